@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
+)
+
+func (m *Main) accountCommand(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, "usage: latchkey account invite|resend|suspend|activate --workspace SLUG --email EMAIL\n")
+		return errUsage
+	}
+	sub := args[0]
+	switch sub {
+	case "invite", "resend", "suspend", "activate":
+	default:
+		fmt.Fprintf(m.Stderr, "latchkey account: unknown command %q (invite, resend, suspend, activate)\n", sub)
+		return errUsage
+	}
+	fs := m.flags("account " + sub)
+	slug := fs.String("workspace", "", "workspace slug")
+	email := fs.String("email", "", "account email")
+	role := fs.String("role", "member", "invite: member or admin")
+	name := fs.String("name", "", "invite: the person's name (optional)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return errUsage
+	}
+	if missing := missingFlags(map[string]string{"--workspace": *slug, "--email": *email}); missing != "" {
+		return fmt.Errorf("account %s needs %s", sub, missing)
+	}
+	r, err := latchkey.ParseRole(*role)
+	if err != nil {
+		return userError(err)
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	ws, err := m.Store.WorkspaceBySlug(ctx, *slug)
+	if errors.Is(err, latchkey.ErrNotFound) {
+		return fmt.Errorf("there is no workspace %q (see latchkey workspace list)", *slug)
+	}
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "invite":
+		a, _, err := m.Service.Invite(ctx, signin.NewMember{Workspace: ws, Email: *email, Name: *name, Role: r})
+		if err != nil && a.ID == "" {
+			return userError(err)
+		}
+		if err != nil {
+			return fmt.Errorf("invited %s, but the invitation email could not be sent (%w); run latchkey account resend once mail works", a.Email, err)
+		}
+		fmt.Fprintf(m.Stdout, "Invited %s as %s to %s; invitation sent%s\n", a.Email, a.Role, ws.Name, m.mailWhere())
+	case "resend":
+		if _, err := m.Service.ResendInvitation(ctx, ws, *email, ""); err != nil {
+			return notFoundAccount(err, *email, ws)
+		}
+		fmt.Fprintf(m.Stdout, "Sent a fresh invitation to %s; the old link no longer works%s\n", *email, m.mailWhere())
+	case "suspend", "activate":
+		status := latchkey.StatusSuspended
+		if sub == "activate" {
+			status = latchkey.StatusActive
+		}
+		a, err := m.Service.SetStatus(ctx, ws.ID, *email, status, "")
+		if err != nil {
+			return notFoundAccount(err, *email, ws)
+		}
+		fmt.Fprintf(m.Stdout, "%s is now %s\n", a.Email, a.Status)
+	}
+	return nil
+}
+
+func notFoundAccount(err error, email string, ws latchkey.Workspace) error {
+	if errors.Is(err, latchkey.ErrNotFound) {
+		return fmt.Errorf("workspace %s has no account %s", ws.Slug, email)
+	}
+	return userError(err)
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey/mail"
+)
+
+// Config is everything the operator can set, from flags and LATCHKEY_* environment variables
+// (flags win). Validate checks it before anything starts.
+type Config struct {
+	Addr           string
+	BaseURL        string
+	DataDir        string
+	Database       string // "" means the SQLite file <DataDir>/latchkey.db
+	SMTP           string // "" means the outbox folder <DataDir>/outbox
+	MailFrom       string
+	SecretKeyFile  string // "" means <DataDir>/secret.key
+	SessionIdle    time.Duration
+	SessionMax     time.Duration
+	LogFormat      string
+	LogLevel       string
+	TrustedProxies string // comma-separated addresses or CIDR prefixes
+
+	baseURL *url.URL
+	proxies []netip.Prefix
+}
+
+// DefaultConfig returns the defaults of SPEC.md §9, overridden by the environment.
+func DefaultConfig(getenv func(string) string) Config {
+	c := Config{
+		Addr:        ":8080",
+		BaseURL:     "http://localhost:8080",
+		DataDir:     "latchkey-data",
+		MailFrom:    "latchkey <no-reply@localhost>",
+		SessionIdle: 8 * time.Hour,
+		SessionMax:  30 * 24 * time.Hour,
+		LogFormat:   "text",
+		LogLevel:    "info",
+	}
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	str("LATCHKEY_ADDR", &c.Addr)
+	str("LATCHKEY_BASE_URL", &c.BaseURL)
+	str("LATCHKEY_DATA_DIR", &c.DataDir)
+	str("LATCHKEY_DATABASE", &c.Database)
+	str("LATCHKEY_SMTP", &c.SMTP)
+	str("LATCHKEY_MAIL_FROM", &c.MailFrom)
+	str("LATCHKEY_SECRET_KEY_FILE", &c.SecretKeyFile)
+	str("LATCHKEY_LOG_FORMAT", &c.LogFormat)
+	str("LATCHKEY_LOG_LEVEL", &c.LogLevel)
+	str("LATCHKEY_TRUSTED_PROXIES", &c.TrustedProxies)
+	dur := func(name string, dst *time.Duration) {
+		if v := getenv(name); v != "" {
+			if d, err := time.ParseDuration(v); err == nil {
+				*dst = d
+			} else {
+				*dst = -1 // Validate reports it
+			}
+		}
+	}
+	dur("LATCHKEY_SESSION_IDLE", &c.SessionIdle)
+	dur("LATCHKEY_SESSION_MAX", &c.SessionMax)
+	return c
+}
+
+// register adds the configuration flags to fs.
+func (c *Config) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on (env LATCHKEY_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "central address; workspaces are its subdomains (env LATCHKEY_BASE_URL)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the SQLite file, the outbox and the secret key (env LATCHKEY_DATA_DIR)")
+	fs.StringVar(&c.Database, "database", c.Database, "postgres://… URL, or a SQLite file path; default <data-dir>/latchkey.db (env LATCHKEY_DATABASE)")
+	fs.StringVar(&c.SMTP, "smtp", c.SMTP, "smtp://user:pass@host:port (STARTTLS) or smtps://…; default: write mail to <data-dir>/outbox (env LATCHKEY_SMTP)")
+	fs.StringVar(&c.MailFrom, "mail-from", c.MailFrom, "From address of outgoing mail (env LATCHKEY_MAIL_FROM)")
+	fs.StringVar(&c.SecretKeyFile, "secret-key-file", c.SecretKeyFile, "file holding the server key, created if absent; default <data-dir>/secret.key (env LATCHKEY_SECRET_KEY_FILE)")
+	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "sign out after this long without activity (env LATCHKEY_SESSION_IDLE)")
+	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "absolute session lifetime (env LATCHKEY_SESSION_MAX)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env LATCHKEY_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env LATCHKEY_LOG_LEVEL)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (env LATCHKEY_TRUSTED_PROXIES)")
+}
+
+// Validate checks the configuration and fills in the derived values. Every problem is
+// reported at once, each as a sentence that names the flag.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	u, err := url.Parse(c.BaseURL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "":
+		bad("--base-url %q must be an absolute http:// or https:// URL such as https://app.example.com", c.BaseURL)
+	case u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		bad("--base-url %q must be just scheme and host (and port), with no path, query or user", c.BaseURL)
+	default:
+		u.Path = ""
+		u.Host = strings.ToLower(u.Host)
+		c.baseURL = u
+	}
+	if c.Addr == "" {
+		bad("--addr must not be empty")
+	}
+	if c.DataDir == "" {
+		bad("--data-dir must not be empty")
+	} else if err := writableDir(c.DataDir); err != nil {
+		bad("--data-dir %q is not a writable directory: %v", c.DataDir, err)
+	}
+	if strings.HasPrefix(c.Database, "postgres://") || strings.HasPrefix(c.Database, "postgresql://") {
+		if pu, err := url.Parse(c.Database); err != nil || pu.Host == "" {
+			bad("--database: %q is not a valid postgres:// URL (postgres://user:password@host:5432/dbname)", redact(c.Database))
+		}
+	} else if strings.Contains(c.Database, "://") {
+		bad("--database: %q is neither a postgres:// URL nor a SQLite file path", redact(c.Database))
+	}
+	if c.SMTP != "" {
+		if _, err := mail.NewSMTP(c.SMTP, c.MailFrom); err != nil {
+			bad("--smtp: %v", err)
+		}
+	}
+	if c.SessionIdle <= 0 {
+		bad("--session-idle must be a positive duration such as 8h")
+	}
+	if c.SessionMax <= 0 {
+		bad("--session-max must be a positive duration such as 720h")
+	} else if c.SessionIdle > c.SessionMax {
+		bad("--session-idle (%s) must not be longer than --session-max (%s)", c.SessionIdle, c.SessionMax)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	if _, ok := logLevels[c.LogLevel]; !ok {
+		bad("--log-level must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	c.proxies = nil
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			if a, err := netip.ParseAddr(p); err == nil {
+				c.proxies = append(c.proxies, netip.PrefixFrom(a, a.BitLen()))
+				continue
+			}
+		}
+		pfx, err := netip.ParsePrefix(p)
+		if err != nil {
+			bad("--trusted-proxies: %q is not an IP address or CIDR prefix", p)
+			continue
+		}
+		c.proxies = append(c.proxies, pfx.Masked())
+	}
+	return errors.Join(errs...)
+}
+
+// databaseDSN is the database to open: the configured one, or the SQLite file in the data dir.
+func (c *Config) databaseDSN() string {
+	if c.Database != "" {
+		return c.Database
+	}
+	return filepath.Join(c.DataDir, "latchkey.db")
+}
+
+func (c *Config) secretKeyPath() string {
+	if c.SecretKeyFile != "" {
+		return c.SecretKeyFile
+	}
+	return filepath.Join(c.DataDir, "secret.key")
+}
+
+// writableDir creates dir if needed and proves it can write there.
+func writableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// redact hides the password of a URL for messages and logs.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,282 @@
+// Command latchkey runs the latchkey sign-in server and administers its workspaces.
+//
+//	latchkey serve [--demo] [flags]       run the server
+//	latchkey workspace create|list        create or list workspaces
+//	latchkey account invite|resend|suspend|activate
+//	latchkey migrate                      apply database migrations
+//	latchkey version
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "latchkey:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// errUsage means the usage was already printed.
+var errUsage = errors.New("usage")
+
+const usage = `latchkey — sign-in and account access for multi-tenant workspaces
+
+Usage:
+  latchkey serve [--demo] [flags]                      run the server
+  latchkey workspace create --slug S --name N --admin-email E [--admin-name A]
+  latchkey workspace list
+  latchkey account invite --workspace S --email E [--role member|admin] [--name N]
+  latchkey account resend --workspace S --email E     send a fresh invitation link
+  latchkey account suspend --workspace S --email E
+  latchkey account activate --workspace S --email E
+  latchkey migrate                                     apply database migrations
+  latchkey version
+
+Run "latchkey serve -h" for the configuration flags; every flag also reads LATCHKEY_<NAME>.
+`
+
+// run dispatches a command line.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	m := &Main{Config: DefaultConfig(getenv), Stdout: stdout, Stderr: stderr}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return m.serveCommand(ctx, rest)
+	case "workspace":
+		return m.workspaceCommand(ctx, rest)
+	case "account":
+		return m.accountCommand(ctx, rest)
+	case "migrate":
+		return m.migrateCommand(ctx, rest)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "latchkey", buildVersion())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "latchkey: unknown command %q\n\n%s", cmd, usage)
+		return errUsage
+	}
+}
+
+func buildVersion() string {
+	v := version
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+	}
+	return v
+}
+
+// Main is one latchkey process: its configuration and, once opened, its store, mailer, flows
+// and HTTP server. Tests boot it on 127.0.0.1:0.
+type Main struct {
+	Config Config
+	Stdout io.Writer
+	Stderr io.Writer
+	Now    func() time.Time // nil: the wall clock
+
+	Log     *slog.Logger
+	Store   *sqlstore.DB
+	Mailer  mail.Mailer
+	Service *signin.Service
+
+	listener net.Listener
+	server   *http.Server
+	stopBg   context.CancelFunc
+	bgDone   chan struct{}
+}
+
+var logLevels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
+
+// Open validates the configuration and opens the store (applying migrations), the mailer and the
+// sign-in service.
+func (m *Main) Open(ctx context.Context) error {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	opts := &slog.HandlerOptions{Level: logLevels[m.Config.LogLevel]}
+	if m.Config.LogFormat == "json" {
+		m.Log = slog.New(slog.NewJSONHandler(m.Stderr, opts))
+	} else {
+		m.Log = slog.New(slog.NewTextHandler(m.Stderr, opts))
+	}
+	db, err := sqlstore.Open(ctx, m.Config.databaseDSN())
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", redact(m.Config.databaseDSN()), err)
+	}
+	m.Store = db
+	if m.Config.SMTP != "" {
+		m.Mailer, err = mail.NewSMTP(m.Config.SMTP, m.Config.MailFrom)
+	} else {
+		var o *mail.Outbox
+		o, err = mail.NewOutbox(filepath.Join(m.Config.DataDir, "outbox"), m.Log)
+		if err == nil {
+			o.From = m.Config.MailFrom
+		}
+		m.Mailer = o
+	}
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	policy := signin.Policy{SessionIdle: m.Config.SessionIdle, SessionMax: m.Config.SessionMax}
+	m.Service = signin.New(m.Store, m.Mailer, m.Config.baseURL, policy, m.Log, m.Now)
+	return nil
+}
+
+// Start opens everything, listens on Config.Addr and serves in the background. URL tells where.
+func (m *Main) Start(ctx context.Context) error {
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	key, err := loadOrCreateKey(m.Config.secretKeyPath())
+	if err != nil {
+		return fmt.Errorf("secret key: %w", err)
+	}
+	srv, err := web.New(web.Config{Service: m.Service, BaseURL: m.Config.baseURL, Secret: key, TrustedProxies: m.Config.proxies, Log: m.Log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.listener = ln
+	m.server = &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("server stopped", "err", err)
+		}
+	}()
+	bg, stop := context.WithCancel(context.Background())
+	m.stopBg, m.bgDone = stop, make(chan struct{})
+	go m.cleanup(bg)
+	m.Log.Info("latchkey listening", "addr", ln.Addr().String(), "base_url", m.Config.baseURL.String(), "version", buildVersion())
+	return nil
+}
+
+// Addr is the address the server listens on, once started.
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// cleanup removes expired sessions, tokens and stale throttle counters every ten minutes.
+func (m *Main) cleanup(ctx context.Context) {
+	defer close(m.bgDone)
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := m.Service.Now().UTC()
+		sessions, err1 := m.Store.DeleteExpiredSessions(ctx, now, now.Add(-m.Service.Policy.SessionIdle))
+		tokens, err2 := m.Store.DeleteExpiredTokens(ctx, now)
+		counters, err3 := m.Store.DeleteStaleCounters(ctx, now.Add(-48*time.Hour))
+		if err := errors.Join(err1, err2, err3); err != nil && ctx.Err() == nil {
+			m.Log.Error("cleanup", "err", err)
+			continue
+		}
+		m.Log.Debug("cleanup", "sessions", sessions, "tokens", tokens, "counters", counters)
+	}
+}
+
+// Close stops the server gracefully (in-flight requests get up to ten seconds), then the
+// background work and the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.stopBg != nil {
+		m.stopBg()
+		<-m.bgDone
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// loadOrCreateKey reads the server key (hex, 32 bytes or more), creating it with 0600 if the
+// file does not exist. Every node of one deployment must share this file.
+func loadOrCreateKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key := make([]byte, 32)
+		rand.Read(key)
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			return loadOrCreateKey(path) // another process made it first
+		}
+		if err != nil {
+			return nil, err
+		}
+		_, err = f.WriteString(hex.EncodeToString(key) + "\n")
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return key, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) < 32 {
+		return nil, fmt.Errorf("%s must hold at least 32 bytes as hex", path)
+	}
+	return key, nil
+}
+
+// workspaceURL is where a workspace lives, for messages.
+func (m *Main) workspaceURL(w latchkey.Workspace) string { return m.Service.WorkspaceURL(w.Slug) }

@@ -1,0 +1,139 @@
+// Package password hashes and checks passwords with argon2id and holds the password policy.
+//
+// Hashes are PHC strings ($argon2id$v=19$m=19456,t=2,p=1$salt$hash), so the parameters travel
+// with each hash and can be raised later without breaking stored ones: Verify reads them from
+// the hash, and NeedsRehash tells the caller when a hash was made with weaker ones.
+package password
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/latchkey/latchkey"
+)
+
+// Params are argon2id cost parameters.
+type Params struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+	KeyLen  uint32
+	SaltLen int
+}
+
+// Default is the OWASP minimum for argon2id (19 MiB, 2 passes, 1 lane): about 25 ms here.
+var Default = Params{Memory: 19 * 1024, Time: 2, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+// Minimum and maximum lengths. The maximum bounds the work an attacker can ask argon2 to do;
+// 256 bytes leaves room for any passphrase a password manager makes.
+const (
+	MinLength = 12
+	MaxBytes  = 256
+)
+
+// ErrMalformed is returned by Verify for a hash it cannot parse.
+var ErrMalformed = errors.New("malformed password hash")
+
+// Hash returns the argon2id PHC string of pw with the Default parameters.
+func Hash(pw string) (string, error) { return HashWith(pw, Default) }
+
+// HashWith returns the argon2id PHC string of pw with p.
+func HashWith(pw string, p Params) (string, error) {
+	salt := make([]byte, p.SaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("salt: %w", err)
+	}
+	key := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+		argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// Verify reports whether pw matches hash, comparing in constant time. It returns ErrMalformed
+// if hash is not an argon2id PHC string.
+func Verify(pw, hash string) (bool, error) {
+	p, salt, key, err := decode(hash)
+	if err != nil {
+		return false, err
+	}
+	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
+	return subtle.ConstantTimeCompare(got, key) == 1, nil
+}
+
+// NeedsRehash reports whether hash was made with parameters weaker than Default.
+func NeedsRehash(hash string) bool {
+	p, _, _, err := decode(hash)
+	return err != nil || p.Memory < Default.Memory || p.Time < Default.Time
+}
+
+func decode(hash string) (Params, []byte, []byte, error) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return Params{}, nil, nil, ErrMalformed
+	}
+	var v int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
+		return Params{}, nil, nil, ErrMalformed
+	}
+	var p Params
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
+		return Params{}, nil, nil, ErrMalformed
+	}
+	// Refuse absurd parameters from a tampered row rather than burning the CPU on them.
+	if p.Memory == 0 || p.Memory > 1<<21 || p.Time == 0 || p.Time > 16 || p.Threads == 0 {
+		return Params{}, nil, nil, ErrMalformed
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	key, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(key) < 16 {
+		return Params{}, nil, nil, ErrMalformed
+	}
+	return p, salt, key, nil
+}
+
+var (
+	dummyOnce sync.Once
+	dummyHash string
+)
+
+// VerifyDummy spends the same time as Verify against a real hash and always reports false. The
+// sign-in flow calls it for unknown emails (and accounts without a password), so that response
+// time does not tell whether an account exists.
+func VerifyDummy(pw string) {
+	dummyOnce.Do(func() {
+		h, err := Hash("latchkey dummy password that no one has")
+		if err != nil {
+			panic(err) // crypto/rand failing at start-up leaves nothing safe to do
+		}
+		dummyHash = h
+	})
+	Verify(pw, dummyHash)
+}
+
+// Check returns an *latchkey.Error with CodeInvalid, for the field named field, if pw breaks
+// the policy: at least minLen characters (minLen below MinLength means MinLength) and at most
+// MaxBytes bytes. There are no composition rules. Characters are counted as Unicode code points,
+// so a passphrase in any script is judged by what the user typed.
+func Check(pw string, minLen int, field string) error {
+	if minLen < MinLength {
+		minLen = MinLength
+	}
+	if len(pw) > MaxBytes {
+		return latchkey.Errorf(latchkey.CodeInvalid, field, latchkey.MsgPasswordTooLong)
+	}
+	if n := len([]rune(pw)); n < minLen {
+		msg := latchkey.MsgPasswordTooShort
+		if minLen != MinLength {
+			msg = fmt.Sprintf("Use at least %d characters for your password", minLen)
+		}
+		return latchkey.Errorf(latchkey.CodeInvalid, field, msg)
+	}
+	return nil
+}

@@ -1,0 +1,38 @@
+// Package signin holds the sign-in flows of latchkey as small state machines, with no net/http:
+// the web package turns their results into pages, cookies and redirects.
+//
+// Password sign-in:
+//
+//	throttled? ──yes──► "Too many login attempts" (+ wait)         audit signin.throttled
+//	    │no
+//	    ▼
+//	account by email ──none──► dummy argon2id verify ──► "Those credentials do not match our records"
+//	    │                                                      audit signin.unknown_email, failure counted
+//	    ▼
+//	verify password ──wrong──► same message, same status, same time  audit signin.wrong_password, failure counted
+//	    │ok
+//	    ▼
+//	active? ──no──► "This account is not active"                     audit signin.not_active
+//	    │yes
+//	    ▼
+//	session (new random id; the store keeps its SHA-256)             audit signin.success, counters reset
+//
+// "Not active" is only ever told to someone who gave the right password, so the answer never
+// reveals that an address has an account.
+//
+// Throttling counts failures by what the attacker guesses against, the same for real and unknown
+// emails (keys are built from the typed email, never from whether an account exists):
+//
+//   - per workspace, email and client address: 5 failures, then a wait of 1 minute doubling with
+//     each further failure up to 15 minutes; a success resets it;
+//   - per workspace and client address: 50 failures an hour;
+//   - per workspace and email: 100 consecutive failures, then 15 minutes, so that an attacker
+//     spreading guesses over many addresses is slowed, yet can lock the real user out for at
+//     most 15 minutes at a time.
+//
+// Nothing locks an account for good. The counters live in the store, so every node counts.
+//
+// One-time links (welcome, invitation, later reset) share one mechanism: a 256-bit secret in the
+// link, its SHA-256 in the store, consumed atomically once, with an expiry. Setting a password
+// through a link never signs the user in; it returns them to the sign-in page.
+package signin

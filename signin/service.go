@@ -1,0 +1,104 @@
+package signin
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/mail"
+)
+
+// Policy holds the operator's limits. Zero fields take the defaults of DefaultPolicy.
+type Policy struct {
+	SessionIdle    time.Duration // inactivity timeout (default 8h)
+	SessionMax     time.Duration // absolute session lifetime (default 30 days)
+	SetPasswordTTL time.Duration // welcome and invitation links (default 7 days)
+	TouchEvery     time.Duration // how often a session's last-seen time is written (default 1 minute)
+}
+
+// DefaultPolicy is the policy of SPEC.md.
+var DefaultPolicy = Policy{
+	SessionIdle:    8 * time.Hour,
+	SessionMax:     30 * 24 * time.Hour,
+	SetPasswordTTL: 7 * 24 * time.Hour,
+	TouchEvery:     time.Minute,
+}
+
+func (p Policy) withDefaults() Policy {
+	d := DefaultPolicy
+	if p.SessionIdle > 0 {
+		d.SessionIdle = p.SessionIdle
+	}
+	if p.SessionMax > 0 {
+		d.SessionMax = p.SessionMax
+	}
+	if p.SetPasswordTTL > 0 {
+		d.SetPasswordTTL = p.SetPasswordTTL
+	}
+	if p.TouchEvery > 0 {
+		d.TouchEvery = p.TouchEvery
+	}
+	return d
+}
+
+// Service runs the sign-in flows. Its fields are its dependencies; Now is the only clock the
+// flows use.
+type Service struct {
+	Store   latchkey.Store
+	Mailer  mail.Mailer
+	BaseURL *url.URL // e.g. https://app.example.com; workspaces live at <slug>.<host>
+	Now     func() time.Time
+	Log     *slog.Logger
+	Policy  Policy
+}
+
+// New returns a Service with the policy's defaults filled in and a wall clock if now is nil.
+func New(store latchkey.Store, mailer mail.Mailer, baseURL *url.URL, policy Policy, log *slog.Logger, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{Store: store, Mailer: mailer, BaseURL: baseURL, Now: now, Log: log, Policy: policy.withDefaults()}
+}
+
+// WorkspaceURL returns the address of the workspace with this slug: the base URL's scheme, the
+// slug as a subdomain of its host, and its port.
+func (s *Service) WorkspaceURL(slug string) string {
+	u := url.URL{Scheme: s.BaseURL.Scheme, Host: slug + "." + s.BaseURL.Host}
+	return u.String()
+}
+
+// Client describes the request a flow runs for, for the audit log and the throttle.
+type Client struct {
+	Addr      string // client IP address
+	UserAgent string
+}
+
+// audit records an event. An audit write that fails is logged, and the decision stands: the
+// user's sign-in must not depend on the audit table, but the operator must hear of it.
+func (s *Service) audit(ctx context.Context, e latchkey.Event) {
+	e.ID = latchkey.NewID()
+	e.Time = s.Now().UTC()
+	if len(e.UserAgent) > 512 {
+		e.UserAgent = e.UserAgent[:512]
+	}
+	if err := s.Store.RecordEvent(ctx, e); err != nil {
+		s.Log.Error("audit event lost", "type", e.Type, "workspace", e.WorkspaceID, "err", err)
+	}
+}
+
+func event(t latchkey.EventType, ws string, a latchkey.Account, c Client) latchkey.Event {
+	return latchkey.Event{Type: t, WorkspaceID: ws, AccountID: a.ID, Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent}
+}
+
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

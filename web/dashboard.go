@@ -1,0 +1,54 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/latchkey/latchkey"
+)
+
+// adminView is the administrator's dashboard.
+type adminView struct {
+	page
+	Counts   map[latchkey.Status]int
+	Total    int
+	Invited  []latchkey.Account
+	Activity []latchkey.Event
+}
+
+// memberView is the personal dashboard. Hardware, software and requests come from the
+// inventory, which is not built yet: the sections show their empty states.
+type memberView struct {
+	page
+	Hardware []string
+	Software []string
+	Requests []string
+}
+
+func (s *Server) signedInPage(rq *request, title string) page {
+	return page{Title: title, Workspace: &rq.Workspace, Account: &rq.Account, CSRF: s.formToken(rq), CentralURL: s.base.String()}
+}
+
+// dashboard shows the admin dashboard to administrators and the personal one to everyone else.
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rq *request) error {
+	if rq.Account.Role != latchkey.RoleAdmin {
+		return s.render(w, http.StatusOK, "dashboard_member", memberView{page: s.signedInPage(rq, "Your dashboard")})
+	}
+	ctx := r.Context()
+	counts, err := s.store.CountAccounts(ctx, rq.Workspace.ID)
+	if err != nil {
+		return err
+	}
+	invited, err := s.store.Accounts(ctx, rq.Workspace.ID, latchkey.AccountFilter{Status: latchkey.StatusInvited, Limit: 50})
+	if err != nil {
+		return err
+	}
+	activity, err := s.store.Events(ctx, rq.Workspace.ID, latchkey.EventFilter{Limit: 25})
+	if err != nil {
+		return err
+	}
+	v := adminView{page: s.signedInPage(rq, "Admin dashboard"), Counts: counts, Invited: invited, Activity: activity}
+	for _, n := range counts {
+		v.Total += n
+	}
+	return s.render(w, http.StatusOK, "dashboard_admin", v)
+}

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/latchkey/latchkey"
+)
+
+// errorView is the error page.
+type errorView struct {
+	page
+	Status    int
+	Heading   string
+	Message   string
+	RequestID string
+	BackURL   string
+	BackLabel string
+}
+
+// fail is where every error a handler returns ends. An expected *latchkey.Error shows its own
+// message with a matching status; anything else is logged with the request ID and shown as a
+// generic page, so internal detail never reaches the browser.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	v := errorView{Status: http.StatusInternalServerError, Heading: "Something went wrong", Message: latchkey.MsgInternal, BackURL: "/", BackLabel: "Go back"}
+	var le *latchkey.Error
+	switch {
+	case errors.As(err, &le) && le.Code == latchkey.CodeNotFound:
+		v.Status, v.Heading, v.Message = http.StatusNotFound, "Page not found", "There is nothing at this address."
+	case errors.As(err, &le) && le.Code == latchkey.CodeForbidden:
+		v.Status, v.Heading, v.Message = http.StatusForbidden, "Not allowed", le.Message
+	case errors.As(err, &le) && le.Code != latchkey.CodeInternal:
+		v.Status, v.Heading, v.Message = http.StatusBadRequest, "That did not work", le.Message
+	default:
+		v.RequestID = requestID(r)
+		s.log.Error("request failed", "request_id", v.RequestID, "method", r.Method, "route", r.Pattern, "host", r.Host, "err", err)
+	}
+	v.Title = v.Heading
+	v.CentralURL = s.base.String()
+	w.Header().Set("Cache-Control", "no-store")
+	if rerr := s.render(w, v.Status, "error", v); rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		http.Error(w, v.Message, v.Status)
+	}
+}
+
+// unknownWorkspace answers a host that names no workspace: 404, with a way back to the central
+// address where the user can look for the right one.
+func (s *Server) unknownWorkspace(w http.ResponseWriter, r *http.Request) {
+	v := errorView{
+		Status: http.StatusNotFound, Heading: "Workspace not found",
+		Message:   "There is no workspace at this address. Check the address in your welcome email, or find your workspace by name.",
+		BackURL:   s.base.String(),
+		BackLabel: "Find your workspace",
+	}
+	v.Title = v.Heading
+	v.CentralURL = s.base.String()
+	if err := s.render(w, http.StatusNotFound, "error", v); err != nil {
+		http.Error(w, v.Message, http.StatusNotFound)
+	}
+}

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
+)
+
+// sessionCookie holds the session secret; the store keeps only its hash.
+const sessionCookie = "latchkey_session"
+
+// loginView is the workspace sign-in page.
+type loginView struct {
+	page
+	Email    string
+	Remember bool
+	ReturnTo string
+}
+
+// notices are the fixed messages a redirect may ask the sign-in page to show. Only keys travel
+// in the URL, so nobody can make the page say anything else.
+var notices = map[string]string{
+	"signed-out":   latchkey.MsgSignedOut,
+	"password-set": latchkey.MsgPasswordSet,
+}
+
+func (s *Server) loginView(rq *request) loginView {
+	v := loginView{}
+	v.Title = "Sign in"
+	v.Workspace = &rq.Workspace
+	v.CSRF = s.formToken(rq)
+	v.CentralURL = s.base.String()
+	return v
+}
+
+// home sends the browser to its dashboard or to sign in.
+func (s *Server) home(w http.ResponseWriter, r *http.Request, rq *request) error {
+	to := "/login"
+	if rq.SignedIn() {
+		to = "/dashboard"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// loginPage shows the sign-in form, or goes to the dashboard if already signed in.
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) error {
+	if rq.SignedIn() {
+		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
+		return nil
+	}
+	v := s.loginView(rq)
+	v.Notice = notices[r.URL.Query().Get("m")]
+	v.ReturnTo = safeReturn(r.URL.Query().Get("return_to"))
+	return s.render(w, http.StatusOK, "login", v)
+}
+
+// loginSubmit checks the password and starts a session, or re-renders the form with the
+// message and the email kept. Status codes: 400 for a malformed form, 401 for wrong
+// credentials (wrong password and unknown email alike), 403 not active, 429 throttled.
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rq *request) error {
+	v := s.loginView(rq)
+	v.Email = strings.TrimSpace(r.PostFormValue("email"))
+	v.Remember = r.PostFormValue("remember") != ""
+	v.ReturnTo = safeReturn(r.PostFormValue("return_to"))
+	if len(v.Email) > latchkey.MaxEmailLength {
+		v.Email = v.Email[:latchkey.MaxEmailLength]
+	}
+	res, err := s.svc.PasswordSignIn(r.Context(), signin.PasswordInput{
+		Workspace: rq.Workspace,
+		Email:     v.Email,
+		Password:  r.PostFormValue("password"),
+		Remember:  v.Remember,
+		Client:    rq.Client,
+	})
+	if err != nil {
+		s.metrics.signins.WithLabelValues("password", outcome(err)).Inc()
+		return s.formError(w, "login", &v.page, v, err)
+	}
+	s.metrics.signins.WithLabelValues("password", "success").Inc()
+	// A sign-in replaces whatever session the browser had: end the old one on the server too.
+	if rq.SignedIn() {
+		if err := s.store.DeleteSession(r.Context(), rq.Workspace.ID, rq.Session.ID); err != nil {
+			return err
+		}
+	}
+	s.setSession(w, res)
+	to := v.ReturnTo
+	if to == "" {
+		to = "/dashboard"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// formError re-renders a form with an expected error and the status that fits it; anything
+// else goes to fail.
+func (s *Server) formError(w http.ResponseWriter, name string, p *page, view any, err error) error {
+	var le *latchkey.Error
+	if !errors.As(err, &le) || le.Code == latchkey.CodeInternal {
+		return err
+	}
+	p.Error, p.ErrorField = le.Message, le.Field
+	status := http.StatusBadRequest
+	switch le.Code {
+	case latchkey.CodeUnauthorized:
+		status = http.StatusUnauthorized
+	case latchkey.CodeForbidden:
+		status = http.StatusForbidden
+	case latchkey.CodeThrottled:
+		status = http.StatusTooManyRequests
+		p.Error = le.Message + ". Try again in " + waitText(le.RetryAfter) + "."
+		w.Header().Set("Retry-After", retryAfterSeconds(le.RetryAfter))
+	case latchkey.CodeExpired, latchkey.CodeNotFound:
+		status = http.StatusGone
+	case latchkey.CodeConflict:
+		status = http.StatusConflict
+	}
+	return s.render(w, status, name, view)
+}
+
+func retryAfterSeconds(d time.Duration) string {
+	return strings.TrimSuffix((d.Round(time.Second) + time.Second).String(), "s")
+}
+
+// outcome is the metrics label of a failed sign-in.
+func outcome(err error) string {
+	switch latchkey.ErrorCode(err) {
+	case latchkey.CodeUnauthorized:
+		return "bad_credentials"
+	case latchkey.CodeThrottled:
+		return "throttled"
+	case latchkey.CodeForbidden:
+		return "not_active"
+	case latchkey.CodeInvalid:
+		return "invalid"
+	}
+	return "error"
+}
+
+// setSession sets the session cookie: host-only (no Domain), HttpOnly, SameSite=Lax, Secure on
+// https. With "Keep me signed in" it persists until the session's absolute end; without, it
+// ends with the browser. Either way the server ends it after the idle timeout.
+func (s *Server) setSession(w http.ResponseWriter, res signin.Result) {
+	c := &http.Cookie{
+		Name: s.cookieName(sessionCookie), Value: res.Secret, Path: "/",
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	}
+	if res.Session.Persistent {
+		c.Expires = res.Session.ExpiresAt
+		c.MaxAge = int(time.Until(res.Session.ExpiresAt).Seconds())
+		if c.MaxAge <= 0 {
+			c.MaxAge = int(s.svc.Policy.SessionMax.Seconds())
+		}
+	}
+	http.SetCookie(w, c)
+}
+
+func (s *Server) clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.cookieName(sessionCookie), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// logout ends the session on the server and in the browser.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, rq *request) error {
+	if rq.SignedIn() {
+		if err := s.svc.SignOut(r.Context(), rq.Session, rq.Account, rq.Client); err != nil {
+			return err
+		}
+	}
+	s.clearSession(w)
+	http.Redirect(w, r, "/login?m=signed-out", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,47 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the server's Prometheus metrics, on a registry of its own so that several servers
+// (tests, or nodes in one process) do not collide.
+type metrics struct {
+	reg      *prometheus.Registry
+	signins  *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		signins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "latchkey_signin_total",
+			Help: "Sign-in attempts by result: success, bad_credentials, throttled, not_active, invalid, error.",
+		}, []string{"method", "result"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "latchkey_http_request_duration_seconds",
+			Help:    "Time to answer HTTP requests, by route pattern and status code.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route", "code"}),
+	}
+	m.reg.MustRegister(m.signins, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+func (m *metrics) observe(route string, code int, d time.Duration) {
+	if route == "" {
+		route = "unmatched"
+	}
+	m.duration.WithLabelValues(route, strconv.Itoa(code)).Observe(d.Seconds())
+}

@@ -1,0 +1,220 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
+)
+
+// maxBody bounds every request body: the largest form latchkey has is a few kilobytes.
+const maxBody = 64 << 10
+
+type requestIDKey struct{}
+
+// requestID returns the ID the logging middleware gave the request.
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey{}).(string)
+	return id
+}
+
+// statusWriter records the status code for logs and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// observe gives each request an ID, recovers from a panic in a handler, and logs and measures
+// the request. It logs the route pattern, never the raw path: paths carry one-time secrets.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		b := make([]byte, 8)
+		rand.Read(b)
+		id := hex.EncodeToString(b)
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("handler panic", "request_id", id, "panic", v)
+				if sw.code == 0 {
+					s.fail(sw, r, errors.New("panic in handler"))
+				}
+			}
+			code := sw.code
+			if code == 0 {
+				code = http.StatusOK
+			}
+			d := time.Since(start)
+			s.metrics.observe(r.Pattern, code, d)
+			s.log.Debug("request", "request_id", id, "method", r.Method, "host", r.Host, "route", r.Pattern, "status", code, "duration", d)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// headers sets the security headers of every response and bounds the request body.
+func (s *Server) headers(next http.Handler) http.Handler {
+	formAction := "'self' " + s.base.Scheme + "://*." + s.base.Host
+	csp := "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		if s.secure {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// hostKind tells what a request's Host names.
+type hostKind int
+
+const (
+	hostOther     hostKind = iota
+	hostCentral            // the base host
+	hostWorkspace          // one label below the base host
+)
+
+// classifyHost returns the kind of host and, for a workspace host, its slug.
+func (s *Server) classifyHost(host string) (hostKind, string) {
+	host = strings.ToLower(host)
+	if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
+		host = h
+	}
+	host = strings.TrimSuffix(host, ".")
+	if host == s.baseHost {
+		return hostCentral, ""
+	}
+	slug, ok := strings.CutSuffix(host, "."+s.baseHost)
+	if !ok || slug == "" || strings.Contains(slug, ".") {
+		return hostOther, ""
+	}
+	return hostWorkspace, slug
+}
+
+// byHost sends central-host requests to central and workspace-host requests to workspace; any
+// other host gets the unknown-workspace page.
+func (s *Server) byHost(central, workspace http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch kind, _ := s.classifyHost(r.Host); kind {
+		case hostCentral:
+			central.ServeHTTP(w, r)
+		case hostWorkspace:
+			workspace.ServeHTTP(w, r)
+		default:
+			s.unknownWorkspace(w, r)
+		}
+	})
+}
+
+// handler is a central-address handler that returns its error.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) central(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// wsHandler is a workspace handler: it gets the workspace and session explicitly.
+type wsHandler func(w http.ResponseWriter, r *http.Request, rq *request) error
+
+// access says who may reach a workspace route.
+type access int
+
+const (
+	anyone   access = iota // signed in or not
+	signedIn               // a live session; otherwise off to sign in
+	admins                 // a live session of an administrator
+)
+
+// workspace resolves the workspace from the host, reads the session cookie, enforces access,
+// and checks the form token of every state-changing request before calling h.
+func (s *Server) workspace(who access, h wsHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, slug := s.classifyHost(r.Host)
+		ws, err := s.store.WorkspaceBySlug(r.Context(), slug)
+		if errors.Is(err, latchkey.ErrNotFound) {
+			s.unknownWorkspace(w, r)
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		rq := &request{Workspace: ws, Client: signin.Client{Addr: s.clientAddr(r), UserAgent: r.UserAgent()}}
+		if c, err := r.Cookie(s.cookieName(sessionCookie)); err == nil {
+			sess, acct, err := s.svc.Authenticate(r.Context(), ws.ID, c.Value)
+			switch {
+			case err == nil:
+				rq.Session, rq.Account = sess, acct
+			case errors.Is(err, signin.ErrNoSession):
+				s.clearSession(w)
+			default:
+				s.fail(w, r, err)
+				return
+			}
+		}
+		if !rq.SignedIn() {
+			rq.Nonce = s.nonce(w, r)
+		}
+		if who != anyone && !rq.SignedIn() {
+			to := "/login"
+			if r.Method == http.MethodGet {
+				if p := safeReturn(r.URL.RequestURI()); p != "" && p != "/" {
+					to += "?return_to=" + urlQueryEscape(p)
+				}
+			}
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return
+		}
+		if who == admins && rq.Account.Role != latchkey.RoleAdmin {
+			s.fail(w, r, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNotFound))
+			return
+		}
+		if r.Method == http.MethodPost {
+			if err := s.checkForm(r, rq); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		if err := h(w, r, rq); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}

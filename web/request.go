@@ -1,0 +1,88 @@
+package web
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
+)
+
+// request is what middleware learnt about a request on a workspace host, handed to handlers
+// explicitly.
+type request struct {
+	Workspace latchkey.Workspace
+	Session   latchkey.Session // zero when signed out
+	Account   latchkey.Account // zero when signed out
+	Client    signin.Client
+	Nonce     string // the form-token binding for pre-session forms
+}
+
+// SignedIn reports whether the request carries a live session.
+func (rq *request) SignedIn() bool { return rq.Session.ID != "" }
+
+// clientAddr returns the client's IP address: the peer's, unless the peer is a trusted proxy,
+// in which case X-Forwarded-For is read from the right, skipping trusted proxies, and the first
+// untrusted address wins. An attacker can prepend anything to the header; they cannot append.
+func (s *Server) clientAddr(r *http.Request) string {
+	peer := peerAddr(r.RemoteAddr)
+	if !peer.IsValid() {
+		return r.RemoteAddr
+	}
+	if !s.trusted(peer) {
+		return peer.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	addr := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		addr = a.Unmap()
+		if !s.trusted(addr) {
+			break
+		}
+	}
+	return addr.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func peerAddr(remote string) netip.Addr {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a.Unmap()
+}
+
+// safeReturn returns p if it is a path on this host (starting with one slash, no scheme, no
+// host, no backslash), else "". It is the only way a user-supplied destination is followed.
+func safeReturn(p string) string {
+	if p == "" || len(p) > 512 || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
+		return ""
+	}
+	for _, c := range p {
+		if c < 0x20 || c == 0x7f {
+			return ""
+		}
+	}
+	if strings.HasPrefix(p, "/login") || strings.HasPrefix(p, "/logout") {
+		return ""
+	}
+	return p
+}

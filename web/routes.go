@@ -1,0 +1,42 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+)
+
+// routes is the whole route table.
+func (s *Server) routes() http.Handler {
+	central := http.NewServeMux()
+	central.Handle("GET /{$}", s.central(s.findPage))
+	central.Handle("GET /login", s.central(s.findPage))
+	central.Handle("POST /find", s.central(s.findSubmit))
+	central.HandleFunc("GET /healthz", s.healthz)
+	central.Handle("GET /metrics", s.metrics.handler())
+	central.HandleFunc("GET /static/", s.serveStatic)
+	central.Handle("/", s.central(notFound))
+
+	ws := http.NewServeMux()
+	ws.Handle("GET /{$}", s.workspace(anyone, s.home))
+	ws.Handle("GET /login", s.workspace(anyone, s.loginPage))
+	ws.Handle("POST /login", s.workspace(anyone, s.loginSubmit))
+	ws.Handle("POST /logout", s.workspace(anyone, s.logout))
+	ws.Handle("GET /dashboard", s.workspace(signedIn, s.dashboard))
+	ws.Handle("GET /set-password/{token}", s.workspace(anyone, s.setPasswordPage))
+	ws.Handle("POST /set-password/{token}", s.workspace(anyone, s.setPasswordSubmit))
+	ws.HandleFunc("GET /healthz", s.healthz)
+	ws.HandleFunc("GET /static/", s.serveStatic)
+	ws.Handle("/", s.workspace(anyone, func(w http.ResponseWriter, r *http.Request, rq *request) error { return notFound(w, r) }))
+
+	// CrossOriginProtection refuses a state-changing request whose Sec-Fetch-Site is not
+	// same-origin (a sibling workspace is same-site, and refused) or whose Origin is not this
+	// host. The form tokens checked in workspace() stand behind it.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.log.Warn("cross-origin request refused", "host", r.Host, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+		s.fail(w, r, errForbiddenForm)
+	}))
+	return s.observe(s.headers(cop.Handler(s.byHost(central, ws))))
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
+)
+
+// Config is what a Server needs.
+type Config struct {
+	Service        *signin.Service
+	BaseURL        *url.URL       // the central address; workspaces are its subdomains
+	Secret         []byte         // at least 32 random bytes: keys the form tokens
+	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
+	Log            *slog.Logger
+}
+
+// Server serves every workspace and the central address.
+type Server struct {
+	svc      *signin.Service
+	store    latchkey.Store
+	base     *url.URL
+	baseHost string // hostname of the base URL, lower case, without port
+	secure   bool   // https: Secure cookies with the __Host- prefix, HSTS
+	csrfKey  []byte
+	proxies  []netip.Prefix
+	log      *slog.Logger
+	metrics  *metrics
+	pages    *pages
+	handler  http.Handler
+}
+
+// New returns a Server. It parses the templates (and panics if they are broken: they are
+// embedded, so that is a build defect, caught by every test).
+func New(cfg Config) (*Server, error) {
+	if cfg.Service == nil || cfg.BaseURL == nil {
+		return nil, errors.New("web: Service and BaseURL are required")
+	}
+	if len(cfg.Secret) < 32 {
+		return nil, errors.New("web: Secret must be at least 32 bytes")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	mac := hmac.New(sha256.New, cfg.Secret)
+	mac.Write([]byte("latchkey form tokens v1"))
+	s := &Server{
+		svc:      cfg.Service,
+		store:    cfg.Service.Store,
+		base:     cfg.BaseURL,
+		baseHost: strings.ToLower(cfg.BaseURL.Hostname()),
+		secure:   cfg.BaseURL.Scheme == "https",
+		csrfKey:  mac.Sum(nil),
+		proxies:  cfg.TrustedProxies,
+		log:      cfg.Log,
+		metrics:  newMetrics(),
+		pages:    mustParsePages(),
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// cookieName gives the name of a cookie: with the __Host- prefix on https, which makes the
+// browser refuse it unless it is Secure, host-only and for path /, so a sibling workspace
+// cannot plant one.
+func (s *Server) cookieName(name string) string {
+	if s.secure {
+		return "__Host-" + name
+	}
+	return name
+}

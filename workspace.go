@@ -1,0 +1,57 @@
+package latchkey
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Workspace is one customer organisation, served at <Slug>.<base host>.
+type Workspace struct {
+	ID        string
+	Slug      string
+	Name      string
+	CreatedAt time.Time
+}
+
+// reservedSlugs are names that a workspace may not take: they are, or may become, hosts of the
+// service itself, or they invite phishing.
+var reservedSlugs = map[string]bool{
+	"app": true, "www": true, "api": true, "admin": true, "login": true, "static": true,
+	"mail": true, "smtp": true, "imap": true, "pop": true, "ftp": true, "auth": true,
+	"sso": true, "id": true, "account": true, "accounts": true, "signin": true, "signup": true,
+	"status": true, "help": true, "support": true, "docs": true, "blog": true, "cdn": true,
+	"assets": true, "metrics": true, "healthz": true, "localhost": true, "latchkey": true,
+	"security": true, "billing": true, "dashboard": true, "console": true, "root": true,
+	"system": true, "test": true, "demo-admin": true, "internal": true, "oauth": true, "saml": true,
+}
+
+// ValidateSlug returns an *Error with CodeInvalid if slug is not 3–63 of a-z, 0-9 and hyphen
+// with no leading or trailing hyphen, or if it is reserved.
+func ValidateSlug(slug string) error {
+	if len(slug) < 3 || len(slug) > 63 || slug[0] == '-' || slug[len(slug)-1] == '-' {
+		return Errorf(CodeInvalid, "slug", MsgSlugInvalid)
+	}
+	for _, c := range slug {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return Errorf(CodeInvalid, "slug", MsgSlugInvalid)
+		}
+	}
+	if reservedSlugs[slug] || strings.HasPrefix(slug, "xn--") {
+		return Errorf(CodeInvalid, "slug", MsgSlugReserved)
+	}
+	return nil
+}
+
+// WorkspaceStore keeps workspaces.
+type WorkspaceStore interface {
+	// CreateWorkspace stores w and its first administrator in one transaction: either both
+	// exist afterwards or neither does. Returns ErrConflict if the slug is taken.
+	CreateWorkspace(ctx context.Context, w Workspace, firstAdmin Account) error
+	// Workspace returns the workspace with this ID, or ErrNotFound.
+	Workspace(ctx context.Context, id string) (Workspace, error)
+	// WorkspaceBySlug returns the workspace with this slug, or ErrNotFound.
+	WorkspaceBySlug(ctx context.Context, slug string) (Workspace, error)
+	// Workspaces lists every workspace ordered by slug.
+	Workspaces(ctx context.Context) ([]Workspace, error)
+}

@@ -1,0 +1,380 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"flag"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/mail"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestConfigValidate(t *testing.T) {
+	dir := t.TempDir()
+	notDir := filepath.Join(dir, "file")
+	os.WriteFile(notDir, []byte("x"), 0o600)
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string // substring of the error; "" for none
+	}{
+		{"defaults", func(c *Config) {}, ""},
+		{"https base", func(c *Config) { c.BaseURL = "https://app.example.com" }, ""},
+		{"base without scheme", func(c *Config) { c.BaseURL = "app.example.com" }, "--base-url"},
+		{"base with path", func(c *Config) { c.BaseURL = "https://app.example.com/auth" }, "no path"},
+		{"base ftp", func(c *Config) { c.BaseURL = "ftp://app.example.com" }, "--base-url"},
+		{"data dir is a file", func(c *Config) { c.DataDir = notDir }, "--data-dir"},
+		{"postgres ok", func(c *Config) { c.Database = "postgres://u:p@db:5432/latchkey" }, ""},
+		{"bad dsn", func(c *Config) { c.Database = "mysql://u:secret@db/x" }, "--database"},
+		{"dsn password hidden", func(c *Config) { c.Database = "mysql://u:secret@db/x" }, "xxxxx"},
+		{"bad smtp", func(c *Config) { c.SMTP = "smtp://" }, "--smtp"},
+		{"idle zero", func(c *Config) { c.SessionIdle = 0 }, "--session-idle"},
+		{"idle over max", func(c *Config) { c.SessionIdle = 48 * time.Hour; c.SessionMax = 24 * time.Hour }, "must not be longer"},
+		{"log format", func(c *Config) { c.LogFormat = "xml" }, "--log-format"},
+		{"proxies ok", func(c *Config) { c.TrustedProxies = "10.0.0.1, 192.168.0.0/16, ::1" }, ""},
+		{"proxies bad", func(c *Config) { c.TrustedProxies = "10.0.0.1, nonsense" }, "nonsense"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := DefaultConfig(env(nil))
+			c.DataDir = filepath.Join(dir, "data")
+			tt.edit(&c)
+			err := c.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("Validate = %v, want nil", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("Validate = %v, want an error containing %q", err, tt.want)
+			}
+			if tt.name == "dsn password hidden" && strings.Contains(err.Error(), "secret") {
+				t.Fatalf("error %q shows the database password", err)
+			}
+		})
+	}
+}
+
+func TestConfigFromEnvironment(t *testing.T) {
+	c := DefaultConfig(env(map[string]string{
+		"LATCHKEY_ADDR": "127.0.0.1:9000", "LATCHKEY_BASE_URL": "https://app.example.com",
+		"LATCHKEY_SESSION_IDLE": "2h", "LATCHKEY_LOG_FORMAT": "json", "LATCHKEY_TRUSTED_PROXIES": "10.0.0.0/8",
+	}))
+	if c.Addr != "127.0.0.1:9000" || c.BaseURL != "https://app.example.com" || c.SessionIdle != 2*time.Hour || c.LogFormat != "json" {
+		t.Fatalf("environment not applied: %+v", c)
+	}
+	c.DataDir = t.TempDir()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	c.register(fs)
+	if err := fs.Parse([]string{"--session-idle", "30m"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.SessionIdle != 30*time.Minute {
+		t.Fatalf("flag did not override the environment: %v", c.SessionIdle)
+	}
+	bad := DefaultConfig(env(map[string]string{"LATCHKEY_SESSION_MAX": "forever"}))
+	bad.DataDir = t.TempDir()
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "--session-max") {
+		t.Fatalf("Validate with a bad LATCHKEY_SESSION_MAX = %v", err)
+	}
+}
+
+// cli runs a command line against dataDir and returns its output.
+func cli(t *testing.T, dataDir string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), append(args, "--data-dir", dataDir, "--log-level", "error"), env(nil), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func TestCLIWorkspaceAndAccounts(t *testing.T) {
+	dir := t.TempDir()
+	out, err := cli(t, dir, "workspace", "create", "--slug", "acme", "--name", "Acme Corp", "--admin-email", "admin@acme.test")
+	if err != nil {
+		t.Fatalf("workspace create: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "http://acme.localhost:8080") {
+		t.Fatalf("output does not give the workspace URL:\n%s", out)
+	}
+	msgs, err := mail.ReadOutbox(filepath.Join(dir, "outbox"))
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("outbox = %d messages, %v; want the welcome email", len(msgs), err)
+	}
+	if got := msgs[0]; got.To != "admin@acme.test" || got.Subject != "Your workspace is ready" ||
+		!strings.Contains(got.Text, "http://acme.localhost:8080/set-password/") {
+		t.Fatalf("welcome email = %+v", got)
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"taken", []string{"--slug", "acme", "--name", "Again", "--admin-email", "x@acme.test"}, latchkey.MsgSlugTaken},
+		{"reserved", []string{"--slug", "admin", "--name", "A", "--admin-email", "x@acme.test"}, latchkey.MsgSlugReserved},
+		{"bad slug", []string{"--slug", "-acme", "--name", "A", "--admin-email", "x@acme.test"}, latchkey.MsgSlugInvalid},
+		{"bad email", []string{"--slug", "beta", "--name", "B", "--admin-email", "not-an-email"}, latchkey.MsgEmailInvalid},
+		{"missing flags", []string{"--slug", "beta"}, "--name, --admin-email"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := cli(t, dir, append([]string{"workspace", "create"}, tc.args...)...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q\n%s", err, tc.want, out)
+			}
+		})
+	}
+	if msgs, _ := mail.ReadOutbox(filepath.Join(dir, "outbox")); len(msgs) != 1 {
+		t.Fatalf("refused creations sent mail: %d messages", len(msgs))
+	}
+
+	if out, err := cli(t, dir, "account", "invite", "--workspace", "acme", "--email", "Bob@Acme.test", "--role", "admin"); err != nil || !strings.Contains(out, "Invited Bob@Acme.test as admin") {
+		t.Fatalf("invite: %v\n%s", err, out)
+	}
+	if _, err := cli(t, dir, "account", "invite", "--workspace", "acme", "--email", "bob@acme.test"); err == nil || !strings.Contains(err.Error(), latchkey.MsgEmailTaken) {
+		t.Fatalf("second invite of the same email (other case) = %v, want %q", err, latchkey.MsgEmailTaken)
+	}
+	if _, err := cli(t, dir, "account", "invite", "--workspace", "acme", "--email", "c@acme.test", "--role", "owner"); err == nil || !strings.Contains(err.Error(), latchkey.MsgRoleInvalid) {
+		t.Fatalf("invite with role owner = %v", err)
+	}
+	if _, err := cli(t, dir, "account", "invite", "--workspace", "nope", "--email", "c@acme.test"); err == nil || !strings.Contains(err.Error(), `no workspace "nope"`) {
+		t.Fatalf("invite to unknown workspace = %v", err)
+	}
+	if out, err := cli(t, dir, "account", "suspend", "--workspace", "acme", "--email", "bob@acme.test"); err != nil || !strings.Contains(out, "is now suspended") {
+		t.Fatalf("suspend: %v\n%s", err, out)
+	}
+	// Bob never set a password: reactivating leaves him invited.
+	if out, err := cli(t, dir, "account", "activate", "--workspace", "acme", "--email", "bob@acme.test"); err != nil || !strings.Contains(out, "is now invited") {
+		t.Fatalf("activate: %v\n%s", err, out)
+	}
+	if _, err := cli(t, dir, "account", "suspend", "--workspace", "acme", "--email", "nobody@acme.test"); err == nil || !strings.Contains(err.Error(), "has no account nobody@acme.test") {
+		t.Fatalf("suspend unknown = %v", err)
+	}
+	if out, err := cli(t, dir, "workspace", "list"); err != nil || !strings.Contains(out, "acme") || !strings.Contains(out, "Acme Corp") {
+		t.Fatalf("list: %v\n%s", err, out)
+	}
+	var out2 bytes.Buffer
+	if err := run(t.Context(), []string{"version"}, env(nil), &out2, &out2); err != nil || !strings.HasPrefix(out2.String(), "latchkey ") {
+		t.Fatalf("version: %v %q", err, out2.String())
+	}
+	if err := run(t.Context(), []string{"frobnicate"}, env(nil), &out2, &out2); err == nil {
+		t.Fatal("unknown command succeeded")
+	}
+}
+
+func TestDemoCredentialsAreStable(t *testing.T) {
+	dir := t.TempDir()
+	start := func() demo {
+		m := &Main{Config: DefaultConfig(env(nil)), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+		m.Config.DataDir, m.Config.Addr = dir, "127.0.0.1:0"
+		if err := m.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		d, err := m.ensureDemo(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	first := start()
+	second := start()
+	if first != second || len(first.AdminPassword) < 16 || first.AdminPassword == first.MemberPassword {
+		t.Fatalf("demo credentials changed or are weak: %+v then %+v", first, second)
+	}
+	info, err := os.Stat(filepath.Join(dir, "demo.json"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("demo.json: %v, mode %v; want 0600", err, info.Mode().Perm())
+	}
+	var saved demo
+	b, _ := os.ReadFile(filepath.Join(dir, "demo.json"))
+	json.Unmarshal(b, &saved)
+	if saved != first {
+		t.Fatalf("demo.json = %+v, want %+v", saved, first)
+	}
+}
+
+func TestSecretKeyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k", "secret.key")
+	k1, err := loadOrCreateKey(path)
+	if err != nil || len(k1) != 32 {
+		t.Fatalf("create key: %v, %d bytes", err, len(k1))
+	}
+	k2, err := loadOrCreateKey(path)
+	if err != nil || !bytes.Equal(k1, k2) {
+		t.Fatalf("key changed between runs: %v", err)
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v, want 0600", info.Mode().Perm())
+	}
+	os.WriteFile(path, []byte("abcd\n"), 0o600)
+	if _, err := loadOrCreateKey(path); err == nil {
+		t.Fatal("a 2-byte key was accepted")
+	}
+}
+
+// freePort returns a port that was free a moment ago. The browser test needs the port before
+// the server starts, because the base URL (and so every workspace URL) carries it.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func findChromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "chromium-headless-shell", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// startBrowser returns a chromedp context on a headless Chromium, or skips the test.
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := findChromium()
+	if path == "" {
+		t.Skip("Chromium is not installed (apt-get install -y chromium); skipping the browser test")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancel := chromedp.NewExecAllocator(t.Context(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// bootDemo starts latchkey with the demo workspace on a free port and returns it.
+func bootDemo(t *testing.T) (*Main, demo) {
+	t.Helper()
+	port := strconv.Itoa(freePort(t))
+	m := &Main{Config: DefaultConfig(env(nil)), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	m.Config.DataDir = t.TempDir()
+	m.Config.Addr = "127.0.0.1:" + port
+	m.Config.BaseURL = "http://localhost:" + port
+	if err := m.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	d, err := m.ensureDemo(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, d
+}
+
+// textOf waits until the page after a navigation has an element matching selector (and, if
+// want is given, with that text) and stores its text. Polling in the page survives the
+// navigation a click starts, where a node query can hang on the old document.
+func textOf(selector string, dst *string, want ...string) chromedp.Action {
+	cond := "document.querySelector(" + strconv.Quote(selector) + ")"
+	expr := cond + " && " + cond + ".textContent.trim()"
+	if len(want) > 0 {
+		expr = "(" + expr + ") === " + strconv.Quote(want[0]) + " && " + cond + ".textContent.trim()"
+	}
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		deadline := time.After(20 * time.Second)
+		for {
+			var got any
+			// An error here is the navigation still under way: look again at the next tick.
+			if err := chromedp.Evaluate(expr, &got).Do(ctx); err == nil {
+				if s, ok := got.(string); ok && s != "" {
+					*dst = s
+					return nil
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-deadline:
+				return fmt.Errorf("no %s on the page after 20s", selector)
+			case <-tick.C:
+			}
+		}
+	})
+}
+
+func TestBrowserSignIn(t *testing.T) {
+	ctx := startBrowser(t)
+	m, d := bootDemo(t)
+	base := m.Service.WorkspaceURL("acme")
+
+	var heading, errText string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
+		chromedp.SendKeys(`#email`, d.AdminEmail, chromedp.ByQuery),
+		chromedp.SendKeys(`#password`, "not the password", chromedp.ByQuery),
+		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),
+		textOf(`.error`, &errText),
+	)
+	if err != nil {
+		t.Fatalf("wrong password in the browser: %v", err)
+	}
+	if errText != latchkey.MsgBadCredentials {
+		t.Fatalf("error shown = %q, want %q", errText, latchkey.MsgBadCredentials)
+	}
+	var shot []byte
+	err = chromedp.Run(ctx,
+		chromedp.SendKeys(`#password`, d.AdminPassword, chromedp.ByQuery),
+		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),
+		textOf(`h1:not(:empty)`, &heading, "Admin dashboard"),
+		chromedp.CaptureScreenshot(&shot),
+	)
+	if err != nil {
+		t.Fatalf("sign in in the browser: %v", err)
+	}
+	if heading != "Admin dashboard" {
+		t.Fatalf("landed on %q, want the admin dashboard", heading)
+	}
+	if dir := os.Getenv("LATCHKEY_SCREENSHOTS"); dir != "" {
+		os.WriteFile(filepath.Join(dir, "dashboard.png"), shot, 0o644)
+	}
+
+	// Sign out through the header button; the dashboard then sends the browser to sign in.
+	var title string
+	err = chromedp.Run(ctx,
+		chromedp.Click(`header button`, chromedp.ByQuery),
+		textOf(`.notice`, new(string)),
+		chromedp.Navigate(base+"/dashboard"),
+		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
+		chromedp.Title(&title),
+	)
+	if err != nil {
+		t.Fatalf("sign out in the browser: %v", err)
+	}
+	if !strings.HasPrefix(title, "Sign in") {
+		t.Fatalf("after sign-out /dashboard shows %q, want the sign-in page", title)
+	}
+}

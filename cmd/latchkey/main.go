@@ -9,8 +9,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -21,11 +19,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
@@ -117,6 +115,7 @@ type Main struct {
 	Store   *sqlstore.DB
 	Mailer  mail.Mailer
 	Service *signin.Service
+	Keys    *keyring.Keyring
 
 	listener net.Listener
 	server   *http.Server
@@ -156,6 +155,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("mail: %w", err)
 	}
+	if m.Keys, err = keyring.LoadOrCreate(m.Config.secretKeyPath()); err != nil {
+		return fmt.Errorf("secret key: %w", err)
+	}
 	policy := signin.Policy{SessionIdle: m.Config.SessionIdle, SessionMax: m.Config.SessionMax}
 	m.Service = signin.New(m.Store, m.Mailer, m.Config.baseURL, policy, m.Log, m.Now)
 	return nil
@@ -166,11 +168,7 @@ func (m *Main) Start(ctx context.Context) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	key, err := loadOrCreateKey(m.Config.secretKeyPath())
-	if err != nil {
-		return fmt.Errorf("secret key: %w", err)
-	}
-	srv, err := web.New(web.Config{Service: m.Service, BaseURL: m.Config.baseURL, Secret: key, TrustedProxies: m.Config.proxies, Log: m.Log})
+	srv, err := web.New(web.Config{Service: m.Service, BaseURL: m.Config.baseURL, Secret: m.Keys.Derive("web forms"), TrustedProxies: m.Config.proxies, Log: m.Log})
 	if err != nil {
 		return err
 	}
@@ -243,39 +241,6 @@ func (m *Main) Close() error {
 		errs = append(errs, m.Store.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// loadOrCreateKey reads the server key (hex, 32 bytes or more), creating it with 0600 if the
-// file does not exist. Every node of one deployment must share this file.
-func loadOrCreateKey(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		key := make([]byte, 32)
-		rand.Read(key)
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, err
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			return loadOrCreateKey(path) // another process made it first
-		}
-		if err != nil {
-			return nil, err
-		}
-		_, err = f.WriteString(hex.EncodeToString(key) + "\n")
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return key, err
-	}
-	if err != nil {
-		return nil, err
-	}
-	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil || len(key) < 32 {
-		return nil, fmt.Errorf("%s must hold at least 32 bytes as hex", path)
-	}
-	return key, nil
 }
 
 // workspaceURL is where a workspace lives, for messages.

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"flag"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -204,25 +204,6 @@ func TestDemoCredentialsAreStable(t *testing.T) {
 	json.Unmarshal(b, &saved)
 	if saved != first {
 		t.Fatalf("demo.json = %+v, want %+v", saved, first)
-	}
-}
-
-func TestSecretKeyFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "k", "secret.key")
-	k1, err := loadOrCreateKey(path)
-	if err != nil || len(k1) != 32 {
-		t.Fatalf("create key: %v, %d bytes", err, len(k1))
-	}
-	k2, err := loadOrCreateKey(path)
-	if err != nil || !bytes.Equal(k1, k2) {
-		t.Fatalf("key changed between runs: %v", err)
-	}
-	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
-		t.Fatalf("key file mode %v, want 0600", info.Mode().Perm())
-	}
-	os.WriteFile(path, []byte("abcd\n"), 0o600)
-	if _, err := loadOrCreateKey(path); err == nil {
-		t.Fatal("a 2-byte key was accepted")
 	}
 }
 

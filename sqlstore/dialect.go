@@ -1,0 +1,160 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/latchkey/latchkey"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// A dialect is what differs between the two engines. The SQL itself does not: both take
+// $1-style parameters, INSERT … ON CONFLICT and DELETE … RETURNING, and every time is the same
+// integer (see timeValue), so each query is written once.
+type dialect struct {
+	name string
+	// forUpdate ends the SELECT of a read-modify-write transaction. PostgreSQL needs the row
+	// lock; SQLite has none, and needs none: its write transactions begin IMMEDIATE, so the
+	// whole database is already locked for writing.
+	forUpdate string
+	// migrations are this engine's embedded schema changes, in order.
+	migrations []migration
+	// lockMigrations serialises migrations between processes, inside the migration transaction.
+	lockMigrations func(ctx context.Context, tx *sql.Tx) error
+	// hasVersionTable counts (0 or 1) the schema_migrations tables visible to this connection.
+	hasVersionTable string
+}
+
+var sqliteDialect = &dialect{
+	name:       "sqlite",
+	migrations: mustLoadMigrations("migrations/sqlite"),
+	// The transaction is BEGIN IMMEDIATE (_txlock=immediate): it holds the write lock already.
+	lockMigrations:  func(context.Context, *sql.Tx) error { return nil },
+	hasVersionTable: `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`,
+}
+
+var postgresDialect = &dialect{
+	name:            "postgres",
+	forUpdate:       " FOR UPDATE",
+	migrations:      mustLoadMigrations("migrations/postgres"),
+	lockMigrations:  lockPostgresMigrations,
+	hasVersionTable: `SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'`,
+}
+
+// lockPostgresMigrations takes a transaction-scoped advisory lock, so that nodes starting
+// together migrate one after the other: the later ones then find nothing left to do. The
+// transaction-scoped form (pg_advisory_xact_lock) cannot outlive the transaction, so no pooled
+// connection can be left holding it after an error. The key depends on the schema, so that
+// deployments in separate schemas of one database do not wait for each other.
+func lockPostgresMigrations(ctx context.Context, tx *sql.Tx) error {
+	var schema sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return fmt.Errorf("read current schema: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("latchkey/migrate/" + schema.String))
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64())); err != nil {
+		return fmt.Errorf("take migration lock: %w", err)
+	}
+	return nil
+}
+
+// Times are stored as integer microseconds since the Unix epoch, UTC, in both engines (INTEGER
+// on SQLite, BIGINT on PostgreSQL). One representation means one code path and one set of
+// comparisons (expires_at > $3) for both engines, with no driver-specific time parsing: modernc
+// would store time.Time as text in a configurable layout, pgx as timestamptz in the session's
+// time zone. Microseconds are what timestamptz keeps, so the contract is the same whichever
+// engine is behind it: a time comes back in UTC, truncated to the microsecond, and every
+// comparison with a caller's now happens at that precision. The zero time.Time is stored as
+// NULL and comes back as the zero time; columns where zero has no meaning are NOT NULL, so a
+// caller that forgot to set CreatedAt gets an error instead of year 1.
+
+// timeValue returns t as a query argument: its unix microseconds, or nil (NULL) for the zero time.
+func timeValue(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+// timeDest returns a Scan destination that sets *t from a column written by timeValue.
+func timeDest(t *time.Time) sql.Scanner { return (*storedTime)(t) }
+
+// storedTime is a time.Time that scans from unix microseconds.
+type storedTime time.Time
+
+// Scan implements sql.Scanner.
+func (t *storedTime) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*t = storedTime{}
+	case int64:
+		*t = storedTime(time.UnixMicro(v).UTC())
+	default:
+		return fmt.Errorf("scan time: unexpected %T", src)
+	}
+	return nil
+}
+
+// storeError maps the driver errors that callers act on to the domain's, by error code rather
+// than by message: a UNIQUE or PRIMARY KEY violation is latchkey.ErrConflict, a FOREIGN KEY
+// violation (the workspace or account does not exist) and sql.ErrNoRows are
+// latchkey.ErrNotFound. The driver's error is kept as the cause, for logs. Any other error is
+// returned as it is.
+func storeError(err error) error {
+	var code string
+	var sqliteErr *sqlite.Error
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		code = latchkey.CodeNotFound
+	case errors.As(err, &sqliteErr):
+		switch sqliteErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			code = latchkey.CodeConflict
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			code = latchkey.CodeNotFound
+		}
+	case errors.As(err, &pgErr):
+		switch pgErr.Code {
+		case "23505": // unique_violation
+			code = latchkey.CodeConflict
+		case "23503": // foreign_key_violation
+			code = latchkey.CodeNotFound
+		}
+	}
+	switch code {
+	case latchkey.CodeConflict:
+		return &latchkey.Error{Code: code, Message: latchkey.MsgConflict, Err: err}
+	case latchkey.CodeNotFound:
+		return &latchkey.Error{Code: code, Message: latchkey.MsgNotFound, Err: err}
+	}
+	return err
+}
+
+// querier is what *sql.DB and *sql.Tx have in common, so that a helper can run inside or
+// outside a transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// scanner is what *sql.Row and *sql.Rows have in common.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// affected returns how many rows res changed.
+func affected(res sql.Result) (int, error) {
+	n, err := res.RowsAffected()
+	return int(n), err
+}

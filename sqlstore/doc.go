@@ -1,0 +1,47 @@
+// Package sqlstore keeps latchkey's data in SQLite or PostgreSQL, through database/sql. It
+// implements latchkey.Store; storetest.Run is its contract, and sqlstore_test.go runs that
+// suite on both engines.
+//
+// # Engines
+//
+// Open picks the engine from its argument: a postgres:// or postgresql:// URL means PostgreSQL
+// (github.com/jackc/pgx/v5 through its database/sql driver); anything else is a SQLite file
+// (modernc.org/sqlite, pure Go, so the binary needs no C toolchain). Both drivers take $1-style
+// parameters, and both engines have INSERT … ON CONFLICT and DELETE … RETURNING, so every query
+// is written once. What differs lives in dialect.go: the row lock of a read-modify-write, the
+// migration lock, error codes.
+//
+// SQLite runs in WAL mode with two pools: one writer connection, whose transactions begin
+// IMMEDIATE (so a transaction that reads then writes never fails on upgrade), and a pool of
+// read-only connections beside it. PostgreSQL uses one pool for both, with a statement timeout.
+//
+// # Times
+//
+// Every time is an integer count of microseconds since the Unix epoch, in UTC, on both engines.
+// A time comes back in UTC truncated to the microsecond; comparisons with a caller's now
+// (expiry, windows) happen at that precision. The zero time is NULL and comes back zero. See
+// dialect.go for why.
+//
+// # Atomicity
+//
+//   - ConsumeToken is one DELETE … WHERE expires_at > now RETURNING: of concurrent consumers,
+//     the database lets exactly one delete the row.
+//   - AddFailure is one INSERT … ON CONFLICT DO UPDATE … RETURNING, restarting the count with a
+//     CASE when the window has passed.
+//   - UpdateAccount and CreateWorkspace are transactions (UpdateAccount locks the row with
+//     SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction locks the database).
+//
+// Email uniqueness is a UNIQUE (workspace_id, email_key) constraint, where email_key is
+// latchkey.NormalizeEmail of the email as typed. Sessions and tokens reference their account
+// by (workspace_id, account_id), so the schema itself refuses a cross-workspace reference.
+// Driver errors become latchkey.ErrConflict or latchkey.ErrNotFound by error code, in one
+// function (storeError).
+//
+// # Migrations
+//
+// migrations/<engine>/NNNN_name.sql are embedded and applied in order by Open (or Migrate),
+// all pending ones in one transaction, recorded in schema_migrations. On PostgreSQL the
+// transaction takes an advisory lock first, so nodes that start together migrate once; on
+// SQLite the IMMEDIATE transaction serialises them. A database whose version is newer than the
+// binary's migrations is refused with ErrSchemaTooNew.
+package sqlstore

@@ -1,0 +1,127 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/latchkey/latchkey"
+)
+
+const sessionColumns = `id, workspace_id, account_id, created_at, last_seen_at, expires_at, persistent, client_addr, user_agent`
+
+// sessionColumnsS names the same columns of the sessions table aliased as s, for joins.
+const sessionColumnsS = `s.id, s.workspace_id, s.account_id, s.created_at, s.last_seen_at, s.expires_at, s.persistent, s.client_addr, s.user_agent`
+
+// sessionDest returns the Scan destinations for sessionColumns.
+func sessionDest(s *latchkey.Session) []any {
+	return []any{&s.ID, &s.WorkspaceID, &s.AccountID, timeDest(&s.CreatedAt), timeDest(&s.LastSeenAt),
+		timeDest(&s.ExpiresAt), &s.Persistent, &s.ClientAddr, &s.UserAgent}
+}
+
+// CreateSession stores s. Returns ErrNotFound if the account does not exist in
+// s.WorkspaceID (the foreign key is on the pair), and ErrConflict if the ID is taken.
+func (db *DB) CreateSession(ctx context.Context, s latchkey.Session) error {
+	_, err := db.rw.ExecContext(ctx,
+		`INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		s.ID, s.WorkspaceID, s.AccountID, timeValue(s.CreatedAt), timeValue(s.LastSeenAt),
+		timeValue(s.ExpiresAt), s.Persistent, s.ClientAddr, s.UserAgent)
+	if err != nil {
+		return fmt.Errorf("create session: %w", storeError(err))
+	}
+	return nil
+}
+
+// Session returns the session with this ID in workspace ws and its account, or ErrNotFound.
+// It runs on every signed-in request, so it is one query: a join on both primary keys.
+func (db *DB) Session(ctx context.Context, ws, id string) (latchkey.Session, latchkey.Account, error) {
+	var s latchkey.Session
+	var a latchkey.Account
+	err := db.ro.QueryRowContext(ctx,
+		`SELECT `+sessionColumnsS+`, `+accountColumnsA+`
+		FROM sessions s JOIN accounts a ON a.workspace_id = s.workspace_id AND a.id = s.account_id
+		WHERE s.id = $1 AND s.workspace_id = $2`, id, ws).
+		Scan(append(sessionDest(&s), accountDest(&a)...)...)
+	if err != nil {
+		return latchkey.Session{}, latchkey.Account{}, fmt.Errorf("read session: %w", storeError(err))
+	}
+	return s, a, nil
+}
+
+// TouchSession sets the session's LastSeenAt to now. Returns ErrNotFound if it is gone.
+func (db *DB) TouchSession(ctx context.Context, ws, id string, now time.Time) error {
+	res, err := db.rw.ExecContext(ctx,
+		`UPDATE sessions SET last_seen_at = $3 WHERE id = $1 AND workspace_id = $2`, id, ws, timeValue(now))
+	if err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	n, err := affected(res)
+	if err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("touch session: %w", latchkey.ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteSession removes one session. Deleting a missing session is not an error.
+func (db *DB) DeleteSession(ctx context.Context, ws, id string) error {
+	if _, err := db.rw.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1 AND workspace_id = $2`, id, ws); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteAccountSessions removes every session of the account except the one with ID except
+// ("" removes all) and returns how many it removed.
+func (db *DB) DeleteAccountSessions(ctx context.Context, ws, accountID, except string) (int, error) {
+	res, err := db.rw.ExecContext(ctx,
+		`DELETE FROM sessions WHERE workspace_id = $1 AND account_id = $2 AND id <> $3`, ws, accountID, except)
+	if err != nil {
+		return 0, fmt.Errorf("delete account sessions: %w", err)
+	}
+	n, err := affected(res)
+	if err != nil {
+		return 0, fmt.Errorf("delete account sessions: %w", err)
+	}
+	return n, nil
+}
+
+// AccountSessions lists the account's sessions, newest (by CreatedAt) first.
+func (db *DB) AccountSessions(ctx context.Context, ws, accountID string) ([]latchkey.Session, error) {
+	rows, err := db.ro.QueryContext(ctx,
+		`SELECT `+sessionColumns+` FROM sessions WHERE workspace_id = $1 AND account_id = $2
+		ORDER BY created_at DESC, id`, ws, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("list account sessions: %w", err)
+	}
+	defer rows.Close()
+	var ss []latchkey.Session
+	for rows.Next() {
+		var s latchkey.Session
+		if err := rows.Scan(sessionDest(&s)...); err != nil {
+			return nil, fmt.Errorf("list account sessions: %w", err)
+		}
+		ss = append(ss, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list account sessions: %w", err)
+	}
+	return ss, nil
+}
+
+// DeleteExpiredSessions removes, across all workspaces, the sessions whose ExpiresAt is not
+// after now or whose LastSeenAt is before idleBefore, and returns how many.
+func (db *DB) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int, error) {
+	res, err := db.rw.ExecContext(ctx,
+		`DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2`, timeValue(now), timeValue(idleBefore))
+	if err != nil {
+		return 0, fmt.Errorf("delete expired sessions: %w", err)
+	}
+	n, err := affected(res)
+	if err != nil {
+		return 0, fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return n, nil
+}

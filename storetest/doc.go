@@ -1,0 +1,36 @@
+// Package storetest is the contract of latchkey.Store as an executable suite.
+//
+// A backend proves itself by running it:
+//
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) latchkey.Store {
+//			db := open(t) // a fresh, empty store
+//			t.Cleanup(func() { db.Close() })
+//			return db
+//		})
+//	}
+//
+// Each promise that the doc comments of latchkey.Store make is one subtest, named
+// Aggregate/Promise (for example Token/ConcurrentConsumeExactlyOneWins), and each subtest
+// opens its own store, so that no test sees another's data and any one can run alone with
+// -run. The subtests run in parallel.
+//
+// The suite pins down what the doc comments leave to interpretation:
+//
+//   - Times are kept to the microsecond, in UTC. A time read back equals the time stored,
+//     truncated to the microsecond (time.Time.Truncate(time.Microsecond)), in time.UTC, and
+//     every comparison with a caller's now (token expiry, throttle windows, session sweeps)
+//     happens at that precision. So ExpiresAt == now is dead and ExpiresAt == now+1µs is
+//     alive; two instants within the same microsecond are the same instant to the store (so
+//     now+1ns is not promised to be alive: a store keeping microseconds cannot tell it from
+//     now). A zero time (LastSignInAt of an account that never signed in) comes back as the
+//     zero time.
+//   - Accounts are ordered by email compared case-insensitively (the normalised email).
+//   - Tenant isolation: every workspace-scoped read or write with the wrong workspace ID
+//     behaves as if the thing did not exist — ErrNotFound for reads and updates, nothing
+//     removed for deletes.
+//   - Single use: of 100 concurrent ConsumeToken calls for one token exactly one succeeds and
+//     99 get ErrNotFound; 50 concurrent AddFailure calls for one key count 50.
+//
+// There are no mocks: a backend runs the suite against a real database.
+package storetest

@@ -1,0 +1,160 @@
+package storetest
+
+import (
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey"
+)
+
+// window is the throttle window of the throttle tests.
+const window = 15 * time.Minute
+
+var throttleTests = []test{
+	{"AddFailureCounts", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		for i := range 3 {
+			c, err := s.AddFailure(ctx, "ip:192.0.2.1", t0.Add(time.Duration(i)*time.Second), window)
+			ok(t, "AddFailure", err)
+			if c.Count != i+1 {
+				t.Fatalf("AddFailure #%d: Count=%d, want %d", i+1, c.Count, i+1)
+			}
+		}
+		want := latchkey.Counter{Key: "ip:192.0.2.1", Count: 3, First: t0, Last: t0.Add(2 * time.Second)}
+		got, err := s.Counter(ctx, "ip:192.0.2.1", t0.Add(time.Minute), window)
+		ok(t, "Counter", err)
+		same(t, "Counter", want, got)
+
+		other, err := s.AddFailure(ctx, "ip:192.0.2.2", t0, window)
+		ok(t, "AddFailure(other key)", err)
+		same(t, "AddFailure(other key)", latchkey.Counter{Key: "ip:192.0.2.2", Count: 1, First: t0, Last: t0}, other)
+	}},
+	{"WindowRestartsTheCount", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		_, err := s.AddFailure(ctx, "k", t0, window)
+		ok(t, "AddFailure", err)
+		inside := t0.Add(window - time.Microsecond)
+		c, err := s.AddFailure(ctx, "k", inside, window)
+		ok(t, "AddFailure(window-1µs after First)", err)
+		same(t, "counter inside the window", latchkey.Counter{Key: "k", Count: 2, First: t0, Last: inside}, c)
+		restart := t0.Add(window)
+		c, err = s.AddFailure(ctx, "k", restart, window)
+		ok(t, "AddFailure(window after First)", err)
+		same(t, "counter after the window", latchkey.Counter{Key: "k", Count: 1, First: restart, Last: restart}, c)
+	}},
+	{"CounterIsZeroOutsideTheWindow", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		for range 2 {
+			_, err := s.AddFailure(ctx, "k", t0, window)
+			ok(t, "AddFailure", err)
+		}
+		c, err := s.Counter(ctx, "k", t0.Add(window-time.Microsecond), window)
+		ok(t, "Counter(inside the window)", err)
+		if c.Count != 2 {
+			t.Errorf("Counter(inside the window).Count=%d, want 2", c.Count)
+		}
+		c, err = s.Counter(ctx, "k", t0.Add(window), window)
+		ok(t, "Counter(window after First)", err)
+		if c.Count != 0 || !c.First.IsZero() {
+			t.Errorf("Counter(window after First)=%+v, want a zero Counter", c)
+		}
+		c, err = s.Counter(ctx, "unknown", t0, window)
+		ok(t, "Counter(unknown key)", err)
+		if c.Count != 0 || !c.First.IsZero() {
+			t.Errorf("Counter(unknown key)=%+v, want a zero Counter", c)
+		}
+	}},
+	{"ResetCounter", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		for range 3 {
+			_, err := s.AddFailure(ctx, "k", t0, window)
+			ok(t, "AddFailure", err)
+		}
+		_, err := s.AddFailure(ctx, "other", t0, window)
+		ok(t, "AddFailure(other)", err)
+		ok(t, "ResetCounter", s.ResetCounter(ctx, "k"))
+		c, err := s.Counter(ctx, "k", t0, window)
+		ok(t, "Counter", err)
+		if c.Count != 0 {
+			t.Errorf("Counter after ResetCounter: Count=%d, want 0", c.Count)
+		}
+		c, err = s.Counter(ctx, "other", t0, window)
+		ok(t, "Counter(other)", err)
+		if c.Count != 1 {
+			t.Errorf("Counter(other) after ResetCounter(k): Count=%d, want 1", c.Count)
+		}
+		ok(t, "ResetCounter(missing)", s.ResetCounter(ctx, "k"))
+		c, err = s.AddFailure(ctx, "k", t0.Add(time.Second), window)
+		ok(t, "AddFailure after ResetCounter", err)
+		if c.Count != 1 {
+			t.Errorf("AddFailure after ResetCounter: Count=%d, want 1", c.Count)
+		}
+	}},
+	{"DeleteStaleCounters", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		before := t0.Add(time.Hour)
+		last := map[string]time.Time{
+			"stale":        t0,
+			"before-1µs":   before.Add(-time.Microsecond),
+			"before":       before,
+			"after before": before.Add(time.Minute),
+		}
+		for key, at := range last {
+			_, err := s.AddFailure(ctx, key, at, window)
+			ok(t, "AddFailure", err)
+		}
+		n, err := s.DeleteStaleCounters(ctx, before)
+		ok(t, "DeleteStaleCounters", err)
+		if n != 2 {
+			t.Errorf("DeleteStaleCounters=%d, want 2", n)
+		}
+		for key, at := range last {
+			c, err := s.Counter(ctx, key, at, window)
+			ok(t, "Counter", err)
+			want := 1
+			if at.Before(before) {
+				want = 0
+			}
+			if c.Count != want {
+				t.Errorf("counter %q (Last %v) after DeleteStaleCounters(%v): Count=%d, want %d", key, at, before, c.Count, want)
+			}
+		}
+	}},
+	{"ConcurrentAddFailureCountsEveryOne", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		const n = 50
+		start := make(chan struct{})
+		counts := make(chan int, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				<-start
+				c, err := s.AddFailure(ctx, "hot", t0, window)
+				if err != nil {
+					t.Errorf("AddFailure: %v", err)
+				}
+				counts <- c.Count
+			})
+		}
+		close(start)
+		wg.Wait()
+		close(counts)
+		var got []int
+		for c := range counts {
+			got = append(got, c)
+		}
+		slices.Sort(got)
+		want := make([]int, n)
+		for i := range want {
+			want[i] = i + 1
+		}
+		same(t, "counts returned by concurrent AddFailure calls", want, got)
+		c, err := s.Counter(ctx, "hot", t0, window)
+		ok(t, "Counter", err)
+		if c.Count != n {
+			t.Errorf("Counter after %d concurrent failures: Count=%d", n, c.Count)
+		}
+	}},
+}

@@ -359,3 +359,15 @@ func TestBrowserSignIn(t *testing.T) {
 		t.Fatalf("after sign-out /dashboard shows %q, want the sign-in page", title)
 	}
 }
+
+func TestMigrateCommand(t *testing.T) {
+	dir := t.TempDir()
+	out, err := cli(t, dir, "migrate")
+	if err != nil || !strings.Contains(out, "database is up to date") || strings.Contains(out, "(0 migration") {
+		t.Fatalf("first migrate: %v\n%s", err, out)
+	}
+	out, err = cli(t, dir, "migrate")
+	if err != nil || !strings.Contains(out, "(0 migration(s) applied now)") {
+		t.Fatalf("second migrate: %v\n%s", err, out)
+	}
+}

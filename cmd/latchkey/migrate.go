@@ -17,7 +17,8 @@ func (m *Main) migrateCommand(ctx context.Context, args []string) error {
 	if err := m.Config.Validate(); err != nil {
 		return err
 	}
-	db, err := sqlstore.Open(ctx, m.Config.databaseDSN())
+	// Open only checks the schema here, so that Migrate reports what it applied.
+	db, err := sqlstore.OpenWith(ctx, m.Config.databaseDSN(), sqlstore.Options{SkipMigrations: true})
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", redact(m.Config.databaseDSN()), err)
 	}

@@ -114,7 +114,9 @@ func (s *Service) succeed(ctx context.Context, rules []rule) error {
 }
 
 // throttleError is the error shown while a wait lasts. The wait is rounded up to whole
-// seconds so that the page never says "0 minutes".
+// seconds, and is at least one, so that the page never says "0 seconds"; it is not lengthened
+// further, so that a wait of one minute is told as one minute.
 func throttleError(wait time.Duration) error {
-	return &latchkey.Error{Code: latchkey.CodeThrottled, Message: latchkey.MsgTooManyAttempts, RetryAfter: wait.Round(time.Second) + time.Second}
+	retry := max(time.Second, (wait + time.Second - 1).Truncate(time.Second))
+	return &latchkey.Error{Code: latchkey.CodeThrottled, Message: latchkey.MsgTooManyAttempts, RetryAfter: retry}
 }

@@ -11,8 +11,8 @@ import (
 // findView is the find-your-workspace page.
 type findView struct {
 	page
-	Workspace string
-	Suffix    string // ".app.example.com", shown after the field
+	Entered string // what was typed, kept in the field; not page.Workspace, which the layout reads
+	Suffix  string // ".app.example.com", shown after the field
 }
 
 func (s *Server) findView() findView {
@@ -33,8 +33,8 @@ func (s *Server) findPage(w http.ResponseWriter, r *http.Request) error {
 // slug or the whole address.
 func (s *Server) findSubmit(w http.ResponseWriter, r *http.Request) error {
 	v := s.findView()
-	v.Workspace = strings.TrimSpace(r.PostFormValue("workspace"))
-	slug := strings.ToLower(v.Workspace)
+	v.Entered = strings.TrimSpace(r.PostFormValue("workspace"))
+	slug := strings.ToLower(v.Entered)
 	slug = strings.TrimPrefix(strings.TrimPrefix(slug, "https://"), "http://")
 	slug, _, _ = strings.Cut(slug, "/")
 	slug = strings.TrimSuffix(slug, "."+strings.ToLower(s.base.Host))

@@ -9,10 +9,15 @@ import (
 // adminView is the administrator's dashboard.
 type adminView struct {
 	page
-	Counts   map[latchkey.Status]int
-	Total    int
+	Counts   memberCounts
 	Invited  []latchkey.Account
 	Activity []latchkey.Event
+}
+
+// memberCounts is how many accounts the workspace has in each status. The template cannot
+// index the store's map with a plain string key, so the view spells the statuses out.
+type memberCounts struct {
+	Active, Invited, Suspended, Total int
 }
 
 // memberView is the personal dashboard. Hardware, software and requests come from the
@@ -46,9 +51,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rq *request) 
 	if err != nil {
 		return err
 	}
-	v := adminView{page: s.signedInPage(rq, "Admin dashboard"), Counts: counts, Invited: invited, Activity: activity}
+	v := adminView{page: s.signedInPage(rq, "Admin dashboard"), Invited: invited, Activity: activity}
+	v.Counts = memberCounts{
+		Active:    counts[latchkey.StatusActive],
+		Invited:   counts[latchkey.StatusInvited],
+		Suspended: counts[latchkey.StatusSuspended],
+	}
 	for _, n := range counts {
-		v.Total += n
+		v.Counts.Total += n
 	}
 	return s.render(w, http.StatusOK, "dashboard_admin", v)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,22 +65,25 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) 
 // credentials (wrong password and unknown email alike), 403 not active, 429 throttled.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rq *request) error {
 	v := s.loginView(rq)
-	v.Email = strings.TrimSpace(r.PostFormValue("email"))
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	v.Email = email
 	v.Remember = r.PostFormValue("remember") != ""
 	v.ReturnTo = safeReturn(r.PostFormValue("return_to"))
+	// Only the echo is cut short: the flow must see the whole address and refuse it, not sign
+	// in with a shorter one that happens to be valid.
 	if len(v.Email) > latchkey.MaxEmailLength {
 		v.Email = v.Email[:latchkey.MaxEmailLength]
 	}
 	res, err := s.svc.PasswordSignIn(r.Context(), signin.PasswordInput{
 		Workspace: rq.Workspace,
-		Email:     v.Email,
+		Email:     email,
 		Password:  r.PostFormValue("password"),
 		Remember:  v.Remember,
 		Client:    rq.Client,
 	})
 	if err != nil {
 		s.metrics.signins.WithLabelValues("password", outcome(err)).Inc()
-		return s.formError(w, "login", &v.page, v, err)
+		return s.formError(w, "login", &v.page, &v, err)
 	}
 	s.metrics.signins.WithLabelValues("password", "success").Inc()
 	// A sign-in replaces whatever session the browser had: end the old one on the server too.
@@ -98,7 +102,8 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rq *request
 }
 
 // formError re-renders a form with an expected error and the status that fits it; anything
-// else goes to fail.
+// else goes to fail. view must point to the view that embeds p: a view passed by value is
+// copied before p is written, and the page would show no message.
 func (s *Server) formError(w http.ResponseWriter, name string, p *page, view any, err error) error {
 	var le *latchkey.Error
 	if !errors.As(err, &le) || le.Code == latchkey.CodeInternal {
@@ -123,8 +128,10 @@ func (s *Server) formError(w http.ResponseWriter, name string, p *page, view any
 	return s.render(w, status, name, view)
 }
 
+// retryAfterSeconds is the Retry-After header for a wait: whole seconds (RFC 9110 delay-seconds),
+// rounded up, at least one.
 func retryAfterSeconds(d time.Duration) string {
-	return strings.TrimSuffix((d.Round(time.Second) + time.Second).String(), "s")
+	return strconv.FormatInt(int64(max(time.Second, d+time.Second-1)/time.Second), 10)
 }
 
 // outcome is the metrics label of a failed sign-in.
@@ -151,8 +158,9 @@ func (s *Server) setSession(w http.ResponseWriter, res signin.Result) {
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	}
 	if res.Session.Persistent {
+		// Measured on the service's clock, the one that set ExpiresAt.
 		c.Expires = res.Session.ExpiresAt
-		c.MaxAge = int(time.Until(res.Session.ExpiresAt).Seconds())
+		c.MaxAge = int(res.Session.ExpiresAt.Sub(s.svc.Now()).Seconds())
 		if c.MaxAge <= 0 {
 			c.MaxAge = int(s.svc.Policy.SessionMax.Seconds())
 		}

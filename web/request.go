@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 
 	"github.com/latchkey/latchkey"
@@ -71,18 +72,28 @@ func peerAddr(remote string) netip.Addr {
 }
 
 // safeReturn returns p if it is a path on this host (starting with one slash, no scheme, no
-// host, no backslash), else "". It is the only way a user-supplied destination is followed.
+// host, no backslash, no control character), else "". The same holds for p with its percent
+// escapes decoded, so that an encoded line break or backslash is refused too. It is the only
+// way a user-supplied destination is followed.
 func safeReturn(p string) string {
-	if p == "" || len(p) > 512 || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
+	if len(p) > 512 || !localPath(p) {
 		return ""
 	}
-	for _, c := range p {
-		if c < 0x20 || c == 0x7f {
-			return ""
-		}
-	}
-	if strings.HasPrefix(p, "/login") || strings.HasPrefix(p, "/logout") {
+	if d, err := url.PathUnescape(p); err != nil || !localPath(d) {
 		return ""
 	}
 	return p
+}
+
+// localPath reports whether p is a path on this host that is not the sign-in or sign-out page.
+func localPath(p string) bool {
+	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
+		return false
+	}
+	for _, c := range p {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return !strings.HasPrefix(p, "/login") && !strings.HasPrefix(p, "/logout")
 }

@@ -30,7 +30,7 @@ func (s *Server) setPasswordPage(w http.ResponseWriter, r *http.Request, rq *req
 	a, err := s.svc.CheckLink(r.Context(), rq.Workspace.ID, latchkey.PurposeSetPassword, r.PathValue("token"))
 	if err != nil {
 		v.Expired = true
-		return s.formError(w, "set_password", &v.page, v, err)
+		return s.formError(w, "set_password", &v.page, &v, err)
 	}
 	v.Email = a.Email
 	return s.render(w, http.StatusOK, "set_password", v)
@@ -53,7 +53,7 @@ func (s *Server) setPasswordSubmit(w http.ResponseWriter, r *http.Request, rq *r
 				v.Email = acct.Email
 			}
 		}
-		return s.formError(w, "set_password", &v.page, v, err)
+		return s.formError(w, "set_password", &v.page, &v, err)
 	}
 	// The browser may hold a session of someone else; setting a password is not signing in.
 	if rq.SignedIn() && rq.Account.ID == a.ID {

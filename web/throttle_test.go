@@ -1,0 +1,210 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
+)
+
+// tooMany is the page's message for a wait of one minute.
+const tooMany = latchkey.MsgTooManyAttempts + ". Try again in 1 minute."
+
+// attempt posts one sign-in with a form token fetched beforehand: a signed-out browser's token
+// does not change, and argon2id is the cost worth paying per attempt, not page loads.
+func attempt(t *testing.T, e *env, b *browser, tok, email, pw string) *response {
+	t.Helper()
+	return b.post(t, e.url("acme", "/login"), url.Values{"csrf": {tok}, "email": {email}, "password": {pw}})
+}
+
+// wantRefused fails the test unless r is the sign-in form with status and msg, and no session.
+func wantRefused(t *testing.T, r *response, status int, msg string) {
+	t.Helper()
+	wantPage(t, r, status, "/login")
+	if got := r.alert(); got != msg {
+		t.Errorf("alert %q, want %q", got, msg)
+	}
+	noSession(t, r)
+}
+
+func TestThrottlePerEmailAndAddress(t *testing.T) {
+	e := newEnv(t)
+	f := e.seedAcme(t)
+	b := e.newBrowser(t)
+	b.addr = "203.0.113.10"
+	tok := b.csrf(t, e.url("acme", "/login"))
+
+	for i := 1; i < signin.PairFree; i++ {
+		wantRefused(t, attempt(t, e, b, tok, f.member.Email, wrongPassword), http.StatusUnauthorized, latchkey.MsgBadCredentials)
+	}
+	r := attempt(t, e, b, tok, f.member.Email, wrongPassword)
+	wantRefused(t, r, http.StatusTooManyRequests, tooMany)
+	if got, want := r.Header.Get("Retry-After"), "60"; got != want {
+		t.Errorf("Retry-After %q, want %q", got, want)
+	}
+
+	// While the wait lasts even the right password is refused.
+	e.clock.Advance(time.Minute - time.Second)
+	r = attempt(t, e, b, tok, f.member.Email, goodPassword)
+	wantRefused(t, r, http.StatusTooManyRequests, latchkey.MsgTooManyAttempts+". Try again in 1 second.")
+	if got, want := r.Header.Get("Retry-After"), "1"; got != want {
+		t.Errorf("Retry-After %q, want %q", got, want)
+	}
+	if evs := e.events(t, f.ws, latchkey.EventThrottled); len(evs) != 1 || evs[0].ClientAddr != "203.0.113.10" || evs[0].UserAgent != b.userAgent {
+		t.Errorf("throttled events %+v, want one from 203.0.113.10", evs)
+	}
+	if evs := e.events(t, f.ws, latchkey.EventSignIn); len(evs) != 0 {
+		t.Errorf("sign-in events %+v during the wait", evs)
+	}
+
+	// Another address is not held up by this one's wait.
+	other := e.newBrowser(t)
+	other.addr = "198.51.100.99"
+	other.mustLogin(t, e, "acme", f.member.Email, goodPassword)
+
+	e.clock.Advance(time.Second)
+	wantPage(t, attempt(t, e, b, tok, f.member.Email, goodPassword), http.StatusOK, "/dashboard")
+
+	// The success reset the count: four more failures get the usual answer, and the fifth
+	// starts a new wait of one minute, not a doubled one.
+	b = e.newBrowser(t)
+	b.addr = "203.0.113.10"
+	tok = b.csrf(t, e.url("acme", "/login"))
+	for i := 1; i < signin.PairFree; i++ {
+		wantRefused(t, attempt(t, e, b, tok, f.member.Email, wrongPassword), http.StatusUnauthorized, latchkey.MsgBadCredentials)
+	}
+	wantRefused(t, attempt(t, e, b, tok, f.member.Email, wrongPassword), http.StatusTooManyRequests, tooMany)
+}
+
+// outcome is what a sign-in attempt looked like from outside.
+type outcome struct {
+	Status     int
+	Alert      string
+	RetryAfter string
+}
+
+// An unknown email is throttled exactly like a real one, so the throttle tells nothing about
+// which addresses have accounts.
+func TestThrottleSameForUnknownEmail(t *testing.T) {
+	run := func(t *testing.T, email func(acme) string) []outcome {
+		e := newEnv(t)
+		f := e.seedAcme(t)
+		b := e.newBrowser(t)
+		b.addr = "203.0.113.14"
+		tok := b.csrf(t, e.url("acme", "/login"))
+		var got []outcome
+		try := func() {
+			r := attempt(t, e, b, tok, email(f), wrongPassword)
+			noSession(t, r)
+			got = append(got, outcome{r.Status, r.alert(), r.Header.Get("Retry-After")})
+		}
+		for range signin.PairFree {
+			try()
+		}
+		e.clock.Advance(time.Minute - time.Second)
+		try()
+		e.clock.Advance(time.Second)
+		try()
+		e.clock.Advance(2 * time.Minute)
+		try()
+		return got
+	}
+	known := run(t, func(f acme) string { return f.member.Email })
+	unknown := run(t, func(acme) string { return "nobody@acme.example" })
+	bad := outcome{http.StatusUnauthorized, latchkey.MsgBadCredentials, ""}
+	want := []outcome{
+		bad, bad, bad, bad,
+		{http.StatusTooManyRequests, tooMany, "60"},
+		{http.StatusTooManyRequests, latchkey.MsgTooManyAttempts + ". Try again in 1 second.", "1"},
+		{http.StatusTooManyRequests, latchkey.MsgTooManyAttempts + ". Try again in 2 minutes.", "120"},
+		{http.StatusTooManyRequests, latchkey.MsgTooManyAttempts + ". Try again in 4 minutes.", "240"},
+	}
+	if diff := cmp.Diff(want, known); diff != "" {
+		t.Errorf("real account (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(known, unknown); diff != "" {
+		t.Errorf("unknown email differs from a real account (-known +unknown):\n%s", diff)
+	}
+}
+
+// Further failures after the first wait double it, up to the limit.
+func TestThrottleWaitDoubles(t *testing.T) {
+	e := newEnv(t)
+	f := e.seedAcme(t)
+	b := e.newBrowser(t)
+	b.addr = "203.0.113.11"
+	tok := b.csrf(t, e.url("acme", "/login"))
+	for i := 1; i < signin.PairFree; i++ {
+		attempt(t, e, b, tok, f.member.Email, wrongPassword)
+	}
+	for _, wait := range []string{"1 minute", "2 minutes", "4 minutes", "8 minutes", "15 minutes", "15 minutes"} {
+		r := attempt(t, e, b, tok, f.member.Email, wrongPassword)
+		wantRefused(t, r, http.StatusTooManyRequests, latchkey.MsgTooManyAttempts+". Try again in "+wait+".")
+		// Wait it out, then fail again.
+		d, err := time.ParseDuration(r.Header.Get("Retry-After") + "s")
+		if err != nil {
+			t.Fatalf("Retry-After %q: %v", r.Header.Get("Retry-After"), err)
+		}
+		e.clock.Advance(d)
+	}
+}
+
+func TestThrottlePerAddress(t *testing.T) {
+	e := newEnv(t)
+	f := e.seedAcme(t)
+	b := e.newBrowser(t)
+	b.addr = "203.0.113.12"
+	tok := b.csrf(t, e.url("acme", "/login"))
+	for i := 1; i < signin.AddrLimit; i++ {
+		r := attempt(t, e, b, tok, fmt.Sprintf("guess%d@acme.example", i), wrongPassword)
+		wantRefused(t, r, http.StatusUnauthorized, latchkey.MsgBadCredentials)
+	}
+	// The 50th failure starts the wait, whatever email comes next.
+	wantRefused(t, attempt(t, e, b, tok, "guess50@acme.example", wrongPassword), http.StatusTooManyRequests, latchkey.MsgTooManyAttempts+". Try again in 60 minutes.")
+	r := attempt(t, e, b, tok, f.member.Email, goodPassword)
+	wantRefused(t, r, http.StatusTooManyRequests, latchkey.MsgTooManyAttempts+". Try again in 60 minutes.")
+	if got, want := r.Header.Get("Retry-After"), "3600"; got != want {
+		t.Errorf("Retry-After %q, want %q", got, want)
+	}
+
+	// Another address is free.
+	other := e.newBrowser(t)
+	other.addr = "203.0.113.13"
+	other.mustLogin(t, e, "acme", f.member.Email, goodPassword)
+
+	e.clock.Advance(signin.AddrWindow)
+	b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
+}
+
+// Failures spread over many addresses still stop, for 15 minutes, the guessing at one account;
+// then its owner gets in.
+func TestThrottlePerAccount(t *testing.T) {
+	e := newEnv(t)
+	f := e.seedAcme(t)
+	b := e.newBrowser(t)
+	tok := b.csrf(t, e.url("acme", "/login"))
+	for i := 1; i < signin.AccountLimit; i++ {
+		b.addr = fmt.Sprintf("10.1.%d.%d", i/250, i%250+1)
+		r := attempt(t, e, b, tok, f.member.Email, wrongPassword)
+		wantRefused(t, r, http.StatusUnauthorized, latchkey.MsgBadCredentials)
+	}
+	b.addr = "10.2.0.1"
+	wantRefused(t, attempt(t, e, b, tok, f.member.Email, wrongPassword), http.StatusTooManyRequests, latchkey.MsgTooManyAttempts+". Try again in 15 minutes.")
+
+	owner := e.newBrowser(t)
+	owner.addr = "192.0.2.200"
+	wantRefused(t, owner.login(t, e, "acme", f.member.Email, goodPassword), http.StatusTooManyRequests, latchkey.MsgTooManyAttempts+". Try again in 15 minutes.")
+	// Other accounts are not held up.
+	owner.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
+
+	e.clock.Advance(signin.AccountWait)
+	owner = e.newBrowser(t)
+	owner.addr = "192.0.2.200"
+	owner.mustLogin(t, e, "acme", f.member.Email, goodPassword)
+}

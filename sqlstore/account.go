@@ -13,7 +13,7 @@ import (
 
 var accountColumnList = []string{
 	"workspace_id", "id", "email", "name", "role", "status", "password_hash",
-	"created_at", "updated_at", "last_sign_in_at",
+	"totp_secret", "totp_enabled_at", "created_at", "updated_at", "last_sign_in_at",
 }
 
 var (
@@ -31,15 +31,16 @@ func scanAccount(s scanner) (latchkey.Account, error) {
 // accountDest returns the Scan destinations for accountColumns.
 func accountDest(a *latchkey.Account) []any {
 	return []any{&a.WorkspaceID, &a.ID, &a.Email, &a.Name, &a.Role, &a.Status, &a.PasswordHash,
-		timeDest(&a.CreatedAt), timeDest(&a.UpdatedAt), timeDest(&a.LastSignInAt)}
+		&a.TOTPSecret, timeDest(&a.TOTPEnabledAt), timeDest(&a.CreatedAt), timeDest(&a.UpdatedAt),
+		timeDest(&a.LastSignInAt)}
 }
 
 func insertAccount(ctx context.Context, q querier, a latchkey.Account) error {
 	_, err := q.ExecContext(ctx,
-		`INSERT INTO accounts (`+accountColumns+`, email_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		`INSERT INTO accounts (`+accountColumns+`, email_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		a.WorkspaceID, a.ID, a.Email, a.Name, string(a.Role), string(a.Status), a.PasswordHash,
-		timeValue(a.CreatedAt), timeValue(a.UpdatedAt), timeValue(a.LastSignInAt),
-		latchkey.NormalizeEmail(a.Email))
+		a.TOTPSecret, timeValue(a.TOTPEnabledAt), timeValue(a.CreatedAt), timeValue(a.UpdatedAt),
+		timeValue(a.LastSignInAt), latchkey.NormalizeEmail(a.Email))
 	return err
 }
 
@@ -98,10 +99,12 @@ func (db *DB) UpdateAccount(ctx context.Context, ws, id string, fn func(*latchke
 		}
 		_, err = tx.ExecContext(ctx,
 			`UPDATE accounts SET email = $3, email_key = $4, name = $5, role = $6, status = $7,
-				password_hash = $8, created_at = $9, updated_at = $10, last_sign_in_at = $11
+				password_hash = $8, totp_secret = $9, totp_enabled_at = $10, created_at = $11,
+				updated_at = $12, last_sign_in_at = $13
 			WHERE workspace_id = $1 AND id = $2`,
 			ws, id, a.Email, latchkey.NormalizeEmail(a.Email), a.Name, string(a.Role), string(a.Status),
-			a.PasswordHash, timeValue(a.CreatedAt), timeValue(a.UpdatedAt), timeValue(a.LastSignInAt))
+			a.PasswordHash, a.TOTPSecret, timeValue(a.TOTPEnabledAt), timeValue(a.CreatedAt),
+			timeValue(a.UpdatedAt), timeValue(a.LastSignInAt))
 		return err
 	})
 	switch {
@@ -114,7 +117,11 @@ func (db *DB) UpdateAccount(ctx context.Context, ws, id string, fn func(*latchke
 }
 
 // Accounts lists the accounts of workspace ws matching f, ordered by email compared
-// case-insensitively (by the normalised email, bytewise).
+// case-insensitively (by the normalised email, bytewise). f.Query matches when the normalised
+// email or the lower-cased name contains the lower-cased query; % and _ in the query are
+// plain characters. Names are lower-cased by Go's strings.ToLower on SQLite and by lower() on
+// PostgreSQL, which agree on every letter under a UTF-8 locale (under the C locale PostgreSQL
+// lower-cases ASCII only).
 func (db *DB) Accounts(ctx context.Context, ws string, f latchkey.AccountFilter) ([]latchkey.Account, error) {
 	query := `SELECT ` + accountColumns + ` FROM accounts WHERE workspace_id = $1`
 	args := []any{ws}
@@ -125,6 +132,11 @@ func (db *DB) Accounts(ctx context.Context, ws string, f latchkey.AccountFilter)
 	if f.Role != "" {
 		args = append(args, string(f.Role))
 		query += ` AND role = $` + strconv.Itoa(len(args))
+	}
+	if f.Query != "" {
+		args = append(args, likePattern(strings.ToLower(f.Query)))
+		n := strconv.Itoa(len(args))
+		query += ` AND (email_key LIKE $` + n + ` ESCAPE '\' OR ` + db.d.lower + `(name) LIKE $` + n + ` ESCAPE '\')`
 	}
 	query += ` ORDER BY email_key, id`
 	if f.Limit > 0 {
@@ -172,4 +184,22 @@ func (db *DB) CountAccounts(ctx context.Context, ws string) (map[latchkey.Status
 		return nil, fmt.Errorf("count accounts: %w", err)
 	}
 	return counts, nil
+}
+
+// DeleteAccount removes the account. Its sessions, tokens, recovery codes and challenges go
+// with it (ON DELETE CASCADE on the foreign keys); audit events, which name the account
+// without a foreign key, stay. Returns ErrNotFound if ws has no such account.
+func (db *DB) DeleteAccount(ctx context.Context, ws, id string) error {
+	res, err := db.rw.ExecContext(ctx, `DELETE FROM accounts WHERE workspace_id = $1 AND id = $2`, ws, id)
+	if err != nil {
+		return fmt.Errorf("delete account: %w", err)
+	}
+	n, err := affected(res)
+	if err != nil {
+		return fmt.Errorf("delete account: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("delete account: %w", latchkey.ErrNotFound)
+	}
+	return nil
 }

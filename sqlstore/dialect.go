@@ -3,9 +3,11 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,6 +31,20 @@ type dialect struct {
 	lockMigrations func(ctx context.Context, tx *sql.Tx) error
 	// hasVersionTable counts (0 or 1) the schema_migrations tables visible to this connection.
 	hasVersionTable string
+	// skipLocked ends the sub-SELECT that picks the mail ClaimMail takes. On PostgreSQL it locks
+	// the rows it picks and passes over rows another worker's claim holds, so that concurrent
+	// claims take disjoint sets without waiting for each other. SQLite runs one writer at a
+	// time, so its UPDATE's select and write are atomic already.
+	skipLocked string
+	// lower is the SQL function that lower-cases text for case-insensitive search. SQLite's own
+	// lower() knows only ASCII, so SQLite uses latchkey_lower, which is Go's strings.ToLower;
+	// PostgreSQL's lower() follows the database's LC_CTYPE (Unicode under any UTF-8 locale).
+	lower string
+	// snapshot begins the read transaction of ExportWorkspace: every read in it sees the
+	// database as of one moment. SQLite in WAL mode gives each read transaction a snapshot
+	// from its first read; PostgreSQL needs REPEATABLE READ for the same, as its default READ
+	// COMMITTED takes a new snapshot per statement.
+	snapshot *sql.TxOptions
 }
 
 var sqliteDialect = &dialect{
@@ -37,6 +53,8 @@ var sqliteDialect = &dialect{
 	// The transaction is BEGIN IMMEDIATE (_txlock=immediate): it holds the write lock already.
 	lockMigrations:  func(context.Context, *sql.Tx) error { return nil },
 	hasVersionTable: `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`,
+	lower:           "latchkey_lower",
+	snapshot:        &sql.TxOptions{ReadOnly: true},
 }
 
 var postgresDialect = &dialect{
@@ -45,6 +63,23 @@ var postgresDialect = &dialect{
 	migrations:      mustLoadMigrations("migrations/postgres"),
 	lockMigrations:  lockPostgresMigrations,
 	hasVersionTable: `SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'`,
+	skipLocked:      " FOR UPDATE SKIP LOCKED",
+	lower:           "lower",
+	snapshot:        &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+}
+
+func init() {
+	// Registered before any connection opens: the driver gives it to every new connection.
+	sqlite.MustRegisterDeterministicScalarFunction("latchkey_lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case nil:
+			return nil, nil
+		case string:
+			return strings.ToLower(v), nil
+		default:
+			return nil, fmt.Errorf("latchkey_lower: want text, got %T", v)
+		}
+	})
 }
 
 // lockPostgresMigrations takes a transaction-scoped advisory lock, so that nodes starting
@@ -157,4 +192,11 @@ type scanner interface {
 func affected(res sql.Result) (int, error) {
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+// likePattern returns a LIKE pattern (for ESCAPE '\') that matches any text containing s:
+// the wildcards % and _ and the escape character in s itself stand for themselves.
+func likePattern(s string) string {
+	s = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	return "%" + s + "%"
 }

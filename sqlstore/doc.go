@@ -28,12 +28,33 @@
 //     the database lets exactly one delete the row.
 //   - AddFailure is one INSERT … ON CONFLICT DO UPDATE … RETURNING, restarting the count with a
 //     CASE when the window has passed.
-//   - UpdateAccount and CreateWorkspace are transactions (UpdateAccount locks the row with
-//     SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction locks the database).
+//   - UpdateAccount, UpdateWorkspace and CreateWorkspace are transactions (the updaters lock
+//     the row with SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction locks the
+//     database).
+//   - AdvanceTOTPStep is one UPDATE … WHERE totp_last_step < step: of concurrent calls with
+//     one step, one changes the row and the others find the condition false (a replay).
+//   - ReplaceRecoveryCodes and ConsumeRecoveryCode are transactions that lock the account row
+//     first, so that one account's codes change one transaction at a time; ConsumeRecoveryCode
+//     deletes by ID and fails with ErrNotFound when it deleted nothing.
+//   - AddChallengeAttempt is one UPDATE … RETURNING.
+//   - ClaimMail is one UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING; on PostgreSQL the
+//     sub-SELECT is FOR UPDATE SKIP LOCKED, so workers on several nodes claim disjoint sets.
+//   - ExportWorkspace reads in one snapshot (a read-only transaction: deferred on SQLite,
+//     REPEATABLE READ on PostgreSQL); ImportWorkspace writes in one transaction.
 //
 // Email uniqueness is a UNIQUE (workspace_id, email_key) constraint, where email_key is
-// latchkey.NormalizeEmail of the email as typed. Sessions and tokens reference their account
-// by (workspace_id, account_id), so the schema itself refuses a cross-workspace reference.
+// latchkey.NormalizeEmail of the email as typed; audit events keep an email_key too, for
+// EventFilter.Email. Sessions, tokens, recovery codes and challenges reference their account
+// by (workspace_id, account_id), so the schema itself refuses a cross-workspace reference, and
+// DeleteAccount's cascade removes them. Queued mail has no foreign key: mail about a deleted
+// workspace still goes out.
+//
+// # Search
+//
+// AccountFilter.Query is a LIKE '%…%' on the normalised email and the lower-cased name, with
+// %, _ and \ escaped. SQLite's lower() knows only ASCII, so on SQLite the name goes through
+// latchkey_lower, a function the package registers with the driver (Go's strings.ToLower);
+// PostgreSQL's lower() follows the database's LC_CTYPE.
 // Driver errors become latchkey.ErrConflict or latchkey.ErrNotFound by error code, in one
 // function (storeError).
 //

@@ -285,3 +285,129 @@ func TestUpdateAccountRefusesToMoveTheAccount(t *testing.T) {
 		}
 	})
 }
+
+func TestUpdateWorkspaceRefusesToChangeIDOrSlug(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := t.Context()
+		db := open(t, b.fresh(t))
+		w := latchkey.Workspace{ID: "w1", Slug: "acme", Name: "Acme", CreatedAt: t0}
+		if err := db.CreateWorkspace(ctx, w, latchkey.Account{ID: "a1", Email: "a@acme.test", CreatedAt: t0, UpdatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		for name, change := range map[string]func(*latchkey.Workspace){
+			"ID":   func(w *latchkey.Workspace) { w.ID = "w2"; w.Name = "Moved" },
+			"Slug": func(w *latchkey.Workspace) { w.Slug = "other"; w.Name = "Moved" },
+		} {
+			err := db.UpdateWorkspace(ctx, "w1", func(w *latchkey.Workspace) error { change(w); return nil })
+			if err == nil {
+				t.Errorf("UpdateWorkspace changing %s succeeded", name)
+			}
+			got, err := db.Workspace(ctx, "w1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(w, got); diff != "" {
+				t.Errorf("workspace after UpdateWorkspace changing %s (-want +got):\n%s", name, diff)
+			}
+		}
+	})
+}
+
+func TestExportVersion(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := t.Context()
+		db := open(t, b.fresh(t))
+		if err := db.CreateWorkspace(ctx, latchkey.Workspace{ID: "w1", Slug: "acme", CreatedAt: t0},
+			latchkey.Account{ID: "a1", Email: "a@acme.test", CreatedAt: t0, UpdatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		x, err := db.ExportWorkspace(ctx, "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Version != sqlstore.ExportVersion || sqlstore.ExportVersion != 1 {
+			t.Fatalf("ExportWorkspace: Version=%d, want %d (ExportVersion %d)", x.Version, 1, sqlstore.ExportVersion)
+		}
+
+		to := open(t, b.fresh(t))
+		for _, version := range []int{0, 2} {
+			x.Version = version
+			err := to.ImportWorkspace(ctx, x)
+			if err == nil {
+				t.Fatalf("ImportWorkspace(Version %d) succeeded", version)
+			}
+			if !strings.Contains(err.Error(), "version") {
+				t.Errorf("ImportWorkspace(Version %d): the error %q does not say that the version is the problem", version, err)
+			}
+			if _, err := to.WorkspaceBySlug(ctx, "acme"); !errors.Is(err, latchkey.ErrNotFound) {
+				t.Fatalf("after a refused ImportWorkspace(Version %d): WorkspaceBySlug err=%v, want ErrNotFound", version, err)
+			}
+		}
+	})
+}
+
+// TestMigration0002KeepsData puts rows into a database at version 1 and checks what
+// migration 2 makes of them: the zero policy, two-factor off, no TOTP step, and audit events
+// that EventFilter.Email finds.
+func TestMigration0002KeepsData(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := t.Context()
+		database := b.fresh(t)
+		db, err := sqlstore.OpenWith(ctx, database, sqlstore.Options{SkipMigrations: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.MigrateTo(ctx, 1); err != nil {
+			t.Fatalf("MigrateTo(1): %v", err)
+		}
+		raw, err := sql.Open(b.driver, database)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		at := t0.UnixMicro()
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO workspaces (id, slug, name, created_at) VALUES ('w1', 'acme', 'Acme', $1)`, []any{at}},
+			{`INSERT INTO accounts (workspace_id, id, email, email_key, name, role, status, password_hash, created_at, updated_at)
+				VALUES ('w1', 'a1', 'Pat@Acme.test', 'pat@acme.test', 'Pat', 'member', 'active', '', $1, $1)`, []any{at}},
+			{`INSERT INTO audit_events (id, workspace_id, account_id, actor_id, event_type, email, client_addr, user_agent, detail, at)
+				VALUES ('e1', 'w1', 'a1', '', 'signin.success', ' Pat@Acme.TEST ', '', '', '', $1)`, []any{at}},
+		} {
+			if _, err := raw.ExecContext(ctx, q.sql, q.args...); err != nil {
+				t.Fatalf("%s: %v", q.sql, err)
+			}
+		}
+		if n, err := db.Migrate(ctx); err != nil || n != 1 {
+			t.Fatalf("Migrate from version 1: applied %d, err %v; want 1, nil", n, err)
+		}
+
+		w, err := db.Workspace(ctx, "w1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Policy != (latchkey.Policy{}) {
+			t.Errorf("Policy of a workspace from before migration 2: %+v, want the zero policy", w.Policy)
+		}
+		a, err := db.Account(ctx, "w1", "a1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.TOTPSecret != "" || !a.TOTPEnabledAt.IsZero() || a.TwoFactor() {
+			t.Errorf("an account from before migration 2 has two-factor authentication: %q, %v", a.TOTPSecret, a.TOTPEnabledAt)
+		}
+		if err := db.AdvanceTOTPStep(ctx, "w1", "a1", 1); err != nil {
+			t.Errorf("AdvanceTOTPStep(1) on an account from before migration 2: %v", err)
+		}
+		es, err := db.Events(ctx, "w1", latchkey.EventFilter{Email: "pat@acme.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) != 1 || es[0].ID != "e1" {
+			t.Errorf("Events(Email) found %d events recorded before migration 2, want e1", len(es))
+		}
+	})
+}

@@ -3,21 +3,40 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/latchkey/latchkey"
 )
 
-const workspaceColumns = `id, slug, name, created_at`
+const workspaceColumns = `id, slug, name, created_at, require_2fa, password_min_length, password_sign_in_off, session_idle`
+
+// workspaceValues are the query arguments for workspaceColumns. Policy.SessionIdle is stored
+// in microseconds, the precision of every time in the store.
+func workspaceValues(w latchkey.Workspace) []any {
+	return []any{w.ID, w.Slug, w.Name, timeValue(w.CreatedAt), w.Policy.Require2FA,
+		w.Policy.PasswordMinLength, w.Policy.PasswordSignInOff, w.Policy.SessionIdle.Microseconds()}
+}
 
 func scanWorkspace(s scanner) (latchkey.Workspace, error) {
 	var w latchkey.Workspace
-	err := s.Scan(&w.ID, &w.Slug, &w.Name, timeDest(&w.CreatedAt))
+	var idle int64
+	err := s.Scan(&w.ID, &w.Slug, &w.Name, timeDest(&w.CreatedAt), &w.Policy.Require2FA,
+		&w.Policy.PasswordMinLength, &w.Policy.PasswordSignInOff, &idle)
+	w.Policy.SessionIdle = time.Duration(idle) * time.Microsecond
 	return w, err
 }
 
-// CreateWorkspace stores w and its first administrator in one transaction, as
-// latchkey.WorkspaceStore promises. firstAdmin.WorkspaceID may be left empty: it is w.ID.
+func insertWorkspace(ctx context.Context, q querier, w latchkey.Workspace) error {
+	_, err := q.ExecContext(ctx,
+		`INSERT INTO workspaces (`+workspaceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		workspaceValues(w)...)
+	return err
+}
+
+// CreateWorkspace stores w (with its policy) and its first administrator in one transaction,
+// as latchkey.WorkspaceStore promises. firstAdmin.WorkspaceID may be left empty: it is w.ID.
 // Returns ErrConflict if the slug (or the ID) is taken.
 func (db *DB) CreateWorkspace(ctx context.Context, w latchkey.Workspace, firstAdmin latchkey.Account) error {
 	if firstAdmin.WorkspaceID == "" {
@@ -27,9 +46,7 @@ func (db *DB) CreateWorkspace(ctx context.Context, w latchkey.Workspace, firstAd
 		return fmt.Errorf("create workspace: the first administrator belongs to workspace %q, not %q", firstAdmin.WorkspaceID, w.ID)
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO workspaces (`+workspaceColumns+`) VALUES ($1, $2, $3, $4)`,
-			w.ID, w.Slug, w.Name, timeValue(w.CreatedAt)); err != nil {
+		if err := insertWorkspace(ctx, tx, w); err != nil {
 			return err
 		}
 		return insertAccount(ctx, tx, firstAdmin)
@@ -79,4 +96,42 @@ func (db *DB) Workspaces(ctx context.Context) ([]latchkey.Workspace, error) {
 		return nil, fmt.Errorf("list workspaces: %w", err)
 	}
 	return ws, nil
+}
+
+// UpdateWorkspace reads the workspace, runs fn on it and writes its name and policy back, in
+// one transaction that holds the row (PostgreSQL: SELECT … FOR UPDATE; SQLite: the database
+// write lock). If fn returns an error, nothing is written and that error is returned
+// unchanged. Returns ErrNotFound if there is no such workspace (fn is then not called), and an
+// error, writing nothing, if fn changed ID or Slug. Changes fn makes to CreatedAt are not
+// written. fn must be quick and must not call the store (see UpdateAccount).
+func (db *DB) UpdateWorkspace(ctx context.Context, id string, fn func(*latchkey.Workspace) error) error {
+	var fnErr error
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		w, err := scanWorkspace(tx.QueryRowContext(ctx,
+			`SELECT `+workspaceColumns+` FROM workspaces WHERE id = $1`+db.d.forUpdate, id))
+		if err != nil {
+			return err
+		}
+		slug := w.Slug
+		if fnErr = fn(&w); fnErr != nil {
+			return fnErr
+		}
+		if w.ID != id || w.Slug != slug {
+			return errors.New("the update changed the workspace's ID or slug")
+		}
+		_, err = tx.ExecContext(ctx,
+			`UPDATE workspaces SET name = $2, require_2fa = $3, password_min_length = $4,
+				password_sign_in_off = $5, session_idle = $6
+			WHERE id = $1`,
+			id, w.Name, w.Policy.Require2FA, w.Policy.PasswordMinLength, w.Policy.PasswordSignInOff,
+			w.Policy.SessionIdle.Microseconds())
+		return err
+	})
+	switch {
+	case fnErr != nil:
+		return fnErr
+	case err != nil:
+		return fmt.Errorf("update workspace: %w", storeError(err))
+	}
+	return nil
 }

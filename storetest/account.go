@@ -255,4 +255,174 @@ var accountTests = []test{
 			t.Errorf("CountAccounts(unknown workspace) counted %d accounts, want 0", n)
 		}
 	}},
+	{"TOTPSecretRoundTrips", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		w, _ := newWorkspace(t, s, "acme")
+		a := createAccount(t, s, latchkey.Account{
+			ID: latchkey.NewID(), WorkspaceID: w.ID, Email: "pat@acme.test", Name: "Pat",
+			Role: latchkey.RoleMember, Status: latchkey.StatusActive,
+			TOTPSecret: "v1.key7.c2VhbGVk", TOTPEnabledAt: t0.Add(3 * time.Microsecond),
+			CreatedAt: t0, UpdatedAt: t0,
+		})
+		got, err := s.Account(ctx, w.ID, a.ID)
+		ok(t, "Account", err)
+		same(t, "Account", a, got)
+		got, err = s.AccountByEmail(ctx, w.ID, a.Email)
+		ok(t, "AccountByEmail", err)
+		same(t, "AccountByEmail", a, got)
+		list, err := s.Accounts(ctx, w.ID, latchkey.AccountFilter{Query: "pat@"})
+		ok(t, "Accounts", err)
+		same(t, "Accounts", []latchkey.Account{a}, list)
+		sess := newSession(t, s, a, t0)
+		_, got, err = s.Session(ctx, w.ID, sess.ID)
+		ok(t, "Session", err)
+		same(t, "session's account", a, got)
+
+		var seen latchkey.Account
+		ok(t, "UpdateAccount(two-factor off)", s.UpdateAccount(ctx, w.ID, a.ID, func(cur *latchkey.Account) error {
+			seen = *cur
+			cur.TOTPSecret, cur.TOTPEnabledAt = "", time.Time{}
+			return nil
+		}))
+		same(t, "account given to the updater", a, seen)
+		got, err = s.Account(ctx, w.ID, a.ID)
+		ok(t, "Account after two-factor off", err)
+		if got.TOTPSecret != "" || !got.TOTPEnabledAt.IsZero() {
+			t.Fatalf("after two-factor off: TOTPSecret=%q TOTPEnabledAt=%v, want empty and zero", got.TOTPSecret, got.TOTPEnabledAt)
+		}
+
+		ok(t, "UpdateAccount(two-factor on)", s.UpdateAccount(ctx, w.ID, a.ID, func(cur *latchkey.Account) error {
+			cur.TOTPSecret, cur.TOTPEnabledAt = "v1.key8.bmV3", t0.Add(time.Hour)
+			return nil
+		}))
+		a.TOTPSecret, a.TOTPEnabledAt = "v1.key8.bmV3", t0.Add(time.Hour)
+		got, err = s.Account(ctx, w.ID, a.ID)
+		ok(t, "Account after two-factor on", err)
+		same(t, "account after two-factor on", a, got)
+	}},
+	{"AccountsQueryMatchesEmailOrNameIgnoringCase", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		w, admin := newWorkspace(t, s, "acme") // admin@acme.test, "Admin of acme"
+		other, _ := newWorkspace(t, s, "other")
+		named := func(email, name string) latchkey.Account {
+			return createAccount(t, s, latchkey.Account{ID: latchkey.NewID(), WorkspaceID: w.ID, Email: email,
+				Name: name, Role: latchkey.RoleMember, Status: latchkey.StatusActive, CreatedAt: t0, UpdatedAt: t0})
+		}
+		pat := named("Pat.Doe@Acme.test", "Patricia Doe")
+		sam := named("sam@acme.test", "Sam O'Hara")
+		under := named("a_b@acme.test", "Underscore")
+		axb := named("axb@acme.test", "Plain X")
+		pct := named("carol@acme.test", "Carol 100% Sure")
+		pc1 := named("dan@acme.test", "Dan 1000 Sure")
+		back := named("erin@acme.test", `Erin \ Backslash`)
+		elodie := named("elodie@acme.test", "ÉLODIE Martin")
+		createAccount(t, s, latchkey.Account{ID: latchkey.NewID(), WorkspaceID: other.ID, Email: "pat@other.test",
+			Name: "Pat Elsewhere", Role: latchkey.RoleMember, Status: latchkey.StatusActive, CreatedAt: t0, UpdatedAt: t0})
+
+		for _, tc := range []struct {
+			query string
+			want  []latchkey.Account
+		}{
+			{"pat.doe@", []latchkey.Account{pat}},
+			{"PAT", []latchkey.Account{pat}},
+			{"doe", []latchkey.Account{pat}},
+			{"o'hara", []latchkey.Account{sam}},
+			{"ACME.TEST", []latchkey.Account{under, admin, axb, pct, pc1, elodie, back, pat, sam}},
+			{"admin of", []latchkey.Account{admin}},
+			{"a_b", []latchkey.Account{under}},
+			{"_", []latchkey.Account{under}},
+			{"100%", []latchkey.Account{pct}},
+			{"%", []latchkey.Account{pct}},
+			{`\`, []latchkey.Account{back}},
+			{"élodie", []latchkey.Account{elodie}},
+			{"nobody", nil},
+		} {
+			got, err := s.Accounts(ctx, w.ID, latchkey.AccountFilter{Query: tc.query})
+			ok(t, "Accounts(Query "+tc.query+")", err)
+			same(t, "Accounts(Query "+tc.query+")", tc.want, got)
+		}
+
+		ok(t, "UpdateAccount", s.UpdateAccount(ctx, w.ID, sam.ID, func(a *latchkey.Account) error {
+			a.Status = latchkey.StatusSuspended
+			return nil
+		}))
+		got, err := s.Accounts(ctx, w.ID, latchkey.AccountFilter{Query: "a", Status: latchkey.StatusSuspended})
+		ok(t, "Accounts(Query and Status)", err)
+		if len(got) != 1 || got[0].ID != sam.ID {
+			t.Errorf("Accounts(Query a, suspended) returned %d accounts, want only Sam", len(got))
+		}
+		got, err = s.Accounts(ctx, w.ID, latchkey.AccountFilter{Query: "sure", Limit: 1})
+		ok(t, "Accounts(Query and Limit)", err)
+		same(t, "Accounts(Query sure, Limit 1)", []latchkey.Account{pct}, got)
+	}},
+	{"DeleteAccountRemovesWhatItOwnsButNotItsEvents", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		w, admin := newWorkspace(t, s, "acme")
+		a := newAccount(t, s, w.ID, "pat@acme.test")
+		type owned struct {
+			sess  latchkey.Session
+			tok   latchkey.Token
+			codes []latchkey.RecoveryCode
+			ch    latchkey.Challenge
+			event latchkey.Event
+		}
+		own := func(acct latchkey.Account) owned {
+			o := owned{
+				sess:  newSession(t, s, acct, t0),
+				tok:   newToken(t, s, acct, latchkey.PurposeReset, t0.Add(time.Hour)),
+				codes: newCodes(3),
+				ch:    newChallenge(t, s, acct, t0.Add(5*time.Minute)),
+				event: newEvent(t, s, acct, latchkey.EventSignIn, t0),
+			}
+			ok(t, "ReplaceRecoveryCodes", s.ReplaceRecoveryCodes(ctx, w.ID, acct.ID, o.codes))
+			return o
+		}
+		gone, kept := own(a), own(admin)
+
+		ok(t, "DeleteAccount", s.DeleteAccount(ctx, w.ID, a.ID))
+
+		_, err := s.Account(ctx, w.ID, a.ID)
+		wantErr(t, "Account(deleted)", err, latchkey.ErrNotFound)
+		_, _, err = s.Session(ctx, w.ID, gone.sess.ID)
+		wantErr(t, "Session(of the deleted account)", err, latchkey.ErrNotFound)
+		_, err = s.Token(ctx, gone.tok.Purpose, gone.tok.Hash, t0)
+		wantErr(t, "Token(of the deleted account)", err, latchkey.ErrNotFound)
+		codes, err := s.RecoveryCodes(ctx, w.ID, a.ID)
+		ok(t, "RecoveryCodes(of the deleted account)", err)
+		same(t, "RecoveryCodes(of the deleted account)", []latchkey.RecoveryCode(nil), codes)
+		_, err = s.Challenge(ctx, w.ID, gone.ch.ID)
+		wantErr(t, "Challenge(of the deleted account)", err, latchkey.ErrNotFound)
+		events, err := s.Events(ctx, w.ID, latchkey.EventFilter{AccountID: a.ID})
+		ok(t, "Events(of the deleted account)", err)
+		same(t, "Events(of the deleted account)", []latchkey.Event{gone.event}, events)
+
+		gotAdmin, err := s.Account(ctx, w.ID, admin.ID)
+		ok(t, "Account(other)", err)
+		same(t, "other account", admin, gotAdmin)
+		_, _, err = s.Session(ctx, w.ID, kept.sess.ID)
+		ok(t, "Session(of the other account)", err)
+		_, err = s.Token(ctx, kept.tok.Purpose, kept.tok.Hash, t0)
+		ok(t, "Token(of the other account)", err)
+		codes, err = s.RecoveryCodes(ctx, w.ID, admin.ID)
+		ok(t, "RecoveryCodes(of the other account)", err)
+		same(t, "RecoveryCodes(of the other account)", kept.codes, codes)
+		_, err = s.Challenge(ctx, w.ID, kept.ch.ID)
+		ok(t, "Challenge(of the other account)", err)
+
+		wantErr(t, "DeleteAccount(again)", s.DeleteAccount(ctx, w.ID, a.ID), latchkey.ErrNotFound)
+	}},
+	{"DeleteAccountWrongWorkspaceIsNotFound", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		wa, _ := newWorkspace(t, s, "alpha")
+		wb, _ := newWorkspace(t, s, "bravo")
+		a := newAccount(t, s, wa.ID, "pat@alpha.test")
+		sess := newSession(t, s, a, t0)
+		wantErr(t, "DeleteAccount(wrong workspace)", s.DeleteAccount(ctx, wb.ID, a.ID), latchkey.ErrNotFound)
+		wantErr(t, "DeleteAccount(unknown)", s.DeleteAccount(ctx, wa.ID, latchkey.NewID()), latchkey.ErrNotFound)
+		got, err := s.Account(ctx, wa.ID, a.ID)
+		ok(t, "Account", err)
+		same(t, "account after a wrong-workspace delete", a, got)
+		_, _, err = s.Session(ctx, wa.ID, sess.ID)
+		ok(t, "Session", err)
+	}},
 }

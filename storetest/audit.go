@@ -124,4 +124,45 @@ var auditTests = []test{
 			same(t, fmt.Sprintf("Events(%s, %+v)", tc.ws, tc.filter), tc.want, got)
 		}
 	}},
+	{"FiltersTypePrefixEmailBefore", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		w, admin := newWorkspace(t, s, "acme")
+		a := newAccount(t, s, w.ID, "Pat@Acme.test")
+		e0 := newEvent(t, s, a, latchkey.EventWrongPassword, t0)
+		e1 := newEvent(t, s, a, latchkey.EventSignIn, t0.Add(time.Second))
+		e2 := newEvent(t, s, admin, latchkey.EventAccountInvite, t0.Add(2*time.Second))
+		e3 := newEvent(t, s, a, latchkey.EventSignOut, t0.Add(3*time.Second))
+		e4 := newEvent(t, s, admin, latchkey.EventTwoFactorFailed, t0.Add(4*time.Second))
+		e5 := newEvent(t, s, a, latchkey.EventPasswordChanged, t0.Add(4*time.Second+time.Microsecond))
+		other, otherAdmin := newWorkspace(t, s, "other")
+		newEvent(t, s, latchkey.Account{ID: otherAdmin.ID, WorkspaceID: other.ID, Email: "pat@acme.test"},
+			latchkey.EventSignIn, t0)
+		for _, tc := range []struct {
+			name   string
+			filter latchkey.EventFilter
+			want   []latchkey.Event
+		}{
+			{"prefix signin.", latchkey.EventFilter{TypePrefix: "signin."}, []latchkey.Event{e4, e1, e0}},
+			{"prefix signin (not signout)", latchkey.EventFilter{TypePrefix: "signin"}, []latchkey.Event{e4, e1, e0}},
+			{"prefix sign", latchkey.EventFilter{TypePrefix: "sign"}, []latchkey.Event{e4, e3, e1, e0}},
+			{"prefix is case-sensitive", latchkey.EventFilter{TypePrefix: "SIGNIN."}, nil},
+			{"prefix with % is literal", latchkey.EventFilter{TypePrefix: "sign%"}, nil},
+			{"prefix with _ is literal", latchkey.EventFilter{TypePrefix: "signin_"}, nil},
+			{"whole type as prefix", latchkey.EventFilter{TypePrefix: string(latchkey.EventAccountInvite)}, []latchkey.Event{e2}},
+			{"prefix and account", latchkey.EventFilter{TypePrefix: "signin.", AccountID: admin.ID}, []latchkey.Event{e4}},
+			{"email ignoring case", latchkey.EventFilter{Email: "pat@ACME.test"}, []latchkey.Event{e5, e3, e1, e0}},
+			{"email is not a substring match", latchkey.EventFilter{Email: "pat@acme"}, nil},
+			{"email and type", latchkey.EventFilter{Email: "PAT@acme.test", Type: latchkey.EventSignIn}, []latchkey.Event{e1}},
+			{"before, strictly", latchkey.EventFilter{Before: e3.Time}, []latchkey.Event{e2, e1, e0}},
+			{"before, to the microsecond", latchkey.EventFilter{Before: e5.Time}, []latchkey.Event{e4, e3, e2, e1, e0}},
+			{"before the first", latchkey.EventFilter{Before: t0}, nil},
+			{"before and limit: a page", latchkey.EventFilter{Before: e4.Time, Limit: 2}, []latchkey.Event{e3, e2}},
+			{"everything at once", latchkey.EventFilter{AccountID: a.ID, TypePrefix: "signin.", Email: "pat@acme.test",
+				Before: e1.Time.Add(time.Microsecond), Limit: 1}, []latchkey.Event{e1}},
+		} {
+			got, err := s.Events(ctx, w.ID, tc.filter)
+			ok(t, "Events("+tc.name+")", err)
+			same(t, "Events("+tc.name+")", tc.want, got)
+		}
+	}},
 }

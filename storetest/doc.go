@@ -27,10 +27,21 @@
 //     zero time.
 //   - Accounts are ordered by email compared case-insensitively (the normalised email).
 //   - Tenant isolation: every workspace-scoped read or write with the wrong workspace ID
-//     behaves as if the thing did not exist — ErrNotFound for reads and updates, nothing
-//     removed for deletes.
+//     behaves as if the thing did not exist — ErrNotFound for reads and updates (including
+//     ReplaceRecoveryCodes, AdvanceTOTPStep and DeleteAccount), an empty list for listings,
+//     nothing removed for deletes.
 //   - Single use: of 100 concurrent ConsumeToken calls for one token exactly one succeeds and
-//     99 get ErrNotFound; 50 concurrent AddFailure calls for one key count 50.
+//     99 get ErrNotFound; of 20 concurrent ConsumeRecoveryCode calls for one code, one; of 50
+//     concurrent AdvanceTOTPStep calls with one step, one (49 get ErrConflict). 50 concurrent
+//     AddFailure calls for one key count 50, and 20 AddChallengeAttempt calls count 20.
+//   - Mail leases: 10 workers claiming at once, up to 5 each, from 30 due messages take each
+//     message exactly once. A message is due again when now reaches NextAttemptAt (now+lease).
+//   - AccountFilter.Query is a substring match in which %, _ and \ are plain characters, and
+//     case-insensitive beyond ASCII (ÉLODIE matches élodie). EventFilter.TypePrefix is
+//     case-sensitive; EventFilter.Email compares normalised emails (NormalizeEmail), whole.
+//   - An export need not list accounts, codes or events in any order, and an account whose
+//     last TOTP step is 0 may or may not have an entry in TOTPSteps. An import that fails for
+//     any reason (a taken event ID, say) writes nothing.
 //
 // There are no mocks: a backend runs the suite against a real database.
 package storetest

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +27,9 @@ func Run(t *testing.T, open func(t *testing.T) latchkey.Store) {
 		{"Throttle", throttleTests},
 		{"Audit", auditTests},
 		{"Time", timeTests},
+		{"TwoFactor", twoFactorTests},
+		{"Challenge", challengeTests},
+		{"Mail", mailTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
@@ -38,12 +42,28 @@ func Run(t *testing.T, open func(t *testing.T) latchkey.Store) {
 			}
 		})
 	}
+	t.Run("Export", func(t *testing.T) {
+		t.Parallel()
+		for _, tc := range exportTests {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				tc.run(t, open)
+			})
+		}
+	})
 }
 
 // A test checks one promise on a fresh store.
 type test struct {
 	name string
 	run  func(t *testing.T, s latchkey.Store)
+}
+
+// A storesTest checks one promise that may need more than one store, such as moving a
+// workspace from one to another: it calls open for each fresh store it needs.
+type storesTest struct {
+	name string
+	run  func(t *testing.T, open func(t *testing.T) latchkey.Store)
 }
 
 // t0 is the suite's "now". It is a whole second, so that times derived from it by adding
@@ -159,4 +179,38 @@ func same(t *testing.T, what string, want, got any) {
 	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
 		t.Fatalf("%s: mismatch (-want +got):\n%s", what, diff)
 	}
+}
+
+// concurrently runs f(0) … f(n-1) in n goroutines released together, and returns their
+// errors in the order of i.
+func concurrently(n int, f func(i int) error) []error {
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = f(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+// countErrs counts how many of errs are nil and how many are target, and fails the test for
+// any other error.
+func countErrs(t *testing.T, what string, errs []error, target error) (nils, targets int) {
+	t.Helper()
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			nils++
+		case errors.Is(err, target):
+			targets++
+		default:
+			t.Errorf("%s: unexpected error %v", what, err)
+		}
+	}
+	return nils, targets
 }

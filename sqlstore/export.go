@@ -1,0 +1,182 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/latchkey/latchkey"
+)
+
+// ExportVersion is the version of latchkey.WorkspaceExport that ExportWorkspace writes and
+// the only one that ImportWorkspace reads.
+const ExportVersion = 1
+
+// ExportWorkspace reads the workspace with this slug, its accounts (ordered as Accounts orders
+// them), the last accepted TOTP step of each account that has one, the recovery codes of each
+// account that has some, and its audit events oldest first, all in one read transaction that
+// sees one snapshot of the database (see dialect.snapshot): writes committed meanwhile are
+// either wholly in the export or wholly out of it. Returns ErrNotFound if no workspace has
+// this slug.
+func (db *DB) ExportWorkspace(ctx context.Context, slug string) (latchkey.WorkspaceExport, error) {
+	x, err := db.exportWorkspace(ctx, slug)
+	if err != nil {
+		return latchkey.WorkspaceExport{}, fmt.Errorf("export workspace: %w", storeError(err))
+	}
+	return x, nil
+}
+
+func (db *DB) exportWorkspace(ctx context.Context, slug string) (latchkey.WorkspaceExport, error) {
+	tx, err := db.ro.BeginTx(ctx, db.d.snapshot)
+	if err != nil {
+		return latchkey.WorkspaceExport{}, err
+	}
+	defer tx.Rollback()
+	w, err := scanWorkspace(tx.QueryRowContext(ctx,
+		`SELECT `+workspaceColumns+` FROM workspaces WHERE slug = $1`, slug))
+	if err != nil {
+		return latchkey.WorkspaceExport{}, err
+	}
+	x := latchkey.WorkspaceExport{
+		Version:       ExportVersion,
+		Workspace:     w,
+		TOTPSteps:     map[string]int64{},
+		RecoveryCodes: map[string][]latchkey.RecoveryCode{},
+	}
+
+	rows, err := tx.QueryContext(ctx,
+		`SELECT `+accountColumns+`, totp_last_step FROM accounts WHERE workspace_id = $1 ORDER BY email_key, id`, w.ID)
+	x.Accounts, err = collect(rows, err, func(s scanner) (latchkey.Account, error) {
+		var a latchkey.Account
+		var step int64
+		if err := s.Scan(append(accountDest(&a), &step)...); err != nil {
+			return a, err
+		}
+		if step != 0 {
+			x.TOTPSteps[a.ID] = step
+		}
+		return a, nil
+	})
+	if err != nil {
+		return latchkey.WorkspaceExport{}, fmt.Errorf("read accounts: %w", err)
+	}
+
+	rows, err = tx.QueryContext(ctx,
+		`SELECT account_id, id, hash, created_at FROM recovery_codes WHERE workspace_id = $1
+		ORDER BY account_id, created_at, id`, w.ID)
+	_, err = collect(rows, err, func(s scanner) (struct{}, error) {
+		var accountID string
+		var c latchkey.RecoveryCode
+		if err := s.Scan(&accountID, &c.ID, &c.Hash, timeDest(&c.CreatedAt)); err != nil {
+			return struct{}{}, err
+		}
+		x.RecoveryCodes[accountID] = append(x.RecoveryCodes[accountID], c)
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return latchkey.WorkspaceExport{}, fmt.Errorf("read recovery codes: %w", err)
+	}
+
+	rows, err = tx.QueryContext(ctx,
+		`SELECT `+eventColumns+` FROM audit_events WHERE workspace_id = $1 ORDER BY at, seq`, w.ID)
+	x.Events, err = collect(rows, err, scanEvent)
+	if err != nil {
+		return latchkey.WorkspaceExport{}, fmt.Errorf("read events: %w", err)
+	}
+	return x, tx.Commit()
+}
+
+// ImportWorkspace writes x in one transaction: the workspace, its accounts, their TOTP steps
+// and recovery codes, and its events, recorded in time order so that Events lists them as the
+// exporting store did. An empty WorkspaceID in an account or event means x's workspace.
+// Returns an error, writing nothing, if x.Version is not ExportVersion or x does not hold
+// together (an account or event of another workspace, a step or codes of an account that is
+// not in x). Returns ErrConflict, writing nothing, if the store has a workspace with x's ID
+// or slug, or an event or recovery code with one of x's IDs.
+func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) error {
+	if x.Version != ExportVersion {
+		return fmt.Errorf("import workspace: the export is version %d; this latchkey reads version %d", x.Version, ExportVersion)
+	}
+	w := x.Workspace
+	if w.ID == "" || w.Slug == "" {
+		return fmt.Errorf("import workspace: the export has no workspace ID or slug")
+	}
+	accounts := map[string]bool{}
+	for _, a := range x.Accounts {
+		if a.WorkspaceID != "" && a.WorkspaceID != w.ID {
+			return fmt.Errorf("import workspace: account %q belongs to workspace %q, not %q", a.ID, a.WorkspaceID, w.ID)
+		}
+		accounts[a.ID] = true
+	}
+	for _, id := range slices.Concat(slices.Collect(maps.Keys(x.TOTPSteps)), slices.Collect(maps.Keys(x.RecoveryCodes))) {
+		if !accounts[id] {
+			return fmt.Errorf("import workspace: TOTP step or recovery codes of account %q, which is not in the export", id)
+		}
+	}
+	events := slices.Clone(x.Events)
+	for _, e := range events {
+		if e.WorkspaceID != "" && e.WorkspaceID != w.ID {
+			return fmt.Errorf("import workspace: event %q belongs to workspace %q, not %q", e.ID, e.WorkspaceID, w.ID)
+		}
+	}
+	// Events of one microsecond keep the export's order: seq, which orders them, counts up.
+	slices.SortStableFunc(events, func(a, b latchkey.Event) int { return a.Time.Compare(b.Time) })
+
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := insertWorkspace(ctx, tx, w); err != nil {
+			return err
+		}
+		for _, a := range x.Accounts {
+			a.WorkspaceID = w.ID
+			if err := insertAccount(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		for _, id := range slices.Sorted(maps.Keys(x.TOTPSteps)) {
+			if _, err := tx.ExecContext(ctx,
+				`UPDATE accounts SET totp_last_step = $3 WHERE workspace_id = $1 AND id = $2`,
+				w.ID, id, x.TOTPSteps[id]); err != nil {
+				return err
+			}
+		}
+		for _, id := range slices.Sorted(maps.Keys(x.RecoveryCodes)) {
+			for _, c := range x.RecoveryCodes[id] {
+				if err := insertRecoveryCode(ctx, tx, w.ID, id, c); err != nil {
+					return err
+				}
+			}
+		}
+		for _, e := range events {
+			e.WorkspaceID = w.ID
+			if err := insertEvent(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("import workspace: %w", storeError(err))
+	}
+	return nil
+}
+
+// collect scans every row of rows with scan and closes rows. err is the error of the query
+// that returned rows: collect returns it when it is not nil, so that a query and its scan
+// read as one step.
+func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ts []T
+	for rows.Next() {
+		t, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
+	return ts, rows.Err()
+}

@@ -45,9 +45,13 @@ type Account struct {
 	Role         Role
 	Status       Status
 	PasswordHash string // argon2id PHC string; empty until a password is set
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	LastSignInAt time.Time // zero if never
+	// TOTPSecret is the account's authenticator key sealed by the server keyring (bound to the
+	// account ID); empty when two-factor authentication is off.
+	TOTPSecret    string
+	TOTPEnabledAt time.Time // zero when off
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	LastSignInAt  time.Time // zero if never
 }
 
 // MaxEmailLength bounds an email address (RFC 5321 path limit).
@@ -81,7 +85,8 @@ func ValidateEmail(email string) error {
 type AccountFilter struct {
 	Status Status
 	Role   Role
-	Limit  int // 0 means no limit
+	Query  string // matches email or name, case-insensitively, anywhere in them
+	Limit  int    // 0 means no limit
 }
 
 // AccountStore keeps accounts. Every method is scoped to one workspace.
@@ -103,4 +108,10 @@ type AccountStore interface {
 	Accounts(ctx context.Context, ws string, f AccountFilter) ([]Account, error)
 	// CountAccounts returns how many accounts of ws have each status.
 	CountAccounts(ctx context.Context, ws string) (map[Status]int, error)
+	// DeleteAccount removes the account and everything that belongs to it (sessions, tokens,
+	// recovery codes, challenges); its audit events stay. Returns ErrNotFound if there is none.
+	DeleteAccount(ctx context.Context, ws, id string) error
 }
+
+// TwoFactor reports whether the account has two-factor authentication on.
+func (a Account) TwoFactor() bool { return a.TOTPSecret != "" }

@@ -42,7 +42,12 @@ type Event struct {
 type EventFilter struct {
 	AccountID string
 	Type      EventType
-	Limit     int // 0 means 100
+	// TypePrefix matches every type that starts with it, such as "signin." or "account.".
+	TypePrefix string
+	// Email matches the event's email case-insensitively.
+	Email  string
+	Before time.Time // only events strictly before this time (paging); zero for no bound
+	Limit  int       // 0 means 100
 }
 
 // AuditLog keeps audit events. Events are never updated.
@@ -52,3 +57,23 @@ type AuditLog interface {
 	// Events lists the events of workspace ws matching f, newest first.
 	Events(ctx context.Context, ws string, f EventFilter) ([]Event, error)
 }
+
+// Events of two-factor authentication and account administration.
+const (
+	EventTwoFactorFailed  EventType = "signin.2fa_failed"
+	EventTwoFactorReplay  EventType = "signin.2fa_replay"
+	EventRecoveryCodeUsed EventType = "signin.recovery_code"
+	EventChallengeExpired EventType = "signin.2fa_expired"
+	EventChallengeAbandon EventType = "signin.2fa_abandoned"
+	EventTwoFactorEnable  EventType = "2fa.enable"
+	EventTwoFactorDisable EventType = "2fa.disable"
+	EventTwoFactorReset   EventType = "2fa.reset"
+	EventRecoveryCodesNew EventType = "2fa.recovery_codes"
+	EventResetRequested   EventType = "password.reset_requested"
+	EventPasswordReset    EventType = "password.reset"
+	EventPasswordChanged  EventType = "password.changed"
+	EventSessionRevoked   EventType = "session.revoked"
+	EventAccountRemove    EventType = "account.remove"
+	EventAccountRole      EventType = "account.role"
+	EventWorkspacePolicy  EventType = "workspace.policy"
+)

@@ -2,7 +2,8 @@ package latchkey
 
 import "context"
 
-// Store is everything latchkey keeps. sqlstore implements it on SQLite and PostgreSQL;
+// Store is everything latchkey keeps. Times go in and come out in UTC with microsecond
+// precision: a time that differs from now by less than a microsecond compares equal to it. sqlstore implements it on SQLite and PostgreSQL;
 // storetest.Run is its executable contract.
 type Store interface {
 	WorkspaceStore
@@ -11,8 +12,34 @@ type Store interface {
 	TokenStore
 	ThrottleStore
 	AuditLog
+	TwoFactorStore
+	MailQueue
+	Exporter
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
 	Close() error
+}
+
+// WorkspaceExport is everything a workspace owns that is worth moving to another store: its
+// settings, accounts (with password hashes and sealed TOTP secrets, which open under the same
+// key file), recovery codes and audit log. Sessions, links, challenges and throttle counters are
+// short-lived and are not moved: people sign in again.
+type WorkspaceExport struct {
+	Version       int                       `json:"version"`
+	Workspace     Workspace                 `json:"workspace"`
+	Accounts      []Account                 `json:"accounts"`
+	TOTPSteps     map[string]int64          `json:"totp_steps"`     // account ID → last accepted step
+	RecoveryCodes map[string][]RecoveryCode `json:"recovery_codes"` // account ID → codes
+	Events        []Event                   `json:"events"`
+}
+
+// Exporter moves whole workspaces between stores.
+type Exporter interface {
+	// ExportWorkspace reads everything of the workspace with this slug in one consistent
+	// snapshot. Returns ErrNotFound if there is none.
+	ExportWorkspace(ctx context.Context, slug string) (WorkspaceExport, error)
+	// ImportWorkspace writes an export in one transaction: all of it or nothing. Returns
+	// ErrConflict if the store already has a workspace with that ID or slug.
+	ImportWorkspace(ctx context.Context, x WorkspaceExport) error
 }

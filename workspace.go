@@ -12,6 +12,22 @@ type Workspace struct {
 	Slug      string
 	Name      string
 	CreatedAt time.Time
+	Policy    Policy
+}
+
+// Policy is a workspace's security policy, set by its administrators.
+type Policy struct {
+	// Require2FA takes members without two-factor authentication straight to set it up after
+	// their password, and nowhere else until they have.
+	Require2FA bool
+	// PasswordMinLength is the least number of characters a new password needs: 0 means the
+	// product minimum (12); at most 64.
+	PasswordMinLength int
+	// PasswordSignInOff turns password sign-in off (SSO only): no password form, no invitations
+	// with password links, no resets. The zero value keeps password sign-in on.
+	PasswordSignInOff bool
+	// SessionIdle is the inactivity timeout: 0 means the operator's; never more than it.
+	SessionIdle time.Duration
 }
 
 // reservedSlugs are names that a workspace may not take: they are, or may become, hosts of the
@@ -54,4 +70,9 @@ type WorkspaceStore interface {
 	WorkspaceBySlug(ctx context.Context, slug string) (Workspace, error)
 	// Workspaces lists every workspace ordered by slug.
 	Workspaces(ctx context.Context) ([]Workspace, error)
+	// UpdateWorkspace runs fn on the current workspace and stores the result (name and policy),
+	// in one transaction. fn must not change ID or Slug and must not call the store. If fn
+	// returns an error nothing is written and the error is returned. Returns ErrNotFound if there
+	// is no such workspace.
+	UpdateWorkspace(ctx context.Context, id string, fn func(*Workspace) error) error
 }

@@ -1,0 +1,98 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"strconv"
+	texttemplate "text/template"
+	"time"
+)
+
+//go:embed templates/*.txt templates/*.html
+var templateFS embed.FS
+
+// The templates are parsed once, at start-up: a broken template stops the
+// program before it serves anything rather than failing on the first mail.
+var (
+	textTemplates = texttemplate.Must(texttemplate.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.txt"))
+	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Option("missingkey=error").ParseFS(templateFS, "templates/*.html"))
+)
+
+// Template names for Compose.
+const (
+	// TemplateWelcome is sent to the first administrator of a new workspace.
+	// Its data is a LinkData; InvitedBy is not used.
+	TemplateWelcome = "welcome"
+	// TemplateInvite is sent to a member invited to set a password.
+	// Its data is a LinkData; InvitedBy is optional.
+	TemplateInvite = "invite"
+	// TemplateNotice tells someone of a change to their account (two-factor reset, password
+	// changed). Its data is a NoticeData.
+	TemplateNotice = "notice"
+)
+
+// NoticeData is the data of a notice: plain paragraphs, escaped in the HTML part.
+type NoticeData struct {
+	WorkspaceName string
+	WorkspaceURL  string
+	Paragraphs    []string
+}
+
+// LinkData is the data of the emails that carry a one-time link.
+type LinkData struct {
+	// WorkspaceName is the workspace's display name.
+	WorkspaceName string
+	// WorkspaceURL is where the workspace's members sign in.
+	WorkspaceURL string
+	// Link is the one-time link to set a password.
+	Link string
+	// InvitedBy names who sent an invitation; empty if nobody in particular did.
+	InvitedBy string
+	// ExpiresIn says how long Link stays valid, in words, such as FormatExpiry returns.
+	ExpiresIn string
+}
+
+// Compose renders templates/<name>.txt with text/template and
+// templates/<name>.html with html/template (which escapes data for HTML) into
+// a Message to the given recipient. It returns an error if there is no
+// template of that name or if data does not fit it.
+func Compose(to, subject, name string, data any) (Message, error) {
+	text := textTemplates.Lookup(name + ".txt")
+	html := htmlTemplates.Lookup(name + ".html")
+	if text == nil || html == nil {
+		return Message{}, fmt.Errorf("mail template %q not found", name)
+	}
+	var tb, hb bytes.Buffer
+	if err := text.Execute(&tb, data); err != nil {
+		return Message{}, fmt.Errorf("render %s.txt: %w", name, err)
+	}
+	if err := html.Execute(&hb, data); err != nil {
+		return Message{}, fmt.Errorf("render %s.html: %w", name, err)
+	}
+	return Message{To: to, Subject: subject, Text: tb.String(), HTML: hb.String()}, nil
+}
+
+// FormatExpiry says how long d is, in words, for LinkData.ExpiresIn: "7 days",
+// "1 hour", "90 minutes". It rounds d down to whole minutes, so a link lives
+// at least as long as the email says, then uses the largest unit that
+// divides it exactly.
+func FormatExpiry(d time.Duration) string {
+	minutes := int64(d / time.Minute)
+	switch {
+	case minutes > 0 && minutes%(24*60) == 0:
+		return plural(minutes/(24*60), "day")
+	case minutes > 0 && minutes%60 == 0:
+		return plural(minutes/60, "hour")
+	default:
+		return plural(max(minutes, 0), "minute")
+	}
+}
+
+func plural(n int64, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.FormatInt(n, 10) + " " + unit + "s"
+}

@@ -41,3 +41,31 @@ const (
 const (
 	MsgNotInvited = "This account has already been activated"
 )
+
+// Two-factor authentication, word for word from the seed where it gives them.
+const (
+	MsgTwoFactorTitle     = "Two-factor verification"
+	MsgPasswordAccepted   = "Password accepted. Enter your code to continue."
+	MsgChallengeExpired   = "Your sign-in session expired"
+	MsgCodeRequired       = "Enter the 6-digit code from your authenticator app"
+	MsgCodeWrong          = "That code is not valid. Codes change every 30 seconds: wait for a new code and try again."
+	MsgCodeUsed           = "That code has already been used. Wait for the next code and try again."
+	MsgClockAhead         = "That code is not valid now. Your device's clock seems to be about %s ahead: set it to update automatically, then try again."
+	MsgClockBehind        = "That code is not valid now. Your device's clock seems to be about %s behind: set it to update automatically, then try again."
+	MsgTooManyCodes       = "Too many wrong codes. Sign in again to continue."
+	MsgRecoveryRequired   = "Enter one of your recovery codes"
+	MsgRecoveryWrong      = "That recovery code is not valid or has already been used."
+	MsgRecoveryUsed       = "You signed in with a recovery code. %d of your recovery codes remain: generate a fresh set from your two-factor settings so you don't run out."
+	MsgReauthRequired     = "Enter your password to confirm this change"
+	MsgReauthWrong        = "That password is not correct"
+	MsgSetupExpired       = "The set-up form has expired. Start again."
+	MsgTwoFactorOn        = "Two-factor authentication is on. Save your recovery codes now: they are shown only once."
+	MsgTwoFactorOff       = "Two-factor authentication is off."
+	MsgTwoFactorRequired  = "Your workspace requires two-factor authentication. Set it up to continue."
+	MsgTwoFactorMandatory = "Your workspace requires two-factor authentication, so it cannot be turned off."
+	MsgCodesRegenerated   = "Here is your new set of recovery codes. The old codes no longer work. They are shown only once."
+	MsgTwoFactorNotOn     = "Two-factor authentication is not on for this account."
+	MsgTwoFactorWasReset  = "Two-factor authentication was reset. The member sets it up again at their next sign-in."
+
+	SubjectTwoFactorReset = "Your two-factor authentication was reset"
+)

@@ -18,13 +18,24 @@ type PasswordInput struct {
 	Client    Client
 }
 
-// Result is the outcome of a sign-in step that succeeded: a new session, whose cookie value is
-// Secret (the store keeps only its hash).
+// Result is the outcome of a sign-in step that succeeded: either a new session, whose cookie
+// value is Secret (the store keeps only its hash), or, after a password when the account has
+// two-factor authentication, a pending Challenge whose cookie value is ChallengeSecret. Never
+// both.
 type Result struct {
 	Session latchkey.Session
 	Account latchkey.Account
 	Secret  string
+
+	Challenge       latchkey.Challenge
+	ChallengeSecret string
+
+	UsedRecovery bool // signed in with a recovery code
+	RecoveryLeft int  // recovery codes that remain, when UsedRecovery
 }
+
+// Pending reports whether the result is a challenge still to pass rather than a session.
+func (r Result) Pending() bool { return r.Challenge.ID != "" }
 
 // PasswordSignIn checks an email and password. It returns a new session, or an *latchkey.Error:
 // CodeInvalid for a missing or malformed field, CodeUnauthorized with MsgBadCredentials for a
@@ -60,6 +71,12 @@ func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result,
 	if acct.Status != latchkey.StatusActive {
 		s.audit(ctx, event(latchkey.EventNotActive, ws, acct, in.Client))
 		return Result{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
+	}
+	if acct.TwoFactor() {
+		// The password is right; the session waits for the second factor. The counters are
+		// reset only when the challenge is passed: otherwise a known password would buy fresh
+		// code guesses forever. The audit records the decision when the challenge ends.
+		return s.startChallenge(ctx, acct, in.Remember, in.Client)
 	}
 	if err := s.succeed(ctx, rules); err != nil {
 		return Result{}, err

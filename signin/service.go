@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 )
 
@@ -17,6 +18,8 @@ type Policy struct {
 	SessionMax     time.Duration // absolute session lifetime (default 30 days)
 	SetPasswordTTL time.Duration // welcome and invitation links (default 7 days)
 	TouchEvery     time.Duration // how often a session's last-seen time is written (default 1 minute)
+	ChallengeTTL   time.Duration // how long a two-factor challenge waits for a code (default 5 minutes)
+	ReauthWindow   time.Duration // a session this young may make security changes without the password again (default 10 minutes)
 }
 
 // DefaultPolicy is the policy of SPEC.md.
@@ -25,6 +28,8 @@ var DefaultPolicy = Policy{
 	SessionMax:     30 * 24 * time.Hour,
 	SetPasswordTTL: 7 * 24 * time.Hour,
 	TouchEvery:     time.Minute,
+	ChallengeTTL:   5 * time.Minute,
+	ReauthWindow:   10 * time.Minute,
 }
 
 func (p Policy) withDefaults() Policy {
@@ -41,6 +46,12 @@ func (p Policy) withDefaults() Policy {
 	if p.TouchEvery > 0 {
 		d.TouchEvery = p.TouchEvery
 	}
+	if p.ChallengeTTL > 0 {
+		d.ChallengeTTL = p.ChallengeTTL
+	}
+	if p.ReauthWindow > 0 {
+		d.ReauthWindow = p.ReauthWindow
+	}
 	return d
 }
 
@@ -53,6 +64,8 @@ type Service struct {
 	Now     func() time.Time
 	Log     *slog.Logger
 	Policy  Policy
+	// Keys seals TOTP secrets at rest. Needed by the two-factor flows.
+	Keys *keyring.Keyring
 }
 
 // New returns a Service with the policy's defaults filled in and a wall clock if now is nil.

@@ -9,6 +9,7 @@ package totp
 import (
 	"bytes"
 	"crypto/subtle"
+	"encoding/base32"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -127,3 +128,18 @@ func Check(secret, code string, now time.Time) (Result, error) {
 	}
 	return Result{}, nil
 }
+
+// KeyFor rebuilds the Key of an existing base32 secret, for showing the same QR code again.
+func KeyFor(issuer, account, secret string) (Key, error) {
+	raw, err := b32.DecodeString(strings.ToUpper(secret))
+	if err != nil {
+		return Key{}, fmt.Errorf("totp secret: %w", err)
+	}
+	k, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: account, Period: Period, Secret: raw, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		return Key{}, fmt.Errorf("totp key: %w", err)
+	}
+	return Key{Secret: k.Secret(), URI: k.URL()}, nil
+}
+
+var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)

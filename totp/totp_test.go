@@ -120,3 +120,14 @@ func TestGenerateAndQR(t *testing.T) {
 		t.Fatalf("a fresh key's own code is refused: %+v %v", r, err)
 	}
 }
+
+func TestKeyFor(t *testing.T) {
+	k, _ := Generate("Acme", "ada@acme.test")
+	again, err := KeyFor("Acme", "ada@acme.test", k.Secret)
+	if err != nil || again != k {
+		t.Fatalf("KeyFor = %+v, %v; want %+v", again, err, k)
+	}
+	if _, err := KeyFor("Acme", "ada@acme.test", "not base32!"); err == nil {
+		t.Fatal("KeyFor accepted a bad secret")
+	}
+}

@@ -1,0 +1,285 @@
+package signin
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/password"
+	"github.com/latchkey/latchkey/totp"
+)
+
+// recoveryParams hash recovery codes: argon2id, lighter than for passwords because a code has
+// about 79 random bits (nothing to guess from a dictionary) and a check may try ten hashes.
+var recoveryParams = password.Params{Memory: 8 * 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+// TOTPSetup is what the set-up page shows: the key as text and as a QR code, and the key sealed
+// for the confirmation form (bound to the account and session, so it is useless elsewhere).
+type TOTPSetup struct {
+	Secret string // base32, for manual entry
+	URI    string // otpauth://
+	QR     string // data: URL of a PNG
+	Sealed string // goes back with the confirmation
+}
+
+func setupAAD(a latchkey.Account, sess latchkey.Session) []byte {
+	return []byte("totp setup|" + a.WorkspaceID + "|" + a.ID + "|" + sess.ID)
+}
+
+// BeginTOTPSetup makes a new authenticator key for the account, with the workspace name as
+// issuer and the email as account name. Nothing is stored until ConfirmTOTPSetup.
+func (s *Service) BeginTOTPSetup(w latchkey.Workspace, a latchkey.Account, sess latchkey.Session) (TOTPSetup, error) {
+	k, err := totp.Generate(w.Name, a.Email)
+	if err != nil {
+		return TOTPSetup{}, err
+	}
+	qr, err := totp.QR(k.URI)
+	if err != nil {
+		return TOTPSetup{}, err
+	}
+	sealed, err := s.Keys.Seal([]byte(k.Secret), setupAAD(a, sess))
+	if err != nil {
+		return TOTPSetup{}, wrap("seal totp key", err)
+	}
+	return TOTPSetup{Secret: k.Secret, URI: k.URI, QR: qr, Sealed: sealed}, nil
+}
+
+// ReopenTOTPSetup rebuilds the set-up page from the sealed key, so that a wrong code re-renders
+// the same QR code instead of a new one.
+func (s *Service) ReopenTOTPSetup(w latchkey.Workspace, a latchkey.Account, sess latchkey.Session, sealed string) (TOTPSetup, error) {
+	secret, err := s.Keys.Open(sealed, setupAAD(a, sess))
+	if err != nil {
+		return TOTPSetup{}, latchkey.Errorf(latchkey.CodeExpired, "", latchkey.MsgSetupExpired)
+	}
+	k, err := totp.KeyFor(w.Name, a.Email, string(secret))
+	if err != nil {
+		return TOTPSetup{}, err
+	}
+	qr, err := totp.QR(k.URI)
+	if err != nil {
+		return TOTPSetup{}, err
+	}
+	return TOTPSetup{Secret: k.Secret, URI: k.URI, QR: qr, Sealed: sealed}, nil
+}
+
+// SetupInput confirms a new authenticator.
+type SetupInput struct {
+	Workspace latchkey.Workspace
+	Account   latchkey.Account
+	Session   latchkey.Session
+	Sealed    string
+	Code      string
+	Password  string
+	Client    Client
+}
+
+// ConfirmTOTPSetup turns two-factor authentication on once the password is given again and the
+// first code from the new key is right. It returns a fresh set of recovery codes, to be shown
+// once. Errors: CodeInvalid/CodeUnauthorized with the field (password or code), CodeExpired with
+// MsgSetupExpired for a sealed key that does not open.
+func (s *Service) ConfirmTOTPSetup(ctx context.Context, in SetupInput) ([]string, error) {
+	if err := s.reauthenticate(ctx, in.Account, in.Session, in.Password, true); err != nil {
+		return nil, err
+	}
+	secret, err := s.Keys.Open(in.Sealed, setupAAD(in.Account, in.Session))
+	if err != nil {
+		return nil, latchkey.Errorf(latchkey.CodeExpired, "", latchkey.MsgSetupExpired)
+	}
+	res, err := totp.Check(string(secret), in.Code, s.Now())
+	if errors.Is(err, totp.ErrMalformed) {
+		return nil, latchkey.Errorf(latchkey.CodeInvalid, "code", latchkey.MsgCodeRequired)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !res.OK {
+		return nil, latchkey.Errorf(latchkey.CodeUnauthorized, "code", latchkey.MsgCodeWrong)
+	}
+	sealed, err := s.Keys.Seal(secret, []byte(in.Account.ID))
+	if err != nil {
+		return nil, wrap("seal totp secret", err)
+	}
+	now := s.Now().UTC()
+	err = s.Store.UpdateAccount(ctx, in.Account.WorkspaceID, in.Account.ID, func(a *latchkey.Account) error {
+		a.TOTPSecret, a.TOTPEnabledAt, a.UpdatedAt = sealed, now, now
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("turn on 2fa", err)
+	}
+	// The confirming code is spent: it cannot sign anyone in afterwards. A step at or below the
+	// last recorded one (2FA on before, on another key) is fine to skip.
+	if err := s.Store.AdvanceTOTPStep(ctx, in.Account.WorkspaceID, in.Account.ID, res.Step); err != nil && !errors.Is(err, latchkey.ErrConflict) {
+		return nil, wrap("record totp step", err)
+	}
+	codes, err := s.newRecoveryCodes(ctx, in.Account)
+	if err != nil {
+		return nil, err
+	}
+	s.audit(ctx, event(latchkey.EventTwoFactorEnable, in.Account.WorkspaceID, in.Account, in.Client))
+	return codes, nil
+}
+
+// RegenerateRecoveryCodes replaces the account's recovery codes; the old set stops working at
+// once. The password is needed unless the session is younger than Policy.ReauthWindow.
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a latchkey.Account, sess latchkey.Session, pw string, c Client) ([]string, error) {
+	if !a.TwoFactor() {
+		return nil, latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
+	}
+	if err := s.reauthenticate(ctx, a, sess, pw, false); err != nil {
+		return nil, err
+	}
+	codes, err := s.newRecoveryCodes(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	s.audit(ctx, event(latchkey.EventRecoveryCodesNew, a.WorkspaceID, a, c))
+	return codes, nil
+}
+
+// DisableTOTP turns two-factor authentication off; the password is always needed. Refused with
+// MsgTwoFactorMandatory when the workspace requires it.
+func (s *Service) DisableTOTP(ctx context.Context, w latchkey.Workspace, a latchkey.Account, sess latchkey.Session, pw string, c Client) error {
+	if !a.TwoFactor() {
+		return latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
+	}
+	if w.Policy.Require2FA {
+		return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgTwoFactorMandatory)
+	}
+	if err := s.reauthenticate(ctx, a, sess, pw, true); err != nil {
+		return err
+	}
+	if err := s.clearTwoFactor(ctx, a); err != nil {
+		return err
+	}
+	s.audit(ctx, event(latchkey.EventTwoFactorDisable, a.WorkspaceID, a, c))
+	return nil
+}
+
+// ResetTwoFactor is an administrator turning a member's two-factor authentication off (a lost
+// phone and no recovery codes). It ends the member's sessions, audits, and tells the member by
+// email. Returns ErrNotFound for an unknown account, CodeConflict if 2FA was not on.
+func (s *Service) ResetTwoFactor(ctx context.Context, w latchkey.Workspace, accountID string, actor latchkey.Account, c Client) error {
+	a, err := s.Store.Account(ctx, w.ID, accountID)
+	if err != nil {
+		return wrap("find account", err)
+	}
+	if !a.TwoFactor() {
+		return latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
+	}
+	if err := s.clearTwoFactor(ctx, a); err != nil {
+		return err
+	}
+	if _, err := s.Store.DeleteAccountSessions(ctx, w.ID, a.ID, ""); err != nil {
+		return wrap("end sessions", err)
+	}
+	s.audit(ctx, latchkey.Event{Type: latchkey.EventTwoFactorReset, WorkspaceID: w.ID, AccountID: a.ID, ActorID: actor.ID, Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent})
+	msg, err := mail.Compose(a.Email, latchkey.SubjectTwoFactorReset, mail.TemplateNotice, mail.NoticeData{
+		WorkspaceName: w.Name,
+		WorkspaceURL:  s.WorkspaceURL(w.Slug),
+		Paragraphs: []string{
+			"An administrator of " + w.Name + " (" + actor.Email + ") reset the two-factor authentication on your account " + a.Email + ". You have been signed out everywhere.",
+			"Next time you sign in, only your password is asked. Set up two-factor authentication again from your profile's two-factor settings.",
+		},
+	})
+	if err != nil {
+		return wrap("compose 2fa reset mail", err)
+	}
+	return wrap("send 2fa reset mail", s.Mailer.Send(ctx, msg))
+}
+
+func (s *Service) clearTwoFactor(ctx context.Context, a latchkey.Account) error {
+	now := s.Now().UTC()
+	err := s.Store.UpdateAccount(ctx, a.WorkspaceID, a.ID, func(acc *latchkey.Account) error {
+		acc.TOTPSecret, acc.TOTPEnabledAt, acc.UpdatedAt = "", time.Time{}, now
+		return nil
+	})
+	if err != nil {
+		return wrap("turn off 2fa", err)
+	}
+	return wrap("delete recovery codes", s.Store.ReplaceRecoveryCodes(ctx, a.WorkspaceID, a.ID, nil))
+}
+
+// reauthenticate checks the password again for a security change. Unless always, a session
+// younger than Policy.ReauthWindow needs none. A wrong password counts toward the sign-in
+// throttle, so this is no side door for guessing.
+func (s *Service) reauthenticate(ctx context.Context, a latchkey.Account, sess latchkey.Session, pw string, always bool) error {
+	if !always && pw == "" && s.Now().Sub(sess.CreatedAt) < s.Policy.ReauthWindow {
+		return nil
+	}
+	if pw == "" {
+		return latchkey.Errorf(latchkey.CodeInvalid, "password", latchkey.MsgReauthRequired)
+	}
+	rules := passwordRules("pw", a.WorkspaceID, a.Email, sess.ClientAddr)
+	if wait, err := s.throttled(ctx, rules, s.Now()); err != nil {
+		return err
+	} else if wait > 0 {
+		return throttleError(wait)
+	}
+	if len(pw) > password.MaxBytes || !s.passwordMatches(a, pw) {
+		if wait, err := s.fail(ctx, rules, s.Now()); err != nil {
+			return err
+		} else if wait > 0 {
+			return throttleError(wait)
+		}
+		return latchkey.Errorf(latchkey.CodeUnauthorized, "password", latchkey.MsgReauthWrong)
+	}
+	return nil
+}
+
+// newRecoveryCodes makes and stores a fresh set, returning the codes formatted for display.
+func (s *Service) newRecoveryCodes(ctx context.Context, a latchkey.Account) ([]string, error) {
+	now := s.Now().UTC()
+	shown := make([]string, RecoveryCount)
+	stored := make([]latchkey.RecoveryCode, RecoveryCount)
+	for i := range shown {
+		code := randomRecoveryCode()
+		h, err := password.HashWith(code, recoveryParams)
+		if err != nil {
+			return nil, err
+		}
+		stored[i] = latchkey.RecoveryCode{ID: latchkey.NewID(), Hash: h, CreatedAt: now}
+		shown[i] = code[0:4] + "-" + code[4:8] + "-" + code[8:12] + "-" + code[12:16]
+	}
+	if err := s.Store.ReplaceRecoveryCodes(ctx, a.WorkspaceID, a.ID, stored); err != nil {
+		return nil, wrap("store recovery codes", err)
+	}
+	return shown, nil
+}
+
+// randomRecoveryCode draws recoveryLen characters uniformly from recoveryAlphabet (rejection
+// sampling keeps the draw unbiased).
+func randomRecoveryCode() string {
+	var b strings.Builder
+	buf := make([]byte, 1)
+	limit := byte(256 - 256%len(recoveryAlphabet))
+	for b.Len() < recoveryLen {
+		rand.Read(buf)
+		if buf[0] >= limit {
+			continue
+		}
+		b.WriteByte(recoveryAlphabet[int(buf[0])%len(recoveryAlphabet)])
+	}
+	return b.String()
+}
+
+// SetRequire2FA sets the workspace policy "Require two-factor authentication".
+func (s *Service) SetRequire2FA(ctx context.Context, w latchkey.Workspace, on bool, actor latchkey.Account, c Client) error {
+	err := s.Store.UpdateWorkspace(ctx, w.ID, func(ws *latchkey.Workspace) error {
+		ws.Policy.Require2FA = on
+		return nil
+	})
+	if err != nil {
+		return wrap("update policy", err)
+	}
+	detail := "require 2fa: off"
+	if on {
+		detail = "require 2fa: on"
+	}
+	s.audit(ctx, latchkey.Event{Type: latchkey.EventWorkspacePolicy, WorkspaceID: w.ID, AccountID: actor.ID, ActorID: actor.ID, Email: actor.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent, Detail: detail})
+	return nil
+}

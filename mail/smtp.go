@@ -105,7 +105,8 @@ func (s *SMTP) Addr() string { return net.JoinHostPort(s.host, strconv.Itoa(s.po
 // error if m is invalid (see Mailer), the server cannot be reached, does not
 // offer STARTTLS, fails the TLS handshake or certificate check, refuses the
 // credentials or the message, or ctx is done first: Send closes the connection
-// when ctx is done. go-mail also bounds every exchange to 15 seconds.
+// when ctx is done. Without a deadline on ctx, go-mail still gives up about
+// 15 seconds after connecting.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
 	msg, err := build(s.from, m, time.Now())
 	if err != nil {
@@ -119,21 +120,23 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		tlsConfig.ServerName = s.host
 	}
 
-	var stops []func() bool
+	// go-mail watches ctx only while dialing, and leaves the connection open
+	// when the conversation fails before a message is sent. So Send closes
+	// the connection itself: when ctx is done, and in any case on return.
+	var cleanups []func()
 	defer func() {
-		for _, stop := range stops {
-			stop()
+		for _, cleanup := range cleanups {
+			cleanup()
 		}
 	}()
-	// go-mail watches ctx only while dialing; closing the connection when ctx
-	// is done makes the rest of the conversation stop too.
 	dial := func(dialCtx context.Context, network, addr string) (net.Conn, error) {
 		var d net.Dialer
 		conn, err := d.DialContext(dialCtx, network, addr)
 		if err != nil {
 			return nil, err
 		}
-		_ = stops
+		stop := context.AfterFunc(ctx, func() { conn.Close() })
+		cleanups = append(cleanups, func() { stop(); conn.Close() })
 		if !s.implicitTLS {
 			return conn, nil
 		}

@@ -35,9 +35,12 @@ const (
 
 // NoticeData is the data of a notice: plain paragraphs, escaped in the HTML part.
 type NoticeData struct {
+	// WorkspaceName is the workspace's display name.
 	WorkspaceName string
-	WorkspaceURL  string
-	Paragraphs    []string
+	// WorkspaceURL is where the workspace's members sign in.
+	WorkspaceURL string
+	// Paragraphs are the notice's text, one paragraph each, in order.
+	Paragraphs []string
 }
 
 // LinkData is the data of the emails that carry a one-time link.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/latchkey/latchkey"
@@ -35,10 +36,21 @@ func (s *Server) signedInPage(rq *request, title string) page {
 
 // dashboard shows the admin dashboard to administrators and the personal one to everyone else.
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rq *request) error {
-	if rq.Account.Role != latchkey.RoleAdmin {
-		return s.render(w, http.StatusOK, "dashboard_member", memberView{page: s.signedInPage(rq, "Your dashboard")})
-	}
 	ctx := r.Context()
+	notice := ""
+	if r.URL.Query().Get("m") == "recovery-used" && rq.Account.TwoFactor() {
+		// The count comes from the store, not the URL.
+		codes, err := s.store.RecoveryCodes(ctx, rq.Workspace.ID, rq.Account.ID)
+		if err != nil {
+			return err
+		}
+		notice = fmt.Sprintf(latchkey.MsgRecoveryUsed, len(codes))
+	}
+	if rq.Account.Role != latchkey.RoleAdmin {
+		v := memberView{page: s.signedInPage(rq, "Your dashboard")}
+		v.Notice = notice
+		return s.render(w, http.StatusOK, "dashboard_member", v)
+	}
 	counts, err := s.store.CountAccounts(ctx, rq.Workspace.ID)
 	if err != nil {
 		return err
@@ -52,6 +64,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rq *request) 
 		return err
 	}
 	v := adminView{page: s.signedInPage(rq, "Admin dashboard"), Invited: invited, Activity: activity}
+	v.Notice = notice
 	v.Counts = memberCounts{
 		Active:    counts[latchkey.StatusActive],
 		Invited:   counts[latchkey.StatusInvited],

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
@@ -104,6 +105,11 @@ func newHandlerEnv(t *testing.T, base string) *env {
 	}
 	c := &clock{now: start}
 	svc := signin.New(store, outbox, baseURL, signin.Policy{}, nil, c.Now)
+	keys, err := keyring.Parse(keyring.NewKeyLine("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Keys = keys
 	h, err := web.New(web.Config{
 		Service:        svc,
 		BaseURL:        baseURL,

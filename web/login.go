@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -25,8 +26,15 @@ type loginView struct {
 // notices are the fixed messages a redirect may ask the sign-in page to show. Only keys travel
 // in the URL, so nobody can make the page say anything else.
 var notices = map[string]string{
-	"signed-out":   latchkey.MsgSignedOut,
-	"password-set": latchkey.MsgPasswordSet,
+	"signed-out":    latchkey.MsgSignedOut,
+	"password-set":  latchkey.MsgPasswordSet,
+	"session-ended": latchkey.MsgSessionEnded,
+}
+
+// failures are the fixed error messages a redirect may ask the sign-in page to show.
+var failures = map[string]string{
+	"challenge-expired": latchkey.MsgChallengeExpired,
+	"too-many-codes":    latchkey.MsgTooManyCodes,
 }
 
 func (s *Server) loginView(rq *request) loginView {
@@ -56,6 +64,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) 
 	}
 	v := s.loginView(rq)
 	v.Notice = notices[r.URL.Query().Get("m")]
+	v.Error = failures[r.URL.Query().Get("e")]
 	v.ReturnTo = safeReturn(r.URL.Query().Get("return_to"))
 	return s.render(w, http.StatusOK, "login", v)
 }
@@ -84,6 +93,16 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rq *request
 	if err != nil {
 		s.metrics.signins.WithLabelValues("password", outcome(err)).Inc()
 		return s.formError(w, "login", &v.page, &v, err)
+	}
+	if res.Pending() {
+		s.metrics.signins.WithLabelValues("password", "second_factor").Inc()
+		s.setChallenge(w, res)
+		to := "/two-factor"
+		if v.ReturnTo != "" {
+			to += "?return_to=" + url.QueryEscape(v.ReturnTo)
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return nil
 	}
 	s.metrics.signins.WithLabelValues("password", "success").Inc()
 	// A sign-in replaces whatever session the browser had: end the old one on the server too.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -178,6 +179,7 @@ func (s *Server) workspace(who access, h wsHandler) http.Handler {
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		rq := &request{Workspace: ws, Client: signin.Client{Addr: s.clientAddr(r), UserAgent: r.UserAgent()}}
+		ended := false
 		if c, err := r.Cookie(s.cookieName(sessionCookie)); err == nil {
 			sess, acct, err := s.svc.Authenticate(r.Context(), ws.ID, c.Value)
 			switch {
@@ -185,6 +187,7 @@ func (s *Server) workspace(who access, h wsHandler) http.Handler {
 				rq.Session, rq.Account = sess, acct
 			case errors.Is(err, signin.ErrNoSession):
 				s.clearSession(w)
+				ended = true
 			default:
 				s.fail(w, r, err)
 				return
@@ -194,13 +197,26 @@ func (s *Server) workspace(who access, h wsHandler) http.Handler {
 			rq.Nonce = s.nonce(w, r)
 		}
 		if who != anyone && !rq.SignedIn() {
-			to := "/login"
+			q := url.Values{}
 			if r.Method == http.MethodGet {
 				if p := safeReturn(r.URL.RequestURI()); p != "" && p != "/" {
-					to += "?return_to=" + urlQueryEscape(p)
+					q.Set("return_to", p)
 				}
 			}
+			if ended {
+				q.Set("m", "session-ended")
+			}
+			to := "/login"
+			if len(q) > 0 {
+				to += "?" + q.Encode()
+			}
 			http.Redirect(w, r, to, http.StatusSeeOther)
+			return
+		}
+		// A workspace that requires two-factor authentication lets a member without it reach
+		// only the set-up pages (and sign out) until it is on.
+		if rq.SignedIn() && ws.Policy.Require2FA && !rq.Account.TwoFactor() && !allowedBeforeSetup(r.URL.Path) {
+			http.Redirect(w, r, "/profile/two-factor/setup?m=required", http.StatusSeeOther)
 			return
 		}
 		if who == admins && rq.Account.Role != latchkey.RoleAdmin {
@@ -217,4 +233,10 @@ func (s *Server) workspace(who access, h wsHandler) http.Handler {
 			s.fail(w, r, err)
 		}
 	})
+}
+
+// allowedBeforeSetup are the paths a member may reach while their workspace requires
+// two-factor authentication and they have not set it up.
+func allowedBeforeSetup(path string) bool {
+	return path == "/logout" || path == "/profile/two-factor" || strings.HasPrefix(path, "/profile/two-factor/")
 }

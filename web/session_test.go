@@ -96,8 +96,11 @@ func TestSessionIdleTimeout(t *testing.T) {
 		e.clock.Advance(8 * time.Hour)
 		r = b.get(t, e.url("acme", "/dashboard"))
 		wantPage(t, r, http.StatusOK, "/login")
-		if got, want := r.URL.RequestURI(), "/login?return_to=%2Fdashboard"; got != want {
+		if got, want := r.URL.RequestURI(), "/login?m=session-ended&return_to=%2Fdashboard"; got != want {
 			t.Errorf("remember=%v: sent to %s, want %s", remember, got, want)
+		}
+		if !strings.Contains(r.Body, latchkey.MsgSessionEnded) {
+			t.Errorf("remember=%v: the sign-in page does not say the session ended", remember)
 		}
 		if c := r.setCookie("latchkey_session"); c == nil || c.Value != "" || c.MaxAge >= 0 {
 			t.Errorf("remember=%v: the ended session's cookie was not cleared: %q", remember, r.setCookieLine("latchkey_session"))

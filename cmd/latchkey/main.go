@@ -160,6 +160,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	policy := signin.Policy{SessionIdle: m.Config.SessionIdle, SessionMax: m.Config.SessionMax}
 	m.Service = signin.New(m.Store, m.Mailer, m.Config.baseURL, policy, m.Log, m.Now)
+	m.Service.Keys = m.Keys
 	return nil
 }
 

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/latchkey/latchkey"
+)
+
+// securityView is the administrators' security page: the workspace's two-factor policy and
+// who has two-factor authentication on.
+type securityView struct {
+	page
+	Require2FA bool
+	Members    []latchkey.Account
+	On, Total  int
+}
+
+// adminSecurity shows the policy and every member's two-factor status.
+func (s *Server) adminSecurity(w http.ResponseWriter, r *http.Request, rq *request) error {
+	v, err := s.securityView(r, rq)
+	if err != nil {
+		return err
+	}
+	switch r.URL.Query().Get("m") {
+	case "reset":
+		v.Notice = latchkey.MsgTwoFactorWasReset
+	case "policy":
+		v.Notice = "The policy is saved."
+	}
+	return s.render(w, http.StatusOK, "admin_security", &v)
+}
+
+func (s *Server) securityView(r *http.Request, rq *request) (securityView, error) {
+	members, err := s.store.Accounts(r.Context(), rq.Workspace.ID, latchkey.AccountFilter{})
+	if err != nil {
+		return securityView{}, err
+	}
+	v := securityView{page: s.signedInPage(rq, "Security"), Require2FA: rq.Workspace.Policy.Require2FA, Members: members, Total: len(members)}
+	for _, m := range members {
+		if m.TwoFactor() {
+			v.On++
+		}
+	}
+	return v, nil
+}
+
+// adminSecurityPolicy sets "Require two-factor authentication".
+func (s *Server) adminSecurityPolicy(w http.ResponseWriter, r *http.Request, rq *request) error {
+	on := r.PostFormValue("require_2fa") != ""
+	if err := s.svc.SetRequire2FA(r.Context(), rq.Workspace, on, rq.Account, rq.Client); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/security?m=policy", http.StatusSeeOther)
+	return nil
+}
+
+// adminReset2FA resets one member's two-factor authentication.
+func (s *Server) adminReset2FA(w http.ResponseWriter, r *http.Request, rq *request) error {
+	err := s.svc.ResetTwoFactor(r.Context(), rq.Workspace, r.PathValue("id"), rq.Account, rq.Client)
+	if errors.Is(err, latchkey.ErrNotFound) {
+		return notFound(w, r)
+	}
+	if err != nil {
+		v, verr := s.securityView(r, rq)
+		if verr != nil {
+			return verr
+		}
+		return s.formError(w, "admin_security", &v.page, &v, err)
+	}
+	http.Redirect(w, r, "/admin/security?m=reset", http.StatusSeeOther)
+	return nil
+}

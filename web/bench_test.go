@@ -1,0 +1,87 @@
+package web_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/keyring"
+	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/password"
+	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/web"
+)
+
+// benchServer is the real router on a SQLite store with one workspace, an admin and a member
+// (password "correct horse battery staple"), and a signed-in member's session cookie.
+func benchServer(b *testing.B) (http.Handler, *http.Cookie) {
+	b.Helper()
+	dir := b.TempDir()
+	store, err := sqlstore.Open(b.Context(), filepath.Join(dir, "latchkey.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	outbox, _ := mail.NewOutbox(filepath.Join(dir, "outbox"), nil)
+	base, _ := url.Parse("http://app.test")
+	svc := signin.New(store, outbox, base, signin.Policy{}, nil, nil)
+	svc.Keys, _ = keyring.Parse(keyring.NewKeyLine("bench"))
+	h, err := web.New(web.Config{Service: svc, BaseURL: base, Secret: []byte(strings.Repeat("k", 32))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ws, _, _, err := svc.CreateWorkspace(b.Context(), signin.NewWorkspace{Slug: "acme", Name: "Acme", AdminEmail: "admin@acme.test"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pw, _ := password.Hash("correct horse battery staple")
+	now := time.Now().UTC()
+	m := latchkey.Account{ID: latchkey.NewID(), WorkspaceID: ws.ID, Email: "member@acme.test", Role: latchkey.RoleMember, Status: latchkey.StatusActive, PasswordHash: pw, CreatedAt: now, UpdatedAt: now}
+	if err := store.CreateAccount(b.Context(), m); err != nil {
+		b.Fatal(err)
+	}
+	res, err := svc.PasswordSignIn(b.Context(), signin.PasswordInput{Workspace: ws, Email: m.Email, Password: "correct horse battery staple"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return h, &http.Cookie{Name: "latchkey_session", Value: res.Secret}
+}
+
+// BenchmarkDashboard is one signed-in page view through the whole router: host lookup,
+// session check, headers, template.
+func BenchmarkDashboard(b *testing.B) {
+	h, cookie := benchServer(b)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest(http.MethodGet, "http://acme.app.test/dashboard", nil)
+			req.AddCookie(cookie)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				b.Fatalf("status %d", rec.Code)
+			}
+		}
+	})
+}
+
+// BenchmarkLoginPage is the anonymous sign-in page: host lookup, nonce cookie, template.
+func BenchmarkLoginPage(b *testing.B) {
+	h, _ := benchServer(b)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://acme.app.test/login", nil))
+			if rec.Code != http.StatusOK {
+				b.Fatalf("status %d", rec.Code)
+			}
+		}
+	})
+}

@@ -69,3 +69,53 @@ const (
 
 	SubjectTwoFactorReset = "Your two-factor authentication was reset"
 )
+
+// Password reset, word for word from the seed where it gives them.
+const (
+	MsgForgotTitle        = "Forgot your password?"
+	MsgForgotLink         = "Forgot password?"
+	MsgResetButton        = "Email me a reset link"
+	MsgResetTitle         = "Set a new password"
+	MsgResetSubmit        = "Set new password"
+	MsgResetSent          = "If an account exists for that email, we have sent it a link to set a new password. Check your inbox and spam folder."
+	MsgResetLinkInvalid   = "This reset link is invalid or has expired. Ask for a new one with Forgot password? on the sign-in page."
+	MsgResetEmailMismatch = "This is not the email address the reset link was sent to. Enter the address of your account."
+	MsgPasswordResetDone  = "Your password has been reset. Sign in with your new password."
+	MsgPasswordSignInOff  = "This workspace signs in with single sign-on only. Use your organisation's sign-in button."
+
+	// SubjectReset is the subject of a reset link; %s is the workspace name.
+	SubjectReset = "Reset your password for %s"
+	// SubjectPasswordChanged is the subject of the notice sent after a reset or change.
+	SubjectPasswordChanged = "Your password was changed"
+)
+
+// The password policy: each message says what to change.
+const (
+	MsgPasswordTooShortN         = "Use at least %d characters for your password"
+	MsgPasswordCommon            = "This password is too common. Choose something less predictable, such as a few unrelated words."
+	MsgPasswordContainsEmail     = "Your password contains the first part of your email address. Choose a password without it."
+	MsgPasswordContainsWorkspace = "Your password contains the workspace name. Choose a password without it."
+)
+
+// Members, workspace settings and the users' own security page.
+const (
+	MsgAdminOnly         = "Only an administrator of this workspace can do this"
+	MsgLastAdmin         = "This is the last active administrator of the workspace. Make another member an administrator first."
+	MsgAlreadySuspended  = "This account is already suspended"
+	MsgNotSuspended      = "This account is not suspended"
+	MsgInviteSSOOnly     = "Password sign-in is off in this workspace, so no invitations are sent: members sign in with single sign-on."
+	MsgInvitationSent    = "Invitation sent to %s. The link works once and expires in %s."
+	MsgMemberSuspended   = "%s is suspended and has been signed out everywhere."
+	MsgMemberReactivated = "%s is active again."
+	MsgMemberRoleChanged = "%s is now %s."
+	MsgMemberRemoved     = "%s has been removed from the workspace."
+	MsgMinLengthRange    = "Choose a minimum password length from 12 to 64 characters"
+	MsgSessionIdleRange  = "Choose a session idle timeout from 5 minutes to %s"
+	MsgPolicySaved       = "The workspace settings have been saved."
+	MsgCurrentPassword   = "Enter your current password"
+	MsgCurrentWrong      = "Your current password is not correct"
+	MsgPasswordChanged   = "Your password has been changed. Your other sessions have been signed out."
+	MsgSessionGone       = "That session has already ended"
+	MsgSessionSignedOut  = "That session has been signed out."
+	MsgOthersSignedOut   = "You have been signed out everywhere else."
+)

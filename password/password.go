@@ -15,8 +15,6 @@ import (
 	"sync"
 
 	"golang.org/x/crypto/argon2"
-
-	"github.com/latchkey/latchkey"
 )
 
 // Params are argon2id cost parameters.
@@ -115,25 +113,4 @@ func VerifyDummy(pw string) {
 		dummyHash = h
 	})
 	Verify(pw, dummyHash)
-}
-
-// Check returns an *latchkey.Error with CodeInvalid, for the field named field, if pw breaks
-// the policy: at least minLen characters (minLen below MinLength means MinLength) and at most
-// MaxBytes bytes. There are no composition rules. Characters are counted as Unicode code points,
-// so a passphrase in any script is judged by what the user typed.
-func Check(pw string, minLen int, field string) error {
-	if minLen < MinLength {
-		minLen = MinLength
-	}
-	if len(pw) > MaxBytes {
-		return latchkey.Errorf(latchkey.CodeInvalid, field, latchkey.MsgPasswordTooLong)
-	}
-	if n := len([]rune(pw)); n < minLen {
-		msg := latchkey.MsgPasswordTooShort
-		if minLen != MinLength {
-			msg = fmt.Sprintf("Use at least %d characters for your password", minLen)
-		}
-		return latchkey.Errorf(latchkey.CodeInvalid, field, msg)
-	}
-	return nil
 }

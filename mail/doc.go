@@ -19,6 +19,23 @@
 //	                                                         ├─ Outbox: temp file ─rename─► <time>-<random>.eml, slog line
 //	                                                         └─ SMTP:   dial ─► STARTTLS or TLS ─► AUTH ─► MAIL/RCPT/DATA
 //
+// # The queue
+//
+// The sign-in flows do not send through SMTP or the outbox directly. Their Mailer is a Queue,
+// which stores each message in the store's durable mail queue (latchkey.MailQueue) and returns:
+// a request never waits for, or depends on, the mail server, and queued mail survives a
+// restart. A Worker, run by the server, sends it:
+//
+//	Queue.Send ──► MailQueue.EnqueueMail ──(wake)──► Worker: ClaimMail (lease 10 min)
+//	                                                    ├─ Mailer.Send ok ──► DeleteMail
+//	                                                    ├─ fails ──► RetryMail(now + 30s, 1m, 2m … 1h)
+//	                                                    └─ 12th failure ──► RetryMail(failed): kept for the operator
+//
+// A claim is one statement that sets the message's lease, so workers on several nodes never
+// hold one message at once; a send gets half the lease, so it ends before anyone else may claim
+// it. Delivery is at least once: a node that dies between the server's acceptance and the
+// delete sends the message again after the lease.
+//
 // # Templates
 //
 // Each email is a pair of files in templates/: <name>.txt for text/template and

@@ -28,6 +28,9 @@ const (
 	// TemplateInvite is sent to a member invited to set a password.
 	// Its data is a LinkData; InvitedBy is optional.
 	TemplateInvite = "invite"
+	// TemplateReset carries a forgotten-password link. Its data is a LinkData; InvitedBy is
+	// not used.
+	TemplateReset = "reset"
 	// TemplateNotice tells someone of a change to their account (two-factor reset, password
 	// changed). Its data is a NoticeData.
 	TemplateNotice = "notice"

@@ -32,7 +32,38 @@
 //
 // Nothing locks an account for good. The counters live in the store, so every node counts.
 //
-// One-time links (welcome, invitation, later reset) share one mechanism: a 256-bit secret in the
-// link, its SHA-256 in the store, consumed atomically once, with an expiry. Setting a password
-// through a link never signs the user in; it returns them to the sign-in page.
+// One-time links (welcome, invitation, reset) share one mechanism: a 256-bit secret in the
+// link, its SHA-256 in the store, consumed atomically once, with an expiry; issuing a link ends
+// the account's earlier links of the same purpose. Setting a password through a link never
+// signs the user in; it returns them to the sign-in page.
+//
+// Forgotten password (RequestReset, CheckResetLink, ResetPassword):
+//
+//	Email me a reset link ──► counted per email (5/h) and per address (20/h)
+//	    │                          over ──► nothing sent ─┐
+//	    ▼                                                  │
+//	account by email ─ active ────► reset link (1 hour) ───┤
+//	                 ─ invited ───► fresh invitation ──────┤  the same answer (nil), mail only
+//	                 ─ suspended ─► nothing sent ──────────┤  queued; audit password.reset_requested
+//	                 ─ unknown ───► nothing sent ──────────┘  with what was done
+//
+//	Set new password ──► link live? ──no──► "This reset link is invalid or has expired…"
+//	    │ email is the account's? ──no──► re-render, link kept (5 wrong emails end it)
+//	    │ policy, confirmation ──no──► re-render, link kept
+//	    ▼
+//	consume link (atomic) ─► argon2id hash ─► end every session ─► clear sign-in throttle
+//	    ─► audit password.reset ─► "Your password was changed" ─► back to sign in (2FA untouched)
+//
+// Mail leaves through Service.Mailer, which the server makes a mail.Queue: a request only
+// stores the message in the store's queue, and a mail.Worker sends it, retrying with back-off.
+// So no answer, and no answer's timing, depends on the mail server.
+//
+// Member management (SuspendMember, ReactivateMember, ChangeMemberRole, RemoveMember,
+// ReinviteMember, UpdatePolicy) takes the acting administrator in a MemberAction or
+// PolicyInput, checks that it is an active administrator of the workspace, and audits who did
+// what. A workspace always keeps an active administrator: a change that would leave none is
+// refused, also when two administrators demote each other at once (see updateMember).
+//
+// A user's own security page (ChangePassword, Sessions, RevokeSession, RevokeOtherSessions)
+// acts only on the signed-in account's sessions.
 package signin

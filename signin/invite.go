@@ -63,8 +63,12 @@ type NewMember struct {
 
 // Invite creates an invited account and emails it a link to set its password. It returns the
 // account and the link. Errors: CodeInvalid for a bad email or role, CodeConflict with
-// MsgEmailTaken if the workspace already has that email.
+// MsgEmailTaken if the workspace already has that email, CodeForbidden with MsgInviteSSOOnly if
+// the workspace's policy turns password sign-in off (SSO only: no invitations are sent).
 func (s *Service) Invite(ctx context.Context, in NewMember) (latchkey.Account, string, error) {
+	if in.Workspace.Policy.PasswordSignInOff {
+		return latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgInviteSSOOnly)
+	}
 	if err := latchkey.ValidateEmail(in.Email); err != nil {
 		return latchkey.Account{}, "", err
 	}
@@ -110,7 +114,7 @@ func (s *Service) sendSetPassword(ctx context.Context, w latchkey.Workspace, a l
 	if err != nil {
 		return link, wrap("compose "+template+" mail", err)
 	}
-	if err := s.Mailer.Send(ctx, msg); err != nil {
+	if err := s.send(ctx, w.ID, msg); err != nil {
 		return link, wrap("send "+template+" mail", err)
 	}
 	return link, nil
@@ -132,16 +136,24 @@ func (s *Service) issueToken(ctx context.Context, a latchkey.Account, purpose la
 }
 
 // ResendInvitation sends an invited account a fresh link; the old link stops working.
-// Returns CodeConflict if the account is not invited.
+// Returns ErrNotFound for an unknown email, CodeConflict if the account is not invited, and
+// CodeForbidden with MsgInviteSSOOnly if the workspace signs in with SSO only.
 func (s *Service) ResendInvitation(ctx context.Context, w latchkey.Workspace, email, actorID string) (string, error) {
 	a, err := s.Store.AccountByEmail(ctx, w.ID, email)
 	if err != nil {
 		return "", wrap("find account", err)
 	}
+	return s.resendInvitation(ctx, w, a, actorID, Client{})
+}
+
+func (s *Service) resendInvitation(ctx context.Context, w latchkey.Workspace, a latchkey.Account, actorID string, c Client) (string, error) {
+	if w.Policy.PasswordSignInOff {
+		return "", latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgInviteSSOOnly)
+	}
 	if a.Status != latchkey.StatusInvited {
 		return "", latchkey.Errorf(latchkey.CodeConflict, "email", latchkey.MsgNotInvited)
 	}
-	s.audit(ctx, latchkey.Event{Type: latchkey.EventAccountInvite, WorkspaceID: w.ID, AccountID: a.ID, ActorID: actorID, Email: a.Email, Detail: "resend"})
+	s.audit(ctx, latchkey.Event{Type: latchkey.EventAccountInvite, WorkspaceID: w.ID, AccountID: a.ID, ActorID: actorID, Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent, Detail: "resend"})
 	return s.sendSetPassword(ctx, w, a, "invite", fmt.Sprintf(latchkey.SubjectInvite, w.Name), "")
 }
 
@@ -185,15 +197,20 @@ type SetPasswordInput struct {
 }
 
 // SetPassword sets the first password through a welcome or invitation link and activates the
-// account. Everything is checked before the link is used up, so a short or mismatched password
-// leaves the link working. It ends every session of the account and never signs the user in.
-// Errors: CodeInvalid (with the field) for a bad password, CodeExpired with MsgLinkInvalid.
+// account. Everything is checked before the link is used up, so a password that breaks the
+// workspace's policy (password.CheckPolicy) or a mismatched confirmation leaves the link
+// working. It ends every session of the account and never signs the user in. Errors:
+// CodeInvalid (with the field) for a bad password, CodeExpired with MsgLinkInvalid,
+// CodeForbidden with MsgPasswordSignInOff if the workspace now signs in with SSO only.
 func (s *Service) SetPassword(ctx context.Context, in SetPasswordInput) (latchkey.Account, error) {
+	if in.Workspace.Policy.PasswordSignInOff {
+		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
+	}
 	a, err := s.CheckLink(ctx, in.Workspace.ID, latchkey.PurposeSetPassword, in.Secret)
 	if err != nil {
 		return latchkey.Account{}, err
 	}
-	if err := password.Check(in.Password, 0, "password"); err != nil {
+	if err := password.CheckPolicy(in.Password, passwordPolicy(in.Workspace, a)); err != nil {
 		return latchkey.Account{}, err
 	}
 	if in.Password != in.Confirm {
@@ -231,37 +248,5 @@ func (s *Service) SetPassword(ctx context.Context, in SetPasswordInput) (latchke
 		return latchkey.Account{}, wrap("end sessions", err)
 	}
 	s.audit(ctx, event(latchkey.EventPasswordSet, a.WorkspaceID, a, in.Client))
-	return a, nil
-}
-
-// SetStatus suspends or reactivates the account with this email. Suspending ends every session
-// of the account at once. Reactivating an account that never set a password leaves it invited.
-// Returns ErrNotFound for an unknown email.
-func (s *Service) SetStatus(ctx context.Context, ws, email string, status latchkey.Status, actorID string) (latchkey.Account, error) {
-	a, err := s.Store.AccountByEmail(ctx, ws, email)
-	if err != nil {
-		return latchkey.Account{}, wrap("find account", err)
-	}
-	now := s.Now().UTC()
-	err = s.Store.UpdateAccount(ctx, ws, a.ID, func(acc *latchkey.Account) error {
-		acc.Status = status
-		if status == latchkey.StatusActive && acc.PasswordHash == "" {
-			acc.Status = latchkey.StatusInvited
-		}
-		acc.UpdatedAt = now
-		a = *acc
-		return nil
-	})
-	if err != nil {
-		return latchkey.Account{}, wrap("update status", err)
-	}
-	typ := latchkey.EventAccountActivate
-	if status == latchkey.StatusSuspended {
-		typ = latchkey.EventAccountSuspend
-		if _, err := s.Store.DeleteAccountSessions(ctx, ws, a.ID, ""); err != nil {
-			return latchkey.Account{}, wrap("end sessions", err)
-		}
-	}
-	s.audit(ctx, latchkey.Event{Type: typ, WorkspaceID: ws, AccountID: a.ID, ActorID: actorID, Email: a.Email})
 	return a, nil
 }

@@ -40,8 +40,12 @@ func (r Result) Pending() bool { return r.Challenge.ID != "" }
 // PasswordSignIn checks an email and password. It returns a new session, or an *latchkey.Error:
 // CodeInvalid for a missing or malformed field, CodeUnauthorized with MsgBadCredentials for a
 // wrong password and an unknown email alike, CodeForbidden with MsgNotActive for an invited or
-// suspended account (only after the right password), CodeThrottled with the wait.
+// suspended account (only after the right password), CodeThrottled with the wait, and
+// CodeForbidden with MsgPasswordSignInOff when the workspace signs in with SSO only.
 func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result, error) {
+	if in.Workspace.Policy.PasswordSignInOff {
+		return Result{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
+	}
 	if err := validateCredentials(in.Email, in.Password); err != nil {
 		return Result{}, err
 	}

@@ -17,6 +17,7 @@ type Policy struct {
 	SessionIdle    time.Duration // inactivity timeout (default 8h)
 	SessionMax     time.Duration // absolute session lifetime (default 30 days)
 	SetPasswordTTL time.Duration // welcome and invitation links (default 7 days)
+	ResetTTL       time.Duration // forgotten-password links (default 1 hour)
 	TouchEvery     time.Duration // how often a session's last-seen time is written (default 1 minute)
 	ChallengeTTL   time.Duration // how long a two-factor challenge waits for a code (default 5 minutes)
 	ReauthWindow   time.Duration // a session this young may make security changes without the password again (default 10 minutes)
@@ -27,6 +28,7 @@ var DefaultPolicy = Policy{
 	SessionIdle:    8 * time.Hour,
 	SessionMax:     30 * 24 * time.Hour,
 	SetPasswordTTL: 7 * 24 * time.Hour,
+	ResetTTL:       time.Hour,
 	TouchEvery:     time.Minute,
 	ChallengeTTL:   5 * time.Minute,
 	ReauthWindow:   10 * time.Minute,
@@ -43,6 +45,9 @@ func (p Policy) withDefaults() Policy {
 	if p.SetPasswordTTL > 0 {
 		d.SetPasswordTTL = p.SetPasswordTTL
 	}
+	if p.ResetTTL > 0 {
+		d.ResetTTL = p.ResetTTL
+	}
 	if p.TouchEvery > 0 {
 		d.TouchEvery = p.TouchEvery
 	}
@@ -58,7 +63,9 @@ func (p Policy) withDefaults() Policy {
 // Service runs the sign-in flows. Its fields are its dependencies; Now is the only clock the
 // flows use.
 type Service struct {
-	Store   latchkey.Store
+	Store latchkey.Store
+	// Mailer sends the flows' mail. The server gives it a *mail.Queue on Store, with a
+	// mail.Worker sending from the queue, so that requests only enqueue (see send).
 	Mailer  mail.Mailer
 	BaseURL *url.URL // e.g. https://app.example.com; workspaces live at <slug>.<host>
 	Now     func() time.Time

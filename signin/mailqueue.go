@@ -1,0 +1,36 @@
+package signin
+
+import (
+	"context"
+	"time"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/mail"
+)
+
+// send hands m to the Service's Mailer. The server's Mailer is a *mail.Queue, so a request only
+// stores the message (tagged with its workspace) and a mail.Worker sends it: the reply, and the
+// time it takes, never depend on the mail server. Any other Mailer (the tests' outbox) sends at
+// once.
+func (s *Service) send(ctx context.Context, ws string, m mail.Message) error {
+	if q, ok := s.Mailer.(*mail.Queue); ok {
+		return q.Enqueue(ctx, ws, m)
+	}
+	return s.Mailer.Send(ctx, m)
+}
+
+// notify sends the account a notice (mail.TemplateNotice) about a change to it.
+func (s *Service) notify(ctx context.Context, w latchkey.Workspace, a latchkey.Account, subject string, paragraphs ...string) error {
+	msg, err := mail.Compose(a.Email, subject, mail.TemplateNotice, mail.NoticeData{
+		WorkspaceName: w.Name,
+		WorkspaceURL:  s.WorkspaceURL(w.Slug),
+		Paragraphs:    paragraphs,
+	})
+	if err != nil {
+		return wrap("compose notice", err)
+	}
+	return wrap("send notice", s.send(ctx, w.ID, msg))
+}
+
+// mailTime formats a time for an email: in UTC, to the minute.
+func mailTime(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 UTC") }

@@ -1,0 +1,349 @@
+package signin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/password"
+)
+
+// MemberAction names a member of a workspace and the administrator acting on it, for the
+// member-management methods. Actor is the signed-in account (as Authenticate returned it):
+// it must be an active administrator of Workspace, or the method returns CodeForbidden with
+// MsgAdminOnly. The operator's CLI, which has no account, uses SetStatus and ResendInvitation.
+type MemberAction struct {
+	Workspace latchkey.Workspace
+	AccountID string // the member acted on
+	Actor     latchkey.Account
+	Client    Client
+}
+
+// checkAdmin refuses an actor who is not an active administrator of w.
+func checkAdmin(w latchkey.Workspace, actor latchkey.Account) error {
+	if actor.ID == "" || actor.WorkspaceID != w.ID || actor.Role != latchkey.RoleAdmin || actor.Status != latchkey.StatusActive {
+		return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgAdminOnly)
+	}
+	return nil
+}
+
+// member checks the actor and loads the member. Returns ErrNotFound for an account that is not
+// in the workspace.
+func (s *Service) member(ctx context.Context, in MemberAction) (latchkey.Account, error) {
+	if err := checkAdmin(in.Workspace, in.Actor); err != nil {
+		return latchkey.Account{}, err
+	}
+	a, err := s.Store.Account(ctx, in.Workspace.ID, in.AccountID)
+	return a, wrap("find account", err)
+}
+
+func (in MemberAction) event(t latchkey.EventType, a latchkey.Account, detail string) latchkey.Event {
+	return latchkey.Event{Type: t, WorkspaceID: in.Workspace.ID, AccountID: a.ID, ActorID: in.Actor.ID, Email: a.Email,
+		ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: detail}
+}
+
+func activeAdmin(a latchkey.Account) bool {
+	return a.Role == latchkey.RoleAdmin && a.Status == latchkey.StatusActive
+}
+
+func lastAdmin() error {
+	return latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgLastAdmin)
+}
+
+// otherActiveAdmins reports whether ws has an active administrator besides the account id.
+func (s *Service) otherActiveAdmins(ctx context.Context, ws, id string) (bool, error) {
+	as, err := s.Store.Accounts(ctx, ws, latchkey.AccountFilter{Status: latchkey.StatusActive, Role: latchkey.RoleAdmin, Limit: 2})
+	if err != nil {
+		return false, wrap("count administrators", err)
+	}
+	for _, a := range as {
+		if a.ID != id {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// updateMember changes the account's role or status with change, keeping at least one active
+// administrator in the workspace. It returns the account as it was and as it is.
+//
+// The store cannot count the administrators and update one in one transaction, so the rule
+// is kept optimistically: a change that takes away an active administrator is refused at once
+// if there is no other, and is otherwise written, then checked (the count then sees every
+// committed change, its own included) and undone if it left none. Two administrators demoting
+// each other at the same moment may both be refused, never both succeed.
+func (s *Service) updateMember(ctx context.Context, a latchkey.Account, change func(*latchkey.Account)) (before, after latchkey.Account, err error) {
+	ws := a.WorkspaceID
+	next := a
+	change(&next)
+	if activeAdmin(a) && !activeAdmin(next) {
+		if ok, err := s.otherActiveAdmins(ctx, ws, a.ID); err != nil {
+			return a, a, err
+		} else if !ok {
+			return a, a, lastAdmin()
+		}
+	}
+	now := s.Now().UTC()
+	err = s.Store.UpdateAccount(ctx, ws, a.ID, func(acc *latchkey.Account) error {
+		before = *acc
+		change(acc)
+		acc.UpdatedAt = now
+		after = *acc
+		return nil
+	})
+	if err != nil {
+		return before, after, wrap("update account", err)
+	}
+	if !activeAdmin(before) || activeAdmin(after) {
+		return before, after, nil
+	}
+	ok, err := s.otherActiveAdmins(ctx, ws, a.ID)
+	if err == nil && ok {
+		return before, after, nil
+	}
+	// Undo, unless someone changed the account again in the meantime.
+	undo := s.Store.UpdateAccount(ctx, ws, a.ID, func(acc *latchkey.Account) error {
+		if acc.Role == after.Role && acc.Status == after.Status {
+			acc.Role, acc.Status, acc.UpdatedAt = before.Role, before.Status, now
+		}
+		return nil
+	})
+	if undo != nil {
+		s.Log.Error("undo change to the last administrator", "workspace", ws, "account", a.ID, "err", undo)
+	}
+	if err != nil {
+		return before, before, err
+	}
+	return before, before, lastAdmin()
+}
+
+// SuspendMember suspends the member: it can no longer sign in, and every one of its sessions
+// ends at once. Errors: CodeForbidden with MsgAdminOnly; ErrNotFound; CodeConflict with
+// MsgAlreadySuspended, or with MsgLastAdmin for the last active administrator (the actor
+// included).
+func (s *Service) SuspendMember(ctx context.Context, in MemberAction) (latchkey.Account, error) {
+	a, err := s.member(ctx, in)
+	if err != nil {
+		return latchkey.Account{}, err
+	}
+	if a.Status == latchkey.StatusSuspended {
+		return a, latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgAlreadySuspended)
+	}
+	return s.suspend(ctx, a, in)
+}
+
+func (s *Service) suspend(ctx context.Context, a latchkey.Account, in MemberAction) (latchkey.Account, error) {
+	before, after, err := s.updateMember(ctx, a, func(acc *latchkey.Account) { acc.Status = latchkey.StatusSuspended })
+	if err != nil {
+		return after, err
+	}
+	ended, err := s.Store.DeleteAccountSessions(ctx, a.WorkspaceID, a.ID, "")
+	if err != nil {
+		return after, wrap("end sessions", err)
+	}
+	s.audit(ctx, in.event(latchkey.EventAccountSuspend, after, fmt.Sprintf("was %s; %d sessions ended", before.Status, ended)))
+	return after, nil
+}
+
+// ReactivateMember lifts a suspension: the member is active again, or invited if it never set a
+// password nor signed in. Errors: CodeForbidden with MsgAdminOnly; ErrNotFound; CodeConflict with
+// MsgNotSuspended.
+func (s *Service) ReactivateMember(ctx context.Context, in MemberAction) (latchkey.Account, error) {
+	a, err := s.member(ctx, in)
+	if err != nil {
+		return latchkey.Account{}, err
+	}
+	if a.Status != latchkey.StatusSuspended {
+		return a, latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgNotSuspended)
+	}
+	return s.reactivate(ctx, a, in)
+}
+
+func (s *Service) reactivate(ctx context.Context, a latchkey.Account, in MemberAction) (latchkey.Account, error) {
+	_, after, err := s.updateMember(ctx, a, func(acc *latchkey.Account) {
+		acc.Status = latchkey.StatusActive
+		if acc.PasswordHash == "" && acc.LastSignInAt.IsZero() {
+			acc.Status = latchkey.StatusInvited
+		}
+	})
+	if err != nil {
+		return after, err
+	}
+	s.audit(ctx, in.event(latchkey.EventAccountActivate, after, "now "+string(after.Status)))
+	return after, nil
+}
+
+// SetStatus is the operator's suspend and reactivate (the CLI, with actorID ""): it suspends
+// or reactivates the account with this email, like SuspendMember and ReactivateMember but
+// without an administrator, and does nothing to an account already in the wanted state (so
+// "activate" leaves an invited account invited). The last active administrator
+// cannot be suspended (CodeConflict with MsgLastAdmin). Returns ErrNotFound for an unknown
+// email.
+func (s *Service) SetStatus(ctx context.Context, ws, email string, status latchkey.Status, actorID string) (latchkey.Account, error) {
+	a, err := s.Store.AccountByEmail(ctx, ws, email)
+	if err != nil {
+		return latchkey.Account{}, wrap("find account", err)
+	}
+	in := MemberAction{Workspace: latchkey.Workspace{ID: ws}, AccountID: a.ID, Actor: latchkey.Account{ID: actorID}}
+	switch {
+	case status == latchkey.StatusSuspended && a.Status != latchkey.StatusSuspended:
+		return s.suspend(ctx, a, in)
+	case status == latchkey.StatusActive && a.Status == latchkey.StatusSuspended:
+		return s.reactivate(ctx, a, in)
+	case status != latchkey.StatusSuspended && status != latchkey.StatusActive:
+		return a, fmt.Errorf("set status %q: not a status an operator sets", status)
+	}
+	return a, nil
+}
+
+// ChangeMemberRole makes the member an admin or a member. A change to the role it has is not
+// an error and is not audited. Roles are read on every request, so a change applies to the
+// member's sessions at their next request. Errors: CodeForbidden with MsgAdminOnly;
+// ErrNotFound; CodeInvalid with MsgRoleInvalid; CodeConflict with MsgLastAdmin for demoting the
+// last active administrator (the actor included).
+func (s *Service) ChangeMemberRole(ctx context.Context, in MemberAction, role latchkey.Role) (latchkey.Account, error) {
+	role, err := latchkey.ParseRole(string(role))
+	if err != nil {
+		return latchkey.Account{}, err
+	}
+	a, err := s.member(ctx, in)
+	if err != nil {
+		return latchkey.Account{}, err
+	}
+	if a.Role == role {
+		return a, nil
+	}
+	before, after, err := s.updateMember(ctx, a, func(acc *latchkey.Account) { acc.Role = role })
+	if err != nil {
+		return after, err
+	}
+	s.audit(ctx, in.event(latchkey.EventAccountRole, after, string(before.Role)+" → "+string(after.Role)))
+	return after, nil
+}
+
+// RemoveMember deletes the member and everything that belongs to it (sessions, links, recovery
+// codes, challenges); its audit events stay. It returns the account as it was. An administrator
+// may remove their own account, unless they are the last active administrator. Errors:
+// CodeForbidden with MsgAdminOnly; ErrNotFound; CodeConflict with MsgLastAdmin.
+func (s *Service) RemoveMember(ctx context.Context, in MemberAction) (latchkey.Account, error) {
+	a, err := s.member(ctx, in)
+	if err != nil {
+		return latchkey.Account{}, err
+	}
+	if activeAdmin(a) {
+		// Suspend first, under the last-administrator rule, so that the removal itself
+		// cannot take away the last one: a removed account cannot be put back.
+		if _, _, err := s.updateMember(ctx, a, func(acc *latchkey.Account) { acc.Status = latchkey.StatusSuspended }); err != nil {
+			return a, err
+		}
+	}
+	if err := s.Store.DeleteAccount(ctx, a.WorkspaceID, a.ID); err != nil {
+		return a, wrap("delete account", err)
+	}
+	s.audit(ctx, in.event(latchkey.EventAccountRemove, a, fmt.Sprintf("%s, %s", a.Role, a.Status)))
+	return a, nil
+}
+
+// ReinviteMember is Resend invitation on the members page: it mails an invited member a fresh
+// link and ends the old one. It returns the link. Errors: CodeForbidden with MsgAdminOnly or
+// MsgInviteSSOOnly; ErrNotFound; CodeConflict with MsgNotInvited.
+func (s *Service) ReinviteMember(ctx context.Context, in MemberAction) (string, error) {
+	a, err := s.member(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	return s.resendInvitation(ctx, in.Workspace, a, in.Actor.ID, in.Client)
+}
+
+// MinSessionIdle is the shortest session idle timeout a workspace may set.
+const MinSessionIdle = 5 * time.Minute
+
+// SessionIdle returns the inactivity timeout of w's sessions: the workspace's own
+// (Policy.SessionIdle) when it is set and shorter than the operator's, never under
+// MinSessionIdle; otherwise the operator's.
+func (s *Service) SessionIdle(w latchkey.Workspace) time.Duration {
+	idle := s.Policy.SessionIdle
+	if p := w.Policy.SessionIdle; p > 0 && p < idle {
+		idle = max(p, MinSessionIdle)
+	}
+	return idle
+}
+
+// PolicyInput is what the workspace settings page sends: the whole new policy.
+type PolicyInput struct {
+	Workspace latchkey.Workspace
+	Actor     latchkey.Account
+	Client    Client
+	Policy    latchkey.Policy
+}
+
+// UpdatePolicy stores the workspace's security policy: the minimum password length (0 for the
+// product's 12, or 12 to 64; it applies to passwords set from now on), password sign-in on or
+// off (off: SSO only, no invitations, no resets), the session idle timeout (0 for the
+// operator's, or from MinSessionIdle to the operator's; it applies to existing sessions at
+// their next request) and whether two-factor authentication is required. It audits what
+// changed (workspace.policy) and returns the workspace as stored. Turning password sign-in off
+// also stops the administrators' own password sign-in; nothing checks yet that the workspace
+// has an SSO connection to sign in with (the store keeps none yet), so the page must warn.
+// Errors: CodeForbidden with
+// MsgAdminOnly; CodeInvalid with the field ("min_length", "session_idle") and
+// MsgMinLengthRange or MsgSessionIdleRange.
+func (s *Service) UpdatePolicy(ctx context.Context, in PolicyInput) (latchkey.Workspace, error) {
+	if err := checkAdmin(in.Workspace, in.Actor); err != nil {
+		return latchkey.Workspace{}, err
+	}
+	p := in.Policy
+	if n := p.PasswordMinLength; n != 0 && (n < password.MinLength || n > password.MaxMinLength) {
+		return latchkey.Workspace{}, latchkey.Errorf(latchkey.CodeInvalid, "min_length", latchkey.MsgMinLengthRange)
+	}
+	if d := p.SessionIdle; d != 0 && (d < MinSessionIdle || d > s.Policy.SessionIdle) {
+		return latchkey.Workspace{}, latchkey.Errorf(latchkey.CodeInvalid, "session_idle",
+			fmt.Sprintf(latchkey.MsgSessionIdleRange, mail.FormatExpiry(s.Policy.SessionIdle)))
+	}
+	var before, after latchkey.Workspace
+	err := s.Store.UpdateWorkspace(ctx, in.Workspace.ID, func(w *latchkey.Workspace) error {
+		before = *w
+		w.Policy = p
+		after = *w
+		return nil
+	})
+	if errors.Is(err, latchkey.ErrNotFound) {
+		return latchkey.Workspace{}, err
+	}
+	if err != nil {
+		return latchkey.Workspace{}, wrap("update policy", err)
+	}
+	if detail := policyChanges(before.Policy, after.Policy); detail != "" {
+		s.audit(ctx, latchkey.Event{Type: latchkey.EventWorkspacePolicy, WorkspaceID: after.ID, AccountID: in.Actor.ID, ActorID: in.Actor.ID,
+			Email: in.Actor.Email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: detail})
+	}
+	return after, nil
+}
+
+// policyChanges describes what differs between two policies, for the audit log.
+func policyChanges(a, b latchkey.Policy) string {
+	var d []string
+	onOff := func(v bool) string {
+		if v {
+			return "on"
+		}
+		return "off"
+	}
+	if a.PasswordMinLength != b.PasswordMinLength {
+		d = append(d, fmt.Sprintf("minimum password length: %d → %d", a.PasswordMinLength, b.PasswordMinLength))
+	}
+	if a.PasswordSignInOff != b.PasswordSignInOff {
+		d = append(d, "password sign-in: "+onOff(!a.PasswordSignInOff)+" → "+onOff(!b.PasswordSignInOff))
+	}
+	if a.SessionIdle != b.SessionIdle {
+		d = append(d, fmt.Sprintf("session idle timeout: %v → %v", a.SessionIdle, b.SessionIdle))
+	}
+	if a.Require2FA != b.Require2FA {
+		d = append(d, "require 2fa: "+onOff(a.Require2FA)+" → "+onOff(b.Require2FA))
+	}
+	return strings.Join(d, "; ")
+}

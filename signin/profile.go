@@ -1,0 +1,168 @@
+package signin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/password"
+)
+
+// ChangePasswordInput is what the security page's Change password form sends, with the
+// signed-in session and account as Authenticate returned them.
+type ChangePasswordInput struct {
+	Workspace latchkey.Workspace
+	Account   latchkey.Account
+	Session   latchkey.Session
+	Current   string
+	Password  string
+	Confirm   string
+	Client    Client
+}
+
+// ChangePassword sets a new password for the signed-in account. The current password is
+// required; a wrong one counts toward the sign-in throttle, so this is no side door for
+// guessing. The new one must meet the workspace's policy (password.CheckPolicy) and match
+// Confirm. It ends every other session of the account (this one stays), audits
+// (password.changed) and mails a notice. It returns how many other sessions ended. Errors:
+// CodeInvalid with the field ("current", "password", "confirm") and what to change;
+// CodeUnauthorized with MsgCurrentWrong; CodeThrottled; CodeForbidden with
+// MsgPasswordSignInOff.
+func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (int, error) {
+	w, a := in.Workspace, in.Account
+	if w.Policy.PasswordSignInOff {
+		return 0, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
+	}
+	if in.Current == "" {
+		return 0, latchkey.Errorf(latchkey.CodeInvalid, "current", latchkey.MsgCurrentPassword)
+	}
+	rules := passwordRules("pw", w.ID, a.Email, in.Client.Addr)
+	if wait, err := s.throttled(ctx, rules, s.Now()); err != nil {
+		return 0, err
+	} else if wait > 0 {
+		s.audit(ctx, event(latchkey.EventThrottled, w.ID, a, in.Client))
+		return 0, throttleError(wait)
+	}
+	if len(in.Current) > password.MaxBytes || !s.passwordMatches(a, in.Current) {
+		s.audit(ctx, latchkey.Event{Type: latchkey.EventWrongPassword, WorkspaceID: w.ID, AccountID: a.ID, Email: a.Email,
+			ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: "change password"})
+		if wait, err := s.fail(ctx, rules, s.Now()); err != nil {
+			return 0, err
+		} else if wait > 0 {
+			return 0, throttleError(wait)
+		}
+		return 0, latchkey.Errorf(latchkey.CodeUnauthorized, "current", latchkey.MsgCurrentWrong)
+	}
+	if err := password.CheckPolicy(in.Password, passwordPolicy(w, a)); err != nil {
+		return 0, err
+	}
+	if in.Password != in.Confirm {
+		return 0, latchkey.Errorf(latchkey.CodeInvalid, "confirm", latchkey.MsgPasswordMismatch)
+	}
+	hash, err := password.Hash(in.Password)
+	if err != nil {
+		return 0, wrap("hash password", err)
+	}
+	now := s.Now().UTC()
+	err = s.Store.UpdateAccount(ctx, w.ID, a.ID, func(acc *latchkey.Account) error {
+		if acc.PasswordHash != a.PasswordHash {
+			// Changed by a concurrent request (or a reset) since the current password was
+			// checked against the old hash: that check no longer stands.
+			return latchkey.Errorf(latchkey.CodeUnauthorized, "current", latchkey.MsgCurrentWrong)
+		}
+		acc.PasswordHash, acc.UpdatedAt = hash, now
+		a = *acc
+		return nil
+	})
+	if err != nil {
+		return 0, wrap("set password", err)
+	}
+	ended, err := s.Store.DeleteAccountSessions(ctx, w.ID, a.ID, in.Session.ID)
+	if err != nil {
+		return 0, wrap("end other sessions", err)
+	}
+	e := event(latchkey.EventPasswordChanged, w.ID, a, in.Client)
+	e.Detail = fmt.Sprintf("%d other sessions ended", ended)
+	s.audit(ctx, e)
+	if err := s.notify(ctx, w, a, latchkey.SubjectPasswordChanged,
+		"The password of your account "+a.Email+" in "+w.Name+" was changed from its security page on "+mailTime(now)+". Your other sessions have been signed out.",
+		"If you did not do this, reset your password with Forgot password? on the sign-in page at once, and tell your administrator.",
+	); err != nil {
+		s.Log.Error("password changed notice", "workspace", w.ID, "account", a.ID, "err", err)
+	}
+	return ended, nil
+}
+
+// SessionInput names the signed-in account and its current session (as Authenticate returned
+// them) for the security page's session list, and, for RevokeSession, the session to end.
+type SessionInput struct {
+	Workspace latchkey.Workspace
+	Account   latchkey.Account
+	Current   latchkey.Session
+	SessionID string // RevokeSession: the session to end
+	Client    Client
+}
+
+// Sessions lists the account's live sessions, newest first: those neither idle (SessionIdle)
+// nor past their absolute end. Each has its device (UserAgent), address (ClientAddr) and last
+// activity (LastSeenAt, written at most once per Policy.TouchEvery). A Session's ID is the hash
+// of its cookie, which cannot be turned back into a cookie, so it may go into a page.
+func (s *Service) Sessions(ctx context.Context, in SessionInput) ([]latchkey.Session, error) {
+	all, err := s.Store.AccountSessions(ctx, in.Workspace.ID, in.Account.ID)
+	if err != nil {
+		return nil, wrap("list sessions", err)
+	}
+	now, idle := s.Now(), s.SessionIdle(in.Workspace)
+	live := all[:0]
+	for _, sess := range all {
+		if !sess.Expired(now, idle) {
+			live = append(live, sess)
+		}
+	}
+	return live, nil
+}
+
+// RevokeSession signs out one of the account's own sessions (Sign out on the session list);
+// it may be the current one, which the caller then treats as signed out. A session that is
+// gone, or that belongs to another account, is refused alike, with CodeNotFound and
+// MsgSessionGone, and nothing is deleted.
+func (s *Service) RevokeSession(ctx context.Context, in SessionInput) error {
+	if in.SessionID == "" || len(in.SessionID) > 128 {
+		return latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
+	}
+	sess, _, err := s.Store.Session(ctx, in.Workspace.ID, in.SessionID)
+	if errors.Is(err, latchkey.ErrNotFound) || err == nil && sess.AccountID != in.Account.ID {
+		return latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
+	}
+	if err != nil {
+		return wrap("read session", err)
+	}
+	if err := s.Store.DeleteSession(ctx, in.Workspace.ID, sess.ID); err != nil {
+		return wrap("delete session", err)
+	}
+	e := event(latchkey.EventSessionRevoked, in.Workspace.ID, in.Account, in.Client)
+	e.Detail = "one session, from " + sess.ClientAddr
+	if sess.ID == in.Current.ID {
+		e.Detail = "this session"
+	}
+	s.audit(ctx, e)
+	return nil
+}
+
+// RevokeOtherSessions signs out every session of the account but the current one (Sign out
+// everywhere else) and returns how many ended.
+func (s *Service) RevokeOtherSessions(ctx context.Context, in SessionInput) (int, error) {
+	if in.Current.ID == "" {
+		// Without a current session this would sign out everywhere, which is not what was asked.
+		return 0, ErrNoSession
+	}
+	n, err := s.Store.DeleteAccountSessions(ctx, in.Workspace.ID, in.Account.ID, in.Current.ID)
+	if err != nil {
+		return 0, wrap("end other sessions", err)
+	}
+	e := event(latchkey.EventSessionRevoked, in.Workspace.ID, in.Account, in.Client)
+	e.Detail = fmt.Sprintf("all other sessions: %d", n)
+	s.audit(ctx, e)
+	return n, nil
+}

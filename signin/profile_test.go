@@ -1,0 +1,198 @@
+package signin_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
+)
+
+func (e *lcEnv) changePassword(t *testing.T, res signin.Result, current, pw, confirm string) (int, error) {
+	t.Helper()
+	return e.svc.ChangePassword(t.Context(), signin.ChangePasswordInput{
+		Workspace: e.workspace(t), Account: e.account(t, res.Account), Session: res.Session,
+		Current: current, Password: pw, Confirm: confirm, Client: signin.Client{Addr: res.Session.ClientAddr},
+	})
+}
+
+// Changing the password needs the current one, follows the policy, ends the other sessions but
+// not this one, is audited and mailed.
+func TestChangePassword(t *testing.T) {
+	e := newLcEnv(t)
+	ctx := t.Context()
+	here := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
+	other1 := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.2")
+	other2 := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.3")
+
+	for _, tt := range []struct {
+		name, current, pw, confirm string
+		code, msg, field           string
+	}{
+		{"no current password", "", lcPassword2, lcPassword2, latchkey.CodeInvalid, latchkey.MsgCurrentPassword, "current"},
+		{"wrong current password", "not my password", lcPassword2, lcPassword2, latchkey.CodeUnauthorized, latchkey.MsgCurrentWrong, "current"},
+		{"short", lcPassword, "short", "short", latchkey.CodeInvalid, latchkey.MsgPasswordTooShort, "password"},
+		{"common", lcPassword, "1qaz2wsx3edc", "1qaz2wsx3edc", latchkey.CodeInvalid, latchkey.MsgPasswordCommon, "password"},
+		{"workspace name", lcPassword, "acme-corp all day", "acme-corp all day", latchkey.CodeInvalid, latchkey.MsgPasswordContainsWorkspace, "password"},
+		{"mismatch", lcPassword, lcPassword2, "something else entirely", latchkey.CodeInvalid, latchkey.MsgPasswordMismatch, "confirm"},
+	} {
+		_, err := e.changePassword(t, here, tt.current, tt.pw, tt.confirm)
+		wantError(t, tt.name, err, tt.code, tt.msg, tt.field)
+	}
+	if len(e.sessions(t, e.bob)) != 3 {
+		t.Fatal("a refused change ended sessions")
+	}
+
+	n, err := e.changePassword(t, here, lcPassword, lcPassword2, lcPassword2)
+	if err != nil || n != 2 {
+		t.Fatalf("ChangePassword = %d, %v; want 2 other sessions ended", n, err)
+	}
+	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, here.Secret); err != nil {
+		t.Fatalf("the current session after the change: %v", err)
+	}
+	for _, other := range []signin.Result{other1, other2} {
+		if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, other.Secret); !errors.Is(err, signin.ErrNoSession) {
+			t.Fatalf("another session after the change: %v", err)
+		}
+	}
+	e.mustSignIn(t, "bob@acme.example", lcPassword2, "192.0.2.1")
+	if ev := e.events(t, latchkey.EventPasswordChanged)[0]; ev.AccountID != e.bob.ID || ev.Detail != "2 other sessions ended" {
+		t.Errorf("audit %+v", ev)
+	}
+	ms := e.delivered(t)
+	if len(ms) != 1 || ms[0].Subject != latchkey.SubjectPasswordChanged || !strings.Contains(ms[0].Text, "security page") {
+		t.Fatalf("mail after the change: %+v", ms)
+	}
+}
+
+// Wrong current passwords count toward the sign-in throttle.
+func TestChangePasswordThrottled(t *testing.T) {
+	e := newLcEnv(t)
+	here := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
+	var err error
+	for range signin.PairFree {
+		_, err = e.changePassword(t, here, "not my password", lcPassword2, lcPassword2)
+	}
+	if latchkey.ErrorCode(err) != latchkey.CodeThrottled {
+		t.Fatalf("after %d wrong current passwords: %v, want throttled", signin.PairFree, err)
+	}
+	_, err = e.changePassword(t, here, lcPassword, lcPassword2, lcPassword2)
+	if latchkey.ErrorCode(err) != latchkey.CodeThrottled {
+		t.Fatalf("the right password while throttled: %v, want throttled", err)
+	}
+}
+
+// The session list shows the live sessions; Sign out ends one of the account's own sessions and
+// nobody else's; Sign out everywhere else keeps the current one.
+func TestSessions(t *testing.T) {
+	e := newLcEnv(t)
+	ctx := t.Context()
+	stale := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.9")
+	e.clock.Advance(9 * time.Hour) // past the idle timeout, not yet cleaned up
+	here := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
+	phone := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.2")
+	laptop := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.3")
+	adminSess := e.mustSignIn(t, "admin@acme.example", lcPassword, "192.0.2.4")
+	in := signin.SessionInput{Workspace: e.ws, Account: e.bob, Current: here.Session, Client: signin.Client{Addr: "192.0.2.1"}}
+
+	ss, err := e.svc.Sessions(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range ss {
+		ids = append(ids, s.ID)
+		if s.ID == stale.Session.ID {
+			t.Error("an idle session is listed")
+		}
+		if s.UserAgent != "test browser" || s.ClientAddr == "" || s.LastSeenAt.IsZero() {
+			t.Errorf("session %+v lacks its device, address or last activity", s)
+		}
+	}
+	if len(ids) != 3 {
+		t.Fatalf("%d sessions listed, want 3", len(ids))
+	}
+
+	// Another account's session, an unknown one and an empty id are refused alike.
+	for name, id := range map[string]string{"another account's": adminSess.Session.ID, "unknown": strings.Repeat("0", 64), "empty": ""} {
+		in.SessionID = id
+		wantError(t, "revoke "+name+" session", e.svc.RevokeSession(ctx, in), latchkey.CodeNotFound, latchkey.MsgSessionGone, "")
+	}
+	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, adminSess.Secret); err != nil {
+		t.Fatalf("the admin's session after bob tried to end it: %v", err)
+	}
+
+	in.SessionID = phone.Session.ID
+	if err := e.svc.RevokeSession(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, phone.Secret); !errors.Is(err, signin.ErrNoSession) {
+		t.Fatalf("the revoked session: %v", err)
+	}
+	wantError(t, "revoke it again", e.svc.RevokeSession(ctx, in), latchkey.CodeNotFound, latchkey.MsgSessionGone, "")
+	if ev := e.events(t, latchkey.EventSessionRevoked)[0]; ev.AccountID != e.bob.ID || ev.Detail != "one session, from 192.0.2.2" {
+		t.Errorf("audit %+v", ev)
+	}
+
+	n, err := e.svc.RevokeOtherSessions(ctx, in)
+	if err != nil || n != 2 { // the laptop and the stale one
+		t.Fatalf("RevokeOtherSessions = %d, %v; want 2", n, err)
+	}
+	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, laptop.Secret); !errors.Is(err, signin.ErrNoSession) {
+		t.Fatalf("the laptop after sign out everywhere else: %v", err)
+	}
+	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, here.Secret); err != nil {
+		t.Fatalf("the current session after sign out everywhere else: %v", err)
+	}
+	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, adminSess.Secret); err != nil {
+		t.Fatalf("another account's session after sign out everywhere else: %v", err)
+	}
+}
+
+// Mail put in the queue by one process is delivered by the next one on the same database: the
+// request path never talks to the mail server, and nothing is lost on restart.
+func TestMailSurvivesRestart(t *testing.T) {
+	e := newLcEnv(t)
+	carol, _, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: e.ws, Email: "carol@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.requestReset(t, "bob@acme.example", "192.0.2.7")
+	if q := e.queued(t); len(q) != 2 || q[0].WorkspaceID != e.ws.ID {
+		t.Fatalf("queue %+v, want two messages of the workspace", q)
+	}
+	if n := e.outboxCount(t); n != e.read {
+		t.Fatal("mail was sent on the request path")
+	}
+	// The process stops before its worker runs.
+	if err := e.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	next := openLcEnv(t, e.file, filepath.Join(t.TempDir(), "outbox"), e.clock)
+	next.ws = e.ws
+	ms := next.delivered(t)
+	if len(ms) != 2 {
+		t.Fatalf("the next process delivered %d messages, want 2", len(ms))
+	}
+	byTo := map[string]string{}
+	for _, m := range ms {
+		byTo[m.To] = m.Subject
+	}
+	if byTo[carol.Email] != "You have been invited to Acme Corp" || byTo["bob@acme.example"] != "Reset your password for Acme Corp" {
+		t.Fatalf("delivered %v", byTo)
+	}
+	for _, m := range ms {
+		if m.To == "bob@acme.example" {
+			if err := next.svc.CheckResetLink(t.Context(), next.ws, secretOf(link(t, m, signin.ResetPath))); err != nil {
+				t.Fatalf("the reset link from before the restart: %v", err)
+			}
+		}
+	}
+	if q := next.queued(t); len(q) != 0 {
+		t.Fatalf("%d messages left in the queue", len(q))
+	}
+}

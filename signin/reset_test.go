@@ -1,0 +1,418 @@
+package signin_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
+)
+
+func (e *lcEnv) requestReset(t *testing.T, email, addr string) {
+	t.Helper()
+	if err := e.svc.RequestReset(t.Context(), signin.ResetRequest{Workspace: e.workspace(t), Email: email, Client: signin.Client{Addr: addr}}); err != nil {
+		t.Fatalf("request reset for %s: %v", email, err)
+	}
+}
+
+// resetLink asks for a reset link for email and returns it, delivered.
+func (e *lcEnv) resetLink(t *testing.T, email string) string {
+	t.Helper()
+	e.requestReset(t, email, "192.0.2.7")
+	ms := e.delivered(t)
+	if len(ms) != 1 {
+		t.Fatalf("%d mails after a reset request, want 1", len(ms))
+	}
+	return link(t, ms[0], signin.ResetPath)
+}
+
+func (e *lcEnv) reset(t *testing.T, secret, email, pw, confirm, addr string) (latchkey.Account, error) {
+	t.Helper()
+	return e.svc.ResetPassword(t.Context(), signin.ResetInput{
+		Workspace: e.workspace(t), Secret: secret, Email: email, Password: pw, Confirm: confirm, Client: signin.Client{Addr: addr},
+	})
+}
+
+// An unknown email, an active, an invited and a suspended account all get the same answer; the
+// request path only puts mail in the queue, and what was done is audited.
+func TestRequestResetIsNeutral(t *testing.T) {
+	e := newLcEnv(t)
+	_, oldInvite, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: e.ws, Email: "carol@acme.example", Role: latchkey.RoleMember})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dave := e.member(t, "dave@acme.example", latchkey.RoleMember)
+	if _, err := e.svc.SetStatus(t.Context(), e.ws.ID, dave.Email, latchkey.StatusSuspended, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.delivered(t)
+
+	tests := []struct {
+		email, detail string
+		mails         int
+		subject       string
+	}{
+		{"nobody@acme.example", "unknown email: nothing sent", 0, ""},
+		{"BOB@acme.example", "reset link sent", 1, "Reset your password for Acme Corp"},
+		{"carol@acme.example", "not activated: invitation sent again", 1, "You have been invited to Acme Corp"},
+		{"dave@acme.example", "suspended: nothing sent", 0, ""},
+	}
+	var invitation string
+	for _, tt := range tests {
+		t.Run(tt.email, func(t *testing.T) {
+			err := e.svc.RequestReset(t.Context(), signin.ResetRequest{Workspace: e.ws, Email: tt.email, Client: signin.Client{Addr: "192.0.2.7"}})
+			if err != nil {
+				t.Fatalf("RequestReset = %v, want nil", err)
+			}
+			if n := e.outboxCount(t); n != e.read {
+				t.Fatalf("the request sent mail itself (%d in the outbox, %d before): it must only enqueue", n, e.read)
+			}
+			q := e.queued(t)
+			if len(q) != tt.mails {
+				t.Fatalf("%d mails queued, want %d", len(q), tt.mails)
+			}
+			ms := e.delivered(t)
+			if len(ms) != tt.mails || tt.mails == 1 && ms[0].Subject != tt.subject {
+				t.Fatalf("delivered %+v, want %d with subject %q", ms, tt.mails, tt.subject)
+			}
+			if strings.HasPrefix(tt.email, "carol") {
+				invitation = link(t, ms[0], "/set-password/")
+			}
+			if ev := e.events(t, latchkey.EventResetRequested)[0]; ev.Detail != tt.detail || !strings.EqualFold(ev.Email, tt.email) || ev.ClientAddr != "192.0.2.7" {
+				t.Errorf("audit %+v, want detail %q for %s", ev, tt.detail, tt.email)
+			}
+		})
+	}
+	// The invitation sent instead of a reset link ends the old one, and works.
+	if _, err := e.svc.CheckLink(t.Context(), e.ws.ID, latchkey.PurposeSetPassword, secretOf(oldInvite)); latchkey.ErrorCode(err) != latchkey.CodeExpired {
+		t.Errorf("the old invitation still works: %v", err)
+	}
+	set := signin.SetPasswordInput{Workspace: e.ws, Secret: secretOf(invitation), Password: lcPassword2, Confirm: lcPassword2}
+	if a, err := e.svc.SetPassword(t.Context(), set); err != nil || a.Status != latchkey.StatusActive {
+		t.Errorf("the new invitation: %v, %v", a.Status, err)
+	}
+}
+
+// The whole reset: the link carries a 256-bit secret stored only as its hash; the reset sets
+// the password, ends every session, does not sign in, is audited, and mails a notice.
+func TestResetPassword(t *testing.T) {
+	e := newLcEnv(t)
+	s1 := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
+	e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.2")
+
+	l := e.resetLink(t, "bob@acme.example")
+	if want := "http://acme.app.test/reset-password/"; !strings.HasPrefix(l, want) {
+		t.Fatalf("link %q, want it under %s", l, want)
+	}
+	secret := secretOf(l)
+	if len(secret) < 22 { // 22 base64url characters are 132 bits
+		t.Fatalf("secret %q is shorter than 128 bits", secret)
+	}
+	if _, err := e.store.Token(t.Context(), latchkey.PurposeReset, secret, e.clock.Now()); !errors.Is(err, latchkey.ErrNotFound) {
+		t.Fatalf("the store finds the token by its secret (%v): it must keep only the hash", err)
+	}
+	tok, err := e.store.Token(t.Context(), latchkey.PurposeReset, latchkey.HashSecret(secret), e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tok.ExpiresAt, e.clock.Now().Add(time.Hour); !got.Equal(want) {
+		t.Errorf("the link expires at %v, want %v", got, want)
+	}
+	if err := e.svc.CheckResetLink(t.Context(), e.ws, secret); err != nil {
+		t.Fatalf("CheckResetLink = %v", err)
+	}
+
+	a, err := e.reset(t, secret, "bob@acme.example", lcPassword2, lcPassword2, "192.0.2.9")
+	if err != nil {
+		t.Fatalf("ResetPassword = %v", err)
+	}
+	if a.ID != e.bob.ID {
+		t.Fatalf("reset account %s, want bob", a.Email)
+	}
+	if ss := e.sessions(t, e.bob); len(ss) != 0 {
+		t.Fatalf("%d sessions after the reset, want none (and the reset must not sign in)", len(ss))
+	}
+	if _, _, err := e.svc.Authenticate(t.Context(), e.ws.ID, s1.Secret); !errors.Is(err, signin.ErrNoSession) {
+		t.Fatalf("an old session still works after the reset: %v", err)
+	}
+	if _, err := e.signIn(t, "bob@acme.example", lcPassword, "192.0.2.1"); latchkey.ErrorCode(err) != latchkey.CodeUnauthorized {
+		t.Fatalf("old password: %v, want refused", err)
+	}
+	e.mustSignIn(t, "bob@acme.example", lcPassword2, "192.0.2.1")
+	if !strings.HasPrefix(e.account(t, e.bob).PasswordHash, "$argon2id$") {
+		t.Error("the new password is not stored as an argon2id hash")
+	}
+	evs := e.events(t, latchkey.EventPasswordReset)
+	if len(evs) != 1 || evs[0].AccountID != e.bob.ID || evs[0].ClientAddr != "192.0.2.9" || evs[0].Detail != "2 sessions ended" {
+		t.Errorf("audit %+v, want one password.reset for bob from 192.0.2.9 that ended 2 sessions", evs)
+	}
+	ms := e.delivered(t)
+	if len(ms) != 1 || ms[0].Subject != latchkey.SubjectPasswordChanged || ms[0].To != "bob@acme.example" || !strings.Contains(ms[0].Text, "signed out everywhere") {
+		t.Fatalf("mail after the reset %+v, want the password-changed notice to bob", ms)
+	}
+	// Single use.
+	_, err = e.reset(t, secret, "bob@acme.example", lcPassword, lcPassword, "192.0.2.9")
+	wantError(t, "second use of the link", err, latchkey.CodeExpired, latchkey.MsgResetLinkInvalid, "")
+	wantError(t, "CheckResetLink after use", e.svc.CheckResetLink(t.Context(), e.ws, secret), latchkey.CodeExpired, latchkey.MsgResetLinkInvalid, "")
+}
+
+// Of many resets with one link at once, exactly one succeeds.
+func TestResetConcurrentSingleUse(t *testing.T) {
+	e := newLcEnv(t)
+	secret := secretOf(e.resetLink(t, "bob@acme.example"))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok, expired := 0, 0
+	for i := range 8 {
+		wg.Go(func() {
+			pw := fmt.Sprintf("%s %d", lcPassword2, i)
+			_, err := e.reset(t, secret, "bob@acme.example", pw, pw, "192.0.2.9")
+			mu.Lock()
+			defer mu.Unlock()
+			switch latchkey.ErrorCode(err) {
+			case "":
+				ok++
+			case latchkey.CodeExpired:
+				expired++
+			default:
+				t.Errorf("reset: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if ok != 1 || expired != 7 {
+		t.Fatalf("%d resets succeeded and %d were refused, want 1 and 7", ok, expired)
+	}
+}
+
+// A link works until one hour after it was sent, not a microsecond longer.
+func TestResetLinkExpiry(t *testing.T) {
+	e := newLcEnv(t)
+	secret := secretOf(e.resetLink(t, "bob@acme.example"))
+	e.clock.Advance(time.Hour - time.Microsecond)
+	if err := e.svc.CheckResetLink(t.Context(), e.ws, secret); err != nil {
+		t.Fatalf("a microsecond before the hour: %v", err)
+	}
+	e.clock.Advance(time.Microsecond)
+	wantError(t, "CheckResetLink at the hour", e.svc.CheckResetLink(t.Context(), e.ws, secret), latchkey.CodeExpired, latchkey.MsgResetLinkInvalid, "")
+	_, err := e.reset(t, secret, "bob@acme.example", lcPassword2, lcPassword2, "192.0.2.9")
+	wantError(t, "ResetPassword at the hour", err, latchkey.CodeExpired, latchkey.MsgResetLinkInvalid, "")
+}
+
+// A second request ends the first link at once: an older link does not stay alive.
+func TestNewerResetEndsOlderLink(t *testing.T) {
+	e := newLcEnv(t)
+	first := secretOf(e.resetLink(t, "bob@acme.example"))
+	e.clock.Advance(time.Minute)
+	second := secretOf(e.resetLink(t, "bob@acme.example"))
+	wantError(t, "the first link", e.svc.CheckResetLink(t.Context(), e.ws, first), latchkey.CodeExpired, latchkey.MsgResetLinkInvalid, "")
+	if err := e.svc.CheckResetLink(t.Context(), e.ws, second); err != nil {
+		t.Fatalf("the second link: %v", err)
+	}
+}
+
+// Mistakes re-render the form and leave the link usable: a wrong email, an empty one, a short,
+// common or personal password, a confirmation that does not match.
+func TestResetMistakesKeepTheLink(t *testing.T) {
+	e := newLcEnv(t)
+	secret := secretOf(e.resetLink(t, "bob@acme.example"))
+	tests := []struct {
+		name, email, pw, confirm string
+		code, msg, field         string
+	}{
+		{"wrong email", "admin@acme.example", lcPassword2, lcPassword2, latchkey.CodeInvalid, latchkey.MsgResetEmailMismatch, "email"},
+		{"no email", " ", lcPassword2, lcPassword2, latchkey.CodeInvalid, latchkey.MsgEmailRequired, "email"},
+		{"short", "bob@acme.example", "short", "short", latchkey.CodeInvalid, latchkey.MsgPasswordTooShort, "password"},
+		{"common", "bob@acme.example", "qwertyuiop123", "qwertyuiop123", latchkey.CodeInvalid, latchkey.MsgPasswordCommon, "password"},
+		{"email local part", "bob@acme.example", "bob likes long walks", "bob likes long walks", latchkey.CodeInvalid, latchkey.MsgPasswordContainsEmail, "password"},
+		{"workspace name", "bob@acme.example", "acme corp forever!", "acme corp forever!", latchkey.CodeInvalid, latchkey.MsgPasswordContainsWorkspace, "password"},
+		{"mismatch", "bob@acme.example", lcPassword2, lcPassword2 + "x", latchkey.CodeInvalid, latchkey.MsgPasswordMismatch, "confirm"},
+	}
+	for _, tt := range tests {
+		_, err := e.reset(t, secret, tt.email, tt.pw, tt.confirm, "192.0.2.9")
+		wantError(t, tt.name, err, tt.code, tt.msg, tt.field)
+		if err := e.svc.CheckResetLink(t.Context(), e.ws, secret); err != nil {
+			t.Fatalf("after %s the link no longer works: %v", tt.name, err)
+		}
+	}
+	if ok := e.account(t, e.bob).PasswordHash == e.bob.PasswordHash; !ok {
+		t.Fatal("a refused reset changed the password")
+	}
+	// The email is compared case-insensitively.
+	if _, err := e.reset(t, secret, " BOB@Acme.Example ", lcPassword2, lcPassword2, "192.0.2.9"); err != nil {
+		t.Fatalf("reset with the email in capitals: %v", err)
+	}
+}
+
+// After ResetEmailMismatches wrong emails the link ends: whoever holds it does not know whose
+// it is.
+func TestResetWrongEmailsEndTheLink(t *testing.T) {
+	e := newLcEnv(t)
+	secret := secretOf(e.resetLink(t, "bob@acme.example"))
+	for i := 1; i < signin.ResetEmailMismatches; i++ {
+		_, err := e.reset(t, secret, fmt.Sprintf("guess%d@acme.example", i), lcPassword2, lcPassword2, "192.0.2.9")
+		wantError(t, fmt.Sprintf("wrong email %d", i), err, latchkey.CodeInvalid, latchkey.MsgResetEmailMismatch, "email")
+	}
+	_, err := e.reset(t, secret, "last-guess@acme.example", lcPassword2, lcPassword2, "192.0.2.9")
+	wantError(t, "the last wrong email", err, latchkey.CodeExpired, latchkey.MsgResetLinkInvalid, "")
+	_, err = e.reset(t, secret, "bob@acme.example", lcPassword2, lcPassword2, "192.0.2.9")
+	wantError(t, "the right email after that", err, latchkey.CodeExpired, latchkey.MsgResetLinkInvalid, "")
+}
+
+// A reset clears the account's sign-in throttle: the per-account counter, and the counter of
+// the account with the address the reset came from.
+func TestResetClearsThrottle(t *testing.T) {
+	e := newLcEnv(t)
+	const here, elsewhere = "198.51.100.1", "198.51.100.2"
+	for range signin.PairFree {
+		e.signIn(t, "bob@acme.example", "wrong password!!", here)
+	}
+	if _, err := e.signIn(t, "bob@acme.example", lcPassword, here); latchkey.ErrorCode(err) != latchkey.CodeThrottled {
+		t.Fatalf("after %d failures: %v, want throttled", signin.PairFree, err)
+	}
+	acctKey := signin.PasswordThrottleKeys(e.ws.ID, "bob@acme.example", elsewhere)[2]
+	for range signin.AccountLimit {
+		if _, err := e.store.AddFailure(t.Context(), acctKey, e.clock.Now(), 24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.signIn(t, "bob@acme.example", lcPassword, elsewhere); latchkey.ErrorCode(err) != latchkey.CodeThrottled {
+		t.Fatalf("after %d failures of the account: %v, want throttled", signin.AccountLimit, err)
+	}
+
+	secret := secretOf(e.resetLink(t, "bob@acme.example"))
+	if _, err := e.reset(t, secret, "bob@acme.example", lcPassword2, lcPassword2, here); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range signin.PasswordThrottleKeys(e.ws.ID, "bob@acme.example", here) {
+		c, err := e.store.Counter(t.Context(), key, e.clock.Now(), 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(key, ":addr:") && c.Count != 0 {
+			t.Errorf("counter %s = %d after the reset, want 0", key, c.Count)
+		}
+	}
+	e.mustSignIn(t, "bob@acme.example", lcPassword2, here)
+	e.mustSignIn(t, "bob@acme.example", lcPassword2, elsewhere)
+}
+
+// A reset leaves two-factor authentication on: the next sign-in still asks for the code.
+func TestResetKeepsTwoFactor(t *testing.T) {
+	e := newLcEnv(t)
+	e.bob = e.update(t, e.bob, func(a *latchkey.Account) { a.TOTPSecret, a.TOTPEnabledAt = "sealed-key", lcStart })
+	secret := secretOf(e.resetLink(t, "bob@acme.example"))
+	if _, err := e.reset(t, secret, "bob@acme.example", lcPassword2, lcPassword2, "192.0.2.9"); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.account(t, e.bob); got.TOTPSecret != "sealed-key" || !got.TOTPEnabledAt.Equal(lcStart) {
+		t.Fatalf("two-factor after the reset: %q %v, want unchanged", got.TOTPSecret, got.TOTPEnabledAt)
+	}
+	res, err := e.signIn(t, "bob@acme.example", lcPassword2, "192.0.2.9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Pending() || res.Session.ID != "" || res.Secret != "" {
+		t.Fatalf("sign-in after the reset: %+v, want a pending challenge and no session", res)
+	}
+}
+
+// Requests over the limits get the same answer and send nothing; they are audited.
+func TestResetRequestThrottle(t *testing.T) {
+	e := newLcEnv(t)
+	for range signin.ResetPerEmail {
+		e.requestReset(t, "bob@acme.example", "192.0.2.7")
+	}
+	if n := len(e.delivered(t)); n != signin.ResetPerEmail {
+		t.Fatalf("%d mails for %d requests", n, signin.ResetPerEmail)
+	}
+	e.requestReset(t, "Bob@acme.example", "192.0.2.8") // another address, the same email
+	if q := e.queued(t); len(q) != 0 {
+		t.Fatalf("a request over the per-email limit queued %d mails", len(q))
+	}
+	if ev := e.events(t, latchkey.EventResetRequested)[0]; ev.Detail != "throttled: nothing sent" {
+		t.Errorf("audit detail %q, want the throttle", ev.Detail)
+	}
+	e.clock.Advance(signin.ResetWindow)
+	e.requestReset(t, "bob@acme.example", "192.0.2.8")
+	if n := len(e.delivered(t)); n != 1 {
+		t.Fatalf("an hour later: %d mails, want 1", n)
+	}
+
+	// Per address, whatever the emails.
+	for i := range signin.ResetPerAddr {
+		e.requestReset(t, fmt.Sprintf("nobody%d@acme.example", i), "203.0.113.5")
+	}
+	e.requestReset(t, "admin@acme.example", "203.0.113.5")
+	if q := e.queued(t); len(q) != 0 {
+		t.Fatalf("a request over the per-address limit queued %d mails", len(q))
+	}
+}
+
+// A suspended account's link stops working, and a workspace that signs in with SSO only
+// offers no reset.
+func TestResetRefused(t *testing.T) {
+	e := newLcEnv(t)
+	secret := secretOf(e.resetLink(t, "bob@acme.example"))
+	if _, err := e.svc.SetStatus(t.Context(), e.ws.ID, "bob@acme.example", latchkey.StatusSuspended, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.reset(t, secret, "bob@acme.example", lcPassword2, lcPassword2, "192.0.2.9")
+	wantError(t, "reset of a suspended account", err, latchkey.CodeExpired, latchkey.MsgResetLinkInvalid, "")
+
+	w, err := e.svc.UpdatePolicy(t.Context(), signin.PolicyInput{Workspace: e.ws, Actor: e.admin, Policy: latchkey.Policy{PasswordSignInOff: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = e.svc.RequestReset(t.Context(), signin.ResetRequest{Workspace: w, Email: "admin@acme.example"})
+	wantError(t, "RequestReset in an SSO-only workspace", err, latchkey.CodeForbidden, latchkey.MsgPasswordSignInOff, "")
+	wantError(t, "CheckResetLink in an SSO-only workspace", e.svc.CheckResetLink(t.Context(), w, secret), latchkey.CodeForbidden, latchkey.MsgPasswordSignInOff, "")
+	_, err = e.signIn(t, "admin@acme.example", lcPassword, "192.0.2.9")
+	wantError(t, "password sign-in in an SSO-only workspace", err, latchkey.CodeForbidden, latchkey.MsgPasswordSignInOff, "")
+	_, _, err = e.svc.Invite(t.Context(), signin.NewMember{Workspace: w, Email: "erin@acme.example"})
+	wantError(t, "Invite in an SSO-only workspace", err, latchkey.CodeForbidden, latchkey.MsgInviteSSOOnly, "")
+	if q := e.queued(t); len(q) != 0 {
+		t.Fatalf("%d mails queued in an SSO-only workspace", len(q))
+	}
+}
+
+// Setting the first password through an invitation follows the workspace's policy, and an
+// expired invitation says to ask the administrator.
+func TestSetPasswordPolicy(t *testing.T) {
+	e := newLcEnv(t)
+	if _, err := e.svc.UpdatePolicy(t.Context(), signin.PolicyInput{Workspace: e.ws, Actor: e.admin, Policy: latchkey.Policy{PasswordMinLength: 30}}); err != nil {
+		t.Fatal(err)
+	}
+	w := e.workspace(t)
+	_, l, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: w, Email: "erin@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := secretOf(l)
+	set := func(pw string) error {
+		_, err := e.svc.SetPassword(t.Context(), signin.SetPasswordInput{Workspace: w, Secret: secret, Password: pw, Confirm: pw})
+		return err
+	}
+	wantError(t, "shorter than the workspace minimum", set(lcPassword), latchkey.CodeInvalid, "Use at least 30 characters for your password", "password")
+	wantError(t, "common", set("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"), latchkey.CodeInvalid, latchkey.MsgPasswordCommon, "password")
+	wantError(t, "email", set("erin erin erin erin erin erin erin"), latchkey.CodeInvalid, latchkey.MsgPasswordContainsEmail, "password")
+	e.clock.Advance(7 * 24 * time.Hour)
+	wantError(t, "expired invitation", set(lcPassword+" and more words"), latchkey.CodeExpired, latchkey.MsgLinkInvalid, "")
+	if !strings.Contains(latchkey.MsgLinkInvalid, "Ask your administrator") {
+		t.Errorf("MsgLinkInvalid %q does not tell the user to ask their administrator", latchkey.MsgLinkInvalid)
+	}
+}
+
+func TestResetMessagesFromTheSeed(t *testing.T) {
+	got := []string{latchkey.MsgForgotLink, latchkey.MsgForgotTitle, latchkey.MsgResetButton, latchkey.MsgResetTitle, latchkey.MsgResetSubmit}
+	want := []string{"Forgot password?", "Forgot your password?", "Email me a reset link", "Set a new password", "Set new password"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("labels (-seed +messages.go):\n%s", diff)
+	}
+}

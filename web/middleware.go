@@ -224,6 +224,16 @@ func (s *Server) workspace(who access, h wsHandler) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					s.log.Warn("request body too large", "route", r.Pattern, "limit", tooBig.Limit)
+					http.Error(w, "The form is too large.", http.StatusRequestEntityTooLarge)
+					return
+				}
+				s.fail(w, r, latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgFormExpired))
+				return
+			}
 			if err := s.checkForm(r, rq); err != nil {
 				s.fail(w, r, err)
 				return

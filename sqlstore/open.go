@@ -60,6 +60,10 @@ const (
 	DefaultConnMaxIdleTime      = 5 * time.Minute
 	DefaultStatementTimeout     = 30 * time.Second
 	DefaultBusyTimeout          = 10 * time.Second
+	// DefaultConnectTimeout bounds each new PostgreSQL connection, unless the URL gives a
+	// connect_timeout. Without a bound, a dial to a host that drops packets waits for the
+	// kernel to give up (minutes), and every request waits with it.
+	DefaultConnectTimeout = 5 * time.Second
 )
 
 // Open connects to database with the default Options and applies pending migrations.
@@ -122,6 +126,9 @@ func openPostgres(url string, o Options) (*DB, error) {
 	}
 	if _, ok := cfg.RuntimeParams["statement_timeout"]; !ok {
 		cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(o.StatementTimeout.Milliseconds(), 10)
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
 	if o.MaxOpenConns == 0 {
 		o.MaxOpenConns = DefaultPostgresMaxOpenConns

@@ -5,7 +5,15 @@ import (
 	"net/http"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/sqlstore"
 )
+
+// MsgUnavailable is the message of the page shown while the database cannot be reached.
+const MsgUnavailable = "latchkey cannot reach its database right now. Please try again in a minute."
+
+// unavailableRetry is the Retry-After of that page, in seconds: long enough not to add load to
+// a database that is coming back, short enough that a person retrying by hand is not held off.
+const unavailableRetry = "30"
 
 // errorView is the error page.
 type errorView struct {
@@ -19,12 +27,23 @@ type errorView struct {
 }
 
 // fail is where every error a handler returns ends. An expected *latchkey.Error shows its own
-// message with a matching status; anything else is logged with the request ID and shown as a
-// generic page, so internal detail never reaches the browser.
+// message with a matching status. A database that cannot be reached (sqlstore.IsUnavailable)
+// gives 503 with Retry-After, so that people and load balancers wait rather than report a bug;
+// nothing else is needed to recover, as the connection pool reconnects by itself. Anything
+// else is logged with the request ID and shown as a generic page, so internal detail never
+// reaches the browser. Each failed request is logged once, here.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	v := errorView{Status: http.StatusInternalServerError, Heading: "Something went wrong", Message: latchkey.MsgInternal, BackURL: "/", BackLabel: "Go back"}
 	var le *latchkey.Error
 	switch {
+	case sqlstore.IsUnavailable(err):
+		v.Status, v.Heading, v.Message = http.StatusServiceUnavailable, "Temporarily unavailable", MsgUnavailable
+		if r.Method == http.MethodGet {
+			v.BackURL, v.BackLabel = r.URL.RequestURI(), "Try again"
+		}
+		v.RequestID = requestID(r)
+		w.Header().Set("Retry-After", unavailableRetry)
+		s.log.Error("request failed: database unreachable", "request_id", v.RequestID, "method", r.Method, "route", r.Pattern, "host", r.Host, "err", err)
 	case errors.As(err, &le) && le.Code == latchkey.CodeNotFound:
 		v.Status, v.Heading, v.Message = http.StatusNotFound, "Page not found", "There is nothing at this address."
 	case errors.As(err, &le) && le.Code == latchkey.CodeForbidden:

@@ -11,7 +11,6 @@ func (s *Server) routes() http.Handler {
 	central.Handle("GET /{$}", s.central(s.findPage))
 	central.Handle("GET /login", s.central(s.findPage))
 	central.Handle("POST /find", s.central(s.findSubmit))
-	central.HandleFunc("GET /healthz", s.healthz)
 	central.Handle("GET /metrics", s.metrics.handler())
 	central.HandleFunc("GET /static/", s.serveStatic)
 	central.Handle("/", s.central(notFound))
@@ -37,9 +36,14 @@ func (s *Server) routes() http.Handler {
 	ws.Handle("GET /admin/security", s.workspace(admins, s.adminSecurity))
 	ws.Handle("POST /admin/security/policy", s.workspace(admins, s.adminSecurityPolicy))
 	ws.Handle("POST /admin/members/{id}/reset-2fa", s.workspace(admins, s.adminReset2FA))
-	ws.HandleFunc("GET /healthz", s.healthz)
 	ws.HandleFunc("GET /static/", s.serveStatic)
 	ws.Handle("/", s.workspace(anyone, func(w http.ResponseWriter, r *http.Request, rq *request) error { return notFound(w, r) }))
+
+	// /healthz answers on every host: load balancers and orchestrators probe a node by its
+	// address, which names no workspace.
+	all := http.NewServeMux()
+	all.HandleFunc("GET /healthz", s.healthz)
+	all.Handle("/", s.byHost(central, ws))
 
 	// CrossOriginProtection refuses a state-changing request whose Sec-Fetch-Site is not
 	// same-origin (a sibling workspace is same-site, and refused) or whose Origin is not this
@@ -49,7 +53,7 @@ func (s *Server) routes() http.Handler {
 		s.log.Warn("cross-origin request refused", "host", r.Host, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
 		s.fail(w, r, errForbiddenForm)
 	}))
-	return s.observe(s.headers(cop.Handler(s.byHost(central, ws))))
+	return s.observe(s.headers(cop.Handler(all)))
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -8,10 +8,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/sqlstore"
 )
 
 // Config is everything the operator can set, from flags and LATCHKEY_* environment variables
@@ -29,6 +31,11 @@ type Config struct {
 	LogFormat      string
 	LogLevel       string
 	TrustedProxies string // comma-separated addresses or CIDR prefixes
+	// DBMaxOpen, DBMaxIdle and DBStatementTimeout tune the database pool; zero takes the
+	// sqlstore default (see sqlstore.Options).
+	DBMaxOpen          int
+	DBMaxIdle          int
+	DBStatementTimeout time.Duration
 
 	baseURL *url.URL
 	proxies []netip.Prefix
@@ -72,6 +79,18 @@ func DefaultConfig(getenv func(string) string) Config {
 	}
 	dur("LATCHKEY_SESSION_IDLE", &c.SessionIdle)
 	dur("LATCHKEY_SESSION_MAX", &c.SessionMax)
+	dur("LATCHKEY_DB_STATEMENT_TIMEOUT", &c.DBStatementTimeout)
+	num := func(name string, dst *int) {
+		if v := getenv(name); v != "" {
+			if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+				*dst = n
+			} else {
+				*dst = -1 // Validate reports it
+			}
+		}
+	}
+	num("LATCHKEY_DB_MAX_OPEN", &c.DBMaxOpen)
+	num("LATCHKEY_DB_MAX_IDLE", &c.DBMaxIdle)
 	return c
 }
 
@@ -88,6 +107,9 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "absolute session lifetime (env LATCHKEY_SESSION_MAX)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env LATCHKEY_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env LATCHKEY_LOG_LEVEL)")
+	fs.IntVar(&c.DBMaxOpen, "db-max-open", c.DBMaxOpen, fmt.Sprintf("most database connections this node opens; 0: %d on PostgreSQL, one per CPU (at least 4) for SQLite readers (env LATCHKEY_DB_MAX_OPEN)", sqlstore.DefaultPostgresMaxOpenConns))
+	fs.IntVar(&c.DBMaxIdle, "db-max-idle", c.DBMaxIdle, fmt.Sprintf("idle database connections kept open; 0: %d on PostgreSQL (env LATCHKEY_DB_MAX_IDLE)", sqlstore.DefaultPostgresMaxIdleConns))
+	fs.DurationVar(&c.DBStatementTimeout, "db-statement-timeout", c.DBStatementTimeout, fmt.Sprintf("PostgreSQL cancels any statement that runs longer; 0: %s (env LATCHKEY_DB_STATEMENT_TIMEOUT)", sqlstore.DefaultStatementTimeout))
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (env LATCHKEY_TRUSTED_PROXIES)")
 }
 
@@ -136,6 +158,19 @@ func (c *Config) Validate() error {
 	} else if c.SessionIdle > c.SessionMax {
 		bad("--session-idle (%s) must not be longer than --session-max (%s)", c.SessionIdle, c.SessionMax)
 	}
+	if c.DBMaxOpen < 0 {
+		bad("--db-max-open must be a whole number of connections, at least 1 (or 0 for the default)")
+	}
+	if c.DBMaxIdle < 0 {
+		bad("--db-max-idle must be a whole number of connections (or 0 for the default)")
+	}
+	if c.DBMaxOpen > 0 && c.DBMaxIdle > c.DBMaxOpen {
+		bad("--db-max-idle (%d) must not be more than --db-max-open (%d)", c.DBMaxIdle, c.DBMaxOpen)
+	}
+	// PostgreSQL counts statement_timeout in milliseconds, and 0 there means no timeout at all.
+	if c.DBStatementTimeout < 0 || c.DBStatementTimeout > 0 && c.DBStatementTimeout < time.Millisecond {
+		bad("--db-statement-timeout must be a positive duration such as 30s (or 0 for the default)")
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("--log-format must be text or json, not %q", c.LogFormat)
 	}
@@ -169,6 +204,11 @@ func (c *Config) databaseDSN() string {
 		return c.Database
 	}
 	return filepath.Join(c.DataDir, "latchkey.db")
+}
+
+// storeOptions are the database pool settings of the configuration.
+func (c *Config) storeOptions() sqlstore.Options {
+	return sqlstore.Options{MaxOpenConns: c.DBMaxOpen, MaxIdleConns: c.DBMaxIdle, StatementTimeout: c.DBStatementTimeout}
 }
 
 func (c *Config) secretKeyPath() string {

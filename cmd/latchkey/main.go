@@ -4,6 +4,7 @@
 //	latchkey workspace create|list        create or list workspaces
 //	latchkey account invite|resend|suspend|activate
 //	latchkey migrate                      apply database migrations
+//	latchkey export|import                move a workspace between databases
 //	latchkey version
 package main
 
@@ -58,6 +59,8 @@ Usage:
   latchkey account suspend --workspace S --email E
   latchkey account activate --workspace S --email E
   latchkey migrate                                     apply database migrations
+  latchkey export --workspace S [--out FILE]           write a workspace as JSON (secret: holds password hashes)
+  latchkey import [--in FILE]                          read such a file (or stdin) into --database
   latchkey version
 
 Run "latchkey serve -h" for the configuration flags; every flag also reads LATCHKEY_<NAME>.
@@ -79,6 +82,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return m.accountCommand(ctx, rest)
 	case "migrate":
 		return m.migrateCommand(ctx, rest)
+	case "export":
+		return m.exportCommand(ctx, rest)
+	case "import":
+		return m.importCommand(ctx, rest)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "latchkey", buildVersion())
 		return nil
@@ -107,6 +114,7 @@ func buildVersion() string {
 // and HTTP server. Tests boot it on 127.0.0.1:0.
 type Main struct {
 	Config Config
+	Stdin  io.Reader // nil: os.Stdin
 	Stdout io.Writer
 	Stderr io.Writer
 	Now    func() time.Time // nil: the wall clock
@@ -128,20 +136,10 @@ var logLevels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.Lev
 // Open validates the configuration and opens the store (applying migrations), the mailer and the
 // sign-in service.
 func (m *Main) Open(ctx context.Context) error {
-	if err := m.Config.Validate(); err != nil {
+	if err := m.openStore(ctx); err != nil {
 		return err
 	}
-	opts := &slog.HandlerOptions{Level: logLevels[m.Config.LogLevel]}
-	if m.Config.LogFormat == "json" {
-		m.Log = slog.New(slog.NewJSONHandler(m.Stderr, opts))
-	} else {
-		m.Log = slog.New(slog.NewTextHandler(m.Stderr, opts))
-	}
-	db, err := sqlstore.Open(ctx, m.Config.databaseDSN())
-	if err != nil {
-		return fmt.Errorf("open database %s: %w", redact(m.Config.databaseDSN()), err)
-	}
-	m.Store = db
+	var err error
 	if m.Config.SMTP != "" {
 		m.Mailer, err = mail.NewSMTP(m.Config.SMTP, m.Config.MailFrom)
 	} else {
@@ -161,6 +159,27 @@ func (m *Main) Open(ctx context.Context) error {
 	policy := signin.Policy{SessionIdle: m.Config.SessionIdle, SessionMax: m.Config.SessionMax}
 	m.Service = signin.New(m.Store, m.Mailer, m.Config.baseURL, policy, m.Log, m.Now)
 	m.Service.Keys = m.Keys
+	return nil
+}
+
+// openStore validates the configuration, sets up the log and opens the store with the
+// configured pool, applying migrations. It is all that export and import need: they must not
+// create a secret key or an outbox in a data directory that only names the database.
+func (m *Main) openStore(ctx context.Context) error {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	opts := &slog.HandlerOptions{Level: logLevels[m.Config.LogLevel]}
+	if m.Config.LogFormat == "json" {
+		m.Log = slog.New(slog.NewJSONHandler(m.Stderr, opts))
+	} else {
+		m.Log = slog.New(slog.NewTextHandler(m.Stderr, opts))
+	}
+	db, err := sqlstore.OpenWith(ctx, m.Config.databaseDSN(), m.Config.storeOptions())
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", redact(m.Config.databaseDSN()), err)
+	}
+	m.Store = db
 	return nil
 }
 
@@ -202,7 +221,7 @@ func (m *Main) Start(ctx context.Context) error {
 // Addr is the address the server listens on, once started.
 func (m *Main) Addr() string { return m.listener.Addr().String() }
 
-// cleanup removes expired sessions, tokens and stale throttle counters every ten minutes.
+// cleanup sweeps every ten minutes.
 func (m *Main) cleanup(ctx context.Context) {
 	defer close(m.bgDone)
 	t := time.NewTicker(10 * time.Minute)
@@ -213,16 +232,32 @@ func (m *Main) cleanup(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		now := m.Service.Now().UTC()
-		sessions, err1 := m.Store.DeleteExpiredSessions(ctx, now, now.Add(-m.Service.Policy.SessionIdle))
-		tokens, err2 := m.Store.DeleteExpiredTokens(ctx, now)
-		counters, err3 := m.Store.DeleteStaleCounters(ctx, now.Add(-48*time.Hour))
-		if err := errors.Join(err1, err2, err3); err != nil && ctx.Err() == nil {
+		n, err := m.sweep(ctx)
+		if err != nil && ctx.Err() == nil {
 			m.Log.Error("cleanup", "err", err)
 			continue
 		}
-		m.Log.Debug("cleanup", "sessions", sessions, "tokens", tokens, "counters", counters)
+		m.Log.Debug("cleanup", "sessions", n.sessions, "tokens", n.tokens, "challenges", n.challenges, "counters", n.counters)
 	}
+}
+
+// swept counts the rows one sweep deleted.
+type swept struct{ sessions, tokens, challenges, counters int }
+
+// sweep deletes expired sessions, links and two-factor challenges and stale throttle counters.
+// Every node sweeps, with no leader and no lease: each deletion is one DELETE … WHERE on the
+// rows' own times, so sweeps that overlap on several nodes delete each row once (on
+// PostgreSQL the later DELETE waits for the earlier one's row locks, then skips the rows it
+// removed) and count it once.
+func (m *Main) sweep(ctx context.Context) (swept, error) {
+	var n swept
+	var err1, err2, err3, err4 error
+	now := m.Service.Now().UTC()
+	n.sessions, err1 = m.Store.DeleteExpiredSessions(ctx, now, now.Add(-m.Service.Policy.SessionIdle))
+	n.tokens, err2 = m.Store.DeleteExpiredTokens(ctx, now)
+	n.challenges, err3 = m.Store.DeleteExpiredChallenges(ctx, now)
+	n.counters, err4 = m.Store.DeleteStaleCounters(ctx, now.Add(-48*time.Hour))
+	return n, errors.Join(err1, err2, err3, err4)
 }
 
 // Close stops the server gracefully (in-flight requests get up to ten seconds), then the

@@ -18,7 +18,9 @@ func (m *Main) migrateCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	// Open only checks the schema here, so that Migrate reports what it applied.
-	db, err := sqlstore.OpenWith(ctx, m.Config.databaseDSN(), sqlstore.Options{SkipMigrations: true})
+	opts := m.Config.storeOptions()
+	opts.SkipMigrations = true
+	db, err := sqlstore.OpenWith(ctx, m.Config.databaseDSN(), opts)
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", redact(m.Config.databaseDSN()), err)
 	}

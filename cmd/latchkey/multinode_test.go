@@ -1,0 +1,775 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the schema set-up
+	"golang.org/x/net/html"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/web"
+)
+
+// postgresEnv names the variable holding a PostgreSQL URL for the tests, such as
+// postgres://postgres@127.0.0.1:5432/test?sslmode=disable. Each test gets its own schema there.
+const postgresEnv = "LATCHKEY_TEST_POSTGRES"
+
+// testBase is the base URL of the nodes the tests start. Nothing resolves app.test: visitors
+// dial the node they choose and send the workspace's host name, as a load balancer would.
+const testBase = "http://app.test"
+
+// freshPostgres creates a schema with a random name in $LATCHKEY_TEST_POSTGRES, drops it when
+// t ends, and returns the database URL with search_path set to it. It skips t if the variable
+// is not set.
+func freshPostgres(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv(postgresEnv)
+	if base == "" {
+		t.Skip(postgresEnv + " is not set; skipping this PostgreSQL test")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("open %s: %v", postgresEnv, err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	schema := "cmdtest_" + strings.ToLower(rand.Text())
+	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		// t.Context is already cancelled when cleanups run.
+		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("parse %s: %v", postgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// startNode starts a latchkey node on 127.0.0.1 with its own data directory and testBase as its
+// base URL, after edit has adjusted the configuration, and closes it when t ends.
+func startNode(t *testing.T, edit func(*Config)) *Main {
+	t.Helper()
+	m := &Main{Config: DefaultConfig(env(nil)), Stdout: &bytes.Buffer{}, Stderr: t.Output()}
+	m.Config.DataDir = t.TempDir()
+	m.Config.Addr = "127.0.0.1:0"
+	m.Config.BaseURL = testBase
+	m.Config.LogLevel = "warn"
+	edit(&m.Config)
+	if err := m.Start(t.Context()); err != nil {
+		m.Close()
+		t.Fatalf("start node: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+// visitor is one browser in front of a load balancer that the test steers: each request goes
+// to the node the test names, while the URL, the Host header and the cookie jar stay those of
+// one browser visiting acme.app.test. Redirects are not followed, so that each answer is seen.
+type visitor struct {
+	t      *testing.T
+	jar    http.CookieJar
+	routes []*http.Client // routes[i] reaches the i-th node
+}
+
+// newVisitor returns a visitor with an empty cookie jar that can reach each of nodes.
+func newVisitor(t *testing.T, nodes ...*Main) *visitor {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &visitor{t: t, jar: jar}
+	for _, n := range nodes {
+		addr := n.Addr()
+		dialer := &net.Dialer{}
+		// One transport per node: a pooled connection to one node must never carry a request
+		// meant for the other.
+		tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, addr)
+		}}
+		t.Cleanup(tr.CloseIdleConnections)
+		v.routes = append(v.routes, &http.Client{
+			Transport:     tr,
+			Jar:           jar,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		})
+	}
+	return v
+}
+
+// workspaceURL is the address of path in workspace acme.
+func workspaceURL(path string) string {
+	u, _ := url.Parse(testBase)
+	return u.Scheme + "://acme." + u.Host + path
+}
+
+// page is an answer, read.
+type page struct {
+	status int
+	header http.Header
+	body   string
+	doc    *html.Node // nil unless HTML
+}
+
+// send sends a request to the node; form, when not nil, is posted as a same-origin form. It
+// returns an error instead of failing the test, so that goroutines may call it.
+func (v *visitor) send(node int, method, path string, form url.Values) (page, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(v.t.Context(), method, workspaceURL(path), body)
+	if err != nil {
+		return page{}, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", workspaceURL(""))
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	res, err := v.routes[node].Do(req)
+	if err != nil {
+		return page{}, fmt.Errorf("%s %s on node %d: %w", method, path, node, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return page{}, fmt.Errorf("%s %s on node %d: read body: %w", method, path, node, err)
+	}
+	p := page{status: res.StatusCode, header: res.Header, body: string(b)}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		if p.doc, err = html.Parse(strings.NewReader(p.body)); err != nil {
+			return page{}, fmt.Errorf("%s %s on node %d: parse page: %w", method, path, node, err)
+		}
+	}
+	return p, nil
+}
+
+// get loads path from the node.
+func (v *visitor) get(node int, path string) page {
+	v.t.Helper()
+	p, err := v.send(node, http.MethodGet, path, nil)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return p
+}
+
+// post submits form to path on the node.
+func (v *visitor) post(node int, path string, form url.Values) page {
+	v.t.Helper()
+	p, err := v.send(node, http.MethodPost, path, form)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return p
+}
+
+// csrf loads path from the node and returns the form token on it.
+func (v *visitor) csrf(node int, path string) string {
+	v.t.Helper()
+	p := v.get(node, path)
+	tok := p.input("csrf")
+	if tok == "" {
+		v.t.Fatalf("GET %s on node %d: %d, no csrf field", path, node, p.status)
+	}
+	return tok
+}
+
+// login posts the sign-in form to the node with a token fetched from the same node.
+func (v *visitor) login(node int, email, pw string) page {
+	v.t.Helper()
+	return v.post(node, "/login", url.Values{"csrf": {v.csrf(node, "/login")}, "email": {email}, "password": {pw}})
+}
+
+// cookie returns the value of the named cookie for the workspace, or "".
+func (v *visitor) cookie(name string) string {
+	u, _ := url.Parse(workspaceURL("/"))
+	for _, c := range v.jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// setCookie puts a cookie for the workspace in the visitor's jar.
+func (v *visitor) setCookie(name, value string) {
+	u, _ := url.Parse(workspaceURL("/"))
+	v.jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
+}
+
+// location is the path of a redirect.
+func (p page) location() string { return p.header.Get("Location") }
+
+// input returns the value of the first input with this name, or "".
+func (p page) input(name string) string {
+	for _, n := range p.elements(func(n *html.Node) bool { return n.Data == "input" && attrOf(n, "name") == name }) {
+		return attrOf(n, "value")
+	}
+	return ""
+}
+
+// alert is the text of the form's error message, or "".
+func (p page) alert() string {
+	for _, n := range p.elements(func(n *html.Node) bool { return attrOf(n, "role") == "alert" }) {
+		return nodeText(n)
+	}
+	return ""
+}
+
+// heading is the text of the first h1, or "".
+func (p page) heading() string {
+	for _, n := range p.elements(func(n *html.Node) bool { return n.Data == "h1" }) {
+		return nodeText(n)
+	}
+	return ""
+}
+
+// text is all the text of the page, with runs of white space made single spaces.
+func (p page) text() string {
+	if p.doc == nil {
+		return p.body
+	}
+	return nodeText(p.doc)
+}
+
+func (p page) elements(match func(*html.Node) bool) []*html.Node {
+	if p.doc == nil {
+		return nil
+	}
+	var found []*html.Node
+	for n := range p.doc.Descendants() {
+		if n.Type == html.ElementNode && match(n) {
+			found = append(found, n)
+		}
+	}
+	return found
+}
+
+func attrOf(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// nodeText is the text inside n, with runs of white space made single spaces.
+func nodeText(n *html.Node) string {
+	var b strings.Builder
+	for d := range n.Descendants() {
+		if d.Type == html.TextNode {
+			b.WriteString(d.Data)
+			b.WriteByte(' ')
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// wantStatus fails the test unless p has this status (and, for a redirect, a Location that
+// starts with location).
+func wantStatus(t *testing.T, what string, p page, status int, location string) {
+	t.Helper()
+	if p.status != status || !strings.HasPrefix(p.location(), location) {
+		t.Fatalf("%s: %d to %q (alert %q), want %d to %q", what, p.status, p.location(), p.alert(), status, location)
+	}
+}
+
+// TestMultiNode runs two latchkey nodes on one PostgreSQL database with one key file, and
+// checks that they share what SPEC.md §9 says they share: sessions, sign-out, throttles, one-time
+// links, and background work.
+func TestMultiNode(t *testing.T) {
+	dsn := freshPostgres(t)
+	keyFile := filepath.Join(t.TempDir(), "secret.key")
+	cfg := func(c *Config) {
+		c.Database = dsn
+		c.SecretKeyFile = keyFile
+		// Small pools: the tests of other packages share the server's 100 connections.
+		c.DBMaxOpen, c.DBMaxIdle = 8, 4
+	}
+	nodes := []*Main{startNode(t, cfg), startNode(t, cfg)}
+	const a, b = 0, 1
+	d, err := nodes[a].ensureDemo(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := nodes[b].Store.WorkspaceBySlug(t.Context(), "acme")
+	if err != nil {
+		t.Fatalf("node B does not see the workspace node A created: %v", err)
+	}
+
+	t.Run("session", func(t *testing.T) {
+		v := newVisitor(t, nodes...)
+		wantStatus(t, "sign in on A", v.login(a, d.AdminEmail, d.AdminPassword), http.StatusSeeOther, "/dashboard")
+		cookie := v.cookie("latchkey_session")
+		if cookie == "" {
+			t.Fatal("no session cookie after signing in on A")
+		}
+		dash := v.get(b, "/dashboard")
+		if dash.status != http.StatusOK || dash.heading() != "Admin dashboard" {
+			t.Fatalf("A's session on B: %d to %q, heading %q; want the admin dashboard", dash.status, dash.location(), dash.heading())
+		}
+
+		// Sign out on B with the form token of B's page.
+		tok := dash.input("csrf")
+		wantStatus(t, "sign out on B", v.post(b, "/logout", url.Values{"csrf": {tok}}), http.StatusSeeOther, "/login?m=signed-out")
+
+		// The browser dropped the cookie; someone who kept a copy gets nowhere on A either.
+		kept := newVisitor(t, nodes...)
+		kept.setCookie("latchkey_session", cookie)
+		wantStatus(t, "the signed-out cookie on A", kept.get(a, "/dashboard"), http.StatusSeeOther, "/login")
+		if _, _, err := nodes[a].Store.Session(t.Context(), ws.ID, latchkey.HashSecret(cookie)); !errors.Is(err, latchkey.ErrNotFound) {
+			t.Fatalf("session after sign-out on B: %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("throttle", func(t *testing.T) {
+		v := newVisitor(t, nodes...)
+		// One signed-out browser has one form token, valid on every node with the same key.
+		tok := v.csrf(a, "/login")
+		wrong := url.Values{"csrf": {tok}, "email": {d.MemberEmail}, "password": {"not the member's password"}}
+		for i := 1; i <= signin.PairFree; i++ {
+			node := i % 2
+			r := v.post(node, "/login", wrong)
+			if i < signin.PairFree {
+				if r.status != http.StatusUnauthorized || r.alert() != latchkey.MsgBadCredentials {
+					t.Fatalf("wrong password %d (node %d): %d %q, want 401 %q", i, node, r.status, r.alert(), latchkey.MsgBadCredentials)
+				}
+				continue
+			}
+			if r.status != http.StatusTooManyRequests || !strings.HasPrefix(r.alert(), latchkey.MsgTooManyAttempts) {
+				t.Fatalf("wrong password %d (node %d): %d %q, want 429 %q", i, node, r.status, r.alert(), latchkey.MsgTooManyAttempts)
+			}
+		}
+		right := url.Values{"csrf": {tok}, "email": {d.MemberEmail}, "password": {d.MemberPassword}}
+		for _, node := range []int{a, b} {
+			r := v.post(node, "/login", right)
+			if r.status != http.StatusTooManyRequests || !strings.HasPrefix(r.alert(), latchkey.MsgTooManyAttempts) || r.header.Get("Retry-After") == "" {
+				t.Errorf("right password during the wait on node %d: %d %q (Retry-After %q), want 429 %q",
+					node, r.status, r.alert(), r.header.Get("Retry-After"), latchkey.MsgTooManyAttempts)
+			}
+			if v.cookie("latchkey_session") != "" {
+				t.Fatalf("a session cookie was set during the wait (node %d)", node)
+			}
+		}
+	})
+
+	t.Run("one link, many nodes", func(t *testing.T) {
+		acct, link, err := nodes[a].Service.Invite(t.Context(), signin.NewMember{Workspace: ws, Email: "new@acme.test", Name: "New", Role: latchkey.RoleMember})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := strings.TrimPrefix(link, workspaceURL(""))
+		v := newVisitor(t, nodes...)
+		tok := v.csrf(b, path)
+
+		const n = 200
+		passwords := make([]string, n)
+		results := make([]page, n)
+		errs := make([]error, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			passwords[i] = fmt.Sprintf("contender number %03d", i)
+			wg.Go(func() {
+				<-start
+				results[i], errs[i] = v.send(i%2, http.MethodPost, path,
+					url.Values{"csrf": {tok}, "password": {passwords[i]}, "confirm": {passwords[i]}})
+			})
+		}
+		close(start)
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		winner := -1
+		statuses := map[int]int{}
+		for i, r := range results {
+			statuses[r.status]++
+			switch {
+			case r.status == http.StatusSeeOther && r.location() == "/login?m=password-set":
+				winner = i
+			case r.status == http.StatusGone && r.alert() == latchkey.MsgLinkInvalid:
+			default:
+				t.Errorf("contender %d (node %d): %d to %q, alert %q", i, i%2, r.status, r.location(), r.alert())
+			}
+		}
+		if statuses[http.StatusSeeOther] != 1 || statuses[http.StatusGone] != n-1 {
+			t.Fatalf("%d concurrent uses of one link on two nodes: statuses %v, want one 303 and %d × 410", n, statuses, n-1)
+		}
+
+		// The account holds the winner's password and no other.
+		got, err := nodes[b].Store.AccountByEmail(t.Context(), ws.ID, acct.Email)
+		if err != nil || got.Status != latchkey.StatusActive {
+			t.Fatalf("account after the link: %+v, %v; want active", got, err)
+		}
+		loser := (winner + 1) % n
+		fresh := newVisitor(t, nodes...)
+		if r := fresh.login(a, acct.Email, passwords[loser]); r.status != http.StatusUnauthorized {
+			t.Fatalf("sign in with a losing password: %d, want 401", r.status)
+		}
+		wantStatus(t, "sign in with the winning password", fresh.login(b, acct.Email, passwords[winner]), http.StatusSeeOther, "/dashboard")
+	})
+
+	t.Run("sweeps overlap", func(t *testing.T) {
+		ctx := t.Context()
+		admin, err := nodes[a].Store.AccountByEmail(ctx, ws.ID, d.AdminEmail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const expired = 40
+		past := time.Now().UTC().Add(-time.Hour)
+		for range expired {
+			_, hash := latchkey.NewSecret()
+			s := latchkey.Session{ID: hash, WorkspaceID: ws.ID, AccountID: admin.ID, CreatedAt: past.Add(-time.Hour), LastSeenAt: past.Add(-time.Hour), ExpiresAt: past}
+			if err := nodes[a].Store.CreateSession(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			_, hash = latchkey.NewSecret()
+			tk := latchkey.Token{Hash: hash, Purpose: latchkey.PurposeReset, WorkspaceID: ws.ID, AccountID: admin.ID, CreatedAt: past.Add(-time.Hour), ExpiresAt: past}
+			if err := nodes[b].Store.CreateToken(ctx, tk); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Both nodes sweep at once, several times over, as their timers may make them do.
+		var mu sync.Mutex
+		var total swept
+		var errs []error
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range 6 {
+			wg.Go(func() {
+				<-start
+				n, err := nodes[i%2].sweep(ctx)
+				mu.Lock()
+				defer mu.Unlock()
+				errs = append(errs, err)
+				total.sessions += n.sessions
+				total.tokens += n.tokens
+			})
+		}
+		close(start)
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("overlapping sweeps: %v", err)
+		}
+		if total.sessions != expired || total.tokens != expired {
+			t.Fatalf("overlapping sweeps deleted %d sessions and %d links in all, want %d of each, each once", total.sessions, total.tokens, expired)
+		}
+	})
+
+	t.Run("mail queue", func(t *testing.T) {
+		// Mail queued on either node is sent by workers on both, each message once. Each worker
+		// delivers to an outbox of its own, so that the outboxes show who sent what.
+		ctx := t.Context()
+		const mails = 60
+		for i := range mails {
+			q := mail.NewQueue(nodes[i%2].Store, nil)
+			if err := q.Send(ctx, mail.Message{To: fmt.Sprintf("p%02d@acme.test", i), Subject: "Queued", Text: "Hello."}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const workers = 4
+		dirs := make([]string, workers)
+		sent := make([]int, workers)
+		errs := make([]error, workers)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range workers {
+			dirs[i] = filepath.Join(t.TempDir(), "outbox")
+			out, err := mail.NewOutbox(dirs[i], nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := mail.NewWorker(nodes[i%2].Store, out, nil, nil)
+			w.Batch = 3
+			wg.Go(func() {
+				<-start
+				sent[i], errs[i] = w.Drain(ctx)
+			})
+		}
+		close(start)
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		delivered := map[string]int{}
+		for _, dir := range dirs {
+			msgs, err := mail.ReadOutbox(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range msgs {
+				delivered[m.To]++
+			}
+		}
+		for i := range mails {
+			if to := fmt.Sprintf("p%02d@acme.test", i); delivered[to] != 1 {
+				t.Errorf("%s got %d copies, want 1", to, delivered[to])
+			}
+		}
+		if len(delivered) != mails {
+			t.Errorf("%d recipients got mail, want %d (workers reported %v sent)", len(delivered), mails, sent)
+		}
+		if pending, err := nodes[a].Store.PendingMail(ctx, 10); err != nil || len(pending) != 0 {
+			t.Errorf("queue after draining: %d messages, %v; want empty", len(pending), err)
+		}
+	})
+}
+
+// dbProxy forwards TCP connections to a database. stop closes it and every connection through
+// it, which is to latchkey exactly what a database outage is; start opens it again on the same
+// port. The real server is not touched.
+type dbProxy struct {
+	t      *testing.T
+	target string
+	addr   string // 127.0.0.1:port once started
+
+	mu    sync.Mutex
+	ln    net.Listener // nil while stopped
+	conns []net.Conn
+	wg    sync.WaitGroup
+}
+
+// startProxy starts a proxy to target (host:port) and stops it when t ends.
+func startProxy(t *testing.T, target string) *dbProxy {
+	t.Helper()
+	p := &dbProxy{t: t, target: target, addr: "127.0.0.1:0"}
+	p.start()
+	t.Cleanup(p.stop)
+	return p
+}
+
+// start listens on the proxy's address.
+func (p *dbProxy) start() {
+	p.t.Helper()
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatalf("proxy: listen on %s: %v", p.addr, err)
+	}
+	p.mu.Lock()
+	p.ln, p.addr = ln, ln.Addr().String()
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go p.serve(ln)
+}
+
+func (p *dbProxy) serve(ln net.Listener) {
+	defer p.wg.Done()
+	for {
+		down, err := ln.Accept()
+		if err != nil {
+			return // stopped
+		}
+		up, err := net.Dial("tcp", p.target)
+		if err != nil {
+			down.Close()
+			continue
+		}
+		p.mu.Lock()
+		if p.ln != ln { // stopped meanwhile
+			p.mu.Unlock()
+			down.Close()
+			up.Close()
+			return
+		}
+		p.conns = append(p.conns, down, up)
+		p.wg.Add(2)
+		p.mu.Unlock()
+		go p.pipe(up, down)
+		go p.pipe(down, up)
+	}
+}
+
+func (p *dbProxy) pipe(dst, src net.Conn) {
+	defer p.wg.Done()
+	io.Copy(dst, src)
+	dst.Close()
+	src.Close()
+}
+
+// stop closes the listener and cuts every connection. Stopping a stopped proxy does nothing.
+func (p *dbProxy) stop() {
+	p.mu.Lock()
+	ln, conns := p.ln, p.conns
+	p.ln, p.conns = nil, nil
+	p.mu.Unlock()
+	if ln != nil {
+		ln.Close()
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	p.wg.Wait()
+}
+
+// through returns the database URL dsn with its host replaced by the proxy's address.
+func (p *dbProxy) through(t *testing.T, dsn string) string {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = p.addr
+	return u.String()
+}
+
+// postgresAddr is the host:port of a PostgreSQL URL.
+func postgresAddr(t *testing.T, dsn string) string {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Port() == "" {
+		return net.JoinHostPort(u.Hostname(), "5432")
+	}
+	return u.Host
+}
+
+// TestDatabaseOutage cuts a node off from its database while it runs: pages and /healthz must
+// say 503 with the outage message, and the node must serve again by itself once the database
+// is back, with no restart.
+func TestDatabaseOutage(t *testing.T) {
+	dsn := freshPostgres(t)
+	proxy := startProxy(t, postgresAddr(t, dsn))
+	node := startNode(t, func(c *Config) { c.Database = proxy.through(t, dsn); c.DBMaxOpen = 4 })
+	d, err := node.ensureDemo(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := newVisitor(t, node)
+	health := func() (page, map[string]string) {
+		t.Helper()
+		p := v.get(0, "/healthz")
+		var body map[string]string
+		if err := json.Unmarshal([]byte(p.body), &body); err != nil {
+			t.Fatalf("/healthz: %v in %q", err, p.body)
+		}
+		return p, body
+	}
+	if p, body := health(); p.status != http.StatusOK || body["status"] != "ok" || body["database"] != "postgres" {
+		t.Fatalf("/healthz before the outage: %d %v, want 200 ok on postgres", p.status, body)
+	}
+	if p := v.get(0, "/login"); p.status != http.StatusOK {
+		t.Fatalf("/login before the outage: %d", p.status)
+	}
+	// A load balancer probes the node by its address, which names no workspace.
+	probe := func() int {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+node.Addr()+"/healthz", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := probe(); got != http.StatusOK {
+		t.Fatalf("/healthz by the node's address before the outage: %d, want 200", got)
+	}
+
+	proxy.stop()
+	p := v.get(0, "/login")
+	if p.status != http.StatusServiceUnavailable || p.header.Get("Retry-After") != "30" || !strings.Contains(p.text(), web.MsgUnavailable) {
+		t.Fatalf("/login during the outage: %d (Retry-After %q): %q; want 503, Retry-After 30, %q",
+			p.status, p.header.Get("Retry-After"), p.text(), web.MsgUnavailable)
+	}
+	if strings.Contains(p.body, proxy.addr) || strings.Contains(p.body, "dial") {
+		t.Errorf("the outage page shows internal detail: %q", p.text())
+	}
+	if p, body := health(); p.status != http.StatusServiceUnavailable || body["status"] != "unavailable" || body["store"] != "unreachable" {
+		t.Fatalf("/healthz during the outage: %d %v, want 503 unavailable", p.status, body)
+	}
+	if got := probe(); got != http.StatusServiceUnavailable {
+		t.Fatalf("/healthz by the node's address during the outage: %d, want 503", got)
+	}
+
+	proxy.start()
+	// database/sql dials again at the next request; the connections that broke in the outage
+	// are dropped as they are found. Wait, bounded, until both answer.
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(30 * time.Second)
+	for {
+		hp, _ := health()
+		lp := v.get(0, "/login")
+		if hp.status == http.StatusOK && lp.status == http.StatusOK {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("30s after the database came back: /healthz %d, /login %d; want 200", hp.status, lp.status)
+		case <-tick.C:
+		}
+	}
+	// Writes work again too: a whole sign-in.
+	wantStatus(t, "sign in after the outage", v.login(0, d.MemberEmail, d.MemberPassword), http.StatusSeeOther, "/dashboard")
+}
+
+// TestMigrateCommandOnPostgres runs latchkey migrate against PostgreSQL, and checks that a
+// database migrated by a newer latchkey is refused by both the command and a starting node.
+func TestMigrateCommandOnPostgres(t *testing.T) {
+	dsn := freshPostgres(t)
+	dir := t.TempDir()
+	out, err := cli(t, dir, "migrate", "--database", dsn)
+	if err != nil || !strings.Contains(out, "database is up to date") || strings.Contains(out, "(0 migration") {
+		t.Fatalf("first migrate: %v\n%s", err, out)
+	}
+	out, err = cli(t, dir, "migrate", "--database", dsn)
+	if err != nil || !strings.Contains(out, "(0 migration(s) applied now)") {
+		t.Fatalf("second migrate: %v\n%s", err, out)
+	}
+
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(t.Context(), `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from_the_future', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := cli(t, dir, "migrate", "--database", dsn); !errors.Is(err, sqlstore.ErrSchemaTooNew) {
+		t.Fatalf("migrate on a newer schema: %v, want ErrSchemaTooNew\n%s", err, out)
+	}
+	m := &Main{Config: DefaultConfig(env(nil)), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	m.Config.DataDir, m.Config.Addr, m.Config.Database = dir, "127.0.0.1:0", dsn
+	err = m.Start(t.Context())
+	m.Close()
+	if !errors.Is(err, sqlstore.ErrSchemaTooNew) {
+		t.Fatalf("node start on a newer schema: %v, want ErrSchemaTooNew", err)
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/totp"
 )
@@ -80,7 +79,7 @@ type SetupInput struct {
 // ConfirmTOTPSetup turns two-factor authentication on once the password is given again and the
 // first code from the new key is right. It returns a fresh set of recovery codes, to be shown
 // once. Errors: CodeInvalid/CodeUnauthorized with the field (password or code), CodeExpired with
-// MsgSetupExpired for a sealed key that does not open.
+// MsgSetupExpired for a sealed key that does not open, CodeConflict if 2FA is already on.
 func (s *Service) ConfirmTOTPSetup(ctx context.Context, in SetupInput) ([]string, error) {
 	if err := s.reauthenticate(ctx, in.Account, in.Session, in.Password, true); err != nil {
 		return nil, err
@@ -105,6 +104,11 @@ func (s *Service) ConfirmTOTPSetup(ctx context.Context, in SetupInput) ([]string
 	}
 	now := s.Now().UTC()
 	err = s.Store.UpdateAccount(ctx, in.Account.WorkspaceID, in.Account.ID, func(a *latchkey.Account) error {
+		if a.TwoFactor() {
+			// A second set-up form (another tab) must not swap the key and the recovery codes
+			// the user has just saved.
+			return latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgConflict)
+		}
 		a.TOTPSecret, a.TOTPEnabledAt, a.UpdatedAt = sealed, now, now
 		return nil
 	})
@@ -178,18 +182,14 @@ func (s *Service) ResetTwoFactor(ctx context.Context, w latchkey.Workspace, acco
 		return wrap("end sessions", err)
 	}
 	s.audit(ctx, latchkey.Event{Type: latchkey.EventTwoFactorReset, WorkspaceID: w.ID, AccountID: a.ID, ActorID: actor.ID, Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent})
-	msg, err := mail.Compose(a.Email, latchkey.SubjectTwoFactorReset, mail.TemplateNotice, mail.NoticeData{
-		WorkspaceName: w.Name,
-		WorkspaceURL:  s.WorkspaceURL(w.Slug),
-		Paragraphs: []string{
-			"An administrator of " + w.Name + " (" + actor.Email + ") reset the two-factor authentication on your account " + a.Email + ". You have been signed out everywhere.",
-			"Next time you sign in, only your password is asked. Set up two-factor authentication again from your profile's two-factor settings.",
-		},
-	})
-	if err != nil {
-		return wrap("compose 2fa reset mail", err)
+	next := "Next time you sign in, only your password is asked. Set up two-factor authentication again from your profile's two-factor settings."
+	if w.Policy.Require2FA {
+		next = "Your workspace requires two-factor authentication: next time you sign in, you are asked to set it up again before anything else."
 	}
-	return wrap("send 2fa reset mail", s.Mailer.Send(ctx, msg))
+	return s.notify(ctx, w, a, latchkey.SubjectTwoFactorReset,
+		"An administrator of "+w.Name+" ("+actor.Email+") reset the two-factor authentication on your account "+a.Email+". You have been signed out everywhere.",
+		next,
+	)
 }
 
 func (s *Service) clearTwoFactor(ctx context.Context, a latchkey.Account) error {

@@ -126,11 +126,12 @@ func (s *Service) VerifyTOTP(ctx context.Context, in CodeInput) (Result, error) 
 		return Result{}, err
 	}
 	if !res.OK {
+		// A positive drift is a code of a later step: the device's clock is ahead.
 		msg := latchkey.MsgCodeWrong
 		if res.Drift > 0 {
-			msg = fmt.Sprintf(latchkey.MsgClockBehind, driftText(res.Drift))
+			msg = fmt.Sprintf(latchkey.MsgClockAhead, driftText(res.Drift))
 		} else if res.Drift < 0 {
-			msg = fmt.Sprintf(latchkey.MsgClockAhead, driftText(-res.Drift))
+			msg = fmt.Sprintf(latchkey.MsgClockBehind, driftText(-res.Drift))
 		}
 		s.audit(ctx, latchkey.Event{Type: latchkey.EventTwoFactorFailed, WorkspaceID: a.WorkspaceID, AccountID: a.ID, Email: a.Email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: "totp"})
 		return Result{}, s.wrongCode(ctx, ch, rules, msg)

@@ -87,6 +87,11 @@ func (s *Server) twoFactorSetupPage(w http.ResponseWriter, r *http.Request, rq *
 
 // twoFactorSetupSubmit turns 2FA on and shows the recovery codes once.
 func (s *Server) twoFactorSetupSubmit(w http.ResponseWriter, r *http.Request, rq *request) error {
+	if rq.Account.TwoFactor() {
+		// A set-up form left open in another tab: the key in use stays.
+		http.Redirect(w, r, "/profile/two-factor", http.StatusSeeOther)
+		return nil
+	}
 	sealed := r.PostFormValue("sealed")
 	codes, err := s.svc.ConfirmTOTPSetup(r.Context(), signin.SetupInput{
 		Workspace: rq.Workspace, Account: rq.Account, Session: rq.Session,

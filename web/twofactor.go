@@ -97,6 +97,12 @@ func (s *Server) twoFactorSubmit(w http.ResponseWriter, r *http.Request, rq *req
 		return s.formError(w, "two_factor", &v.page, &v, err)
 	}
 	s.metrics.signins.WithLabelValues(method, "success").Inc()
+	// A sign-in replaces whatever session the browser had: end the old one on the server too.
+	if rq.SignedIn() {
+		if err := s.store.DeleteSession(r.Context(), rq.Workspace.ID, rq.Session.ID); err != nil {
+			return err
+		}
+	}
 	s.clearChallenge(w)
 	s.setSession(w, res)
 	to := v.ReturnTo

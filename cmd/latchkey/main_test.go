@@ -243,7 +243,7 @@ func startBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(browserDir(t)),
 	)
 	actx, cancel := chromedp.NewExecAllocator(t.Context(), opts...)
 	t.Cleanup(cancel)
@@ -252,6 +252,20 @@ func startBrowser(t *testing.T) context.Context {
 	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel3)
 	return ctx
+}
+
+// browserDir returns a profile directory for Chromium, removed when t ends. Chromium's helper
+// processes may still write there for a moment after the browser has exited, which made
+// t.TempDir's removal fail the test now and then ("directory not empty"); a removal that fails
+// here leaves the directory to the system's clean-up of temporary files.
+func browserDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "latchkey-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
 
 // bootDemo starts latchkey with the demo workspace on a free port and returns it.

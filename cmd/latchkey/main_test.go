@@ -256,15 +256,27 @@ func startBrowser(t *testing.T) context.Context {
 
 // browserDir returns a profile directory for Chromium, removed when t ends. Chromium's helper
 // processes may still write there for a moment after the browser has exited, which made
-// t.TempDir's removal fail the test now and then ("directory not empty"); a removal that fails
-// here leaves the directory to the system's clean-up of temporary files.
+// t.TempDir's removal fail the test now and then ("directory not empty"). The removal is tried
+// again for a few seconds, and a directory that still resists is left to the system's clean-up
+// of temporary files rather than failing the test.
 func browserDir(t *testing.T) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "latchkey-chromium-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		deadline := time.After(5 * time.Second)
+		for os.RemoveAll(dir) != nil {
+			select {
+			case <-deadline:
+				return
+			case <-tick.C:
+			}
+		}
+	})
 	return dir
 }
 

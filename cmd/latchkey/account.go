@@ -50,6 +50,7 @@ func (m *Main) accountCommand(ctx context.Context, args []string) error {
 	switch sub {
 	case "invite":
 		a, _, err := m.Service.Invite(ctx, signin.NewMember{Workspace: ws, Email: *email, Name: *name, Role: r})
+		m.deliver(ctx)
 		if err != nil && a.ID == "" {
 			return userError(err)
 		}
@@ -58,7 +59,9 @@ func (m *Main) accountCommand(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "Invited %s as %s to %s; invitation sent%s\n", a.Email, a.Role, ws.Name, m.mailWhere())
 	case "resend":
-		if _, err := m.Service.ResendInvitation(ctx, ws, *email, ""); err != nil {
+		_, err := m.Service.ResendInvitation(ctx, ws, *email, "")
+		m.deliver(ctx)
+		if err != nil {
 			return notFoundAccount(err, *email, ws)
 		}
 		fmt.Fprintf(m.Stdout, "Sent a fresh invitation to %s; the old link no longer works%s\n", *email, m.mailWhere())

@@ -121,7 +121,9 @@ type Main struct {
 
 	Log     *slog.Logger
 	Store   *sqlstore.DB
-	Mailer  mail.Mailer
+	Mailer  mail.Mailer // delivers: SMTP or the outbox
+	Queue   *mail.Queue // what the flows send through: the durable queue in the store
+	Worker  *mail.Worker
 	Service *signin.Service
 	Keys    *keyring.Keyring
 
@@ -129,6 +131,7 @@ type Main struct {
 	server   *http.Server
 	stopBg   context.CancelFunc
 	bgDone   chan struct{}
+	mailDone chan struct{}
 }
 
 var logLevels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
@@ -157,7 +160,12 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("secret key: %w", err)
 	}
 	policy := signin.Policy{SessionIdle: m.Config.SessionIdle, SessionMax: m.Config.SessionMax}
-	m.Service = signin.New(m.Store, m.Mailer, m.Config.baseURL, policy, m.Log, m.Now)
+	// The flows only enqueue: a request's reply and timing never wait for the mail server, and
+	// nothing is lost if it is down. The worker delivers, on every node, each message once.
+	m.Queue = mail.NewQueue(m.Store, m.Now)
+	m.Worker = mail.NewWorker(m.Store, m.Mailer, m.Log, m.Now)
+	m.Worker.Wake = m.Queue.Wake()
+	m.Service = signin.New(m.Store, m.Queue, m.Config.baseURL, policy, m.Log, m.Now)
 	m.Service.Keys = m.Keys
 	return nil
 }
@@ -212,8 +220,12 @@ func (m *Main) Start(ctx context.Context) error {
 		}
 	}()
 	bg, stop := context.WithCancel(context.Background())
-	m.stopBg, m.bgDone = stop, make(chan struct{})
+	m.stopBg, m.bgDone, m.mailDone = stop, make(chan struct{}), make(chan struct{})
 	go m.cleanup(bg)
+	go func() {
+		defer close(m.mailDone)
+		m.Worker.Run(bg)
+	}()
 	m.Log.Info("latchkey listening", "addr", ln.Addr().String(), "base_url", m.Config.baseURL.String(), "version", buildVersion())
 	return nil
 }
@@ -272,11 +284,26 @@ func (m *Main) Close() error {
 	if m.stopBg != nil {
 		m.stopBg()
 		<-m.bgDone
+		<-m.mailDone
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// deliver sends what the queue holds now, for one-shot commands that enqueued mail and are
+// about to exit. A message that cannot be delivered yet stays queued, and "latchkey serve"
+// retries it; deliver then says so.
+func (m *Main) deliver(ctx context.Context) {
+	if _, err := m.Worker.Drain(ctx); err != nil {
+		fmt.Fprintf(m.Stderr, "latchkey: mail stays queued: %v\n", err)
+		return
+	}
+	pending, err := m.Store.PendingMail(ctx, 1)
+	if err == nil && len(pending) > 0 && pending[0].LastError != "" {
+		fmt.Fprintf(m.Stderr, "latchkey: some mail could not be delivered yet (%s); it stays queued and \"latchkey serve\" retries it\n", pending[0].LastError)
+	}
 }
 
 // workspaceURL is where a workspace lives, for messages.

@@ -44,6 +44,7 @@ func (m *Main) workspaceCreate(ctx context.Context, args []string) error {
 	}
 	defer m.Close()
 	ws, admin, _, err := m.Service.CreateWorkspace(ctx, in)
+	m.deliver(ctx)
 	if err != nil && ws.ID == "" {
 		return userError(err)
 	}

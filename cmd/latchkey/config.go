@@ -28,6 +28,7 @@ type Config struct {
 	SecretKeyFile  string // "" means <DataDir>/secret.key
 	SessionIdle    time.Duration
 	SessionMax     time.Duration
+	ChallengeTTL   time.Duration
 	LogFormat      string
 	LogLevel       string
 	TrustedProxies string // comma-separated addresses or CIDR prefixes
@@ -44,14 +45,15 @@ type Config struct {
 // DefaultConfig returns the defaults of SPEC.md §9, overridden by the environment.
 func DefaultConfig(getenv func(string) string) Config {
 	c := Config{
-		Addr:        ":8080",
-		BaseURL:     "http://localhost:8080",
-		DataDir:     "latchkey-data",
-		MailFrom:    "latchkey <no-reply@localhost>",
-		SessionIdle: 8 * time.Hour,
-		SessionMax:  30 * 24 * time.Hour,
-		LogFormat:   "text",
-		LogLevel:    "info",
+		Addr:         ":8080",
+		BaseURL:      "http://localhost:8080",
+		DataDir:      "latchkey-data",
+		MailFrom:     "latchkey <no-reply@localhost>",
+		SessionIdle:  8 * time.Hour,
+		SessionMax:   30 * 24 * time.Hour,
+		ChallengeTTL: 5 * time.Minute,
+		LogFormat:    "text",
+		LogLevel:     "info",
 	}
 	str := func(name string, dst *string) {
 		if v := getenv(name); v != "" {
@@ -79,6 +81,7 @@ func DefaultConfig(getenv func(string) string) Config {
 	}
 	dur("LATCHKEY_SESSION_IDLE", &c.SessionIdle)
 	dur("LATCHKEY_SESSION_MAX", &c.SessionMax)
+	dur("LATCHKEY_CHALLENGE_TTL", &c.ChallengeTTL)
 	dur("LATCHKEY_DB_STATEMENT_TIMEOUT", &c.DBStatementTimeout)
 	num := func(name string, dst *int) {
 		if v := getenv(name); v != "" {
@@ -105,6 +108,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SecretKeyFile, "secret-key-file", c.SecretKeyFile, "file holding the server key, created if absent; default <data-dir>/secret.key (env LATCHKEY_SECRET_KEY_FILE)")
 	fs.DurationVar(&c.SessionIdle, "session-idle", c.SessionIdle, "sign out after this long without activity (env LATCHKEY_SESSION_IDLE)")
 	fs.DurationVar(&c.SessionMax, "session-max", c.SessionMax, "absolute session lifetime (env LATCHKEY_SESSION_MAX)")
+	fs.DurationVar(&c.ChallengeTTL, "challenge-ttl", c.ChallengeTTL, "how long the two-factor step waits for a code after the password (env LATCHKEY_CHALLENGE_TTL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env LATCHKEY_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env LATCHKEY_LOG_LEVEL)")
 	fs.IntVar(&c.DBMaxOpen, "db-max-open", c.DBMaxOpen, fmt.Sprintf("most database connections this node opens; 0: %d on PostgreSQL, one per CPU (at least 4) for SQLite readers (env LATCHKEY_DB_MAX_OPEN)", sqlstore.DefaultPostgresMaxOpenConns))
@@ -152,6 +156,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionIdle <= 0 {
 		bad("--session-idle must be a positive duration such as 8h")
+	}
+	if c.ChallengeTTL < 30*time.Second || c.ChallengeTTL > 30*time.Minute {
+		bad("--challenge-ttl must be between 30s and 30m, such as 5m")
 	}
 	if c.SessionMax <= 0 {
 		bad("--session-max must be a positive duration such as 720h")

@@ -159,7 +159,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Keys, err = keyring.LoadOrCreate(m.Config.secretKeyPath()); err != nil {
 		return fmt.Errorf("secret key: %w", err)
 	}
-	policy := signin.Policy{SessionIdle: m.Config.SessionIdle, SessionMax: m.Config.SessionMax}
+	policy := signin.Policy{SessionIdle: m.Config.SessionIdle, SessionMax: m.Config.SessionMax, ChallengeTTL: m.Config.ChallengeTTL}
 	// The flows only enqueue: a request's reply and timing never wait for the mail server, and
 	// nothing is lost if it is down. The worker delivers, on every node, each message once.
 	m.Queue = mail.NewQueue(m.Store, m.Now)

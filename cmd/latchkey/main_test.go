@@ -47,6 +47,7 @@ func TestConfigValidate(t *testing.T) {
 		{"idle zero", func(c *Config) { c.SessionIdle = 0 }, "--session-idle"},
 		{"idle over max", func(c *Config) { c.SessionIdle = 48 * time.Hour; c.SessionMax = 24 * time.Hour }, "must not be longer"},
 		{"log format", func(c *Config) { c.LogFormat = "xml" }, "--log-format"},
+		{"challenge ttl", func(c *Config) { c.ChallengeTTL = 2 * time.Hour }, "--challenge-ttl"},
 		{"proxies ok", func(c *Config) { c.TrustedProxies = "10.0.0.1, 192.168.0.0/16, ::1" }, ""},
 		{"proxies bad", func(c *Config) { c.TrustedProxies = "10.0.0.1, nonsense" }, "nonsense"},
 	}

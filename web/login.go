@@ -21,14 +21,17 @@ type loginView struct {
 	Email    string
 	Remember bool
 	ReturnTo string
+	// PasswordOff: the workspace signs in with SSO only, so the page has no password form.
+	PasswordOff bool
 }
 
 // notices are the fixed messages a redirect may ask the sign-in page to show. Only keys travel
 // in the URL, so nobody can make the page say anything else.
 var notices = map[string]string{
-	"signed-out":    latchkey.MsgSignedOut,
-	"password-set":  latchkey.MsgPasswordSet,
-	"session-ended": latchkey.MsgSessionEnded,
+	"signed-out":     latchkey.MsgSignedOut,
+	"password-set":   latchkey.MsgPasswordSet,
+	"session-ended":  latchkey.MsgSessionEnded,
+	"password-reset": latchkey.MsgPasswordResetDone,
 }
 
 // failures are the fixed error messages a redirect may ask the sign-in page to show.
@@ -43,6 +46,7 @@ func (s *Server) loginView(rq *request) loginView {
 	v.Workspace = &rq.Workspace
 	v.CSRF = s.formToken(rq)
 	v.CentralURL = s.base.String()
+	v.PasswordOff = rq.Workspace.Policy.PasswordSignInOff
 	return v
 }
 

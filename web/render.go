@@ -152,6 +152,38 @@ func eventLabel(t latchkey.EventType) string {
 		return "Suspended"
 	case latchkey.EventAccountActivate:
 		return "Reactivated"
+	case latchkey.EventAccountRole:
+		return "Role changed"
+	case latchkey.EventAccountRemove:
+		return "Removed"
+	case latchkey.EventResetRequested:
+		return "Reset requested"
+	case latchkey.EventPasswordReset:
+		return "Password reset"
+	case latchkey.EventPasswordChanged:
+		return "Password changed"
+	case latchkey.EventSessionRevoked:
+		return "Session signed out"
+	case latchkey.EventWorkspacePolicy:
+		return "Settings changed"
+	case latchkey.EventTwoFactorFailed:
+		return "Wrong two-factor code"
+	case latchkey.EventTwoFactorReplay:
+		return "Two-factor code reused"
+	case latchkey.EventRecoveryCodeUsed:
+		return "Signed in with a recovery code"
+	case latchkey.EventChallengeExpired:
+		return "Two-factor step expired"
+	case latchkey.EventChallengeAbandon:
+		return "Two-factor step abandoned"
+	case latchkey.EventTwoFactorEnable:
+		return "Two-factor turned on"
+	case latchkey.EventTwoFactorDisable:
+		return "Two-factor turned off"
+	case latchkey.EventTwoFactorReset:
+		return "Two-factor reset"
+	case latchkey.EventRecoveryCodesNew:
+		return "New recovery codes"
 	}
 	return string(t)
 }

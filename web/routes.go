@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
+
+	"github.com/latchkey/latchkey/signin"
 )
 
 // routes is the whole route table.
@@ -23,6 +25,10 @@ func (s *Server) routes() http.Handler {
 	ws.Handle("GET /dashboard", s.workspace(signedIn, s.dashboard))
 	ws.Handle("GET /set-password/{token}", s.workspace(anyone, s.setPasswordPage))
 	ws.Handle("POST /set-password/{token}", s.workspace(anyone, s.setPasswordSubmit))
+	ws.Handle("GET /forgot-password", s.workspace(anyone, s.forgotPage))
+	ws.Handle("POST /forgot-password", s.workspace(anyone, s.forgotSubmit))
+	ws.Handle("GET "+signin.ResetPath+"{token}", s.workspace(anyone, s.resetPage))
+	ws.Handle("POST "+signin.ResetPath+"{token}", s.workspace(anyone, s.resetSubmit))
 	ws.Handle("GET /two-factor", s.workspace(anyone, s.twoFactorPage))
 	ws.Handle("POST /two-factor", s.workspace(anyone, s.twoFactorSubmit))
 	ws.Handle("GET /two-factor/recovery", s.workspace(anyone, s.twoFactorPage))
@@ -33,6 +39,20 @@ func (s *Server) routes() http.Handler {
 	ws.Handle("POST /profile/two-factor/setup", s.workspace(signedIn, s.twoFactorSetupSubmit))
 	ws.Handle("POST /profile/two-factor/recovery-codes", s.workspace(signedIn, s.twoFactorRegenerate))
 	ws.Handle("POST /profile/two-factor/disable", s.workspace(signedIn, s.twoFactorDisable))
+	ws.Handle("GET /profile/security", s.workspace(signedIn, s.profileSecurity))
+	ws.Handle("POST /profile/security/password", s.workspace(signedIn, s.profilePassword))
+	ws.Handle("POST /profile/security/sessions/{id}/revoke", s.workspace(signedIn, s.profileRevoke))
+	ws.Handle("POST /profile/security/sessions/revoke-others", s.workspace(signedIn, s.profileRevokeOthers))
+	ws.Handle("GET /admin/members", s.workspace(admins, s.adminMembers))
+	ws.Handle("POST /admin/members/invite", s.workspace(admins, s.adminInvite))
+	ws.Handle("POST /admin/members/{id}/resend", s.workspace(admins, s.adminMemberAction("invited", s.memberResend)))
+	ws.Handle("POST /admin/members/{id}/suspend", s.workspace(admins, s.adminMemberAction("suspended", s.memberSuspend)))
+	ws.Handle("POST /admin/members/{id}/reactivate", s.workspace(admins, s.adminMemberAction("reactivated", s.memberReactivate)))
+	ws.Handle("POST /admin/members/{id}/role", s.workspace(admins, s.adminMemberAction("role", s.memberRole)))
+	ws.Handle("POST /admin/members/{id}/remove", s.workspace(admins, s.memberRemove))
+	ws.Handle("GET /admin/audit", s.workspace(admins, s.adminAudit))
+	ws.Handle("GET /admin/settings", s.workspace(admins, s.adminSettings))
+	ws.Handle("POST /admin/settings", s.workspace(admins, s.adminSettingsSubmit))
 	ws.Handle("GET /admin/security", s.workspace(admins, s.adminSecurity))
 	ws.Handle("POST /admin/security/policy", s.workspace(admins, s.adminSecurityPolicy))
 	ws.Handle("POST /admin/members/{id}/reset-2fa", s.workspace(admins, s.adminReset2FA))

@@ -1,0 +1,173 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/password"
+	"github.com/latchkey/latchkey/signin"
+)
+
+// profileSecurityView is the users' own security page: change password, and the list of their
+// sessions.
+type profileSecurityView struct {
+	page
+	PasswordOff bool // SSO only: there is no password to change
+	MinLength   int
+	Sessions    []sessionRow
+	Others      int // sessions besides this one
+}
+
+// sessionRow is one session on the security page.
+type sessionRow struct {
+	latchkey.Session
+	Device  string
+	Current bool
+}
+
+func (s *Server) profileSecurityView(r *http.Request, rq *request) (profileSecurityView, error) {
+	v := profileSecurityView{
+		page:        s.signedInPage(rq, "Security"),
+		PasswordOff: rq.Workspace.Policy.PasswordSignInOff,
+		MinLength:   max(rq.Workspace.Policy.PasswordMinLength, password.MinLength),
+	}
+	sessions, err := s.svc.Sessions(r.Context(), s.sessionInput(rq, ""))
+	if err != nil {
+		return v, err
+	}
+	for _, sess := range sessions {
+		row := sessionRow{Session: sess, Device: deviceName(sess.UserAgent), Current: sess.ID == rq.Session.ID}
+		if !row.Current {
+			v.Others++
+		}
+		v.Sessions = append(v.Sessions, row)
+	}
+	return v, nil
+}
+
+func (s *Server) sessionInput(rq *request, id string) signin.SessionInput {
+	return signin.SessionInput{Workspace: rq.Workspace, Account: rq.Account, Current: rq.Session, SessionID: id, Client: rq.Client}
+}
+
+// profileSecurity shows the page. ?m= names the action that just succeeded.
+func (s *Server) profileSecurity(w http.ResponseWriter, r *http.Request, rq *request) error {
+	v, err := s.profileSecurityView(r, rq)
+	if err != nil {
+		return err
+	}
+	switch r.URL.Query().Get("m") {
+	case "session-signed-out":
+		v.Notice = latchkey.MsgSessionSignedOut
+	case "others-signed-out":
+		v.Notice = latchkey.MsgOthersSignedOut
+	}
+	return s.render(w, http.StatusOK, "profile_security", &v)
+}
+
+// profilePassword changes the password. The page is rendered at once rather than after a
+// redirect, so that the notice can say how many other sessions ended without that number
+// travelling in an address; this session stays.
+func (s *Server) profilePassword(w http.ResponseWriter, r *http.Request, rq *request) error {
+	ended, err := s.svc.ChangePassword(r.Context(), signin.ChangePasswordInput{
+		Workspace: rq.Workspace,
+		Account:   rq.Account,
+		Session:   rq.Session,
+		Current:   r.PostFormValue("current"),
+		Password:  r.PostFormValue("password"),
+		Confirm:   r.PostFormValue("confirm"),
+		Client:    rq.Client,
+	})
+	v, verr := s.profileSecurityView(r, rq)
+	if verr != nil {
+		return verr
+	}
+	if err != nil {
+		return s.formError(w, "profile_security", &v.page, &v, err)
+	}
+	v.Notice = latchkey.MsgPasswordChanged + " " + endedText(ended)
+	return s.render(w, http.StatusOK, "profile_security", &v)
+}
+
+// endedText says how many other sessions a password change ended.
+func endedText(n int) string {
+	switch n {
+	case 0:
+		return "You had no other sessions."
+	case 1:
+		return "1 other session ended."
+	}
+	return fmt.Sprintf("%d other sessions ended.", n)
+}
+
+// profileRevoke signs out one of the account's sessions. Signing out this one is signing out.
+// A session that is gone, or is another account's, is refused alike (404), and nothing ends.
+func (s *Server) profileRevoke(w http.ResponseWriter, r *http.Request, rq *request) error {
+	id := r.PathValue("id")
+	if err := s.svc.RevokeSession(r.Context(), s.sessionInput(rq, id)); err != nil {
+		if latchkey.ErrorCode(err) != latchkey.CodeNotFound {
+			return err
+		}
+		v, verr := s.profileSecurityView(r, rq)
+		if verr != nil {
+			return verr
+		}
+		v.Error = latchkey.ErrorMessage(err)
+		return s.render(w, http.StatusNotFound, "profile_security", &v)
+	}
+	if id == rq.Session.ID {
+		s.clearSession(w)
+		http.Redirect(w, r, "/login?m=signed-out", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/profile/security?m=session-signed-out", http.StatusSeeOther)
+	return nil
+}
+
+// profileRevokeOthers signs out every session of the account but this one.
+func (s *Server) profileRevokeOthers(w http.ResponseWriter, r *http.Request, rq *request) error {
+	if _, err := s.svc.RevokeOtherSessions(r.Context(), s.sessionInput(rq, "")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/profile/security?m=others-signed-out", http.StatusSeeOther)
+	return nil
+}
+
+// deviceName puts a user agent in words ("Firefox on Windows") when it names a browser and a
+// system it knows, and otherwise shows the start of it.
+func deviceName(ua string) string {
+	ua = strings.TrimSpace(ua)
+	if ua == "" {
+		return "Unknown device"
+	}
+	var browser, system string
+	for _, b := range []struct{ token, name string }{
+		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"FxiOS/", "Firefox"},
+		{"CriOS/", "Chrome"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"},
+	} {
+		if strings.Contains(ua, b.token) {
+			browser = b.name
+			break
+		}
+	}
+	for _, o := range []struct{ token, name string }{
+		{"iPhone", "iPhone"}, {"iPad", "iPad"}, {"Android", "Android"}, {"CrOS", "ChromeOS"},
+		{"Windows", "Windows"}, {"Mac OS X", "macOS"}, {"Macintosh", "macOS"}, {"Linux", "Linux"},
+	} {
+		if strings.Contains(ua, o.token) {
+			system = o.name
+			break
+		}
+	}
+	switch {
+	case browser != "" && system != "":
+		return browser + " on " + system
+	case browser != "":
+		return browser
+	}
+	if r := []rune(ua); len(r) > 60 {
+		return string(r[:60]) + "…"
+	}
+	return ua
+}

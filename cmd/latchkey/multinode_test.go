@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -27,6 +25,7 @@ import (
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/storetest"
 	"github.com/latchkey/latchkey/web"
 )
 
@@ -38,38 +37,9 @@ const postgresEnv = "LATCHKEY_TEST_POSTGRES"
 // dial the node they choose and send the workspace's host name, as a load balancer would.
 const testBase = "http://app.test"
 
-// freshPostgres creates a schema with a random name in $LATCHKEY_TEST_POSTGRES, drops it when
-// t ends, and returns the database URL with search_path set to it. It skips t if the variable
-// is not set.
 func freshPostgres(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		t.Skip(postgresEnv + " is not set; skipping this PostgreSQL test")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("open %s: %v", postgresEnv, err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := "cmdtest_" + strings.ToLower(rand.Text())
-	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		// t.Context is already cancelled when cleanups run.
-		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse %s: %v", postgresEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return storetest.PostgresURL(t, "cmdtest")
 }
 
 // startNode starts a latchkey node on 127.0.0.1 with its own data directory and testBase as its

@@ -29,6 +29,7 @@ const (
 	MsgSlugTaken    = "That workspace name is already taken"
 	MsgEmailTaken   = "An account with this email already exists in this workspace"
 	MsgNameRequired = "Enter a name"
+	MsgNameTooLong  = "Use at most 100 characters for the name"
 	MsgRoleInvalid  = "Role must be admin or member"
 
 	// SubjectWelcome is the subject of the mail sent when a workspace is created.

@@ -31,7 +31,7 @@ func (s *Service) CreateWorkspace(ctx context.Context, in NewWorkspace) (latchke
 	if err := latchkey.ValidateSlug(in.Slug); err != nil {
 		return latchkey.Workspace{}, latchkey.Account{}, "", err
 	}
-	if in.Name == "" || len(in.Name) > 100 {
+	if in.Name == "" || len(in.Name) > MaxNameLength {
 		return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameRequired)
 	}
 	if err := latchkey.ValidateEmail(in.AdminEmail); err != nil {
@@ -50,6 +50,9 @@ func (s *Service) CreateWorkspace(ctx context.Context, in NewWorkspace) (latchke
 	link, err := s.sendSetPassword(ctx, w, admin, "welcome", latchkey.SubjectWelcome, "")
 	return w, admin, link, err
 }
+
+// MaxNameLength bounds a person's or workspace's display name, in bytes.
+const MaxNameLength = 100
 
 // NewMember is what an administrator gives to invite someone.
 type NewMember struct {
@@ -71,6 +74,9 @@ func (s *Service) Invite(ctx context.Context, in NewMember) (latchkey.Account, s
 	}
 	if err := latchkey.ValidateEmail(in.Email); err != nil {
 		return latchkey.Account{}, "", err
+	}
+	if len(strings.TrimSpace(in.Name)) > MaxNameLength {
+		return latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameTooLong)
 	}
 	if in.Role == "" {
 		in.Role = latchkey.RoleMember

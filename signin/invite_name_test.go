@@ -1,0 +1,41 @@
+package signin_test
+
+import (
+	"errors"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/sqlstore"
+)
+
+func TestInviteNameTooLong(t *testing.T) {
+	dir := t.TempDir()
+	store, err := sqlstore.Open(t.Context(), filepath.Join(dir, "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	outbox, _ := mail.NewOutbox(filepath.Join(dir, "outbox"), nil)
+	base, _ := url.Parse("http://app.test")
+	svc := signin.New(store, outbox, base, signin.Policy{}, nil, nil)
+	ws, _, _, err := svc.CreateWorkspace(t.Context(), signin.NewWorkspace{Slug: "acme", Name: "Acme", AdminEmail: "admin@acme.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = svc.Invite(t.Context(), signin.NewMember{Workspace: ws, Email: "bob@acme.test", Name: strings.Repeat("b", 101)})
+	var le *latchkey.Error
+	if !errors.As(err, &le) || le.Message != latchkey.MsgNameTooLong || le.Field != "name" {
+		t.Fatalf("Invite with a 101-byte name = %v, want %q on name", err, latchkey.MsgNameTooLong)
+	}
+	if _, err := store.AccountByEmail(t.Context(), ws.ID, "bob@acme.test"); !errors.Is(err, latchkey.ErrNotFound) {
+		t.Fatalf("the refused invitation created an account: %v", err)
+	}
+	if _, _, err := svc.Invite(t.Context(), signin.NewMember{Workspace: ws, Email: "bob@acme.test", Name: strings.Repeat("b", 100)}); err != nil {
+		t.Fatalf("Invite with a 100-byte name: %v", err)
+	}
+}

@@ -50,7 +50,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, _, err := svc.Authenticate(ctx, ws.ID, secret); err != nil {
+			if _, _, err := svc.Authenticate(ctx, ws, secret); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -108,7 +108,7 @@ func TestSuspendAndReactivate(t *testing.T) {
 	if ss := e.sessions(t, e.bob); len(ss) != 0 {
 		t.Fatalf("%d sessions left after suspending", len(ss))
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, s1.Secret); !errors.Is(err, signin.ErrNoSession) {
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), s1.Secret); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("a session of a suspended member: %v", err)
 	}
 	ev := e.events(t, latchkey.EventAccountSuspend)[0]
@@ -188,7 +188,7 @@ func TestRemoveMember(t *testing.T) {
 	if _, _, err := e.store.Session(ctx, e.ws.ID, res.Session.ID); !errors.Is(err, latchkey.ErrNotFound) {
 		t.Fatalf("a session of a removed member is still stored: %v", err)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, res.Secret); !errors.Is(err, signin.ErrNoSession) {
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), res.Secret); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("a removed member's session: %v", err)
 	}
 	evs, err := e.store.Events(ctx, e.ws.ID, latchkey.EventFilter{AccountID: e.bob.ID})
@@ -218,7 +218,7 @@ func TestChangeMemberRole(t *testing.T) {
 	if ev := e.events(t, latchkey.EventAccountRole)[0]; ev.AccountID != e.bob.ID || ev.ActorID != e.admin.ID || ev.Detail != "member → admin" {
 		t.Errorf("audit %+v", ev)
 	}
-	_, acct, err := e.svc.Authenticate(ctx, e.ws.ID, res.Secret)
+	_, acct, err := e.svc.Authenticate(ctx, e.workspace(t), res.Secret)
 	if err != nil || acct.Role != latchkey.RoleAdmin {
 		t.Fatalf("bob's session after the promotion: %v, %v", acct.Role, err)
 	}
@@ -317,11 +317,11 @@ func TestWorkspaceSessionIdle(t *testing.T) {
 	}
 	res := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
 	e.clock.Advance(30*time.Minute - time.Second)
-	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, res.Secret); err != nil {
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), res.Secret); err != nil {
 		t.Fatalf("used again within 30 minutes: %v", err)
 	}
 	e.clock.Advance(30 * time.Minute)
-	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, res.Secret); !errors.Is(err, signin.ErrNoSession) {
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), res.Secret); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("unused for 30 minutes: %v, want the session ended", err)
 	}
 	// A policy below the floor (say, from an import) counts as MinSessionIdle, and one above the

@@ -50,11 +50,11 @@ func TestChangePassword(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("ChangePassword = %d, %v; want 2 other sessions ended", n, err)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, here.Secret); err != nil {
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), here.Secret); err != nil {
 		t.Fatalf("the current session after the change: %v", err)
 	}
 	for _, other := range []signin.Result{other1, other2} {
-		if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, other.Secret); !errors.Is(err, signin.ErrNoSession) {
+		if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), other.Secret); !errors.Is(err, signin.ErrNoSession) {
 			t.Fatalf("another session after the change: %v", err)
 		}
 	}
@@ -121,7 +121,7 @@ func TestSessions(t *testing.T) {
 		in.SessionID = id
 		wantError(t, "revoke "+name+" session", e.svc.RevokeSession(ctx, in), latchkey.CodeNotFound, latchkey.MsgSessionGone, "")
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, adminSess.Secret); err != nil {
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), adminSess.Secret); err != nil {
 		t.Fatalf("the admin's session after bob tried to end it: %v", err)
 	}
 
@@ -129,7 +129,7 @@ func TestSessions(t *testing.T) {
 	if err := e.svc.RevokeSession(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, phone.Secret); !errors.Is(err, signin.ErrNoSession) {
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), phone.Secret); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("the revoked session: %v", err)
 	}
 	wantError(t, "revoke it again", e.svc.RevokeSession(ctx, in), latchkey.CodeNotFound, latchkey.MsgSessionGone, "")
@@ -141,13 +141,13 @@ func TestSessions(t *testing.T) {
 	if err != nil || n != 2 { // the laptop and the stale one
 		t.Fatalf("RevokeOtherSessions = %d, %v; want 2", n, err)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, laptop.Secret); !errors.Is(err, signin.ErrNoSession) {
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), laptop.Secret); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("the laptop after sign out everywhere else: %v", err)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, here.Secret); err != nil {
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), here.Secret); err != nil {
 		t.Fatalf("the current session after sign out everywhere else: %v", err)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.ws.ID, adminSess.Secret); err != nil {
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), adminSess.Secret); err != nil {
 		t.Fatalf("another account's session after sign out everywhere else: %v", err)
 	}
 }

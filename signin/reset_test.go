@@ -138,7 +138,7 @@ func TestResetPassword(t *testing.T) {
 	if ss := e.sessions(t, e.bob); len(ss) != 0 {
 		t.Fatalf("%d sessions after the reset, want none (and the reset must not sign in)", len(ss))
 	}
-	if _, _, err := e.svc.Authenticate(t.Context(), e.ws.ID, s1.Secret); !errors.Is(err, signin.ErrNoSession) {
+	if _, _, err := e.svc.Authenticate(t.Context(), e.workspace(t), s1.Secret); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("an old session still works after the reset: %v", err)
 	}
 	if _, err := e.signIn(t, "bob@acme.example", lcPassword, "192.0.2.1"); latchkey.ErrorCode(err) != latchkey.CodeUnauthorized {

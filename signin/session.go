@@ -40,16 +40,13 @@ func (s *Service) startSession(ctx context.Context, a latchkey.Account, remember
 // ErrNoSession is returned by Authenticate when the cookie names no live session.
 var ErrNoSession = &latchkey.Error{Code: latchkey.CodeUnauthorized, Message: latchkey.MsgSessionEnded}
 
-// Authenticate returns the live session whose cookie value is secret in workspace ws, and its
-// account. It costs one indexed read; the last-seen time is written at most once per
-// Policy.TouchEvery. A session that is idle (SessionIdle: the workspace's timeout when it is
-// shorter than the operator's), past its absolute end, or whose account is no longer active is
-// deleted, and ErrNoSession is returned; so is a session of another workspace.
-//
-// The workspace's timeout is never under MinSessionIdle, so a session used within the last
-// MinSessionIdle is live whatever the workspace says: only a session unused for longer costs a
-// second read, of the workspace's policy.
-func (s *Service) Authenticate(ctx context.Context, ws, secret string) (latchkey.Session, latchkey.Account, error) {
+// Authenticate returns the live session whose cookie value is secret in workspace w, and its
+// account. It costs one indexed read (the caller has the workspace already, with its policy); the
+// last-seen time is written at most once per Policy.TouchEvery. A session that is idle for longer
+// than the workspace's timeout (SessionIdle), past its absolute end, or whose account is no longer
+// active is deleted, and ErrNoSession is returned; so is a session of another workspace.
+func (s *Service) Authenticate(ctx context.Context, w latchkey.Workspace, secret string) (latchkey.Session, latchkey.Account, error) {
+	ws := w.ID
 	if secret == "" || len(secret) > 128 {
 		return latchkey.Session{}, latchkey.Account{}, ErrNoSession
 	}
@@ -62,15 +59,7 @@ func (s *Service) Authenticate(ctx context.Context, ws, secret string) (latchkey
 		return latchkey.Session{}, latchkey.Account{}, wrap("read session", err)
 	}
 	now := s.Now()
-	idle := s.Policy.SessionIdle
-	if now.Sub(sess.LastSeenAt) >= MinSessionIdle && !sess.Expired(now, idle) {
-		w, err := s.Store.Workspace(ctx, ws)
-		if err != nil {
-			return latchkey.Session{}, latchkey.Account{}, wrap("read workspace policy", err)
-		}
-		idle = s.SessionIdle(w)
-	}
-	if sess.Expired(now, idle) || acct.Status != latchkey.StatusActive {
+	if sess.Expired(now, s.SessionIdle(w)) || acct.Status != latchkey.StatusActive {
 		if err := s.Store.DeleteSession(ctx, ws, id); err != nil {
 			return latchkey.Session{}, latchkey.Account{}, wrap("delete ended session", err)
 		}

@@ -181,7 +181,7 @@ func (s *Server) workspace(who access, h wsHandler) http.Handler {
 		rq := &request{Workspace: ws, Client: signin.Client{Addr: s.clientAddr(r), UserAgent: r.UserAgent()}}
 		ended := false
 		if c, err := r.Cookie(s.cookieName(sessionCookie)); err == nil {
-			sess, acct, err := s.svc.Authenticate(r.Context(), ws.ID, c.Value)
+			sess, acct, err := s.svc.Authenticate(r.Context(), ws, c.Value)
 			switch {
 			case err == nil:
 				rq.Session, rq.Account = sess, acct

@@ -147,8 +147,6 @@ func (s *Server) settingsError(w http.ResponseWriter, r *http.Request, rq *reque
 }
 
 func (s *Server) showCodes(w http.ResponseWriter, rq *request, notice string, codes []string) error {
-	// The page is built from the account after the change: 2FA is now on.
-	rq.Account.TOTPSecret = "on"
 	v := recoveryCodesView{page: s.signedInPage(rq, "Your recovery codes"), Codes: codes}
 	v.Notice = notice
 	text := fmt.Sprintf("Recovery codes for %s at %s (%s)\nEach code works once.\n\n%s\n", rq.Account.Email, rq.Workspace.Name, s.svc.WorkspaceURL(rq.Workspace.Slug), strings.Join(codes, "\n"))

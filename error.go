@@ -16,6 +16,9 @@ const (
 	CodeThrottled    = "throttled"
 	CodeExpired      = "expired"
 	CodeInternal     = "internal"
+	// CodeUnavailable is a refusal for want of capacity: the database does not answer, or
+	// password hashing is saturated. It ends by itself; RetryAfter says when to try again.
+	CodeUnavailable = "unavailable"
 )
 
 // ErrNotFound is returned by stores when the thing asked for does not exist (or belongs to

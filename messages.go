@@ -6,6 +6,7 @@ const (
 	MsgTooManyAttempts = "Too many login attempts"
 	MsgNotActive       = "This account is not active"
 	MsgInternal        = "Something went wrong on our side. Please try again in a moment."
+	MsgBusy            = "The server is busy signing people in. Please try again in a moment."
 	MsgNotFound        = "Not found"
 	MsgConflict        = "That already exists"
 

@@ -56,6 +56,12 @@ func NewID() string { return rand.Text() }
 type SessionStore interface {
 	// CreateSession stores s. Returns ErrNotFound if the account does not exist in s.WorkspaceID.
 	CreateSession(ctx context.Context, s Session) error
+	// StartSession is a sign-in's writes in one transaction: it removes the session with ID
+	// replaces (the browser's previous one, or a session rotated on a privilege change; ""
+	// for none; a missing one is not an error), stores s, and sets the account's LastSignInAt
+	// to s.CreatedAt unless rotate. Returns ErrNotFound if the account does not exist in
+	// s.WorkspaceID; then nothing is written.
+	StartSession(ctx context.Context, s Session, replaces string, rotate bool) error
 	// Session returns the session with this ID in workspace ws together with its account, in one
 	// indexed read, or ErrNotFound. It does not check expiry: callers do, with their own clock.
 	Session(ctx context.Context, ws, id string) (Session, Account, error)

@@ -22,8 +22,25 @@ type ThrottleStore interface {
 	// AddFailure counts one failure at now, atomically, and returns the new counter. A counter
 	// whose First is window or more before now starts again at 1.
 	AddFailure(ctx context.Context, key string, now time.Time, window time.Duration) (Counter, error)
+	// AddFailureIf counts one failure at now under key only if the counter still holds seen
+	// failures in the window (0 for a missing or lapsed counter), in one conditional statement.
+	// It returns the new counter and true, or false and no change when another attempt counted
+	// first: the caller reads again and decides again. This is how a guess is counted before the
+	// secret is checked, so that a burst of concurrent guesses cannot all pass one check.
+	AddFailureIf(ctx context.Context, key string, now time.Time, window time.Duration, seen int) (Counter, bool, error)
+	// Counters returns the counters of keys that exist, by key, in one read, whatever their age
+	// (the caller applies each key's window).
+	Counters(ctx context.Context, keys []string) (map[string]Counter, error)
 	// ResetCounter removes the counter for key. Removing a missing counter is not an error.
 	ResetCounter(ctx context.Context, key string) error
+	// UndoFailures takes one failure off each existing counter of keys that has any, in one
+	// statement: a guess counted before its check that proved right.
+	UndoFailures(ctx context.Context, keys []string) error
+	// ResetCounters removes the counters of keys in one statement.
+	ResetCounters(ctx context.Context, keys []string) error
+	// DeleteCountersWithPrefix removes every counter whose key begins with prefix (an
+	// administrator clearing a member's sign-in limits) and returns how many.
+	DeleteCountersWithPrefix(ctx context.Context, prefix string) (int, error)
 	// DeleteStaleCounters removes counters whose Last is before before, and returns how many.
 	DeleteStaleCounters(ctx context.Context, before time.Time) (int, error)
 }

@@ -49,9 +49,11 @@ type TwoFactorStore interface {
 	// Challenge returns the challenge with this id in workspace ws, or ErrNotFound. It does not
 	// check expiry: callers do, with their own clock.
 	Challenge(ctx context.Context, ws, id string) (Challenge, error)
-	// AddChallengeAttempt counts one wrong code on the challenge, atomically, and returns the new
-	// count. Returns ErrNotFound if the challenge is gone.
-	AddChallengeAttempt(ctx context.Context, ws, id string) (int, error)
+	// UseChallengeAttempt takes one of the challenge's limit attempts before a code is checked:
+	// one conditional update, so of concurrent submissions no more than limit get through.
+	// Returns the new count; ErrConflict if the challenge has used all limit attempts;
+	// ErrNotFound if it is gone.
+	UseChallengeAttempt(ctx context.Context, ws, id string, limit int) (int, error)
 	// DeleteChallenge removes a challenge. Deleting a missing one is not an error.
 	DeleteChallenge(ctx context.Context, ws, id string) error
 	// DeleteExpiredChallenges removes challenges whose ExpiresAt is not after now, and returns

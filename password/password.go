@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -94,23 +93,4 @@ func decode(hash string) (Params, []byte, []byte, error) {
 		return Params{}, nil, nil, ErrMalformed
 	}
 	return p, salt, key, nil
-}
-
-var (
-	dummyOnce sync.Once
-	dummyHash string
-)
-
-// VerifyDummy spends the same time as Verify against a real hash and always reports false. The
-// sign-in flow calls it for unknown emails (and accounts without a password), so that response
-// time does not tell whether an account exists.
-func VerifyDummy(pw string) {
-	dummyOnce.Do(func() {
-		h, err := Hash("latchkey dummy password that no one has")
-		if err != nil {
-			panic(err) // crypto/rand failing at start-up leaves nothing safe to do
-		}
-		dummyHash = h
-	})
-	Verify(pw, dummyHash)
 }

@@ -4,7 +4,7 @@ package signin
 // a client address: per (email, address), per address, per email.
 func PasswordThrottleKeys(ws, email, addr string) []string {
 	var keys []string
-	for _, r := range passwordRules("pw", ws, email, addr) {
+	for _, r := range passwordRules("pw", ws, email, addr, false) {
 		keys = append(keys, r.key)
 	}
 	return keys

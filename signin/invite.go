@@ -163,6 +163,13 @@ func (s *Service) resendInvitation(ctx context.Context, w latchkey.Workspace, a 
 	return s.sendSetPassword(ctx, w, a, "invite", fmt.Sprintf(latchkey.SubjectInvite, w.Name), "")
 }
 
+// endSetPasswordLinks deletes the account's outstanding set-password links: activating an
+// account ends its invitations.
+func (s *Service) endSetPasswordLinks(ctx context.Context, a latchkey.Account) error {
+	_, err := s.Store.DeleteAccountTokens(ctx, a.WorkspaceID, a.ID, latchkey.PurposeSetPassword)
+	return wrap("end set-password links", err)
+}
+
 // CheckLink returns the account a live link of this purpose belongs to, without using it up,
 // so that the page behind the link can say at once that it has expired. Returns CodeExpired with
 // MsgLinkInvalid for a link that is unknown, used, expired, or of another workspace.
@@ -172,7 +179,9 @@ func (s *Service) CheckLink(ctx context.Context, ws string, purpose latchkey.Pur
 		return latchkey.Account{}, err
 	}
 	a, err := s.Store.Account(ctx, ws, t.AccountID)
-	if errors.Is(err, latchkey.ErrNotFound) {
+	if errors.Is(err, latchkey.ErrNotFound) || err == nil && purpose == latchkey.PurposeSetPassword && a.Status == latchkey.StatusActive {
+		// A set-password link works only while the account is invited (or suspended before it
+		// was activated, which SetPassword answers with MsgNotActive).
 		return latchkey.Account{}, linkInvalid()
 	}
 	return a, wrap("find account", err)
@@ -225,7 +234,15 @@ func (s *Service) SetPassword(ctx context.Context, in SetPasswordInput) (latchke
 	if a.Status == latchkey.StatusSuspended {
 		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
 	}
-	hash, err := password.Hash(in.Password)
+	if a.Status != latchkey.StatusInvited {
+		// A set-password link is an invitation: once the account has a password it is dead,
+		// whoever still holds it (the demo's welcome link was logged, for one).
+		return latchkey.Account{}, linkInvalid()
+	}
+	hash, err := s.Passwords.Hash(ctx, in.Password)
+	if errors.Is(err, password.ErrBusy) {
+		return latchkey.Account{}, busyError()
+	}
 	if err != nil {
 		return latchkey.Account{}, wrap("hash password", err)
 	}
@@ -241,6 +258,9 @@ func (s *Service) SetPassword(ctx context.Context, in SetPasswordInput) (latchke
 		if acc.Status == latchkey.StatusSuspended {
 			return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
 		}
+		if acc.Status != latchkey.StatusInvited {
+			return linkInvalid() // activated by a concurrent request
+		}
 		acc.PasswordHash = hash
 		acc.Status = latchkey.StatusActive
 		acc.UpdatedAt = now
@@ -252,6 +272,9 @@ func (s *Service) SetPassword(ctx context.Context, in SetPasswordInput) (latchke
 	}
 	if _, err := s.Store.DeleteAccountSessions(ctx, a.WorkspaceID, a.ID, ""); err != nil {
 		return latchkey.Account{}, wrap("end sessions", err)
+	}
+	if err := s.endSetPasswordLinks(ctx, a); err != nil {
+		return latchkey.Account{}, err
 	}
 	s.audit(ctx, event(latchkey.EventPasswordSet, a.WorkspaceID, a, in.Client))
 	return a, nil

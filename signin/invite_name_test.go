@@ -9,6 +9,7 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
 )
@@ -22,7 +23,7 @@ func TestInviteNameTooLong(t *testing.T) {
 	defer store.Close()
 	outbox, _ := mail.NewOutbox(filepath.Join(dir, "outbox"), nil)
 	base, _ := url.Parse("http://app.test")
-	svc := signin.New(store, outbox, base, signin.Policy{}, nil, nil)
+	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: base, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
 	ws, _, _, err := svc.CreateWorkspace(t.Context(), signin.NewWorkspace{Slug: "acme", Name: "Acme", AdminEmail: "admin@acme.test"})
 	if err != nil {
 		t.Fatal(err)

@@ -98,7 +98,7 @@ func openLcEnv(t *testing.T, file, outbox string, clock *lcClock) *lcEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := signin.New(store, mail.NewQueue(store, clock.Now), base, signin.Policy{}, log, clock.Now)
+	svc := signin.New(signin.Config{Store: store, Mailer: mail.NewQueue(store, clock.Now), BaseURL: base, Log: log, Now: clock.Now, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
 	return &lcEnv{file: file, outbox: outbox, store: store, svc: svc, clock: clock, worker: mail.NewWorker(store, box, log, clock.Now)}
 }
 
@@ -115,7 +115,7 @@ func (e *lcEnv) member(t *testing.T, email string, role latchkey.Role) latchkey.
 // activate gives the account a password and makes it active, straight in the store.
 func (e *lcEnv) activate(t *testing.T, a latchkey.Account, pw string) latchkey.Account {
 	t.Helper()
-	hash, err := password.Hash(pw)
+	hash, err := password.HashWith(pw, password.InsecureTestParams)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -173,6 +173,11 @@ func (s *Service) reactivate(ctx context.Context, a latchkey.Account, in MemberA
 	if err != nil {
 		return after, err
 	}
+	if after.Status == latchkey.StatusActive {
+		if err := s.endSetPasswordLinks(ctx, after); err != nil {
+			return after, err
+		}
+	}
 	s.audit(ctx, in.event(latchkey.EventAccountActivate, after, "now "+string(after.Status)))
 	return after, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/password"
@@ -15,17 +16,22 @@ type PasswordInput struct {
 	Email     string
 	Password  string
 	Remember  bool // "Keep me signed in"
-	Client    Client
+	// Device is the browser's device cookie, if it has one; PreviousSession the secret of the
+	// session cookie it still carries, which a successful sign-in ends (one browser, one session).
+	Device          string
+	PreviousSession string
+	Client          Client
 }
 
 // Result is the outcome of a sign-in step that succeeded: either a new session, whose cookie
 // value is Secret (the store keeps only its hash), or, after a password when the account has
 // two-factor authentication, a pending Challenge whose cookie value is ChallengeSecret. Never
-// both.
+// both. Device is the device cookie to set with a session.
 type Result struct {
 	Session latchkey.Session
 	Account latchkey.Account
 	Secret  string
+	Device  string
 
 	Challenge       latchkey.Challenge
 	ChallengeSecret string
@@ -40,8 +46,9 @@ func (r Result) Pending() bool { return r.Challenge.ID != "" }
 // PasswordSignIn checks an email and password. It returns a new session, or an *latchkey.Error:
 // CodeInvalid for a missing or malformed field, CodeUnauthorized with MsgBadCredentials for a
 // wrong password and an unknown email alike, CodeForbidden with MsgNotActive for an invited or
-// suspended account (only after the right password), CodeThrottled with the wait, and
-// CodeForbidden with MsgPasswordSignInOff when the workspace signs in with SSO only.
+// suspended account (only after the right password), CodeThrottled with the wait,
+// CodeUnavailable with MsgBusy when password hashing is saturated, and CodeForbidden with
+// MsgPasswordSignInOff when the workspace signs in with SSO only.
 func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result, error) {
 	if in.Workspace.Policy.PasswordSignInOff {
 		return Result{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
@@ -50,27 +57,22 @@ func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result,
 		return Result{}, err
 	}
 	ws := in.Workspace.ID
-	now := s.Now()
-	rules := passwordRules("pw", ws, in.Email, in.Client.Addr)
-	if wait, err := s.throttled(ctx, rules, now); err != nil {
-		return Result{}, err
-	} else if wait > 0 {
-		s.audit(ctx, latchkey.Event{Type: latchkey.EventThrottled, WorkspaceID: ws, Email: in.Email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent})
-		return Result{}, throttleError(wait)
-	}
-
 	acct, err := s.Store.AccountByEmail(ctx, ws, in.Email)
+	var found *latchkey.Account
 	switch {
-	case errors.Is(err, latchkey.ErrNotFound):
-		password.VerifyDummy(in.Password)
-		s.audit(ctx, latchkey.Event{Type: latchkey.EventUnknownEmail, WorkspaceID: ws, Email: in.Email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent})
-		return Result{}, s.badCredentials(ctx, rules)
-	case err != nil:
+	case err == nil:
+		found = &acct
+	case !errors.Is(err, latchkey.ErrNotFound):
 		return Result{}, wrap("find account", err)
 	}
-	if !s.passwordMatches(acct, in.Password) {
-		s.audit(ctx, event(latchkey.EventWrongPassword, ws, acct, in.Client))
-		return Result{}, s.badCredentials(ctx, rules)
+	known := found != nil && s.KnownDevice(in.Device, ws, acct.ID)
+	rules := passwordRules("pw", ws, in.Email, in.Client.Addr, known)
+	ev := latchkey.Event{WorkspaceID: ws, Email: in.Email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent}
+	if found != nil {
+		ev = event("", ws, acct, in.Client)
+	}
+	if err := s.checkPassword(ctx, found, in.Password, rules, ev, latchkey.Errorf(latchkey.CodeUnauthorized, "", latchkey.MsgBadCredentials)); err != nil {
+		return Result{}, err
 	}
 	if acct.Status != latchkey.StatusActive {
 		s.audit(ctx, event(latchkey.EventNotActive, ws, acct, in.Client))
@@ -80,45 +82,63 @@ func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result,
 		// The password is right; the session waits for the second factor. The counters are
 		// reset only when the challenge is passed: otherwise a known password would buy fresh
 		// code guesses forever. The audit records the decision when the challenge ends.
-		return s.startChallenge(ctx, acct, in.Remember, in.Client)
+		return s.startChallenge(ctx, acct, in, known)
 	}
 	if err := s.succeed(ctx, rules); err != nil {
 		return Result{}, err
 	}
-	res, err := s.startSession(ctx, acct, in.Remember, in.Client)
-	if err != nil {
-		return Result{}, err
-	}
-	s.audit(ctx, event(latchkey.EventSignIn, ws, acct, in.Client))
-	return res, nil
+	return s.finishSignIn(ctx, acct, signInInput{Remember: in.Remember, Device: in.Device, Previous: in.PreviousSession, Client: in.Client, Method: "password"})
 }
 
-// passwordMatches verifies pw against the account's hash. An account with no password (invited)
-// or a hash that cannot be read costs the same time as a real check and never matches.
-func (s *Service) passwordMatches(a latchkey.Account, pw string) bool {
-	if a.PasswordHash == "" {
-		password.VerifyDummy(pw)
-		return false
+// checkPassword is the one password check of every flow that takes a password (sign-in,
+// reauthentication, changing the password). It counts the guess against rules first, while it
+// holds a hashing slot, then verifies pw against a's hash (the dummy hash for a nil account or
+// one without a password, so that the time is the same). It audits every refusal with ev's
+// fields and returns nil for the right password; otherwise the throttle error (the guess was
+// not checked, or its failure starts a wait), wrong (the error to show for a wrong password),
+// or CodeUnavailable with MsgBusy when hashing is saturated.
+func (s *Service) checkPassword(ctx context.Context, a *latchkey.Account, pw string, rules []rule, ev latchkey.Event, wrong *latchkey.Error) error {
+	hash := ""
+	if a != nil {
+		hash = a.PasswordHash
 	}
-	ok, err := password.Verify(pw, a.PasswordHash)
-	if err != nil {
+	var after time.Duration
+	ok, err := s.Passwords.VerifyAfter(ctx, pw, hash, func() error {
+		var err error
+		after, err = s.countGuess(ctx, rules, s.Now())
+		return err
+	})
+	switch {
+	case errors.Is(err, password.ErrBusy):
+		return busyError()
+	case latchkey.ErrorCode(err) == latchkey.CodeThrottled:
+		ev.Type = latchkey.EventThrottled
+		s.audit(ctx, ev)
+		return err
+	case errors.Is(err, password.ErrMalformed):
 		s.Log.Error("unreadable password hash", "workspace", a.WorkspaceID, "account", a.ID, "err", err)
-		return false
-	}
-	return ok
-}
-
-// badCredentials counts the failure and returns the error to show: the credentials message, or
-// the throttle message if this failure starts a wait.
-func (s *Service) badCredentials(ctx context.Context, rules []rule) error {
-	wait, err := s.fail(ctx, rules, s.Now())
-	if err != nil {
+	case err != nil:
 		return err
 	}
-	if wait > 0 {
-		return throttleError(wait)
+	if ok {
+		// A right password is no failure: its count comes off again, so that, as before the
+		// count moved ahead of the check, only wrong guesses fill the throttle.
+		return s.forgive(ctx, rules, false)
 	}
-	return latchkey.Errorf(latchkey.CodeUnauthorized, "", latchkey.MsgBadCredentials)
+	ev.Type = latchkey.EventWrongPassword
+	if a == nil {
+		ev.Type = latchkey.EventUnknownEmail
+	}
+	s.audit(ctx, ev)
+	if after > 0 {
+		return throttleError(after)
+	}
+	return wrong
+}
+
+// busyError is what a user sees when password hashing is saturated: try again in a moment.
+func busyError() error {
+	return &latchkey.Error{Code: latchkey.CodeUnavailable, Message: latchkey.MsgBusy, RetryAfter: 5 * time.Second}
 }
 
 func validateCredentials(email, pw string) error {

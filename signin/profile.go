@@ -24,45 +24,41 @@ type ChangePasswordInput struct {
 // ChangePassword sets a new password for the signed-in account. The current password is
 // required; a wrong one counts toward the sign-in throttle, so this is no side door for
 // guessing. The new one must meet the workspace's policy (password.CheckPolicy) and match
-// Confirm. It ends every other session of the account (this one stays), audits
-// (password.changed) and mails a notice. It returns how many other sessions ended. Errors:
+// Confirm. It ends every other session of the account and replaces this one with a new id (the
+// Result, whose cookie the caller sets), audits (password.changed) and mails a notice. It
+// returns how many other sessions ended. Errors:
 // CodeInvalid with the field ("current", "password", "confirm") and what to change;
 // CodeUnauthorized with MsgCurrentWrong; CodeThrottled; CodeForbidden with
 // MsgPasswordSignInOff.
-func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (int, error) {
+func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (int, Result, error) {
 	w, a := in.Workspace, in.Account
 	if w.Policy.PasswordSignInOff {
-		return 0, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
+		return 0, Result{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
 	}
 	if in.Current == "" {
-		return 0, latchkey.Errorf(latchkey.CodeInvalid, "current", latchkey.MsgCurrentPassword)
+		return 0, Result{}, latchkey.Errorf(latchkey.CodeInvalid, "current", latchkey.MsgCurrentPassword)
 	}
-	rules := passwordRules("pw", w.ID, a.Email, in.Client.Addr)
-	if wait, err := s.throttled(ctx, rules, s.Now()); err != nil {
-		return 0, err
-	} else if wait > 0 {
-		s.audit(ctx, event(latchkey.EventThrottled, w.ID, a, in.Client))
-		return 0, throttleError(wait)
+	if len(in.Current) > password.MaxBytes {
+		return 0, Result{}, latchkey.Errorf(latchkey.CodeUnauthorized, "current", latchkey.MsgCurrentWrong)
 	}
-	if len(in.Current) > password.MaxBytes || !s.passwordMatches(a, in.Current) {
-		s.audit(ctx, latchkey.Event{Type: latchkey.EventWrongPassword, WorkspaceID: w.ID, AccountID: a.ID, Email: a.Email,
-			ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: "change password"})
-		if wait, err := s.fail(ctx, rules, s.Now()); err != nil {
-			return 0, err
-		} else if wait > 0 {
-			return 0, throttleError(wait)
-		}
-		return 0, latchkey.Errorf(latchkey.CodeUnauthorized, "current", latchkey.MsgCurrentWrong)
+	rules := passwordRules("pw", w.ID, a.Email, in.Client.Addr, true)
+	ev := event("", w.ID, a, in.Client)
+	ev.Detail = "change password"
+	if err := s.checkPassword(ctx, &a, in.Current, rules, ev, latchkey.Errorf(latchkey.CodeUnauthorized, "current", latchkey.MsgCurrentWrong)); err != nil {
+		return 0, Result{}, err
 	}
 	if err := password.CheckPolicy(in.Password, passwordPolicy(w, a)); err != nil {
-		return 0, err
+		return 0, Result{}, err
 	}
 	if in.Password != in.Confirm {
-		return 0, latchkey.Errorf(latchkey.CodeInvalid, "confirm", latchkey.MsgPasswordMismatch)
+		return 0, Result{}, latchkey.Errorf(latchkey.CodeInvalid, "confirm", latchkey.MsgPasswordMismatch)
 	}
-	hash, err := password.Hash(in.Password)
+	hash, err := s.Passwords.Hash(ctx, in.Password)
+	if errors.Is(err, password.ErrBusy) {
+		return 0, Result{}, busyError()
+	}
 	if err != nil {
-		return 0, wrap("hash password", err)
+		return 0, Result{}, wrap("hash password", err)
 	}
 	now := s.Now().UTC()
 	err = s.Store.UpdateAccount(ctx, w.ID, a.ID, func(acc *latchkey.Account) error {
@@ -76,11 +72,15 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 		return nil
 	})
 	if err != nil {
-		return 0, wrap("set password", err)
+		return 0, Result{}, wrap("set password", err)
 	}
 	ended, err := s.Store.DeleteAccountSessions(ctx, w.ID, a.ID, in.Session.ID)
 	if err != nil {
-		return 0, wrap("end other sessions", err)
+		return 0, Result{}, wrap("end other sessions", err)
+	}
+	rotated, err := s.rotate(ctx, a, in.Session, in.Client)
+	if err != nil {
+		return 0, Result{}, err
 	}
 	e := event(latchkey.EventPasswordChanged, w.ID, a, in.Client)
 	e.Detail = fmt.Sprintf("%d other sessions ended", ended)
@@ -91,7 +91,7 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 	); err != nil {
 		s.Log.Error("password changed notice", "workspace", w.ID, "account", a.ID, "err", err)
 	}
-	return ended, nil
+	return ended, rotated, nil
 }
 
 // SessionInput names the signed-in account and its current session (as Authenticate returned

@@ -13,6 +13,12 @@ import (
 
 func (e *lcEnv) changePassword(t *testing.T, res signin.Result, current, pw, confirm string) (int, error) {
 	t.Helper()
+	n, _, err := e.changePasswordRotated(t, res, current, pw, confirm)
+	return n, err
+}
+
+func (e *lcEnv) changePasswordRotated(t *testing.T, res signin.Result, current, pw, confirm string) (int, signin.Result, error) {
+	t.Helper()
 	return e.svc.ChangePassword(t.Context(), signin.ChangePasswordInput{
 		Workspace: e.workspace(t), Account: e.account(t, res.Account), Session: res.Session,
 		Current: current, Password: pw, Confirm: confirm, Client: signin.Client{Addr: res.Session.ClientAddr},
@@ -46,12 +52,19 @@ func TestChangePassword(t *testing.T) {
 		t.Fatal("a refused change ended sessions")
 	}
 
-	n, err := e.changePassword(t, here, lcPassword, lcPassword2, lcPassword2)
+	n, rotated, err := e.changePasswordRotated(t, here, lcPassword, lcPassword2, lcPassword2)
 	if err != nil || n != 2 {
 		t.Fatalf("ChangePassword = %d, %v; want 2 other sessions ended", n, err)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), here.Secret); err != nil {
-		t.Fatalf("the current session after the change: %v", err)
+	// The current session goes on under a new id; the old id is dead (ASVS 7.2.4).
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), here.Secret); !errors.Is(err, signin.ErrNoSession) {
+		t.Fatalf("the session id from before the change: %v, want it ended", err)
+	}
+	if rotated.Secret == here.Secret || rotated.Session.Persistent != here.Session.Persistent {
+		t.Fatalf("rotated session %+v does not replace %+v", rotated.Session, here.Session)
+	}
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), rotated.Secret); err != nil {
+		t.Fatalf("the rotated session after the change: %v", err)
 	}
 	for _, other := range []signin.Result{other1, other2} {
 		if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), other.Secret); !errors.Is(err, signin.ErrNoSession) {

@@ -15,8 +15,9 @@ import (
 // Limits of the forgotten-password flow. Exported so that tests and docs state the numbers the
 // code uses.
 const (
-	// ResetPerEmail is how many reset requests one email may make in ResetWindow, in one
-	// workspace, whoever makes them: it stops anyone from filling a mailbox with reset links.
+	// ResetPerEmail is how many reset requests for one email one client address may make in
+	// ResetWindow, in one workspace. It is counted per address, not for the email alone, so
+	// that someone else asking five times cannot stop the owner's own reset mail.
 	ResetPerEmail = 5
 	// ResetPerAddr is how many reset requests one client address may make in ResetWindow, in
 	// one workspace, whatever the emails.
@@ -97,12 +98,13 @@ func (s *Service) RequestReset(ctx context.Context, in ResetRequest) error {
 	return nil
 }
 
-// countResetRequest counts a reset request against the email and the client address, and
+// countResetRequest counts a reset request against the (email, client address) pair and the
+// client address, and
 // reports whether either is now over its limit. Every request counts, refused ones too, so
 // that someone who keeps asking stays refused until the window ends.
 func (s *Service) countResetRequest(ctx context.Context, ws, email, addr string) (bool, error) {
 	now := s.Now()
-	byEmail, err := s.Store.AddFailure(ctx, "reset:email:"+ws+":"+latchkey.NormalizeEmail(email), now, ResetWindow)
+	byEmail, err := s.Store.AddFailure(ctx, "reset:email:"+ws+":"+latchkey.NormalizeEmail(email)+":"+addr, now, ResetWindow)
 	if err != nil {
 		return false, wrap("count reset request", err)
 	}
@@ -214,7 +216,10 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetInput) (latchkey.Ac
 	if in.Password != in.Confirm {
 		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeInvalid, "confirm", latchkey.MsgPasswordMismatch)
 	}
-	hash, err := password.Hash(in.Password)
+	hash, err := s.Passwords.Hash(ctx, in.Password)
+	if errors.Is(err, password.ErrBusy) {
+		return latchkey.Account{}, busyError()
+	}
 	if err != nil {
 		return latchkey.Account{}, wrap("hash password", err)
 	}
@@ -239,7 +244,7 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetInput) (latchkey.Ac
 	if err != nil {
 		return latchkey.Account{}, wrap("end sessions", err)
 	}
-	if err := s.succeed(ctx, passwordRules("pw", w.ID, a.Email, in.Client.Addr)); err != nil {
+	if err := s.succeed(ctx, passwordRules("pw", w.ID, a.Email, in.Client.Addr, false)); err != nil {
 		return latchkey.Account{}, err
 	}
 	if err := s.Store.ResetCounter(ctx, mismatchKey); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/password"
 )
 
 // Policy holds the operator's limits. Zero fields take the defaults of DefaultPolicy.
@@ -60,8 +61,8 @@ func (p Policy) withDefaults() Policy {
 	return d
 }
 
-// Service runs the sign-in flows. Its fields are its dependencies; Now is the only clock the
-// flows use.
+// Service runs the sign-in flows. Its fields are its dependencies, set once by New; Now is the
+// only clock the flows use.
 type Service struct {
 	Store latchkey.Store
 	// Mailer sends the flows' mail. The server gives it a *mail.Queue on Store, with a
@@ -71,19 +72,45 @@ type Service struct {
 	Now     func() time.Time
 	Log     *slog.Logger
 	Policy  Policy
-	// Keys seals TOTP secrets at rest. Needed by the two-factor flows.
+	// Keys seals TOTP secrets at rest and signs device cookies.
 	Keys *keyring.Keyring
+	// Passwords hashes and verifies every password and recovery code, with a bound on how many
+	// run at once.
+	Passwords *password.Hasher
+
+	deviceKey []byte
 }
 
-// New returns a Service with the policy's defaults filled in and a wall clock if now is nil.
-func New(store latchkey.Store, mailer mail.Mailer, baseURL *url.URL, policy Policy, log *slog.Logger, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Config is what New needs. Store, BaseURL and Keys are required; the rest have defaults: the
+// policy's defaults, a discarding logger, the wall clock, and a Hasher with password.Default
+// parameters bounded to the core count.
+type Config struct {
+	Store     latchkey.Store
+	Mailer    mail.Mailer
+	BaseURL   *url.URL
+	Policy    Policy
+	Log       *slog.Logger
+	Now       func() time.Time
+	Keys      *keyring.Keyring
+	Passwords *password.Hasher
+}
+
+// New returns a Service for c.
+func New(c Config) *Service {
+	if c.Now == nil {
+		c.Now = time.Now
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{Store: store, Mailer: mailer, BaseURL: baseURL, Now: now, Log: log, Policy: policy.withDefaults()}
+	if c.Passwords == nil {
+		c.Passwords = password.NewHasher(password.HasherConfig{})
+	}
+	s := &Service{Store: c.Store, Mailer: c.Mailer, BaseURL: c.BaseURL, Now: c.Now, Log: c.Log, Policy: c.Policy.withDefaults(), Keys: c.Keys, Passwords: c.Passwords}
+	if c.Keys != nil {
+		s.deviceKey = c.Keys.Derive("device cookie")
+	}
+	return s
 }
 
 // WorkspaceURL returns the address of the workspace with this slug: the base URL's scheme, the

@@ -7,9 +7,42 @@ import (
 	"github.com/latchkey/latchkey"
 )
 
-// startSession creates a session for a that has just proved who it is. The id is new every
-// time: a sign-in never reuses a session that existed before it (no fixation).
-func (s *Service) startSession(ctx context.Context, a latchkey.Account, remember bool, c Client) (Result, error) {
+// signInInput is what every sign-in method hands finishSignIn once the person has proved who
+// they are.
+type signInInput struct {
+	Remember bool
+	Device   string // the browser's device cookie
+	Previous string // the browser's session cookie, ended by this sign-in
+	Client   Client
+	Method   string // audit detail: "password", "totp", "recovery code", and next "sso", "passkey"
+}
+
+// finishSignIn is the one end of every sign-in method: it replaces the browser's previous
+// session with a new one (a new id every time: no fixation), stamps the sign-in time, refreshes
+// the device cookie and audits the success. The writes are one transaction.
+func (s *Service) finishSignIn(ctx context.Context, a latchkey.Account, in signInInput) (Result, error) {
+	res, err := s.newSession(ctx, a, in.Remember, in.Client, previousID(in.Previous), false)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Device = s.rememberDevice(in.Device, a.WorkspaceID, a.ID)
+	e := event(latchkey.EventSignIn, a.WorkspaceID, a, in.Client)
+	if in.Method != "password" {
+		e.Detail = in.Method
+	}
+	s.audit(ctx, e)
+	return res, nil
+}
+
+// previousID is the store id of a session cookie value, or "" for none.
+func previousID(secret string) string {
+	if secret == "" || len(secret) > 128 {
+		return ""
+	}
+	return latchkey.HashSecret(secret)
+}
+
+func (s *Service) newSession(ctx context.Context, a latchkey.Account, remember bool, c Client, replaces string, rotate bool) (Result, error) {
 	now := s.Now().UTC()
 	secret, hash := latchkey.NewSecret()
 	sess := latchkey.Session{
@@ -23,18 +56,24 @@ func (s *Service) startSession(ctx context.Context, a latchkey.Account, remember
 		ClientAddr:  c.Addr,
 		UserAgent:   truncate(c.UserAgent, 512),
 	}
-	if err := s.Store.CreateSession(ctx, sess); err != nil {
-		return Result{}, wrap("create session", err)
+	if err := s.Store.StartSession(ctx, sess, replaces, rotate); err != nil {
+		return Result{}, wrap("start session", err)
 	}
-	err := s.Store.UpdateAccount(ctx, a.WorkspaceID, a.ID, func(acc *latchkey.Account) error {
-		acc.LastSignInAt = now
-		return nil
-	})
-	if err != nil {
-		return Result{}, wrap("record sign-in time", err)
+	if !rotate {
+		a.LastSignInAt = now
 	}
-	a.LastSignInAt = now
 	return Result{Session: sess, Account: a, Secret: secret}, nil
+}
+
+// rotate replaces the current session with a new id after a privilege change (a new password,
+// two-factor turned on or off, new recovery codes), so that a session id seen before the change
+// is dead after it (ASVS 7.2.4). The new session keeps the old one's persistence, and its
+// CreatedAt is now, which also opens a fresh reauthentication window.
+func (s *Service) rotate(ctx context.Context, a latchkey.Account, cur latchkey.Session, c Client) (Result, error) {
+	if cur.ID == "" {
+		return Result{}, ErrNoSession
+	}
+	return s.newSession(ctx, a, cur.Persistent, c, cur.ID, true)
 }
 
 // ErrNoSession is returned by Authenticate when the cookie names no live session.

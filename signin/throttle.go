@@ -16,6 +16,9 @@ type rule struct {
 	// keep is set on the per-address rule: a success on one account says nothing about the
 	// address's guesses at others, so it does not reset that counter.
 	keep bool
+	// advisory rules count guesses but never refuse one (the per-account rule for a browser
+	// that has signed in to the account before).
+	advisory bool
 }
 
 // Throttle limits. Exported so that tests and docs state the same numbers the code uses.
@@ -63,54 +66,105 @@ func accountWait(c latchkey.Counter, now time.Time) time.Duration {
 	return remaining(c.Last.Add(AccountWait), now)
 }
 
-// passwordRules are the throttles of a password (or, later, a second-factor) guess. The keys
-// use the typed email, normalised, never the account: unknown and real emails count alike.
-func passwordRules(kind, ws, email, addr string) []rule {
+// passwordRules are the throttles of a password or second-factor guess. The keys use the typed
+// email, normalised, never the account: unknown and real emails count alike. A browser that has
+// signed in to this account before (knownDevice) is not refused by the per-account rule, which
+// an attacker elsewhere can fill: its guesses still count there, and the per-pair and
+// per-address rules still bind it (NIST SP 800-63B 5.2.2: limit failures without letting an
+// attacker lock the owner out).
+func passwordRules(kind, ws, email, addr string, knownDevice bool) []rule {
 	e := latchkey.NormalizeEmail(email)
 	return []rule{
-		{key: kind + ":pair:" + ws + ":" + e + ":" + addr, window: counterLife, wait: pairWait},
+		{key: pairPrefix(kind, ws, email) + addr, window: counterLife, wait: pairWait},
 		{key: kind + ":addr:" + ws + ":" + addr, window: AddrWindow, wait: addrWait, keep: true},
-		{key: kind + ":acct:" + ws + ":" + e, window: counterLife, wait: accountWait},
+		{key: kind + ":acct:" + ws + ":" + e, window: counterLife, wait: accountWait, advisory: knownDevice},
 	}
 }
 
-// throttled returns the longest wait any rule imposes now.
-func (s *Service) throttled(ctx context.Context, rules []rule, now time.Time) (time.Duration, error) {
-	var wait time.Duration
+func pairPrefix(kind, ws, email string) string {
+	return kind + ":pair:" + ws + ":" + latchkey.NormalizeEmail(email) + ":"
+}
+
+// maxRaces bounds how often one guess retries its count after losing a race to concurrent
+// guesses at the same key; past it the guess is refused, which is the safe side.
+const maxRaces = 100
+
+// live is c as a rule with this window sees it at now: a counter whose first failure is a window
+// or more ago has lapsed.
+func live(c latchkey.Counter, now time.Time, window time.Duration) latchkey.Counter {
+	if c.Count == 0 || !c.First.After(now.Add(-window)) {
+		return latchkey.Counter{Key: c.Key}
+	}
+	return c
+}
+
+// countGuess counts one guess at a secret against every rule before the secret is checked. A
+// rule refuses the guess when the failures already counted impose a wait; then countGuess
+// returns the throttle error and the guess must not be checked. Each count is a conditional
+// write that succeeds only on the count this guess read, so of N concurrent guesses no more pass
+// a rule than its limit allows. On success it returns the wait that the guess starts if it
+// proves wrong (the failure that fills a rule tells the user to wait at once). The counters are
+// reset by succeed when the secret is right.
+func (s *Service) countGuess(ctx context.Context, rules []rule, now time.Time) (time.Duration, error) {
+	keys := make([]string, len(rules))
+	for i, r := range rules {
+		keys[i] = r.key
+	}
+	seen, err := s.Store.Counters(ctx, keys)
+	if err != nil {
+		return 0, wrap("read throttle", err)
+	}
+	var after time.Duration
 	for _, r := range rules {
-		c, err := s.Store.Counter(ctx, r.key, now, r.window)
-		if err != nil {
-			return 0, wrap("read throttle", err)
+		c := live(seen[r.key], now, r.window)
+		for try := 0; ; try++ {
+			if w := r.wait(c, now); w > 0 && !r.advisory {
+				return 0, throttleError(w)
+			}
+			next, won, err := s.Store.AddFailureIf(ctx, r.key, now, r.window, c.Count)
+			if err != nil {
+				return 0, wrap("count guess", err)
+			}
+			if won {
+				if !r.advisory {
+					after = max(after, r.wait(next, now))
+				}
+				break
+			}
+			if try == maxRaces {
+				return 0, throttleError(time.Second)
+			}
+			again, err := s.Store.Counters(ctx, []string{r.key})
+			if err != nil {
+				return 0, wrap("read throttle", err)
+			}
+			c = live(again[r.key], now, r.window)
 		}
-		wait = max(wait, r.wait(c, now))
 	}
-	return wait, nil
+	return after, nil
 }
 
-// fail counts a failure against every rule and returns the wait it now imposes.
-func (s *Service) fail(ctx context.Context, rules []rule, now time.Time) (time.Duration, error) {
-	var wait time.Duration
-	for _, r := range rules {
-		c, err := s.Store.AddFailure(ctx, r.key, now, r.window)
-		if err != nil {
-			return 0, wrap("count failure", err)
-		}
-		wait = max(wait, r.wait(c, now))
-	}
-	return wait, nil
-}
-
-// succeed resets the counters that a success ends.
+// succeed resets the counters that a success ends, in one statement.
 func (s *Service) succeed(ctx context.Context, rules []rule) error {
+	var keys []string
 	for _, r := range rules {
-		if r.keep {
-			continue
-		}
-		if err := s.Store.ResetCounter(ctx, r.key); err != nil {
-			return wrap("reset throttle", err)
+		if !r.keep {
+			keys = append(keys, r.key)
 		}
 	}
-	return nil
+	return wrap("reset throttle", s.Store.ResetCounters(ctx, keys))
+}
+
+// forgive takes back the count of a guess that proved right: on every rule, or with onlyKept
+// on the rules that a success does not reset (succeed resets the others).
+func (s *Service) forgive(ctx context.Context, rules []rule, onlyKept bool) error {
+	var keys []string
+	for _, r := range rules {
+		if r.keep || !onlyKept {
+			keys = append(keys, r.key)
+		}
+	}
+	return wrap("undo throttle count", s.Store.UndoFailures(ctx, keys))
 }
 
 // throttleError is the error shown while a wait lasts. The wait is rounded up to whole

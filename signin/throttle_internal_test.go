@@ -110,14 +110,14 @@ func TestThrottleError(t *testing.T) {
 // The keys are built from the typed email, normalised, and never from whether an account
 // exists, and each rule counts in its own window.
 func TestPasswordRules(t *testing.T) {
-	a := passwordRules("pw", "ws1", " Bob@Acme.Example ", "203.0.113.1")
-	b := passwordRules("pw", "ws1", "bob@acme.example", "203.0.113.1")
+	a := passwordRules("pw", "ws1", " Bob@Acme.Example ", "203.0.113.1", false)
+	b := passwordRules("pw", "ws1", "bob@acme.example", "203.0.113.1", false)
 	for i := range a {
 		if a[i].key != b[i].key {
 			t.Errorf("rule %d: key %q for a differently written email, want %q", i, a[i].key, b[i].key)
 		}
 	}
-	other := passwordRules("pw", "ws2", "bob@acme.example", "203.0.113.1")
+	other := passwordRules("pw", "ws2", "bob@acme.example", "203.0.113.1", false)
 	for i := range a {
 		if a[i].key == other[i].key {
 			t.Errorf("rule %d: two workspaces share key %q", i, a[i].key)

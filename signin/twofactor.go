@@ -18,7 +18,8 @@ const MaxChallengeAttempts = 5
 // startChallenge begins the second step for an account whose password was just accepted. No
 // session exists until the challenge is passed; the challenge's own cookie binds it to this
 // browser.
-func (s *Service) startChallenge(ctx context.Context, a latchkey.Account, remember bool, c Client) (Result, error) {
+func (s *Service) startChallenge(ctx context.Context, a latchkey.Account, in PasswordInput, known bool) (Result, error) {
+	remember, c := in.Remember, in.Client
 	now := s.Now().UTC()
 	secret, hash := latchkey.NewSecret()
 	ch := latchkey.Challenge{
@@ -60,57 +61,86 @@ func (s *Service) Challenge(ctx context.Context, ws, secret string) (latchkey.Ch
 }
 
 // CodeInput is what the two-factor page sends: the challenge cookie and a code (an
-// authenticator code or a recovery code).
+// authenticator code or a recovery code), with the browser's device and session cookies as in
+// PasswordInput.
 type CodeInput struct {
 	Workspace       latchkey.Workspace
 	ChallengeSecret string
 	Code            string
+	Device          string
+	PreviousSession string
 	Client          Client
 }
 
-// challengeAccount loads the challenge and its account, and checks the throttle. It returns the
-// rules to count a failure against.
-func (s *Service) challengeAccount(ctx context.Context, in CodeInput) (latchkey.Challenge, latchkey.Account, []rule, error) {
+// ErrTooManyCodes is the cause of the error that ends a challenge after MaxChallengeAttempts
+// codes: errors.Is(err, ErrTooManyCodes) tells it from a challenge that timed out, which has the
+// same code (CodeExpired) but another message.
+var ErrTooManyCodes = errors.New("too many codes")
+
+func tooManyCodes() error {
+	return &latchkey.Error{Code: latchkey.CodeExpired, Message: latchkey.MsgTooManyCodes, Err: ErrTooManyCodes}
+}
+
+// challengeAttempt loads the challenge and its account and counts this code before it is
+// checked: one of the challenge's MaxChallengeAttempts (a conditional update, so concurrent codes
+// never get more checks than that), and one guess on the password throttle, which wrong codes
+// feed. It returns the rules to reset on success and the wait a wrong code starts.
+func (s *Service) challengeAttempt(ctx context.Context, in CodeInput) (latchkey.Challenge, latchkey.Account, []rule, time.Duration, error) {
 	ch, err := s.Challenge(ctx, in.Workspace.ID, in.ChallengeSecret)
 	if err != nil {
-		return ch, latchkey.Account{}, nil, err
+		return ch, latchkey.Account{}, nil, 0, err
 	}
 	a, err := s.Store.Account(ctx, in.Workspace.ID, ch.AccountID)
 	if errors.Is(err, latchkey.ErrNotFound) {
-		return ch, a, nil, challengeExpired()
+		return ch, a, nil, 0, challengeExpired()
 	}
 	if err != nil {
-		return ch, a, nil, wrap("find account", err)
+		return ch, a, nil, 0, wrap("find account", err)
 	}
 	if a.Status != latchkey.StatusActive || !a.TwoFactor() {
 		// Suspended, or 2FA reset by an administrator, while the challenge was open.
 		s.Store.DeleteChallenge(ctx, in.Workspace.ID, ch.ID)
-		return ch, a, nil, challengeExpired()
+		return ch, a, nil, 0, challengeExpired()
 	}
-	// Wrong codes count toward the same throttle as wrong passwords, keyed by the account's email.
-	rules := passwordRules("pw", in.Workspace.ID, a.Email, in.Client.Addr)
-	wait, err := s.throttled(ctx, rules, s.Now())
+	rules := passwordRules("pw", in.Workspace.ID, a.Email, in.Client.Addr, s.KnownDevice(in.Device, a.WorkspaceID, a.ID))
+	after, err := s.countGuess(ctx, rules, s.Now())
 	if err != nil {
-		return ch, a, nil, err
+		if latchkey.ErrorCode(err) == latchkey.CodeThrottled {
+			s.audit(ctx, event(latchkey.EventThrottled, a.WorkspaceID, a, in.Client))
+		}
+		return ch, a, nil, 0, err
 	}
-	if wait > 0 {
-		s.audit(ctx, event(latchkey.EventThrottled, a.WorkspaceID, a, in.Client))
-		return ch, a, nil, throttleError(wait)
+	switch _, err := s.Store.UseChallengeAttempt(ctx, ch.WorkspaceID, ch.ID, MaxChallengeAttempts); {
+	case errors.Is(err, latchkey.ErrConflict):
+		if err := s.Store.DeleteChallenge(ctx, ch.WorkspaceID, ch.ID); err != nil {
+			return ch, a, nil, 0, wrap("end challenge", err)
+		}
+		return ch, a, nil, 0, tooManyCodes()
+	case errors.Is(err, latchkey.ErrNotFound):
+		return ch, a, nil, 0, challengeExpired()
+	case err != nil:
+		return ch, a, nil, 0, wrap("count code", err)
 	}
-	return ch, a, rules, nil
+	return ch, a, rules, after, nil
 }
 
 // VerifyTOTP passes a challenge with an authenticator code. A code's time step is accepted at
-// most once per account, also under concurrent submissions. Errors: CodeExpired with
-// MsgChallengeExpired; CodeInvalid for an empty or malformed code (not counted); CodeUnauthorized
-// for a wrong, replayed or clock-skewed code (counted); CodeExpired with MsgTooManyCodes after
+// most once per account, also under concurrent submissions. A wrong code gets the same answer
+// whatever step it matches: telling the user their clock is ahead would tell an attacker a code
+// that becomes valid later, so the drift goes only into the audit event. Errors: CodeExpired
+// with MsgChallengeExpired; CodeInvalid for an empty or malformed code (not counted);
+// CodeUnauthorized for a wrong or replayed code (counted); ErrTooManyCodes after
 // MaxChallengeAttempts; CodeThrottled.
 func (s *Service) VerifyTOTP(ctx context.Context, in CodeInput) (Result, error) {
 	code := totp.Normalize(in.Code)
 	if code == "" {
 		return Result{}, latchkey.Errorf(latchkey.CodeInvalid, "code", latchkey.MsgCodeRequired)
 	}
-	ch, a, rules, err := s.challengeAccount(ctx, in)
+	if !totp.WellFormed(code) {
+		// Refused before anything is counted: a typo is not a guess.
+		return Result{}, latchkey.Errorf(latchkey.CodeInvalid, "code", latchkey.MsgCodeRequired)
+	}
+	ch, a, rules, after, err := s.challengeAttempt(ctx, in)
 	if err != nil {
 		return Result{}, err
 	}
@@ -119,31 +149,27 @@ func (s *Service) VerifyTOTP(ctx context.Context, in CodeInput) (Result, error) 
 		return Result{}, wrap("open totp secret", err)
 	}
 	res, err := totp.Check(string(seed), code, s.Now())
-	if errors.Is(err, totp.ErrMalformed) {
-		return Result{}, latchkey.Errorf(latchkey.CodeInvalid, "code", latchkey.MsgCodeRequired)
-	}
 	if err != nil {
 		return Result{}, err
 	}
 	if !res.OK {
-		// A positive drift is a code of a later step: the device's clock is ahead.
-		msg := latchkey.MsgCodeWrong
+		detail := "totp"
 		if res.Drift > 0 {
-			msg = fmt.Sprintf(latchkey.MsgClockAhead, driftText(res.Drift))
+			detail = "totp; the device's clock is about " + driftText(res.Drift) + " ahead"
 		} else if res.Drift < 0 {
-			msg = fmt.Sprintf(latchkey.MsgClockBehind, driftText(-res.Drift))
+			detail = "totp; the device's clock is about " + driftText(-res.Drift) + " behind"
 		}
-		s.audit(ctx, latchkey.Event{Type: latchkey.EventTwoFactorFailed, WorkspaceID: a.WorkspaceID, AccountID: a.ID, Email: a.Email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: "totp"})
-		return Result{}, s.wrongCode(ctx, ch, rules, msg)
+		s.audit(ctx, latchkey.Event{Type: latchkey.EventTwoFactorFailed, WorkspaceID: a.WorkspaceID, AccountID: a.ID, Email: a.Email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: detail})
+		return Result{}, s.wrongCode(ctx, ch, after, latchkey.MsgCodeWrong)
 	}
 	switch err := s.Store.AdvanceTOTPStep(ctx, a.WorkspaceID, a.ID, res.Step); {
 	case errors.Is(err, latchkey.ErrConflict):
 		s.audit(ctx, latchkey.Event{Type: latchkey.EventTwoFactorReplay, WorkspaceID: a.WorkspaceID, AccountID: a.ID, Email: a.Email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent})
-		return Result{}, s.wrongCode(ctx, ch, rules, latchkey.MsgCodeUsed)
+		return Result{}, s.wrongCode(ctx, ch, after, latchkey.MsgCodeUsed)
 	case err != nil:
 		return Result{}, wrap("record totp step", err)
 	}
-	return s.passChallenge(ctx, ch, a, rules, in.Client, "totp")
+	return s.passChallenge(ctx, ch, a, rules, in, "totp")
 }
 
 // VerifyRecovery passes a challenge with a recovery code, which then stops working. The input is
@@ -153,7 +179,7 @@ func (s *Service) VerifyRecovery(ctx context.Context, in CodeInput) (Result, err
 	if code == "" {
 		return Result{}, latchkey.Errorf(latchkey.CodeInvalid, "code", latchkey.MsgRecoveryRequired)
 	}
-	ch, a, rules, err := s.challengeAccount(ctx, in)
+	ch, a, rules, after, err := s.challengeAttempt(ctx, in)
 	if err != nil {
 		return Result{}, err
 	}
@@ -165,69 +191,67 @@ func (s *Service) VerifyRecovery(ctx context.Context, in CodeInput) (Result, err
 	if len(code) == recoveryLen {
 		for _, rc := range codes {
 			// Every code is checked, matched or not, so the time taken does not say which one.
-			if ok, _ := password.Verify(code, rc.Hash); ok && match == "" {
+			ok, err := s.Passwords.Verify(ctx, code, rc.Hash)
+			if errors.Is(err, password.ErrBusy) {
+				return Result{}, busyError()
+			}
+			if ok && match == "" {
 				match = rc.ID
 			}
 		}
 	}
 	if match == "" {
 		s.audit(ctx, latchkey.Event{Type: latchkey.EventTwoFactorFailed, WorkspaceID: a.WorkspaceID, AccountID: a.ID, Email: a.Email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: "recovery code"})
-		return Result{}, s.wrongCode(ctx, ch, rules, latchkey.MsgRecoveryWrong)
+		return Result{}, s.wrongCode(ctx, ch, after, latchkey.MsgRecoveryWrong)
 	}
 	left, err := s.Store.ConsumeRecoveryCode(ctx, a.WorkspaceID, a.ID, match)
 	if errors.Is(err, latchkey.ErrNotFound) {
 		// Used a moment ago by a concurrent request.
-		return Result{}, s.wrongCode(ctx, ch, rules, latchkey.MsgRecoveryWrong)
+		return Result{}, s.wrongCode(ctx, ch, after, latchkey.MsgRecoveryWrong)
 	}
 	if err != nil {
 		return Result{}, wrap("use recovery code", err)
 	}
 	s.audit(ctx, latchkey.Event{Type: latchkey.EventRecoveryCodeUsed, WorkspaceID: a.WorkspaceID, AccountID: a.ID, Email: a.Email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: fmt.Sprintf("%d left", left)})
-	res, err := s.passChallenge(ctx, ch, a, rules, in.Client, "recovery code")
+	res, err := s.passChallenge(ctx, ch, a, rules, in, "recovery code")
 	res.UsedRecovery, res.RecoveryLeft = true, left
 	return res, err
 }
 
-// wrongCode counts a wrong code on the challenge and the throttle, and ends the challenge after
-// MaxChallengeAttempts.
-func (s *Service) wrongCode(ctx context.Context, ch latchkey.Challenge, rules []rule, msg string) error {
-	n, err := s.Store.AddChallengeAttempt(ctx, ch.WorkspaceID, ch.ID)
+// wrongCode answers a wrong code, already counted: the challenge ends once it has used
+// MaxChallengeAttempts; a code whose failure starts a throttle wait says so.
+func (s *Service) wrongCode(ctx context.Context, ch latchkey.Challenge, after time.Duration, msg string) error {
+	cur, err := s.Store.Challenge(ctx, ch.WorkspaceID, ch.ID)
 	if errors.Is(err, latchkey.ErrNotFound) {
 		return challengeExpired()
 	}
 	if err != nil {
-		return wrap("count wrong code", err)
+		return wrap("read challenge", err)
 	}
-	wait, err := s.fail(ctx, rules, s.Now())
-	if err != nil {
-		return err
-	}
-	if n >= MaxChallengeAttempts {
+	if cur.Attempts >= MaxChallengeAttempts {
 		if err := s.Store.DeleteChallenge(ctx, ch.WorkspaceID, ch.ID); err != nil {
 			return wrap("end challenge", err)
 		}
-		return latchkey.Errorf(latchkey.CodeExpired, "", latchkey.MsgTooManyCodes)
+		return tooManyCodes()
 	}
-	if wait > 0 {
-		return throttleError(wait)
+	if after > 0 {
+		return throttleError(after)
 	}
 	return latchkey.Errorf(latchkey.CodeUnauthorized, "code", msg)
 }
 
 // passChallenge ends the challenge and starts the session it stood for.
-func (s *Service) passChallenge(ctx context.Context, ch latchkey.Challenge, a latchkey.Account, rules []rule, c Client, method string) (Result, error) {
+func (s *Service) passChallenge(ctx context.Context, ch latchkey.Challenge, a latchkey.Account, rules []rule, in CodeInput, method string) (Result, error) {
 	if err := s.Store.DeleteChallenge(ctx, ch.WorkspaceID, ch.ID); err != nil {
 		return Result{}, wrap("end challenge", err)
+	}
+	if err := s.forgive(ctx, rules, true); err != nil {
+		return Result{}, err
 	}
 	if err := s.succeed(ctx, rules); err != nil {
 		return Result{}, err
 	}
-	res, err := s.startSession(ctx, a, ch.Remember, c)
-	if err != nil {
-		return Result{}, err
-	}
-	s.audit(ctx, latchkey.Event{Type: latchkey.EventSignIn, WorkspaceID: a.WorkspaceID, AccountID: a.ID, Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent, Detail: method})
-	return res, nil
+	return s.finishSignIn(ctx, a, signInInput{Remember: ch.Remember, Device: in.Device, Previous: in.PreviousSession, Client: in.Client, Method: method})
 }
 
 // AbandonChallenge deletes the challenge ("Sign in as a different user"). A missing or expired

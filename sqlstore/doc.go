@@ -36,7 +36,7 @@
 //   - ReplaceRecoveryCodes and ConsumeRecoveryCode are transactions that lock the account row
 //     first, so that one account's codes change one transaction at a time; ConsumeRecoveryCode
 //     deletes by ID and fails with ErrNotFound when it deleted nothing.
-//   - AddChallengeAttempt is one UPDATE … RETURNING.
+//   - UseChallengeAttempt is one conditional UPDATE … RETURNING.
 //   - ClaimMail is one UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING; on PostgreSQL the
 //     sub-SELECT is FOR UPDATE SKIP LOCKED, so workers on several nodes claim disjoint sets.
 //   - ExportWorkspace reads in one snapshot (a read-only transaction: deferred on SQLite,

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -30,6 +31,31 @@ func (db *DB) CreateSession(ctx context.Context, s latchkey.Session) error {
 		return fmt.Errorf("create session: %w", storeError(err))
 	}
 	return nil
+}
+
+// StartSession removes the replaced session, stores s and stamps the account's last sign-in, in
+// one transaction.
+func (db *DB) StartSession(ctx context.Context, s latchkey.Session, replaces string, rotate bool) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if replaces != "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1 AND workspace_id = $2`, replaces, s.WorkspaceID); err != nil {
+				return fmt.Errorf("end replaced session: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			s.ID, s.WorkspaceID, s.AccountID, timeValue(s.CreatedAt), timeValue(s.LastSeenAt),
+			timeValue(s.ExpiresAt), s.Persistent, s.ClientAddr, s.UserAgent); err != nil {
+			return fmt.Errorf("create session: %w", storeError(err))
+		}
+		if !rotate {
+			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET last_sign_in_at = $3 WHERE workspace_id = $1 AND id = $2`,
+				s.WorkspaceID, s.AccountID, timeValue(s.CreatedAt)); err != nil {
+				return fmt.Errorf("record sign-in time: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // Session returns the session with this ID in workspace ws and its account, or ErrNotFound.

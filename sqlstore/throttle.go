@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/latchkey/latchkey"
 )
@@ -71,4 +74,111 @@ func (db *DB) DeleteStaleCounters(ctx context.Context, before time.Time) (int, e
 		return 0, fmt.Errorf("delete stale throttle counters: %w", err)
 	}
 	return n, nil
+}
+
+// AddFailureIf counts one failure only if the counter still has seen failures in the window.
+// It is one upsert whose update is conditional, so of concurrent callers that read the same
+// count exactly one succeeds, on every node. A missing row is inserted with 1 whatever seen says:
+// it was reset after the caller read it, and this attempt is the first of a new count.
+func (db *DB) AddFailureIf(ctx context.Context, key string, now time.Time, window time.Duration, seen int) (latchkey.Counter, bool, error) {
+	c, err := scanCounter(db.rw.QueryRowContext(ctx,
+		`INSERT INTO throttle_counters (`+counterColumns+`) VALUES ($1, 1, $2, $2)
+		ON CONFLICT (throttle_key) DO UPDATE SET
+			failures = CASE WHEN throttle_counters.first_at <= $3 THEN 1 ELSE throttle_counters.failures + 1 END,
+			first_at = CASE WHEN throttle_counters.first_at <= $3 THEN excluded.first_at ELSE throttle_counters.first_at END,
+			last_at = excluded.last_at
+		WHERE (CASE WHEN throttle_counters.first_at <= $3 THEN 0 ELSE throttle_counters.failures END) = $4
+		RETURNING `+counterColumns,
+		key, timeValue(now), timeValue(now.Add(-window)), seen))
+	if errors.Is(err, sql.ErrNoRows) {
+		return latchkey.Counter{}, false, nil
+	}
+	if err != nil {
+		return latchkey.Counter{}, false, fmt.Errorf("add throttle failure: %w", err)
+	}
+	return c, true, nil
+}
+
+// Counters returns the existing counters of keys in one read.
+func (db *DB) Counters(ctx context.Context, keys []string) (map[string]latchkey.Counter, error) {
+	out := make(map[string]latchkey.Counter, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := db.ro.QueryContext(ctx,
+		`SELECT `+counterColumns+` FROM throttle_counters WHERE throttle_key IN (`+placeholders(1, len(keys))+`)`, anys(keys)...)
+	if err != nil {
+		return nil, fmt.Errorf("read throttle counters: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCounter(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read throttle counters: %w", err)
+		}
+		out[c.Key] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read throttle counters: %w", err)
+	}
+	return out, nil
+}
+
+// UndoFailures takes one failure off each counter of keys, never below zero.
+func (db *DB) UndoFailures(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	if _, err := db.rw.ExecContext(ctx,
+		`UPDATE throttle_counters SET failures = failures - 1 WHERE failures > 0 AND throttle_key IN (`+placeholders(1, len(keys))+`)`, anys(keys)...); err != nil {
+		return fmt.Errorf("undo throttle failures: %w", err)
+	}
+	return nil
+}
+
+// ResetCounters removes the counters of keys in one statement.
+func (db *DB) ResetCounters(ctx context.Context, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	if _, err := db.rw.ExecContext(ctx,
+		`DELETE FROM throttle_counters WHERE throttle_key IN (`+placeholders(1, len(keys))+`)`, anys(keys)...); err != nil {
+		return fmt.Errorf("reset throttle counters: %w", err)
+	}
+	return nil
+}
+
+// DeleteCountersWithPrefix removes the counters whose key begins with prefix. It compares a
+// substring rather than using LIKE, so that '%' and '_' in an email are not patterns; substr
+// counts characters on both engines, hence the rune count.
+func (db *DB) DeleteCountersWithPrefix(ctx context.Context, prefix string) (int, error) {
+	if prefix == "" {
+		return 0, errors.New("delete throttle counters: empty prefix")
+	}
+	res, err := db.rw.ExecContext(ctx,
+		`DELETE FROM throttle_counters WHERE substr(throttle_key, 1, $1) = $2`, utf8.RuneCountInString(prefix), prefix)
+	if err != nil {
+		return 0, fmt.Errorf("delete throttle counters: %w", err)
+	}
+	return affected(res)
+}
+
+// placeholders returns "$from, $from+1, …" for n parameters.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(from+i))
+	}
+	return b.String()
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -163,16 +164,25 @@ func (db *DB) Challenge(ctx context.Context, ws, id string) (latchkey.Challenge,
 	return c, nil
 }
 
-// AddChallengeAttempt adds one to the challenge's attempts and returns the new count. It is
-// one UPDATE … RETURNING, so concurrent wrong codes are all counted. Returns ErrNotFound if
-// the challenge is gone or belongs to another workspace.
-func (db *DB) AddChallengeAttempt(ctx context.Context, ws, id string) (int, error) {
+// UseChallengeAttempt adds one to the challenge's attempts unless it has used limit, and returns
+// the new count. It is one UPDATE … WHERE attempts < limit RETURNING, so concurrent codes never
+// get more than limit checks. When it updates nothing, a second read tells a challenge out of
+// attempts (ErrConflict) from one that is gone or of another workspace (ErrNotFound).
+func (db *DB) UseChallengeAttempt(ctx context.Context, ws, id string, limit int) (int, error) {
 	var n int
 	err := db.rw.QueryRowContext(ctx,
-		`UPDATE challenges SET attempts = attempts + 1 WHERE id = $1 AND workspace_id = $2 RETURNING attempts`,
-		id, ws).Scan(&n)
+		`UPDATE challenges SET attempts = attempts + 1 WHERE id = $1 AND workspace_id = $2 AND attempts < $3 RETURNING attempts`,
+		id, ws, limit).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		var attempts int
+		err := db.rw.QueryRowContext(ctx, `SELECT attempts FROM challenges WHERE id = $1 AND workspace_id = $2`, id, ws).Scan(&attempts)
+		if err == nil {
+			return attempts, fmt.Errorf("use challenge attempt: %w", latchkey.ErrConflict)
+		}
+		return 0, fmt.Errorf("use challenge attempt: %w", storeError(err))
+	}
 	if err != nil {
-		return 0, fmt.Errorf("add challenge attempt: %w", storeError(err))
+		return 0, fmt.Errorf("use challenge attempt: %w", storeError(err))
 	}
 	return n, nil
 }

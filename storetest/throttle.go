@@ -157,4 +157,115 @@ var throttleTests = []test{
 			t.Errorf("Counter after %d concurrent failures: Count=%d", n, c.Count)
 		}
 	}},
+	{"AddFailureIfCountsOnlyOnTheSeenCount", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		c, won, err := s.AddFailureIf(ctx, "k", t0, window, 0)
+		ok(t, "AddFailureIf(new key, seen 0)", err)
+		if !won || c.Count != 1 {
+			t.Fatalf("AddFailureIf(new key) = %+v, %v; want Count 1, true", c, won)
+		}
+		c, won, err = s.AddFailureIf(ctx, "k", t0.Add(time.Second), window, 0)
+		ok(t, "AddFailureIf(stale seen)", err)
+		if won {
+			t.Fatalf("AddFailureIf(seen 0 while the count is 1) = %+v, true; want false", c)
+		}
+		c, won, err = s.AddFailureIf(ctx, "k", t0.Add(time.Second), window, 1)
+		ok(t, "AddFailureIf(seen 1)", err)
+		same(t, "AddFailureIf(seen 1)", latchkey.Counter{Key: "k", Count: 2, First: t0, Last: t0.Add(time.Second)}, c)
+		if !won {
+			t.Fatal("AddFailureIf(seen 1) lost")
+		}
+		// Past the window the counter counts as 0 seen and starts again at 1.
+		c, won, err = s.AddFailureIf(ctx, "k", t0.Add(window), window, 0)
+		ok(t, "AddFailureIf(after the window)", err)
+		same(t, "AddFailureIf(after the window)", latchkey.Counter{Key: "k", Count: 1, First: t0.Add(window), Last: t0.Add(window)}, c)
+		if !won {
+			t.Fatal("AddFailureIf(after the window) lost")
+		}
+	}},
+	{"ConcurrentAddFailureIfHasOneWinner", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		_, err := s.AddFailure(ctx, "hot", t0, window)
+		ok(t, "AddFailure", err)
+		const n = 50
+		start := make(chan struct{})
+		var wins sync.WaitGroup
+		var mu sync.Mutex
+		won := 0
+		for range n {
+			wins.Go(func() {
+				<-start
+				_, w, err := s.AddFailureIf(ctx, "hot", t0, window, 1)
+				if err != nil {
+					t.Errorf("AddFailureIf: %v", err)
+				}
+				if w {
+					mu.Lock()
+					won++
+					mu.Unlock()
+				}
+			})
+		}
+		close(start)
+		wins.Wait()
+		if won != 1 {
+			t.Fatalf("%d of %d concurrent AddFailureIf(seen 1) calls counted, want exactly 1", won, n)
+		}
+		c, err := s.Counter(ctx, "hot", t0, window)
+		ok(t, "Counter", err)
+		if c.Count != 2 {
+			t.Fatalf("Count after the race = %d, want 2", c.Count)
+		}
+	}},
+	{"CountersAndResetCounters", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		for _, k := range []string{"a", "b", "b", "c"} {
+			_, err := s.AddFailure(ctx, k, t0, window)
+			ok(t, "AddFailure", err)
+		}
+		got, err := s.Counters(ctx, []string{"a", "b", "missing"})
+		ok(t, "Counters", err)
+		same(t, "Counters", map[string]latchkey.Counter{
+			"a": {Key: "a", Count: 1, First: t0, Last: t0},
+			"b": {Key: "b", Count: 2, First: t0, Last: t0},
+		}, got)
+		ok(t, "UndoFailures", s.UndoFailures(ctx, []string{"a", "b", "missing"}))
+		got, err = s.Counters(ctx, []string{"a", "b"})
+		ok(t, "Counters after UndoFailures", err)
+		if got["a"].Count != 0 || got["b"].Count != 1 {
+			t.Fatalf("after UndoFailures: a=%d b=%d, want 0 and 1", got["a"].Count, got["b"].Count)
+		}
+		ok(t, "UndoFailures(at zero)", s.UndoFailures(ctx, []string{"a"}))
+		got, err = s.Counters(ctx, []string{"a"})
+		ok(t, "Counters", err)
+		if got["a"].Count != 0 {
+			t.Fatalf("UndoFailures went below zero: %d", got["a"].Count)
+		}
+		ok(t, "ResetCounters", s.ResetCounters(ctx, []string{"a", "b", "missing"}))
+		got, err = s.Counters(ctx, []string{"a", "b", "c"})
+		ok(t, "Counters after reset", err)
+		same(t, "Counters after reset", map[string]latchkey.Counter{"c": {Key: "c", Count: 1, First: t0, Last: t0}}, got)
+	}},
+	{"DeleteCountersWithPrefix", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		for _, k := range []string{"pw:pair:ws:a_b%c@x.example:1", "pw:pair:ws:a_b%c@x.example:2", "pw:pair:ws:aXbYc@x.example:1", "pw:pair:ws:é@x.example:1"} {
+			_, err := s.AddFailure(ctx, k, t0, window)
+			ok(t, "AddFailure", err)
+		}
+		n, err := s.DeleteCountersWithPrefix(ctx, "pw:pair:ws:a_b%c@x.example:")
+		ok(t, "DeleteCountersWithPrefix", err)
+		if n != 2 {
+			t.Fatalf("DeleteCountersWithPrefix = %d, want 2 ('_' and '%%' are not patterns)", n)
+		}
+		n, err = s.DeleteCountersWithPrefix(ctx, "pw:pair:ws:é@")
+		ok(t, "DeleteCountersWithPrefix(non-ASCII)", err)
+		if n != 1 {
+			t.Fatalf("DeleteCountersWithPrefix(non-ASCII) = %d, want 1", n)
+		}
+		got, err := s.Counters(ctx, []string{"pw:pair:ws:aXbYc@x.example:1"})
+		ok(t, "Counters", err)
+		if len(got) != 1 {
+			t.Fatalf("the look-alike key was deleted too")
+		}
+	}},
 }

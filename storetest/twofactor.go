@@ -257,8 +257,8 @@ var challengeTests = []test{
 
 		_, err := s.Challenge(ctx, wb.ID, c.ID)
 		wantErr(t, "Challenge(wrong workspace)", err, latchkey.ErrNotFound)
-		_, err = s.AddChallengeAttempt(ctx, wb.ID, c.ID)
-		wantErr(t, "AddChallengeAttempt(wrong workspace)", err, latchkey.ErrNotFound)
+		_, err = s.UseChallengeAttempt(ctx, wb.ID, c.ID, 5)
+		wantErr(t, "UseChallengeAttempt(wrong workspace)", err, latchkey.ErrNotFound)
 		ok(t, "DeleteChallenge(wrong workspace)", s.DeleteChallenge(ctx, wb.ID, c.ID))
 
 		got, err := s.Challenge(ctx, wa.ID, c.ID)
@@ -271,10 +271,10 @@ var challengeTests = []test{
 		c := newChallenge(t, s, admin, t0.Add(5*time.Minute))
 		other := newChallenge(t, s, admin, t0.Add(5*time.Minute))
 		for want := 1; want <= 3; want++ {
-			n, err := s.AddChallengeAttempt(ctx, w.ID, c.ID)
-			ok(t, "AddChallengeAttempt", err)
+			n, err := s.UseChallengeAttempt(ctx, w.ID, c.ID, 100)
+			ok(t, "UseChallengeAttempt", err)
 			if n != want {
-				t.Fatalf("AddChallengeAttempt #%d returned %d", want, n)
+				t.Fatalf("UseChallengeAttempt #%d returned %d", want, n)
 			}
 		}
 		got, err := s.Challenge(ctx, w.ID, c.ID)
@@ -289,8 +289,8 @@ var challengeTests = []test{
 		ok(t, "DeleteChallenge", s.DeleteChallenge(ctx, w.ID, c.ID))
 		_, err = s.Challenge(ctx, w.ID, c.ID)
 		wantErr(t, "Challenge(deleted)", err, latchkey.ErrNotFound)
-		_, err = s.AddChallengeAttempt(ctx, w.ID, c.ID)
-		wantErr(t, "AddChallengeAttempt(deleted)", err, latchkey.ErrNotFound)
+		_, err = s.UseChallengeAttempt(ctx, w.ID, c.ID, 100)
+		wantErr(t, "UseChallengeAttempt(deleted)", err, latchkey.ErrNotFound)
 		ok(t, "DeleteChallenge(again)", s.DeleteChallenge(ctx, w.ID, c.ID))
 		_, err = s.Challenge(ctx, w.ID, other.ID)
 		ok(t, "Challenge(other, after deleting one)", err)
@@ -303,22 +303,51 @@ var challengeTests = []test{
 		counts := make([]int, n)
 		errs := concurrently(n, func(i int) error {
 			var err error
-			counts[i], err = s.AddChallengeAttempt(ctx, w.ID, c.ID)
+			counts[i], err = s.UseChallengeAttempt(ctx, w.ID, c.ID, 100)
 			return err
 		})
 		if err := errors.Join(errs...); err != nil {
-			t.Fatalf("AddChallengeAttempt: %v", err)
+			t.Fatalf("UseChallengeAttempt: %v", err)
 		}
 		slices.Sort(counts)
 		want := make([]int, n)
 		for i := range want {
 			want[i] = i + 1
 		}
-		same(t, "counts returned by concurrent AddChallengeAttempt calls, sorted", want, counts)
+		same(t, "counts returned by concurrent UseChallengeAttempt calls, sorted", want, counts)
 		got, err := s.Challenge(ctx, w.ID, c.ID)
 		ok(t, "Challenge", err)
 		if got.Attempts != n {
-			t.Fatalf("Attempts=%d after %d concurrent AddChallengeAttempt calls, want %d", got.Attempts, n, n)
+			t.Fatalf("Attempts=%d after %d concurrent UseChallengeAttempt calls, want %d", got.Attempts, n, n)
+		}
+	}},
+	{"AttemptsStopAtTheLimitUnderConcurrency", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		w, admin := newWorkspace(t, s, "acme")
+		c := newChallenge(t, s, admin, t0.Add(5*time.Minute))
+		const n, limit = 50, 5
+		errs := concurrently(n, func(int) error {
+			_, err := s.UseChallengeAttempt(ctx, w.ID, c.ID, limit)
+			return err
+		})
+		used, refused := 0, 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				used++
+			case errors.Is(err, latchkey.ErrConflict):
+				refused++
+			default:
+				t.Fatalf("UseChallengeAttempt: %v", err)
+			}
+		}
+		if used != limit || refused != n-limit {
+			t.Fatalf("%d concurrent attempts: %d used, %d refused; want %d and %d", n, used, refused, limit, n-limit)
+		}
+		got, err := s.Challenge(ctx, w.ID, c.ID)
+		ok(t, "Challenge", err)
+		if got.Attempts != limit {
+			t.Fatalf("Attempts=%d, want %d", got.Attempts, limit)
 		}
 	}},
 	{"DeleteExpiredAtTheBoundary", func(t *testing.T, s latchkey.Store) {

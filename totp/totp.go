@@ -90,13 +90,19 @@ func Normalize(code string) string {
 	return strings.NewReplacer(" ", "", "-", "", "\u00a0", "").Replace(strings.TrimSpace(code))
 }
 
+// WellFormed reports whether code, normalised, is six digits: whether Check would look at it.
+func WellFormed(code string) bool {
+	code = Normalize(code)
+	return len(code) == Digits && strings.Trim(code, "0123456789") == ""
+}
+
 // Check compares code with the codes of secret around now, in constant time per step. It never
 // accepts a code more than Skew steps away.
 func Check(secret, code string, now time.Time) (Result, error) {
-	code = Normalize(code)
-	if len(code) != Digits || strings.Trim(code, "0123456789") != "" {
+	if !WellFormed(code) {
 		return Result{}, ErrMalformed
 	}
+	code = Normalize(code)
 	cur := Step(now)
 	match := func(step int64) (bool, error) {
 		want, err := Code(secret, step)

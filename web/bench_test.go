@@ -30,8 +30,8 @@ func benchServer(b *testing.B) (http.Handler, *http.Cookie) {
 	b.Cleanup(func() { store.Close() })
 	outbox, _ := mail.NewOutbox(filepath.Join(dir, "outbox"), nil)
 	base, _ := url.Parse("http://app.test")
-	svc := signin.New(store, outbox, base, signin.Policy{}, nil, nil)
-	svc.Keys, _ = keyring.Parse(keyring.NewKeyLine("bench"))
+	keys, _ := keyring.Parse(keyring.NewKeyLine("bench"))
+	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: base, Keys: keys, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
 	h, err := web.New(web.Config{Service: svc, BaseURL: base, Secret: []byte(strings.Repeat("k", 32))})
 	if err != nil {
 		b.Fatal(err)

@@ -44,6 +44,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		v.RequestID = requestID(r)
 		w.Header().Set("Retry-After", unavailableRetry)
 		s.log.Error("request failed: database unreachable", "request_id", v.RequestID, "method", r.Method, "route", r.Pattern, "host", r.Host, "err", err)
+	case errors.As(err, &le) && le.Code == latchkey.CodeUnavailable:
+		v.Status, v.Heading, v.Message = http.StatusServiceUnavailable, "Try again in a moment", le.Message
+		if r.Method == http.MethodGet {
+			v.BackURL, v.BackLabel = r.URL.RequestURI(), "Try again"
+		}
+		w.Header().Set("Retry-After", retryAfterSeconds(le.RetryAfter))
+	case errors.As(err, &le) && le.Code == latchkey.CodeThrottled:
+		v.Status, v.Heading, v.Message = http.StatusTooManyRequests, "Too many attempts", le.Message+". Try again in "+waitText(le.RetryAfter)+"."
+		w.Header().Set("Retry-After", retryAfterSeconds(le.RetryAfter))
 	case errors.As(err, &le) && le.Code == latchkey.CodeNotFound:
 		v.Status, v.Heading, v.Message = http.StatusNotFound, "Page not found", "There is nothing at this address."
 	case errors.As(err, &le) && le.Code == latchkey.CodeForbidden:

@@ -92,7 +92,10 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rq *request
 		Email:     email,
 		Password:  r.PostFormValue("password"),
 		Remember:  v.Remember,
-		Client:    rq.Client,
+		Device:    s.deviceValue(r),
+		// The browser's old session ends with this sign-in: one browser, one session.
+		PreviousSession: s.sessionValue(r),
+		Client:          rq.Client,
 	})
 	if err != nil {
 		s.metrics.signins.WithLabelValues("password", outcome(err)).Inc()
@@ -109,19 +112,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rq *request
 		return nil
 	}
 	s.metrics.signins.WithLabelValues("password", "success").Inc()
-	// A sign-in replaces whatever session the browser had: end the old one on the server too.
-	if rq.SignedIn() {
-		if err := s.store.DeleteSession(r.Context(), rq.Workspace.ID, rq.Session.ID); err != nil {
-			return err
-		}
-	}
-	s.setSession(w, res)
-	to := v.ReturnTo
-	if to == "" {
-		to = "/dashboard"
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
-	return nil
+	return s.finishSignIn(w, r, res, v.ReturnTo)
 }
 
 // formError re-renders a form with an expected error and the status that fits it; anything
@@ -147,6 +138,9 @@ func (s *Server) formError(w http.ResponseWriter, name string, p *page, view any
 		status = http.StatusGone
 	case latchkey.CodeConflict:
 		status = http.StatusConflict
+	case latchkey.CodeUnavailable:
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", retryAfterSeconds(le.RetryAfter))
 	}
 	return s.render(w, status, name, view)
 }
@@ -168,6 +162,8 @@ func outcome(err error) string {
 		return "not_active"
 	case latchkey.CodeInvalid:
 		return "invalid"
+	case latchkey.CodeUnavailable:
+		return "busy"
 	}
 	return "error"
 }

@@ -68,9 +68,9 @@ func (s *Server) profileSecurity(w http.ResponseWriter, r *http.Request, rq *req
 
 // profilePassword changes the password. The page is rendered at once rather than after a
 // redirect, so that the notice can say how many other sessions ended without that number
-// travelling in an address; this session stays.
+// travelling in an address; this session goes on under a new id.
 func (s *Server) profilePassword(w http.ResponseWriter, r *http.Request, rq *request) error {
-	ended, err := s.svc.ChangePassword(r.Context(), signin.ChangePasswordInput{
+	ended, rotated, err := s.svc.ChangePassword(r.Context(), signin.ChangePasswordInput{
 		Workspace: rq.Workspace,
 		Account:   rq.Account,
 		Session:   rq.Session,
@@ -79,6 +79,11 @@ func (s *Server) profilePassword(w http.ResponseWriter, r *http.Request, rq *req
 		Confirm:   r.PostFormValue("confirm"),
 		Client:    rq.Client,
 	})
+	if err == nil {
+		// The session id changed with the password: the old cookie is dead.
+		s.setSession(w, rotated)
+		rq.Session = rotated.Session
+	}
 	v, verr := s.profileSecurityView(r, rq)
 	if verr != nil {
 		return verr

@@ -164,11 +164,15 @@ func TestChangePassword(t *testing.T) {
 	if got, want := r.notice(), latchkey.MsgPasswordChanged+" 1 other session ended."; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
-	if !e.sessionExists(t, f.ws, cookie) || !b.signedIn(t, e, "acme") {
-		t.Error("changing the password ended this session")
+	// This browser stays signed in, under a new session id: the old id is dead (ASVS 7.2.4).
+	if e.sessionExists(t, f.ws, cookie) {
+		t.Error("the session id from before the change still works")
 	}
-	if r.setCookie("latchkey_session") != nil {
-		t.Error("changing the password set a session cookie")
+	if c := r.setCookie("latchkey_session"); c == nil || c.Value == "" || c.Value == cookie {
+		t.Errorf("session cookie after the change %v, want a new id", c)
+	}
+	if !b.signedIn(t, e, "acme") {
+		t.Error("changing the password signed this browser out")
 	}
 	if e.sessionExists(t, f.ws, otherCookie) || other.signedIn(t, e, "acme") {
 		t.Error("the other session outlived the change")

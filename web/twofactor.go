@@ -80,7 +80,10 @@ func (s *Server) twoFactorPage(w http.ResponseWriter, r *http.Request, rq *reque
 func (s *Server) twoFactorSubmit(w http.ResponseWriter, r *http.Request, rq *request) error {
 	recovery := r.URL.Path == "/two-factor/recovery"
 	v := s.twoFactorView(rq, recovery, r.PostFormValue("return_to"))
-	in := signin.CodeInput{Workspace: rq.Workspace, ChallengeSecret: s.challengeSecret(r), Code: r.PostFormValue("code"), Client: rq.Client}
+	in := signin.CodeInput{
+		Workspace: rq.Workspace, ChallengeSecret: s.challengeSecret(r), Code: r.PostFormValue("code"),
+		Device: s.deviceValue(r), PreviousSession: s.sessionValue(r), Client: rq.Client,
+	}
 	verify, method := s.svc.VerifyTOTP, "totp"
 	if recovery {
 		verify, method = s.svc.VerifyRecovery, "recovery_code"
@@ -88,32 +91,16 @@ func (s *Server) twoFactorSubmit(w http.ResponseWriter, r *http.Request, rq *req
 	res, err := verify(r.Context(), in)
 	if err != nil {
 		s.metrics.signins.WithLabelValues(method, outcome(err)).Inc()
-		if le := (*latchkey.Error)(nil); errors.As(err, &le) && le.Code == latchkey.CodeExpired {
-			if le.Message == latchkey.MsgTooManyCodes {
-				return s.backToSignIn(w, r, "too-many-codes")
-			}
+		switch {
+		case errors.Is(err, signin.ErrTooManyCodes):
+			return s.backToSignIn(w, r, "too-many-codes")
+		case latchkey.ErrorCode(err) == latchkey.CodeExpired:
 			return s.backToSignIn(w, r, "challenge-expired")
 		}
 		return s.formError(w, "two_factor", &v.page, &v, err)
 	}
 	s.metrics.signins.WithLabelValues(method, "success").Inc()
-	// A sign-in replaces whatever session the browser had: end the old one on the server too.
-	if rq.SignedIn() {
-		if err := s.store.DeleteSession(r.Context(), rq.Workspace.ID, rq.Session.ID); err != nil {
-			return err
-		}
-	}
-	s.clearChallenge(w)
-	s.setSession(w, res)
-	to := v.ReturnTo
-	if to == "" {
-		to = "/dashboard"
-	}
-	if res.UsedRecovery {
-		to = "/dashboard?m=recovery-used"
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
-	return nil
+	return s.finishSignIn(w, r, res, v.ReturnTo)
 }
 
 // twoFactorAbandon is "Sign in as a different user": the challenge is deleted on the server.

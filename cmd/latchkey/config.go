@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/sqlstore"
 )
 
@@ -37,6 +38,16 @@ type Config struct {
 	DBMaxOpen          int
 	DBMaxIdle          int
 	DBStatementTimeout time.Duration
+	// HashLimit is how many password hashes run at once (0: one per CPU); HashQueue how many
+	// sign-ins may wait for one (0: 16 per slot). Past both, a sign-in gets "try again in a
+	// moment" (503): argon2id takes 19 MiB a hash, and an unbounded burst exhausts memory.
+	HashLimit int
+	HashQueue int
+	// HashParams are the argon2id parameters of new password hashes; zero means
+	// password.Default. Not a flag: tests set cheap ones.
+	HashParams password.Params
+	// MetricsAddr is where /metrics is served, on a listener of its own ("" for nowhere).
+	MetricsAddr string
 
 	baseURL *url.URL
 	proxies []netip.Prefix
@@ -94,6 +105,9 @@ func DefaultConfig(getenv func(string) string) Config {
 	}
 	num("LATCHKEY_DB_MAX_OPEN", &c.DBMaxOpen)
 	num("LATCHKEY_DB_MAX_IDLE", &c.DBMaxIdle)
+	num("LATCHKEY_HASH_LIMIT", &c.HashLimit)
+	num("LATCHKEY_HASH_QUEUE", &c.HashQueue)
+	str("LATCHKEY_METRICS_ADDR", &c.MetricsAddr)
 	return c
 }
 
@@ -114,6 +128,9 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.DBMaxOpen, "db-max-open", c.DBMaxOpen, fmt.Sprintf("most database connections this node opens; 0: %d on PostgreSQL, one per CPU (at least 4) for SQLite readers (env LATCHKEY_DB_MAX_OPEN)", sqlstore.DefaultPostgresMaxOpenConns))
 	fs.IntVar(&c.DBMaxIdle, "db-max-idle", c.DBMaxIdle, fmt.Sprintf("idle database connections kept open; 0: %d on PostgreSQL (env LATCHKEY_DB_MAX_IDLE)", sqlstore.DefaultPostgresMaxIdleConns))
 	fs.DurationVar(&c.DBStatementTimeout, "db-statement-timeout", c.DBStatementTimeout, fmt.Sprintf("PostgreSQL cancels any statement that runs longer; 0: %s (env LATCHKEY_DB_STATEMENT_TIMEOUT)", sqlstore.DefaultStatementTimeout))
+	fs.IntVar(&c.HashLimit, "hash-limit", c.HashLimit, "password hashes computed at once; 0: one per CPU (env LATCHKEY_HASH_LIMIT)")
+	fs.IntVar(&c.HashQueue, "hash-queue", c.HashQueue, "sign-ins that may wait for a hashing slot before getting \"try again\"; 0: 16 per slot (env LATCHKEY_HASH_QUEUE)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve Prometheus /metrics on this address, e.g. 127.0.0.1:9090; default: not served (env LATCHKEY_METRICS_ADDR)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (env LATCHKEY_TRUSTED_PROXIES)")
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
 	"github.com/latchkey/latchkey/web"
@@ -126,6 +127,8 @@ type Main struct {
 	Worker  *mail.Worker
 	Service *signin.Service
 	Keys    *keyring.Keyring
+	// Passwords bounds password hashing process-wide.
+	Passwords *password.Hasher
 
 	listener net.Listener
 	server   *http.Server
@@ -165,8 +168,8 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Queue = mail.NewQueue(m.Store, m.Now)
 	m.Worker = mail.NewWorker(m.Store, m.Mailer, m.Log, m.Now)
 	m.Worker.Wake = m.Queue.Wake()
-	m.Service = signin.New(m.Store, m.Queue, m.Config.baseURL, policy, m.Log, m.Now)
-	m.Service.Keys = m.Keys
+	m.Passwords = password.NewHasher(password.HasherConfig{Params: m.Config.HashParams, Limit: m.Config.HashLimit, Queue: m.Config.HashQueue})
+	m.Service = signin.New(signin.Config{Store: m.Store, Mailer: m.Queue, BaseURL: m.Config.baseURL, Policy: policy, Log: m.Log, Now: m.Now, Keys: m.Keys, Passwords: m.Passwords})
 	return nil
 }
 

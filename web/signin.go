@@ -23,7 +23,9 @@ func cookieValue(r *http.Request, name string) string {
 	return ""
 }
 
-func (s *Server) deviceValue(r *http.Request) string { return cookieValue(r, s.cookieName(deviceCookie)) }
+func (s *Server) deviceValue(r *http.Request) string {
+	return cookieValue(r, s.cookieName(deviceCookie))
+}
 
 func (s *Server) sessionValue(r *http.Request) string {
 	return cookieValue(r, s.cookieName(sessionCookie))

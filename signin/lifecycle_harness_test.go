@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
@@ -67,8 +68,13 @@ type lcEnv struct {
 // lcPassword, and delivers (and forgets) the mail that took.
 func newLcEnv(t *testing.T) *lcEnv {
 	t.Helper()
-	dir := t.TempDir()
-	e := openLcEnv(t, filepath.Join(dir, "latchkey.db"), filepath.Join(dir, "outbox"), &lcClock{now: lcStart})
+	return newLcEnvOn(t, filepath.Join(t.TempDir(), "latchkey.db"))
+}
+
+// newLcEnvOn is newLcEnv on the database at dsn: a SQLite file or a PostgreSQL URL.
+func newLcEnvOn(t *testing.T, dsn string) *lcEnv {
+	t.Helper()
+	e := openLcEnv(t, dsn, filepath.Join(t.TempDir(), "outbox"), &lcClock{now: lcStart})
 	ctx := t.Context()
 	ws, admin, _, err := e.svc.CreateWorkspace(ctx, signin.NewWorkspace{Slug: "acme", Name: "Acme Corp", AdminEmail: "admin@acme.example", AdminName: "Ada Admin"})
 	if err != nil {
@@ -98,7 +104,11 @@ func openLcEnv(t *testing.T, file, outbox string, clock *lcClock) *lcEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := signin.New(signin.Config{Store: store, Mailer: mail.NewQueue(store, clock.Now), BaseURL: base, Log: log, Now: clock.Now, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
+	keys, err := keyring.Parse(keyring.NewKeyLine("lc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := signin.New(signin.Config{Store: store, Mailer: mail.NewQueue(store, clock.Now), BaseURL: base, Log: log, Now: clock.Now, Keys: keys, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
 	return &lcEnv{file: file, outbox: outbox, store: store, svc: svc, clock: clock, worker: mail.NewWorker(store, box, log, clock.Now)}
 }
 

@@ -54,7 +54,7 @@ func exportJSON(t *testing.T, dataDir, database string) latchkey.WorkspaceExport
 // through the CLI, and signs in there with the password set at the source.
 func TestExportImport(t *testing.T) {
 	src := t.TempDir()
-	m := &Main{Config: DefaultConfig(env(nil)), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
 	m.Config.DataDir = src
 	if err := m.Open(t.Context()); err != nil {
 		t.Fatal(err)
@@ -164,7 +164,7 @@ func TestImportFromStdin(t *testing.T) {
 	}
 	dst := t.TempDir()
 	var out bytes.Buffer
-	m := &Main{Config: DefaultConfig(env(nil)), Stdin: bytes.NewReader(b), Stdout: &out, Stderr: &out}
+	m := &Main{Config: testConfig(nil), Stdin: bytes.NewReader(b), Stdout: &out, Stderr: &out}
 	if err := m.importCommand(t.Context(), []string{"--data-dir", dst, "--log-level", "error"}); err != nil {
 		t.Fatalf("import from stdin: %v\n%s", err, out.String())
 	}

@@ -18,11 +18,22 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/mail"
 )
 
 func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
+}
+
+// testConfig is the configuration of a test node: the defaults with vars as the environment,
+// and cheap password hashing (the parameters travel with each hash, so every check is still a
+// real argon2id verification) with room for the tests' bursts.
+func testConfig(vars map[string]string) Config {
+	c := DefaultConfig(env(vars))
+	c.HashParams = password.InsecureTestParams
+	c.HashQueue = 1024
+	return c
 }
 
 func TestConfigValidate(t *testing.T) {
@@ -179,7 +190,7 @@ func TestCLIWorkspaceAndAccounts(t *testing.T) {
 func TestDemoCredentialsAreStable(t *testing.T) {
 	dir := t.TempDir()
 	start := func() demo {
-		m := &Main{Config: DefaultConfig(env(nil)), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+		m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
 		m.Config.DataDir, m.Config.Addr = dir, "127.0.0.1:0"
 		if err := m.Start(t.Context()); err != nil {
 			t.Fatal(err)
@@ -285,7 +296,7 @@ func browserDir(t *testing.T) string {
 func bootDemo(t *testing.T) (*Main, demo) {
 	t.Helper()
 	port := strconv.Itoa(freePort(t))
-	m := &Main{Config: DefaultConfig(env(nil)), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
 	m.Config.DataDir = t.TempDir()
 	m.Config.Addr = "127.0.0.1:" + port
 	m.Config.BaseURL = "http://localhost:" + port

@@ -46,7 +46,7 @@ func freshPostgres(t *testing.T) string {
 // base URL, after edit has adjusted the configuration, and closes it when t ends.
 func startNode(t *testing.T, edit func(*Config)) *Main {
 	t.Helper()
-	m := &Main{Config: DefaultConfig(env(nil)), Stdout: &bytes.Buffer{}, Stderr: t.Output()}
+	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: t.Output()}
 	m.Config.DataDir = t.TempDir()
 	m.Config.Addr = "127.0.0.1:0"
 	m.Config.BaseURL = testBase
@@ -735,7 +735,7 @@ func TestMigrateCommandOnPostgres(t *testing.T) {
 	if out, err := cli(t, dir, "migrate", "--database", dsn); !errors.Is(err, sqlstore.ErrSchemaTooNew) {
 		t.Fatalf("migrate on a newer schema: %v, want ErrSchemaTooNew\n%s", err, out)
 	}
-	m := &Main{Config: DefaultConfig(env(nil)), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
 	m.Config.DataDir, m.Config.Addr, m.Config.Database = dir, "127.0.0.1:0", dsn
 	err = m.Start(t.Context())
 	m.Close()

@@ -39,7 +39,7 @@ func TestPoolFlags(t *testing.T) {
 		{"sub-millisecond timeout", nil, []string{"--db-statement-timeout", "10us"}, "--db-statement-timeout"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := &Main{Config: DefaultConfig(env(tc.env)), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+			m := &Main{Config: testConfig(tc.env), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
 			m.Config.DataDir = t.TempDir()
 			if err := m.flags("serve").Parse(tc.args); err != nil {
 				t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -114,17 +113,24 @@ func (m *Main) ensureDemoAccount(ctx context.Context, ws latchkey.Workspace, ema
 	if err != nil {
 		return err
 	}
-	if ok, _ := password.Verify(pw, a.PasswordHash); ok && a.Status == latchkey.StatusActive {
+	if ok, _ := m.Passwords.Verify(ctx, pw, a.PasswordHash); ok && a.Status == latchkey.StatusActive {
 		return nil
 	}
-	hash, err := password.Hash(pw)
+	hash, err := m.Passwords.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}
-	return m.Store.UpdateAccount(ctx, ws.ID, a.ID, func(acc *latchkey.Account) error {
+	err = m.Store.UpdateAccount(ctx, ws.ID, a.ID, func(acc *latchkey.Account) error {
 		acc.PasswordHash, acc.Status, acc.UpdatedAt = hash, latchkey.StatusActive, m.Service.Now().UTC()
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Activated here, not through its welcome link: that link, which the log printed, must
+	// not take the account over later.
+	_, err = m.Store.DeleteAccountTokens(ctx, ws.ID, a.ID, latchkey.PurposeSetPassword)
+	return err
 }
 
 // generatePassword returns a random password of 20 characters from an alphabet without

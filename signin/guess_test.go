@@ -1,0 +1,125 @@
+package signin_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/storetest"
+	"github.com/latchkey/latchkey/totp"
+)
+
+// engines runs f on SQLite and, when LATCHKEY_TEST_POSTGRES is set, on PostgreSQL.
+func engines(t *testing.T, f func(t *testing.T, e *lcEnv)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, newLcEnvOn(t, filepath.Join(t.TempDir(), "latchkey.db"))) })
+	t.Run("postgres", func(t *testing.T) { f(t, newLcEnvOn(t, storetest.PostgresURL(t, "signin"))) })
+}
+
+// 50 concurrent wrong guesses at one account from one address: the throttle counts each before
+// its check, so at most PairFree passwords are verified (each verified one is an audit event),
+// and the right password sent in the middle of the burst does not get in past the limit.
+func TestConcurrentGuessesAreCountedBeforeTheCheck(t *testing.T) {
+	engines(t, func(t *testing.T, e *lcEnv) {
+		const n = 50
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		busy := 0 // refused before counting: the hashing queue was full
+		start := make(chan struct{})
+		for i := range n {
+			pw := "not the password"
+			if i == n/2 {
+				pw = lcPassword
+			}
+			wg.Go(func() {
+				<-start
+				_, err := e.signIn(t, "bob@acme.example", pw, "198.51.100.7")
+				if latchkey.ErrorCode(err) == latchkey.CodeUnavailable {
+					mu.Lock()
+					busy++
+					mu.Unlock()
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		verified := len(e.events(t, latchkey.EventWrongPassword)) + len(e.events(t, latchkey.EventSignIn))
+		if verified > signin.PairFree {
+			t.Fatalf("%d of %d concurrent guesses were checked, want at most %d", verified, n, signin.PairFree)
+		}
+		if verified == 0 {
+			t.Fatal("no guess was checked at all")
+		}
+		if got := len(e.events(t, latchkey.EventThrottled)); got != n-verified-busy {
+			t.Fatalf("%d throttled events and %d busy refusals, want %d in all (every unchecked guess)", got, busy, n-verified)
+		}
+	})
+}
+
+// The same for two-factor codes: a challenge takes at most MaxChallengeAttempts codes however
+// many arrive at once, the right one among them.
+func TestConcurrentCodesAreCountedBeforeTheCheck(t *testing.T) {
+	engines(t, func(t *testing.T, e *lcEnv) {
+		f := e.withTOTP(t)
+		ch, err := e.signIn(t, "bob@acme.example", lcPassword, "198.51.100.8")
+		if err != nil || !ch.Pending() {
+			t.Fatalf("password step: %+v, %v", ch, err)
+		}
+		right := f.code(t, e.clock.Now())
+		const n = 60
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			code := fmt.Sprintf("%06d", (i*7919+1)%1000000)
+			if code == right {
+				code = "000000"
+			}
+			if i == n/2 {
+				code = right
+			}
+			wg.Go(func() {
+				<-start
+				e.svc.VerifyTOTP(t.Context(), signin.CodeInput{Workspace: e.ws, ChallengeSecret: ch.ChallengeSecret, Code: code, Client: signin.Client{Addr: "198.51.100.8"}})
+			})
+		}
+		close(start)
+		wg.Wait()
+		checked := len(e.events(t, latchkey.EventTwoFactorFailed)) + len(e.events(t, latchkey.EventSignIn))
+		if checked > signin.MaxChallengeAttempts {
+			t.Fatalf("%d of %d concurrent codes were checked, want at most %d", checked, n, signin.MaxChallengeAttempts)
+		}
+		if checked == 0 {
+			t.Fatal("no code was checked")
+		}
+	})
+}
+
+// lcTOTP is bob's authenticator in an lcEnv.
+type lcTOTP struct{ secret string }
+
+// withTOTP turns two-factor authentication on for bob, straight in the store.
+func (e *lcEnv) withTOTP(t *testing.T) lcTOTP {
+	t.Helper()
+	k, err := totp.Generate("Acme Corp", "bob@acme.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := e.svc.Keys.Seal([]byte(k.Secret), []byte(e.bob.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.bob = e.update(t, e.bob, func(a *latchkey.Account) { a.TOTPSecret, a.TOTPEnabledAt = sealed, e.clock.Now() })
+	return lcTOTP{secret: k.Secret}
+}
+
+func (f lcTOTP) code(t *testing.T, at time.Time) string {
+	t.Helper()
+	c, err := totp.Code(f.secret, totp.Step(at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

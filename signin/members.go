@@ -206,8 +206,10 @@ func (s *Service) SetStatus(ctx context.Context, ws, email string, status latchk
 }
 
 // ChangeMemberRole makes the member an admin or a member. A change to the role it has is not
-// an error and is not audited. Roles are read on every request, so a change applies to the
-// member's sessions at their next request. Errors: CodeForbidden with MsgAdminOnly;
+// an error and is not audited. A change of privilege ends every session of the member (SPEC
+// §3, ASVS 7.2.4): they sign in again under the new role, and a session id seen before the
+// change cannot act with the new rights; an administrator changing their own role is signed out
+// too. Errors: CodeForbidden with MsgAdminOnly;
 // ErrNotFound; CodeInvalid with MsgRoleInvalid; CodeConflict with MsgLastAdmin for demoting the
 // last active administrator (the actor included).
 func (s *Service) ChangeMemberRole(ctx context.Context, in MemberAction, role latchkey.Role) (latchkey.Account, error) {
@@ -225,6 +227,9 @@ func (s *Service) ChangeMemberRole(ctx context.Context, in MemberAction, role la
 	before, after, err := s.updateMember(ctx, a, func(acc *latchkey.Account) { acc.Role = role })
 	if err != nil {
 		return after, err
+	}
+	if _, err := s.Store.DeleteAccountSessions(ctx, in.Workspace.ID, a.ID, ""); err != nil {
+		return after, wrap("end sessions", err)
 	}
 	s.audit(ctx, in.event(latchkey.EventAccountRole, after, string(before.Role)+" → "+string(after.Role)))
 	return after, nil
@@ -278,7 +283,9 @@ func (s *Service) SessionIdle(w latchkey.Workspace) time.Duration {
 	return idle
 }
 
-// PolicyInput is what the workspace settings page sends: the whole new policy.
+// PolicyInput is what the workspace settings page sends: the fields of the policy it owns.
+// Require2FA is not among them: the security page sets it (SetRequire2FA), and saving the
+// settings page must not undo a change made there meanwhile.
 type PolicyInput struct {
 	Workspace latchkey.Workspace
 	Actor     latchkey.Account
@@ -312,7 +319,8 @@ func (s *Service) UpdatePolicy(ctx context.Context, in PolicyInput) (latchkey.Wo
 	var before, after latchkey.Workspace
 	err := s.Store.UpdateWorkspace(ctx, in.Workspace.ID, func(w *latchkey.Workspace) error {
 		before = *w
-		w.Policy = p
+		// Only the fields the settings form owns; the rest are read inside this transaction.
+		w.Policy.PasswordMinLength, w.Policy.PasswordSignInOff, w.Policy.SessionIdle = p.PasswordMinLength, p.PasswordSignInOff, p.SessionIdle
 		after = *w
 		return nil
 	})

@@ -204,7 +204,8 @@ func TestRemoveMember(t *testing.T) {
 	}
 }
 
-// Changing a role is audited with the change; the new role applies at the next request.
+// Changing a role is audited with the change and ends the member's sessions (a privilege change
+// never keeps a session id); the new role applies from the next sign-in.
 func TestChangeMemberRole(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
@@ -218,9 +219,13 @@ func TestChangeMemberRole(t *testing.T) {
 	if ev := e.events(t, latchkey.EventAccountRole)[0]; ev.AccountID != e.bob.ID || ev.ActorID != e.admin.ID || ev.Detail != "member → admin" {
 		t.Errorf("audit %+v", ev)
 	}
+	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), res.Secret); !errors.Is(err, signin.ErrNoSession) {
+		t.Fatalf("bob's session from before the promotion: %v, want it ended", err)
+	}
+	res = e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
 	_, acct, err := e.svc.Authenticate(ctx, e.workspace(t), res.Secret)
 	if err != nil || acct.Role != latchkey.RoleAdmin {
-		t.Fatalf("bob's session after the promotion: %v, %v", acct.Role, err)
+		t.Fatalf("bob's new session after the promotion: %v, %v", acct.Role, err)
 	}
 	// The same role again changes nothing and is not audited.
 	if _, err := e.svc.ChangeMemberRole(ctx, e.act(e.admin, e.bob), latchkey.RoleAdmin); err != nil {
@@ -293,15 +298,33 @@ func TestUpdatePolicy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if w.Policy != tt.p || e.workspace(t).Policy != tt.p {
-				t.Fatalf("stored %+v, want %+v", e.workspace(t).Policy, tt.p)
+			want := tt.p
+			want.Require2FA = before.Policy.Require2FA // not the settings form's to change
+			if w.Policy != want || e.workspace(t).Policy != want {
+				t.Fatalf("stored %+v, want %+v", e.workspace(t).Policy, want)
 			}
 		})
 	}
 	ev := e.events(t, latchkey.EventWorkspacePolicy)[0]
-	want := "minimum password length: 0 → 16; password sign-in: on → off; session idle timeout: 8h0m0s → 1h0m0s; require 2fa: off → on"
+	want := "minimum password length: 0 → 16; password sign-in: on → off; session idle timeout: 8h0m0s → 1h0m0s"
 	if ev.ActorID != e.admin.ID || ev.Detail != want {
 		t.Errorf("audit %q by %s, want %q by the admin", ev.Detail, ev.ActorID, want)
+	}
+}
+
+// Saving the settings form while another administrator turns "Require two-factor" on from the
+// security page does not turn it off again: the form writes only its own fields.
+func TestUpdatePolicyKeepsRequire2FA(t *testing.T) {
+	e := newLcEnv(t)
+	loaded := e.workspace(t) // the settings page, loaded before the change
+	if err := e.svc.SetRequire2FA(t.Context(), loaded, true, e.admin, signin.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.UpdatePolicy(t.Context(), signin.PolicyInput{Workspace: loaded, Actor: e.admin, Policy: latchkey.Policy{PasswordMinLength: 14}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.workspace(t).Policy; !got.Require2FA || got.PasswordMinLength != 14 {
+		t.Fatalf("policy after saving the settings page: %+v, want Require2FA kept and the length saved", got)
 	}
 }
 

@@ -473,9 +473,15 @@ func TestLastAdministrator(t *testing.T) {
 	if r := bob.get(t, e.url("acme", "/admin/members")); r.Status != http.StatusOK {
 		t.Errorf("bob, now an administrator, gets %d on the members page", r.Status)
 	}
+	// A change of privilege ends the member's sessions, the actor's own included: the former
+	// administrator signs in again, as a member.
 	r = b.act(t, e, f.admin, "role", url.Values{"role": {"member"}})
-	wantPage(t, r, http.StatusOK, "/dashboard")
-	if got, want := r.heading(), "Your dashboard"; got != want {
+	wantPage(t, r, http.StatusOK, "/login")
+	if b.signedIn(t, e, "acme") {
+		t.Fatal("stepping down kept the administrator's session")
+	}
+	b.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
+	if got, want := b.get(t, e.url("acme", "/dashboard")).heading(), "Your dashboard"; got != want {
 		t.Errorf("after stepping down: heading %q, want %q", got, want)
 	}
 	if r := b.get(t, e.url("acme", "/admin/members")); r.Status != http.StatusNotFound {

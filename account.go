@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Role is what an account may do in its workspace.
@@ -79,6 +80,18 @@ func ValidateEmail(email string) error {
 		return Errorf(CodeInvalid, "email", MsgEmailInvalid)
 	}
 	return nil
+}
+
+// HasControl reports whether s holds a control character (CR, LF, tab, NUL, DEL, C1 …).
+// Names with them are refused: they would break audit lines, mail headers and pages that
+// show the name on one line.
+func HasControl(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // AccountFilter narrows Accounts. Zero fields match everything.

@@ -31,6 +31,7 @@ const (
 	MsgEmailTaken   = "An account with this email already exists in this workspace"
 	MsgNameRequired = "Enter a name"
 	MsgNameTooLong  = "Use at most 100 characters for the name"
+	MsgNameControl  = "A name cannot contain line breaks or other control characters"
 	MsgRoleInvalid  = "Role must be admin or member"
 
 	// SubjectWelcome is the subject of the mail sent when a workspace is created.

@@ -34,6 +34,9 @@ func (s *Service) CreateWorkspace(ctx context.Context, in NewWorkspace) (latchke
 	if in.Name == "" || len(in.Name) > MaxNameLength {
 		return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameRequired)
 	}
+	if latchkey.HasControl(in.Name) || latchkey.HasControl(in.AdminName) {
+		return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameControl)
+	}
 	if err := latchkey.ValidateEmail(in.AdminEmail); err != nil {
 		return latchkey.Workspace{}, latchkey.Account{}, "", err
 	}
@@ -77,6 +80,9 @@ func (s *Service) Invite(ctx context.Context, in NewMember) (latchkey.Account, s
 	}
 	if len(strings.TrimSpace(in.Name)) > MaxNameLength {
 		return latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameTooLong)
+	}
+	if latchkey.HasControl(in.Name) {
+		return latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameControl)
 	}
 	if in.Role == "" {
 		in.Role = latchkey.RoleMember

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -38,5 +39,23 @@ func TestInviteNameTooLong(t *testing.T) {
 	}
 	if _, _, err := svc.Invite(t.Context(), signin.NewMember{Workspace: ws, Email: "bob@acme.test", Name: strings.Repeat("b", 100)}); err != nil {
 		t.Fatalf("Invite with a 100-byte name: %v", err)
+	}
+}
+
+// Names with line breaks or other control characters are refused, for members and workspaces:
+// they would forge lines in the audit log and mail.
+func TestNamesRefuseControlCharacters(t *testing.T) {
+	e := newLcEnv(t)
+	for _, name := range []string{"Eve\r\nAdmin", "Eve\nx", "tab\there", "nul\x00", "del\x7f", "c1\u0085x"} {
+		_, _, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: e.ws, Email: "eve@acme.example", Name: name})
+		wantError(t, "Invite "+strconv.Quote(name), err, latchkey.CodeInvalid, latchkey.MsgNameControl, "name")
+		_, _, _, err = e.svc.CreateWorkspace(t.Context(), signin.NewWorkspace{Slug: "evil", Name: name, AdminEmail: "eve@evil.example"})
+		wantError(t, "CreateWorkspace "+strconv.Quote(name), err, latchkey.CodeInvalid, latchkey.MsgNameControl, "name")
+	}
+	if _, err := e.store.AccountByEmail(t.Context(), e.ws.ID, "eve@acme.example"); !errors.Is(err, latchkey.ErrNotFound) {
+		t.Fatalf("a refused invitation created an account: %v", err)
+	}
+	if _, _, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: e.ws, Email: "eve@acme.example", Name: "Ève Ünïcode"}); err != nil {
+		t.Fatalf("a plain non-ASCII name: %v", err)
 	}
 }

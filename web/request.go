@@ -38,7 +38,7 @@ func (s *Server) clientAddr(r *http.Request) string {
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	addr := peer
 	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		a, err := hopAddr(strings.TrimSpace(hops[i]))
 		if err != nil {
 			break
 		}
@@ -48,6 +48,20 @@ func (s *Server) clientAddr(r *http.Request) string {
 		}
 	}
 	return addr.String()
+}
+
+// hopAddr reads one X-Forwarded-For entry: an address, or an address with a port
+// (203.0.113.9:4711, [2001:db8::1]:443), as some proxies write them. Without stripping the
+// port, every such client would fall back to the proxy's address and share its throttle.
+func hopAddr(hop string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(hop); err == nil {
+		return a, nil
+	}
+	ap, err := netip.ParseAddrPort(hop)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	return ap.Addr(), nil
 }
 
 func (s *Server) trusted(a netip.Addr) bool {

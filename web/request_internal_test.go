@@ -74,7 +74,11 @@ func TestClientAddr(t *testing.T) {
 		{"header split over lines", "127.0.0.1:4000", []string{"6.6.6.6", "198.51.100.7, 10.1.2.3"}, "198.51.100.7"},
 		{"garbage before the real hop", "127.0.0.1:4000", []string{"not-an-ip, 198.51.100.7"}, "198.51.100.7"},
 		{"garbage as the last hop", "127.0.0.1:4000", []string{"198.51.100.7, not-an-ip"}, "127.0.0.1"},
-		{"hop with a port", "127.0.0.1:4000", []string{"198.51.100.7:5555"}, "127.0.0.1"},
+		// Some proxies write the client's port too; it is stripped, not taken for garbage (which
+		// would give every such client the proxy's address and one shared throttle).
+		{"hop with a port", "127.0.0.1:4000", []string{"198.51.100.7:5555"}, "198.51.100.7"},
+		{"IPv6 hop with a port", "127.0.0.1:4000", []string{"[2001:db8::1]:443"}, "2001:db8::1"},
+		{"trusted hop with a port", "127.0.0.1:4000", []string{"198.51.100.7, 10.1.2.3:80"}, "198.51.100.7"},
 		{"only trusted hops", "127.0.0.1:4000", []string{"10.9.9.9"}, "10.9.9.9"},
 		{"mapped IPv4 hop", "127.0.0.1:4000", []string{"::ffff:198.51.100.7"}, "198.51.100.7"},
 		{"IPv6 client", "127.0.0.1:4000", []string{"2001:db8::1"}, "2001:db8::1"},

@@ -18,8 +18,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/password"
 )
 
 func env(vars map[string]string) func(string) string {

@@ -14,6 +14,9 @@ type Store interface {
 	AuditLog
 	TwoFactorStore
 	MailQueue
+	PasskeyStore
+	CeremonyStore
+	DeviceStore
 	Exporter
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error

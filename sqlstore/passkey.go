@@ -17,15 +17,19 @@ const passkeyColumns = `workspace_id, account_id, id, credential_id, public_key,
 // credential id (the UNIQUE is on the pair with the workspace, so another workspace may hold
 // the same credential id), and ErrNotFound if p.WorkspaceID has no account p.AccountID.
 func (db *DB) CreatePasskey(ctx context.Context, p latchkey.Passkey) error {
-	_, err := db.rw.ExecContext(ctx,
+	if err := insertPasskey(ctx, db.rw, p); err != nil {
+		return fmt.Errorf("create passkey: %w", storeError(err))
+	}
+	return nil
+}
+
+func insertPasskey(ctx context.Context, q querier, p latchkey.Passkey) error {
+	_, err := q.ExecContext(ctx,
 		`INSERT INTO passkeys (`+passkeyColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		p.WorkspaceID, p.AccountID, p.ID, nonNil(p.CredentialID), nonNil(p.PublicKey), int64(p.SignCount),
 		nonNil(p.AAGUID), p.Name, p.BackupEligible, p.BackupState, strings.Join(p.Transports, " "),
 		timeValue(p.CreatedAt), timeValue(p.LastUsedAt))
-	if err != nil {
-		return fmt.Errorf("create passkey: %w", storeError(err))
-	}
-	return nil
+	return err
 }
 
 // nonNil returns b, or an empty slice for nil, for NOT NULL byte columns: database/sql sends a

@@ -122,3 +122,11 @@ const (
 	MsgSessionSignedOut  = "That session has been signed out."
 	MsgOthersSignedOut   = "You have been signed out everywhere else."
 )
+
+// Passkeys and new-device alerts.
+const (
+	MsgPasskeyRefused     = "That passkey could not be used. Try again, or use another way to sign in."
+	MsgPasskeyExists      = "This passkey is already added to an account"
+	MsgPasskeyNameTooLong = "Keep the passkey's name to 100 characters or fewer"
+	MsgNewSignInSubject   = "New sign-in to your %s account"
+)

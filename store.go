@@ -14,6 +14,9 @@ type Store interface {
 	AuditLog
 	TwoFactorStore
 	MailQueue
+	PasskeyStore
+	CeremonyStore
+	DeviceStore
 	Exporter
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
@@ -23,8 +26,9 @@ type Store interface {
 
 // WorkspaceExport is everything a workspace owns that is worth moving to another store: its
 // settings, accounts (with password hashes and sealed TOTP secrets, which open under the same
-// key file), recovery codes and audit log. Sessions, links, challenges and throttle counters are
-// short-lived and are not moved: people sign in again.
+// key file), recovery codes, passkeys, known devices, new-device alert settings and audit log.
+// Sessions, links, challenges, WebAuthn ceremonies and throttle counters are short-lived and
+// are not moved: people sign in again.
 type WorkspaceExport struct {
 	Version       int                       `json:"version"`
 	Workspace     Workspace                 `json:"workspace"`
@@ -32,6 +36,9 @@ type WorkspaceExport struct {
 	TOTPSteps     map[string]int64          `json:"totp_steps"`     // account ID → last accepted step
 	RecoveryCodes map[string][]RecoveryCode `json:"recovery_codes"` // account ID → codes
 	Events        []Event                   `json:"events"`
+	Passkeys      []Passkey                 `json:"passkeys,omitempty"`
+	Devices       []Device                  `json:"devices,omitempty"`
+	AlertsOff     []string                  `json:"alerts_off,omitempty"` // account IDs with new-device alerts off
 }
 
 // Exporter moves whole workspaces between stores.

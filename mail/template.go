@@ -34,7 +34,34 @@ const (
 	// TemplateNotice tells someone of a change to their account (two-factor reset, password
 	// changed). Its data is a NoticeData.
 	TemplateNotice = "notice"
+	// TemplateNewSignIn tells someone that their account was signed in to from a device it
+	// had not used before. Its data is a NewSignInData; its subject is
+	// latchkey.MsgNewSignInSubject with the workspace's name.
+	TemplateNewSignIn = "newsignin"
 )
+
+// NewSignInData is the data of a new-device sign-in alert.
+type NewSignInData struct {
+	// WorkspaceName is the workspace's display name.
+	WorkspaceName string
+	// WorkspaceURL is where the workspace's members sign in.
+	WorkspaceURL string
+	// Time is when the sign-in happened, in words, such as FormatTime returns.
+	Time string
+	// Device is the browser and operating system, such as "Firefox on Windows".
+	Device string
+	// Address is the client address the sign-in came from.
+	Address string
+	// SecurityURL is the person's Security page, where they end sessions, change the
+	// password and turn the alert off.
+	SecurityURL string
+}
+
+// FormatTime writes t for NewSignInData.Time, in UTC so that it means the same to every
+// reader: "Tuesday, 4 March 2031 at 05:06 UTC".
+func FormatTime(t time.Time) string {
+	return t.UTC().Format("Monday, 2 January 2006 at 15:04 UTC")
+}
 
 // NoticeData is the data of a notice: plain paragraphs, escaped in the HTML part.
 type NoticeData struct {

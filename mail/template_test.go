@@ -233,3 +233,42 @@ func TestComposeNotice(t *testing.T) {
 		t.Errorf("HTML part does not escape the paragraphs and name:\n%s", m.HTML)
 	}
 }
+
+func TestComposeNewSignIn(t *testing.T) {
+	data := NewSignInData{
+		WorkspaceName: "Acme",
+		WorkspaceURL:  "https://acme.app.example.com",
+		Time:          FormatTime(time.Date(2031, 3, 4, 5, 6, 7, 0, time.FixedZone("CET", 3600))),
+		Device:        "Firefox on Windows",
+		Address:       "192.0.2.7",
+		SecurityURL:   "https://acme.app.example.com/profile/security",
+	}
+	m, err := Compose("pat@acme.test", "New sign-in to your Acme account", TemplateNewSignIn, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "newsignin.txt", m.Text)
+	golden(t, "newsignin.html", m.HTML)
+	for _, want := range []string{"Tuesday, 4 March 2031 at 04:06 UTC", "Firefox on Windows", "192.0.2.7"} {
+		if !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want) {
+			t.Errorf("the alert does not say %q", want)
+		}
+	}
+	if got, want := Links(m.Text), []string{data.SecurityURL, data.WorkspaceURL}; !sameSet(got, want) {
+		t.Errorf("links in text=%q, want %q", got, want)
+	}
+	if !strings.Contains(m.HTML, `href="https://acme.app.example.com/profile/security"`) {
+		t.Errorf("HTML lacks the Security page link")
+	}
+
+	evil := data
+	evil.Device = `<script>alert(1)</script>`
+	evil.WorkspaceName = `<b>x</b>`
+	m, err = Compose("pat@acme.test", "s", TemplateNewSignIn, evil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(m.HTML, "<script>") || strings.Contains(m.HTML, "<b>x</b>") {
+		t.Errorf("HTML does not escape the user agent or workspace name:\n%s", m.HTML)
+	}
+}

@@ -37,6 +37,10 @@
 //     first, so that one account's codes change one transaction at a time; ConsumeRecoveryCode
 //     deletes by ID and fails with ErrNotFound when it deleted nothing.
 //   - UseChallengeAttempt is one conditional UPDATE … RETURNING.
+//   - ConsumeCeremony is one DELETE … WHERE kind = … AND expires_at > now RETURNING, like
+//     ConsumeToken. UsePasskey is one UPDATE … WHERE sign_count < new (or both zero), like
+//     AdvanceTOTPStep. SeeDevice locks the account, then INSERT … ON CONFLICT DO NOTHING tells
+//     a new device (one row inserted) from a known one.
 //   - ClaimMail is one UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING; on PostgreSQL the
 //     sub-SELECT is FOR UPDATE SKIP LOCKED, so workers on several nodes claim disjoint sets.
 //   - ExportWorkspace reads in one snapshot (a read-only transaction: deferred on SQLite,
@@ -44,9 +48,12 @@
 //
 // Email uniqueness is a UNIQUE (workspace_id, email_key) constraint, where email_key is
 // latchkey.NormalizeEmail of the email as typed; audit events keep an email_key too, for
-// EventFilter.Email. Sessions, tokens, recovery codes and challenges reference their account
-// by (workspace_id, account_id), so the schema itself refuses a cross-workspace reference, and
-// DeleteAccount's cascade removes them. Queued mail has no foreign key: mail about a deleted
+// EventFilter.Email. Sessions, tokens, recovery codes, challenges, passkeys, known devices and
+// alert settings reference their account by (workspace_id, account_id), so the schema itself
+// refuses a cross-workspace reference, and DeleteAccount's cascade removes them; so do
+// WebAuthn ceremonies, whose account_id is NULL for a passwordless one (the key is then not
+// checked, and the ceremony's own workspace key still is). Passkey credential ids are UNIQUE
+// per workspace, not globally: the same bytes in another workspace are another credential. Queued mail has no foreign key: mail about a deleted
 // workspace still goes out.
 //
 // # Search

@@ -16,7 +16,8 @@ const ExportVersion = 1
 
 // ExportWorkspace reads the workspace with this slug, its accounts (ordered as Accounts orders
 // them), the last accepted TOTP step of each account that has one, the recovery codes of each
-// account that has some, and its audit events oldest first, all in one read transaction that
+// account that has some, its audit events oldest first, its passkeys, known devices and the
+// accounts with new-device alerts off, all in one read transaction that
 // sees one snapshot of the database (see dialect.snapshot): writes committed meanwhile are
 // either wholly in the export or wholly out of it. Returns ErrNotFound if no workspace has
 // this slug.
@@ -85,11 +86,40 @@ func (db *DB) exportWorkspace(ctx context.Context, slug string) (latchkey.Worksp
 	if err != nil {
 		return latchkey.WorkspaceExport{}, fmt.Errorf("read events: %w", err)
 	}
+
+	rows, err = tx.QueryContext(ctx,
+		`SELECT `+passkeyColumns+` FROM passkeys WHERE workspace_id = $1 ORDER BY account_id, created_at, id`, w.ID)
+	x.Passkeys, err = collect(rows, err, scanPasskey)
+	if err != nil {
+		return latchkey.WorkspaceExport{}, fmt.Errorf("read passkeys: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx,
+		`SELECT workspace_id, account_id, device_hash, first_seen, last_seen FROM known_devices
+		WHERE workspace_id = $1 ORDER BY account_id, device_hash`, w.ID)
+	x.Devices, err = collect(rows, err, func(s scanner) (latchkey.Device, error) {
+		var d latchkey.Device
+		err := s.Scan(&d.WorkspaceID, &d.AccountID, &d.DeviceHash, timeDest(&d.FirstSeen), timeDest(&d.LastSeen))
+		return d, err
+	})
+	if err != nil {
+		return latchkey.WorkspaceExport{}, fmt.Errorf("read devices: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx,
+		`SELECT account_id FROM account_alert_settings WHERE workspace_id = $1 AND new_device_alerts_off
+		ORDER BY account_id`, w.ID)
+	x.AlertsOff, err = collect(rows, err, func(s scanner) (string, error) {
+		var id string
+		err := s.Scan(&id)
+		return id, err
+	})
+	if err != nil {
+		return latchkey.WorkspaceExport{}, fmt.Errorf("read alert settings: %w", err)
+	}
 	return x, tx.Commit()
 }
 
-// ImportWorkspace writes x in one transaction: the workspace, its accounts, their TOTP steps
-// and recovery codes, and its events, recorded in time order so that Events lists them as the
+// ImportWorkspace writes x in one transaction: the workspace, its accounts, their TOTP steps,
+// recovery codes, passkeys, devices and alert settings, and its events, recorded in time order so that Events lists them as the
 // exporting store did. An empty WorkspaceID in an account or event means x's workspace.
 // Returns an error, writing nothing, if x.Version is not ExportVersion or x does not hold
 // together (an account or event of another workspace, a step or codes of an account that is
@@ -113,6 +143,21 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 	for _, id := range slices.Concat(slices.Collect(maps.Keys(x.TOTPSteps)), slices.Collect(maps.Keys(x.RecoveryCodes))) {
 		if !accounts[id] {
 			return fmt.Errorf("import workspace: TOTP step or recovery codes of account %q, which is not in the export", id)
+		}
+	}
+	for _, p := range x.Passkeys {
+		if (p.WorkspaceID != "" && p.WorkspaceID != w.ID) || !accounts[p.AccountID] {
+			return fmt.Errorf("import workspace: passkey %q is not of an account in the export", p.ID)
+		}
+	}
+	for _, d := range x.Devices {
+		if (d.WorkspaceID != "" && d.WorkspaceID != w.ID) || !accounts[d.AccountID] {
+			return fmt.Errorf("import workspace: a device is not of an account in the export")
+		}
+	}
+	for _, id := range x.AlertsOff {
+		if !accounts[id] {
+			return fmt.Errorf("import workspace: alert setting of account %q, which is not in the export", id)
 		}
 	}
 	events := slices.Clone(x.Events)
@@ -151,6 +196,27 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 		for _, e := range events {
 			e.WorkspaceID = w.ID
 			if err := insertEvent(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		for _, p := range x.Passkeys {
+			p.WorkspaceID = w.ID
+			if err := insertPasskey(ctx, tx, p); err != nil {
+				return err
+			}
+		}
+		for _, d := range x.Devices {
+			if _, err := tx.ExecContext(ctx,
+				`INSERT INTO known_devices (workspace_id, account_id, device_hash, first_seen, last_seen)
+				VALUES ($1, $2, $3, $4, $5)`,
+				w.ID, d.AccountID, d.DeviceHash, timeValue(d.FirstSeen), timeValue(d.LastSeen)); err != nil {
+				return err
+			}
+		}
+		for _, id := range x.AlertsOff {
+			if _, err := tx.ExecContext(ctx,
+				`INSERT INTO account_alert_settings (workspace_id, account_id, new_device_alerts_off, updated_at)
+				VALUES ($1, $2, $3, $4)`, w.ID, id, true, timeValue(w.CreatedAt)); err != nil {
 				return err
 			}
 		}

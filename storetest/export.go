@@ -80,6 +80,17 @@ func buildWorkspace(t *testing.T, s latchkey.Store) movedWorkspace {
 	ok(t, "RecordEvent(no account)", s.RecordEvent(ctx, unknown))
 	events = append(events, unknown)
 
+	patKey := newPasskey(t, s, pat, "Pat's key")
+	ok(t, "UsePasskey", s.UsePasskey(ctx, w.ID, patKey.ID, 9, true, t0.Add(time.Minute)))
+	patKey.SignCount, patKey.BackupState, patKey.LastUsedAt = 9, true, t0.Add(time.Minute)
+	_, err := s.SeeDevice(ctx, w.ID, pat.ID, "pat-laptop", t0)
+	ok(t, "SeeDevice", err)
+	_, err = s.SeeDevice(ctx, w.ID, pat.ID, "pat-laptop", t0.Add(time.Hour))
+	ok(t, "SeeDevice(again)", err)
+	ok(t, "SetNewDeviceAlerts(pat off)", s.SetNewDeviceAlerts(ctx, w.ID, pat.ID, false, t0))
+	ok(t, "SetNewDeviceAlerts(admin on)", s.SetNewDeviceAlerts(ctx, w.ID, admin.ID, true, t0))
+	newCeremony(t, s, w.ID, pat.ID, latchkey.CeremonySecondFactor, t0.Add(latchkey.CeremonyTTL))
+
 	sess := newSession(t, s, pat, t0)
 	newToken(t, s, pat, latchkey.PurposeReset, t0.Add(time.Hour))
 	newChallenge(t, s, pat, t0.Add(5*time.Minute))
@@ -87,7 +98,11 @@ func buildWorkspace(t *testing.T, s latchkey.Store) movedWorkspace {
 	other, otherAdmin := newWorkspace(t, s, "other")
 	newEvent(t, s, otherAdmin, latchkey.EventSignIn, t0)
 	replaceCodes(t, s, otherAdmin, 2)
-	newAccount(t, s, other.ID, "pat@acme.test")
+	otherPat := newAccount(t, s, other.ID, "pat@acme.test")
+	newPasskey(t, s, otherPat, "Other key")
+	_, err = s.SeeDevice(ctx, other.ID, otherPat.ID, "pat-laptop", t0)
+	ok(t, "SeeDevice(other)", err)
+	ok(t, "SetNewDeviceAlerts(other off)", s.SetNewDeviceAlerts(ctx, other.ID, otherPat.ID, false, t0))
 
 	listed, err := s.Events(ctx, w.ID, latchkey.EventFilter{Limit: 1000})
 	ok(t, "Events", err)
@@ -98,6 +113,10 @@ func buildWorkspace(t *testing.T, s latchkey.Store) movedWorkspace {
 			TOTPSteps:     map[string]int64{pat.ID: step, admin.ID: step + 7},
 			RecoveryCodes: map[string][]latchkey.RecoveryCode{pat.ID: patCodes, admin.ID: adminCodes},
 			Events:        events,
+			Passkeys:      []latchkey.Passkey{patKey},
+			Devices: []latchkey.Device{{WorkspaceID: w.ID, AccountID: pat.ID, DeviceHash: "pat-laptop",
+				FirstSeen: t0, LastSeen: t0.Add(time.Hour)}},
+			AlertsOff: []string{pat.ID},
 		},
 		pat:      pat,
 		session:  sess,
@@ -128,6 +147,15 @@ func rehome(x latchkey.WorkspaceExport, id, slug string) latchkey.WorkspaceExpor
 	for i := range y.Events {
 		y.Events[i].WorkspaceID, y.Events[i].ID = id, latchkey.NewID()
 	}
+	y.Passkeys = slices.Clone(x.Passkeys)
+	for i := range y.Passkeys {
+		y.Passkeys[i].WorkspaceID, y.Passkeys[i].ID = id, latchkey.NewID()
+	}
+	y.Devices = slices.Clone(x.Devices)
+	for i := range y.Devices {
+		y.Devices[i].WorkspaceID = id
+	}
+	y.AlertsOff = slices.Clone(x.AlertsOff)
 	return y
 }
 

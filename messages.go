@@ -25,14 +25,15 @@ const (
 	MsgWorkspaceRequired = "Enter your workspace name"
 	MsgWorkspaceUnknown  = "We could not find that workspace. Check the name in your welcome email or ask your administrator."
 
-	MsgSlugInvalid  = "Workspace names use 3 to 63 lowercase letters, digits and hyphens, and do not start or end with a hyphen"
-	MsgSlugReserved = "That workspace name is reserved"
-	MsgSlugTaken    = "That workspace name is already taken"
-	MsgEmailTaken   = "An account with this email already exists in this workspace"
-	MsgNameRequired = "Enter a name"
-	MsgNameTooLong  = "Use at most 100 characters for the name"
-	MsgNameControl  = "A name cannot contain line breaks or other control characters"
-	MsgRoleInvalid  = "Role must be admin or member"
+	MsgSlugInvalid       = "Workspace names use 3 to 63 lowercase letters, digits and hyphens, and do not start or end with a hyphen"
+	MsgSlugReserved      = "That workspace name is reserved"
+	MsgSlugTaken         = "That workspace name is already taken"
+	MsgEmailTaken        = "An account with this email already exists in this workspace"
+	MsgNameRequired      = "Enter a name"
+	MsgNameTooLong       = "Use at most 100 characters for the name"
+	MsgResetOwnTwoFactor = "You cannot reset your own two-factor authentication here. Turn it off from your own two-factor settings."
+	MsgNameControl       = "A name cannot contain line breaks or other control characters"
+	MsgRoleInvalid       = "Role must be admin or member"
 
 	// SubjectWelcome is the subject of the mail sent when a workspace is created.
 	SubjectWelcome = "Your workspace is ready"

@@ -173,16 +173,39 @@ func (s *Service) DisableTOTP(ctx context.Context, w latchkey.Workspace, a latch
 	return nil
 }
 
+// AdminReset is an administrator's request to reset a member's two-factor authentication:
+// the member, and the acting administrator's session and password, asked again every time (as
+// turning off one's own two-factor is): a session left open must not be enough to strip
+// someone's second factor.
+type AdminReset struct {
+	Workspace latchkey.Workspace
+	AccountID string
+	Actor     latchkey.Account
+	Session   latchkey.Session // the administrator's
+	Password  string           // the administrator's
+	Client    Client
+}
+
 // ResetTwoFactor is an administrator turning a member's two-factor authentication off (a lost
 // phone and no recovery codes). It ends the member's sessions, audits, and tells the member by
-// email. Returns ErrNotFound for an unknown account, CodeConflict if 2FA was not on.
-func (s *Service) ResetTwoFactor(ctx context.Context, w latchkey.Workspace, accountID string, actor latchkey.Account, c Client) error {
-	a, err := s.Store.Account(ctx, w.ID, accountID)
+// email. Errors: ErrNotFound for an unknown account; CodeForbidden with MsgResetOwnTwoFactor
+// for the administrator's own account (their own settings page turns it off, with their
+// password); CodeConflict if 2FA was not on; the reauthentication errors (CodeInvalid,
+// CodeUnauthorized, CodeThrottled) for the administrator's password.
+func (s *Service) ResetTwoFactor(ctx context.Context, in AdminReset) error {
+	w, actor, c := in.Workspace, in.Actor, in.Client
+	a, err := s.Store.Account(ctx, w.ID, in.AccountID)
 	if err != nil {
 		return wrap("find account", err)
 	}
+	if a.ID == actor.ID {
+		return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgResetOwnTwoFactor)
+	}
 	if !a.TwoFactor() {
 		return latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
+	}
+	if err := s.reauthenticate(ctx, actor, in.Session, in.Password, true); err != nil {
+		return err
 	}
 	if err := s.clearTwoFactor(ctx, a); err != nil {
 		return err

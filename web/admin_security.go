@@ -5,12 +5,14 @@ import (
 	"net/http"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
 )
 
 // securityView is the administrators' security page: the workspace's two-factor policy and
 // who has two-factor authentication on.
 type securityView struct {
 	page
+	Me         string // the administrator's own account id: no reset button on that row
 	Require2FA bool
 	Members    []latchkey.Account
 	On, Total  int
@@ -36,7 +38,7 @@ func (s *Server) securityView(r *http.Request, rq *request) (securityView, error
 	if err != nil {
 		return securityView{}, err
 	}
-	v := securityView{page: s.signedInPage(rq, "Security"), Require2FA: rq.Workspace.Policy.Require2FA, Members: members, Total: len(members)}
+	v := securityView{page: s.signedInPage(rq, "Security"), Me: rq.Account.ID, Require2FA: rq.Workspace.Policy.Require2FA, Members: members, Total: len(members)}
 	for _, m := range members {
 		if m.TwoFactor() {
 			v.On++
@@ -57,7 +59,10 @@ func (s *Server) adminSecurityPolicy(w http.ResponseWriter, r *http.Request, rq 
 
 // adminReset2FA resets one member's two-factor authentication.
 func (s *Server) adminReset2FA(w http.ResponseWriter, r *http.Request, rq *request) error {
-	err := s.svc.ResetTwoFactor(r.Context(), rq.Workspace, r.PathValue("id"), rq.Account, rq.Client)
+	err := s.svc.ResetTwoFactor(r.Context(), signin.AdminReset{
+		Workspace: rq.Workspace, AccountID: r.PathValue("id"), Actor: rq.Account, Session: rq.Session,
+		Password: r.PostFormValue("password"), Client: rq.Client,
+	})
 	if errors.Is(err, latchkey.ErrNotFound) {
 		return notFound(w, r)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
 )
 
 // securityRows returns the rows of the security page's members table as text, by email.
@@ -96,11 +97,12 @@ func TestAdminResetTwoFactor(t *testing.T) {
 	admin.addr = "198.51.100.70"
 	admin.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
 	page := e.url("acme", "/admin/security")
+	carol := e.member(t, f.ws, "carol@acme.example", latchkey.RoleMember, goodPassword)
 	before := len(e.mail(t))
 
 	t.Run("unknown or foreign member", func(t *testing.T) {
 		for _, id := range []string{"no-such-id", betaAdmin.ID} {
-			r := admin.submit(t, page, e.url("acme", "/admin/members/"+id+"/reset-2fa"), nil)
+			r := admin.submit(t, page, e.url("acme", "/admin/members/"+id+"/reset-2fa"), url.Values{"password": {goodPassword}})
 			if r.Status != http.StatusNotFound {
 				t.Errorf("reset %s: %d, want 404", id, r.Status)
 			}
@@ -108,10 +110,31 @@ func TestAdminResetTwoFactor(t *testing.T) {
 	})
 
 	t.Run("member without two-factor", func(t *testing.T) {
-		r := admin.submit(t, page, e.url("acme", "/admin/members/"+f.admin.ID+"/reset-2fa"), nil)
-		wantPage(t, r, http.StatusConflict, "/admin/members/"+f.admin.ID+"/reset-2fa")
+		r := admin.submit(t, page, e.url("acme", "/admin/members/"+carol.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
+		wantPage(t, r, http.StatusConflict, "/admin/members/"+carol.ID+"/reset-2fa")
 		if got, want := r.alert(), latchkey.MsgTwoFactorNotOn; got != want {
 			t.Errorf("alert %q, want %q", got, want)
+		}
+	})
+
+	t.Run("own account", func(t *testing.T) {
+		r := admin.submit(t, page, e.url("acme", "/admin/members/"+f.admin.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
+		wantPage(t, r, http.StatusForbidden, "/admin/members/"+f.admin.ID+"/reset-2fa")
+		if got, want := r.alert(), latchkey.MsgResetOwnTwoFactor; got != want {
+			t.Errorf("alert %q, want %q", got, want)
+		}
+	})
+
+	// The acting administrator's password is asked every time, however fresh the session.
+	t.Run("no or wrong password", func(t *testing.T) {
+		for _, pw := range []string{"", wrongPassword} {
+			r := admin.submit(t, page, e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), url.Values{"password": {pw}})
+			if r.Status != http.StatusBadRequest && r.Status != http.StatusUnauthorized {
+				t.Errorf("reset with password %q: %d, want 400 or 401", pw, r.Status)
+			}
+			if !e.twoFactorOn(t, f.member) {
+				t.Fatalf("reset with password %q turned two-factor off", pw)
+			}
 		}
 	})
 
@@ -122,7 +145,7 @@ func TestAdminResetTwoFactor(t *testing.T) {
 		t.Fatalf("%d mails sent by refused resets", got-before)
 	}
 
-	r := admin.submit(t, page, e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), nil)
+	r := admin.submit(t, page, e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
 	wantPage(t, r, http.StatusOK, "/admin/security")
 	if got, want := r.notice(), latchkey.MsgTwoFactorWasReset; got != want {
 		t.Errorf("notice %q, want %q", got, want)
@@ -189,7 +212,11 @@ func TestAdminResetEndsOpenChallenge(t *testing.T) {
 	key, _ := e.with2FA(t, "acme", f.member.Email)
 	m := e.newBrowser(t)
 	m.passwordStep(t, e, "acme", f.member.Email, false)
-	if err := e.svc.ResetTwoFactor(t.Context(), f.ws, f.member.ID, f.admin, signinClient); err != nil {
+	actor, err := e.store.Account(t.Context(), f.ws.ID, f.admin.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.ResetTwoFactor(t.Context(), signin.AdminReset{Workspace: f.ws, AccountID: f.member.ID, Actor: actor, Password: goodPassword, Client: signinClient}); err != nil {
 		t.Fatal(err)
 	}
 	r := m.verify(t, e, "acme", e.code(t, key, 0))
@@ -257,7 +284,7 @@ func TestRequireTwoFactorPolicy(t *testing.T) {
 
 	// Reset under the policy: the member is told, and made, to set it up again.
 	before := len(e.mail(t))
-	r = admin.submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), nil)
+	r = admin.submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
 	wantPage(t, r, http.StatusOK, "/admin/security")
 	msgs := e.mail(t)[before:]
 	if len(msgs) != 1 {

@@ -15,6 +15,7 @@ type Store interface {
 	TwoFactorStore
 	MailQueue
 	Exporter
+	SCIMStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) latchkey.Store) {
 		{"TwoFactor", twoFactorTests},
 		{"Challenge", challengeTests},
 		{"Mail", mailTests},
+		{"SCIM", scimTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

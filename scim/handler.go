@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	filter "github.com/scim2/filter-parser/v2"
 )
 
 // Store is what the SCIM endpoint reads and writes: the SCIM stores, and the few account,
@@ -26,6 +27,8 @@ type Store interface {
 	latchkey.SCIMUserStore
 	latchkey.SCIMGroupStore
 	latchkey.SCIMSettingsStore
+	// AccountByEmail, from latchkey.AccountStore, answers the userName look-up in one read.
+	AccountByEmail(ctx context.Context, ws, email string) (latchkey.Account, error)
 	// Accounts, from latchkey.AccountStore, counts the active administrators.
 	Accounts(ctx context.Context, ws string, f latchkey.AccountFilter) ([]latchkey.Account, error)
 	// DeleteAccount, from latchkey.AccountStore, carries out DELETE /Users/{id}.
@@ -502,22 +505,30 @@ func (rq *request) list(users bool, filterText, startText, countText, attributes
 		}
 		count = min(max(n, 0), maxCount) // negative is 0; more than maxResults is maxResults
 	}
+	var e filter.Expression
+	if strings.TrimSpace(filterText) != "" {
+		var err error
+		if e, err = parseFilter(filterText); err != nil {
+			return err
+		}
+	}
 	var all []resource
 	var err error
-	if users {
+	switch email, ok := userNameEq(e); {
+	case users && ok:
+		// The look-up every provider makes before creating a user: one indexed read instead
+		// of the whole workspace. The filter still runs on the result, for the same answer.
+		all, err = rq.userResourcesByEmail(email)
+	case users:
 		all, err = rq.userResources()
-	} else {
+	default:
 		all, err = rq.groupResources()
 	}
 	if err != nil {
 		return err
 	}
 	matched := all
-	if strings.TrimSpace(filterText) != "" {
-		e, err := parseFilter(filterText)
-		if err != nil {
-			return err
-		}
+	if e != nil {
 		matched = nil
 		for _, r := range all {
 			ok, err := match(e, r)
@@ -552,4 +563,15 @@ func nameError(name string) error {
 		return latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameRequired)
 	}
 	return latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameTooLong)
+}
+
+// userNameEq returns the value of a filter that is exactly `userName eq "<value>"`.
+func userNameEq(e filter.Expression) (string, bool) {
+	a, ok := e.(*filter.AttributeExpression)
+	if !ok || a.Operator != filter.EQ || a.AttributePath.SubAttribute != nil {
+		return "", false
+	}
+	_, name := stripSchema(a.AttributePath.String())
+	v, ok := a.CompareValue.(string)
+	return v, ok && strings.EqualFold(name, "userName") && !strings.Contains(v, `\`)
 }

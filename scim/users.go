@@ -106,6 +106,30 @@ func (rq *request) userResources() ([]resource, error) {
 	return rs, nil
 }
 
+// userResourcesByEmail renders the visible user whose email is email, if there is one.
+func (rq *request) userResourcesByEmail(email string) ([]resource, error) {
+	ctx := rq.r.Context()
+	a, err := rq.h.cfg.Store.AccountByEmail(ctx, rq.ws.ID, email)
+	if errors.Is(err, latchkey.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	u, err := rq.h.cfg.Store.SCIMUser(ctx, rq.ws.ID, a.ID)
+	if errors.Is(err, latchkey.ErrNotFound) || err == nil && !visible(u) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	gs, err := rq.h.cfg.Store.SCIMGroups(ctx, rq.ws.ID)
+	if err != nil {
+		return nil, err
+	}
+	return []resource{rq.userResource(u, gs)}, nil
+}
+
 // user reads a visible user, or returns a 404.
 func (rq *request) user(id string) (latchkey.SCIMUser, error) {
 	u, err := rq.h.cfg.Store.SCIMUser(rq.r.Context(), rq.ws.ID, id)

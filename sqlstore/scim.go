@@ -247,12 +247,23 @@ func scanSCIMGroup(s scanner) (latchkey.SCIMGroup, error) {
 // groupDisplayKey is the form of a group's displayName that uniqueness uses.
 func groupDisplayKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
-// writeSCIMMembers replaces the members of group id with members.
-func writeSCIMMembers(ctx context.Context, tx *sql.Tx, ws, id string, members []string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM scim_group_members WHERE workspace_id = $1 AND group_id = $2`, ws, id); err != nil {
-		return err
+// writeSCIMMembers changes the members of group id from old (sorted, as stored) to members:
+// only the difference is written, so that adding one person to a large group is one INSERT.
+func writeSCIMMembers(ctx context.Context, tx *sql.Tx, ws, id string, old, members []string) error {
+	members = uniqueSorted(members)
+	for _, m := range old {
+		if _, in := slices.BinarySearch(members, m); in {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx,
+			`DELETE FROM scim_group_members WHERE workspace_id = $1 AND group_id = $2 AND account_id = $3`, ws, id, m); err != nil {
+			return err
+		}
 	}
-	for _, m := range uniqueSorted(members) {
+	for _, m := range members {
+		if _, in := slices.BinarySearch(old, m); in {
+			continue
+		}
 		if _, err := tx.ExecContext(ctx,
 			`INSERT INTO scim_group_members (workspace_id, group_id, account_id) VALUES ($1, $2, $3)`, ws, id, m); err != nil {
 			return err
@@ -279,7 +290,7 @@ func (db *DB) CreateSCIMGroup(ctx context.Context, g latchkey.SCIMGroup) error {
 			timeValue(g.UpdatedAt), groupDisplayKey(g.DisplayName)); err != nil {
 			return err
 		}
-		return writeSCIMMembers(ctx, tx, g.WorkspaceID, g.ID, g.Members)
+		return writeSCIMMembers(ctx, tx, g.WorkspaceID, g.ID, nil, g.Members)
 	})
 	if err != nil {
 		return fmt.Errorf("create scim group: %w", storeError(err))
@@ -393,7 +404,7 @@ func (db *DB) UpdateSCIMGroup(ctx context.Context, ws, id string, fn func(*latch
 		if err != nil {
 			return err
 		}
-		version := g.Version
+		version, old := g.Version, slices.Clone(g.Members)
 		if fnErr = fn(&g); fnErr != nil {
 			return fnErr
 		}
@@ -408,7 +419,7 @@ func (db *DB) UpdateSCIMGroup(ctx context.Context, ws, id string, fn func(*latch
 			timeValue(g.CreatedAt), timeValue(g.UpdatedAt)); err != nil {
 			return err
 		}
-		return writeSCIMMembers(ctx, tx, ws, id, g.Members)
+		return writeSCIMMembers(ctx, tx, ws, id, old, g.Members)
 	})
 	switch {
 	case fnErr != nil:

@@ -197,11 +197,17 @@ func (db *DB) SCIMUsers(ctx context.Context, ws string) ([]latchkey.SCIMUser, er
 func (db *DB) UpdateSCIMUser(ctx context.Context, ws, accountID string, fn func(*latchkey.SCIMUser) error) error {
 	var fnErr error
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		lock := ""
 		if db.d.forUpdate != "" {
-			lock = db.d.forUpdate + " OF a"
+			// Lock the account row first, in a statement of its own: a SELECT … FOR UPDATE OF a
+			// over the join would, after waiting for the lock, re-read the account but keep
+			// the profile row of its old snapshot (READ COMMITTED), and lose an update.
+			var one int
+			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM accounts WHERE workspace_id = $1 AND id = $2`+db.d.forUpdate,
+				ws, accountID).Scan(&one); err != nil {
+				return err
+			}
 		}
-		u, err := scanSCIMUser(tx.QueryRowContext(ctx, scimUserSelect+` WHERE a.workspace_id = $1 AND a.id = $2`+lock, ws, accountID))
+		u, err := scanSCIMUser(tx.QueryRowContext(ctx, scimUserSelect+` WHERE a.workspace_id = $1 AND a.id = $2`, ws, accountID))
 		if err != nil {
 			return err
 		}

@@ -179,6 +179,37 @@ var scimTests = []test{
 			t.Fatalf("UpdateSCIMUser(unknown) called fn")
 		}
 	}},
+	{"ConcurrentUpdatesEachCount", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		w, _ := newWorkspace(t, s, "acme")
+		pat := newSCIMUser(t, s, w.ID, "pat@acme.test", "", t0)
+		g := latchkey.SCIMGroup{ID: latchkey.NewID(), WorkspaceID: w.ID, DisplayName: "G", CreatedAt: t0, UpdatedAt: t0}
+		ok(t, "CreateSCIMGroup", s.CreateSCIMGroup(ctx, g))
+		const n = 20
+		errs := concurrently(n, func(i int) error {
+			if i%2 == 0 {
+				return s.UpdateSCIMGroup(ctx, w.ID, g.ID, func(v *latchkey.SCIMGroup) error {
+					v.ExternalID += "x"
+					return nil
+				})
+			}
+			return s.UpdateSCIMUser(ctx, w.ID, pat.Account.ID, func(u *latchkey.SCIMUser) error {
+				u.Profile.ExternalID += "x"
+				return nil
+			})
+		})
+		for _, err := range errs {
+			ok(t, "concurrent update", err)
+		}
+		u, err := s.SCIMUser(ctx, w.ID, pat.Account.ID)
+		ok(t, "SCIMUser", err)
+		got, err := s.SCIMGroup(ctx, w.ID, g.ID)
+		ok(t, "SCIMGroup", err)
+		if u.Profile.Version != 1+n/2 || len(u.Profile.ExternalID) != n/2 || got.Version != 1+n/2 || len(got.ExternalID) != n/2 {
+			t.Fatalf("after %d updates each: user version %d %q, group version %d %q; want %d and %d x's", n/2,
+				u.Profile.Version, u.Profile.ExternalID, got.Version, got.ExternalID, 1+n/2, n/2)
+		}
+	}},
 	{"UsersAreScopedToTheirWorkspace", func(t *testing.T, s latchkey.Store) {
 		ctx := t.Context()
 		acme, _ := newWorkspace(t, s, "acme")

@@ -182,50 +182,55 @@ func (rq *request) createGroup(body resource) error {
 
 func (rq *request) updateGroup(id string, body resource, patch bool) error {
 	ctx := rq.r.Context()
-	g, err := rq.group(id)
-	if err != nil {
+	if _, err := rq.group(id); err != nil {
 		return err
 	}
-	if err := rq.checkIfMatch(groupVersion(g)); err != nil {
-		return err
+	var ops []patchOp
+	var err error
+	if patch {
+		if ops, err = parsePatch(body); err != nil {
+			return err
+		}
+	} else if bid := str(get(body, "id")); bid != "" && bid != id {
+		return errorf(400, "mutability", "id is read-only")
 	}
 	users, err := rq.visibleUsers()
 	if err != nil {
 		return err
 	}
-	r := body
-	if patch {
-		ops, err := parsePatch(body)
-		if err != nil {
-			return err
-		}
-		// The members of a patched group are checked against users again below, and a
-		// member whose user SCIM no longer shows is dropped rather than refused.
-		r = rq.groupResource(g, users)
-		if err := applyPatch(r, ops, groupReadOnly, groupMulti); err != nil {
-			return err
-		}
-		var kept []any
-		for _, m := range elements(get(r, "members")) {
-			if mm, ok := m.(map[string]any); ok {
-				if _, known := users[str(get(mm, "value"))]; !known && slices.Contains(g.Members, str(get(mm, "value"))) {
-					continue
-				}
-			}
-			kept = append(kept, m)
-		}
-		set(r, "members", kept)
-	} else if bid := str(get(body, "id")); bid != "" && bid != id {
-		return errorf(400, "mutability", "id is read-only")
-	}
-	in, err := readGroup(r, users)
-	if err != nil {
-		return err
-	}
 	var before latchkey.SCIMGroup
+	var in groupInput
 	now := rq.h.cfg.Now()
+	// The PATCH applies to the group as the transaction reads it, so that concurrent member
+	// additions (Okta pushes them in parallel) all count.
 	err = rq.h.cfg.Store.UpdateSCIMGroup(ctx, rq.ws.ID, id, func(v *latchkey.SCIMGroup) error {
+		if err := rq.checkIfMatch(groupVersion(*v)); err != nil {
+			return err
+		}
 		before = *v
+		r := body
+		if patch {
+			r = rq.groupResource(*v, users)
+			if err := applyPatch(r, ops, groupReadOnly, groupMulti); err != nil {
+				return err
+			}
+			// A member whose user SCIM no longer shows is dropped rather than refused.
+			var kept []any
+			for _, m := range elements(get(r, "members")) {
+				if mm, ok := m.(map[string]any); ok {
+					mid := str(get(mm, "value"))
+					if _, known := users[mid]; !known && slices.Contains(v.Members, mid) {
+						continue
+					}
+				}
+				kept = append(kept, m)
+			}
+			set(r, "members", kept)
+		}
+		var err error
+		if in, err = readGroup(r, users); err != nil {
+			return err
+		}
 		v.DisplayName, v.ExternalID, v.Members, v.UpdatedAt = in.displayName, in.externalID, in.members, now
 		return nil
 	})

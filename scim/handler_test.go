@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -359,5 +361,32 @@ func TestCreateSuspendedAndEntraReplaceWithoutWorkEmail(t *testing.T) {
 	e.do("PATCH", "/Users/"+id, patch(op("replace", "userName", "kim.a@acme.test"), op("replace", `emails[type eq "work"].value`, "kim.b@acme.test"))).want(t, 200)
 	if a, _ := e.account(id); a.Email != "kim.a@acme.test" {
 		t.Fatalf("email=%q, want the userName", a.Email)
+	}
+}
+
+// TestConcurrentGroupPatches sends member additions for one group in parallel, as Okta's
+// group push does: every one of them counts.
+func TestConcurrentGroupPatches(t *testing.T) {
+	e := newEnv(t)
+	var ids []string
+	for i := range 10 {
+		ids = append(ids, e.createUser("p"+strconv.Itoa(i)+"@acme.test"))
+	}
+	gid := e.do("POST", "/Groups", map[string]any{"displayName": "All"}).want(t, 201).str("id")
+	var wg sync.WaitGroup
+	statuses := make([]int, len(ids))
+	for i, id := range ids {
+		wg.Go(func() {
+			statuses[i] = e.do("PATCH", "/Groups/"+gid, patch(op("add", "members", []any{map[string]any{"value": id}}))).status
+		})
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		if s != http.StatusOK {
+			t.Fatalf("PATCH %d: status %d", i, s)
+		}
+	}
+	if got := len(e.do("GET", "/Groups/"+gid, nil).want(t, 200).body["members"].([]any)); got != len(ids) {
+		t.Fatalf("members=%d, want %d", got, len(ids))
 	}
 }

@@ -382,56 +382,62 @@ func (rq *request) updateUser(id string, body resource, patch bool) error {
 	if err != nil {
 		return err
 	}
-	if err := rq.checkIfMatch(userVersion(u)); err != nil {
+	var ops []patchOp
+	if patch {
+		if ops, err = parsePatch(body); err != nil {
+			return err
+		}
+	} else if bid := str(get(body, "id")); bid != "" && bid != id {
+		return errorf(400, "mutability", "id is read-only")
+	}
+	// What the updater needs from the store is read first: it must not call the store.
+	ds, err := rq.domains()
+	if err != nil {
 		return err
 	}
-	var in userInput
-	if patch {
-		ops, err := parsePatch(body)
-		if err != nil {
-			return err
-		}
-		gs, err := rq.h.cfg.Store.SCIMGroups(ctx, rq.ws.ID)
-		if err != nil {
-			return err
-		}
-		r := rq.userResource(u, gs)
-		if err := applyPatch(r, ops, userReadOnly, userMulti); err != nil {
-			return err
-		}
-		if in, err = readUser(r); err != nil {
-			return err
-		}
-	} else {
-		if bid := str(get(body, "id")); bid != "" && bid != id {
-			return errorf(400, "mutability", "id is read-only")
-		}
-		if in, err = readUser(body); err != nil {
-			return err
-		}
+	gs, err := rq.h.cfg.Store.SCIMGroups(ctx, rq.ws.ID)
+	if err != nil {
+		return err
 	}
-	email := newEmail(u.Account.Email, in)
-	if !strings.EqualFold(email, u.Account.Email) {
-		ds, err := rq.domains()
-		if err != nil {
-			return err
-		}
-		if err := checkEmail(email, ds); err != nil {
-			return err
-		}
-	}
-	if in.active != nil && !*in.active && u.Account.Status == latchkey.StatusActive {
-		last, err := rq.h.lastAdmin(ctx, u.Account)
-		if err != nil {
-			return err
-		}
-		if last {
-			return errorf(400, "mutability", "this user is the workspace's last active administrator and cannot be deactivated")
-		}
+	last, err := rq.h.lastAdmin(ctx, u.Account)
+	if err != nil {
+		return err
 	}
 	var before latchkey.SCIMUser
+	var in userInput
+	var email string
+	// The PATCH applies to the account as the transaction reads it, so that two PATCHes in
+	// flight for one user both count.
 	err = rq.h.cfg.Store.UpdateSCIMUser(ctx, rq.ws.ID, id, func(v *latchkey.SCIMUser) error {
+		if !visible(*v) {
+			return errorf(404, "", "no user %s", id)
+		}
+		if err := rq.checkIfMatch(userVersion(*v)); err != nil {
+			return err
+		}
 		before = *v
+		var err error
+		if patch {
+			r := rq.userResource(*v, gs)
+			if err := applyPatch(r, ops, userReadOnly, userMulti); err != nil {
+				return err
+			}
+			in, err = readUser(r)
+		} else {
+			in, err = readUser(body)
+		}
+		if err != nil {
+			return err
+		}
+		email = newEmail(v.Account.Email, in)
+		if !strings.EqualFold(email, v.Account.Email) {
+			if err := checkEmail(email, ds); err != nil {
+				return err
+			}
+		}
+		if in.active != nil && !*in.active && v.Account.Status == latchkey.StatusActive && v.Account.Role == latchkey.RoleAdmin && last {
+			return errorf(400, "mutability", "this user is the workspace's last active administrator and cannot be deactivated")
+		}
 		rq.applyUser(v, in, email)
 		return nil
 	})

@@ -18,6 +18,7 @@ type Store interface {
 	CeremonyStore
 	DeviceStore
 	Exporter
+	SCIMStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

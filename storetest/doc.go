@@ -42,6 +42,11 @@
 //   - An export need not list accounts, codes or events in any order, and an account whose
 //     last TOTP step is 0 may or may not have an entry in TOTPSteps. An import that fails for
 //     any reason (a taken event ID, say) writes nothing.
+//   - SCIM: a token is found by hash only within its own workspace and only while not
+//     revoked; SCIMUser of an account the provider never wrote returns the zero profile (with
+//     the IDs set); Version is 1 after a create and goes up by one on each update whatever
+//     the updater set; group members come back sorted and deduplicated; deleting an account
+//     removes its profile and memberships, and a new account with the same email starts bare.
 //
 // There are no mocks: a backend runs the suite against a real database.
 package storetest

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) latchkey.Store) {
 		{"Challenge", challengeTests},
 		{"Mail", mailTests},
 		{"Passkey", passkeyTests},
+		{"SCIM", scimTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

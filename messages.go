@@ -120,3 +120,8 @@ const (
 	MsgSessionSignedOut  = "That session has been signed out."
 	MsgOthersSignedOut   = "You have been signed out everywhere else."
 )
+
+// Single sign-on.
+const (
+	MsgDomainInvalid = "Enter a domain name, like example.com"
+)

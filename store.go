@@ -14,6 +14,11 @@ type Store interface {
 	AuditLog
 	TwoFactorStore
 	MailQueue
+	ConnectionStore
+	DomainStore
+	IdentityLinkStore
+	SSOFlowStore
+	OnceStore
 	Exporter
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
@@ -23,8 +28,9 @@ type Store interface {
 
 // WorkspaceExport is everything a workspace owns that is worth moving to another store: its
 // settings, accounts (with password hashes and sealed TOTP secrets, which open under the same
-// key file), recovery codes and audit log. Sessions, links, challenges and throttle counters are
-// short-lived and are not moved: people sign in again.
+// key file), recovery codes, audit log, SSO connections (client secrets sealed likewise),
+// approved domains and identity links. Sessions, email links, challenges, SSO flows and
+// throttle counters are short-lived and are not moved: people sign in again.
 type WorkspaceExport struct {
 	Version       int                       `json:"version"`
 	Workspace     Workspace                 `json:"workspace"`
@@ -32,6 +38,9 @@ type WorkspaceExport struct {
 	TOTPSteps     map[string]int64          `json:"totp_steps"`     // account ID → last accepted step
 	RecoveryCodes map[string][]RecoveryCode `json:"recovery_codes"` // account ID → codes
 	Events        []Event                   `json:"events"`
+	Connections   []Connection              `json:"connections,omitempty"`
+	Domains       []string                  `json:"domains,omitempty"`
+	IdentityLinks []IdentityLink            `json:"identity_links,omitempty"`
 }
 
 // Exporter moves whole workspaces between stores.

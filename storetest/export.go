@@ -128,6 +128,15 @@ func rehome(x latchkey.WorkspaceExport, id, slug string) latchkey.WorkspaceExpor
 	for i := range y.Events {
 		y.Events[i].WorkspaceID, y.Events[i].ID = id, latchkey.NewID()
 	}
+	y.Connections = slices.Clone(x.Connections)
+	for i := range y.Connections {
+		y.Connections[i].WorkspaceID = id
+	}
+	y.Domains = slices.Clone(x.Domains)
+	y.IdentityLinks = slices.Clone(x.IdentityLinks)
+	for i := range y.IdentityLinks {
+		y.IdentityLinks[i].WorkspaceID = id
+	}
 	return y
 }
 

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
 )
 
 // Limits on every call to a provider.
@@ -38,7 +40,7 @@ type Cache struct {
 
 	mu      sync.Mutex
 	entries map[string]*entry // by discovery URL base
-	keys    map[string]*oidc.RemoteKeySet
+	keys    map[string]*gooidc.RemoteKeySet
 }
 
 type entry struct {
@@ -49,8 +51,8 @@ type entry struct {
 
 // discovered is what one discovery document says, checked.
 type discovered struct {
-	provider     *oidc.Provider
-	keys         *oidc.RemoteKeySet
+	provider     *gooidc.Provider
+	keys         *gooidc.RemoteKeySet
 	algs         []string
 	issParam     bool // RFC 9207 authorization_response_iss_parameter_supported
 	authMethods  []string
@@ -73,12 +75,12 @@ func NewCache(client *http.Client) *Cache {
 		base = http.DefaultTransport
 	}
 	c.Transport = limitTransport{base}
-	return &Cache{client: c, entries: map[string]*entry{}, keys: map[string]*oidc.RemoteKeySet{}}
+	return &Cache{client: c, entries: map[string]*entry{}, keys: map[string]*gooidc.RemoteKeySet{}}
 }
 
 // clientContext carries the cache's client to go-oidc and x/oauth2.
 func (c *Cache) clientContext(ctx context.Context) context.Context {
-	return oidc.ClientContext(ctx, c.client)
+	return gooidc.ClientContext(ctx, c.client)
 }
 
 // discover returns the provider whose discovery document is at base/.well-known/... and
@@ -115,9 +117,9 @@ func (c *Cache) discover(ctx context.Context, base, issuer string, now time.Time
 func (c *Cache) fetch(ctx context.Context, base, issuer string) (*discovered, error) {
 	ctx = c.clientContext(ctx)
 	if issuer == "" {
-		ctx = oidc.InsecureIssuerURLContext(ctx, "")
+		ctx = gooidc.InsecureIssuerURLContext(ctx, "")
 	}
-	p, err := oidc.NewProvider(ctx, base)
+	p, err := gooidc.NewProvider(ctx, base)
 	if err != nil {
 		return nil, fmt.Errorf("discover %s: %w", base, err)
 	}
@@ -135,8 +137,8 @@ func (c *Cache) fetch(ctx context.Context, base, issuer string) (*discovered, er
 		return nil, fmt.Errorf("discover %s: the document lacks jwks_uri, authorization_endpoint or token_endpoint", base)
 	}
 	for _, u := range []string{meta.JWKSURI, p.Endpoint().AuthURL, p.Endpoint().TokenURL} {
-		if err := ValidateIssuer(u); err != nil {
-			return nil, fmt.Errorf("discover %s: endpoint: %w", base, err)
+		if err := validateEndpoint(base, u); err != nil {
+			return nil, fmt.Errorf("discover %s: %w", base, err)
 		}
 	}
 	var algs []string
@@ -158,24 +160,42 @@ func (c *Cache) fetch(ctx context.Context, base, issuer string) (*discovered, er
 	}, nil
 }
 
+// validateEndpoint holds a discovered endpoint to the issuer's scheme: https, or http on a
+// loopback host only when the issuer itself is plain http there, so that an https issuer never
+// has the code, the client secret or its keys travel over plain http. A query is allowed
+// (Azure AD B2C puts its policy in one).
+func validateEndpoint(issuer, endpoint string) error {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
+		return fmt.Errorf("endpoint %q is not an absolute URL without credentials or fragment", endpoint)
+	}
+	switch {
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && strings.HasPrefix(issuer, "http:") && loopback(u.Hostname()):
+		return nil
+	}
+	return fmt.Errorf("endpoint %q must use https like the issuer", endpoint)
+}
+
 // signingAlgs are the asymmetric algorithms an ID token may be signed with: never none, and
 // never HMAC, whose key would be the client secret.
 var signingAlgs = []string{
-	oidc.RS256, oidc.RS384, oidc.RS512,
-	oidc.ES256, oidc.ES384, oidc.ES512,
-	oidc.PS256, oidc.PS384, oidc.PS512,
-	oidc.EdDSA,
+	gooidc.RS256, gooidc.RS384, gooidc.RS512,
+	gooidc.ES256, gooidc.ES384, gooidc.ES512,
+	gooidc.PS256, gooidc.PS384, gooidc.PS512,
+	gooidc.EdDSA,
 }
 
 // keySet returns the one remote key set for jwksURL, so that issuers sharing keys (Entra's
 // tenants) share one cache of them.
-func (c *Cache) keySet(jwksURL string) *oidc.RemoteKeySet {
+func (c *Cache) keySet(jwksURL string) *gooidc.RemoteKeySet {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ks, ok := c.keys[jwksURL]
 	if !ok {
 		// The context only carries the client: go-oidc ignores its cancellation.
-		ks = oidc.NewRemoteKeySet(c.clientContext(context.Background()), jwksURL)
+		ks = gooidc.NewRemoteKeySet(c.clientContext(context.Background()), jwksURL)
 		c.keys[jwksURL] = ks
 	}
 	return ks

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coreos/go-oidc/v3/oidc"
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/latchkey/latchkey"
@@ -33,7 +33,7 @@ type Provider struct {
 	issuer   string // the issuer ID tokens must name; "" for Microsoft with several tenants
 	tenants  []string
 	oauth    *oauth2.Config
-	verifier *oidc.IDTokenVerifier
+	verifier *gooidc.IDTokenVerifier
 	now      func() time.Time
 }
 
@@ -89,9 +89,9 @@ func (c *Cache) Open(ctx context.Context, conn latchkey.Connection, urls connect
 		ClientSecret: conn.ClientSecret,
 		Endpoint:     endpoint,
 		RedirectURL:  urls.Callback,
-		Scopes:       []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile},
+		Scopes:       []string{gooidc.ScopeOpenID, gooidc.ScopeEmail, gooidc.ScopeProfile},
 	}
-	p.verifier = oidc.NewVerifier(p.issuer, d.keys, &oidc.Config{
+	p.verifier = gooidc.NewVerifier(p.issuer, d.keys, &gooidc.Config{
 		ClientID:             conn.ClientID,
 		SupportedSigningAlgs: d.algs,
 		SkipIssuerCheck:      p.issuer == "",
@@ -133,7 +133,7 @@ func (p *Provider) Begin(_ context.Context, flowID string) (connector.Start, err
 		return connector.Start{}, fmt.Errorf("begin oidc sign-in: %w", err)
 	}
 	return connector.Start{
-		URL:    p.oauth.AuthCodeURL(flowID, oidc.Nonce(s.Nonce), oauth2.S256ChallengeOption(s.Verifier)),
+		URL:    p.oauth.AuthCodeURL(flowID, gooidc.Nonce(s.Nonce), oauth2.S256ChallengeOption(s.Verifier)),
 		Secret: raw,
 	}, nil
 }
@@ -263,7 +263,7 @@ func (p *Provider) Finish(ctx context.Context, reply url.Values, secretBytes []b
 }
 
 func (p *Provider) clientCtx(ctx context.Context) context.Context {
-	return oidc.ClientContext(ctx, p.client)
+	return gooidc.ClientContext(ctx, p.client)
 }
 
 // checkIssParam is RFC 9207's mix-up defence.
@@ -296,7 +296,7 @@ func (p *Provider) checkIssParam(reply url.Values) error {
 
 // failedCheck names the check go-oidc refused, from the signed claims, for Test connection.
 func (p *Provider) failedCheck(c tokenClaims, err error) string {
-	var expired *oidc.TokenExpiredError
+	var expired *gooidc.TokenExpiredError
 	switch {
 	case p.issuer != "" && c.Issuer != p.issuer:
 		return "issuer"
@@ -322,8 +322,11 @@ func (p *Provider) checkAZP(c tokenClaims) error {
 	return nil
 }
 
-func (p *Provider) google(f *finish, idt *oidc.IDToken, c tokenClaims, id *connector.Identity) error {
-	if !c.EmailVerified.isTrue() {
+func (p *Provider) google(f *finish, idt *gooidc.IDToken, c tokenClaims, id *connector.Identity) error {
+	if idt.Subject == "" {
+		return f.failErr(connector.ReasonTokenInvalid, "subject", "no sub claim")
+	}
+	if c.Email == "" || !c.EmailVerified.isTrue() {
 		return f.failErr(connector.ReasonEmailUnverified, "email verified", emailVerifiedDetail(c))
 	}
 	f.pass("email verified", c.Email)
@@ -370,8 +373,11 @@ func (p *Provider) microsoft(f *finish, c tokenClaims, id *connector.Identity) e
 	return nil
 }
 
-func (p *Provider) generic(f *finish, idt *oidc.IDToken, c tokenClaims, id *connector.Identity) error {
-	if !c.EmailVerified.isTrue() {
+func (p *Provider) generic(f *finish, idt *gooidc.IDToken, c tokenClaims, id *connector.Identity) error {
+	if idt.Subject == "" {
+		return f.failErr(connector.ReasonTokenInvalid, "subject", "no sub claim")
+	}
+	if c.Email == "" || !c.EmailVerified.isTrue() {
 		return f.failErr(connector.ReasonEmailUnverified, "email verified", emailVerifiedDetail(c))
 	}
 	f.pass("email verified", c.Email)
@@ -382,6 +388,9 @@ func (p *Provider) generic(f *finish, idt *oidc.IDToken, c tokenClaims, id *conn
 }
 
 func emailVerifiedDetail(c tokenClaims) string {
+	if c.Email == "" {
+		return "no email claim"
+	}
 	if c.EmailVerified == nil {
 		return "no email_verified claim"
 	}

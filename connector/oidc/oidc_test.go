@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -236,6 +237,12 @@ func TestFinishRefuses(t *testing.T) {
 			wantReason: connector.ReasonTokenInvalid, wantCheck: "issuer"},
 		{name: "microsoft, no oid", kind: latchkey.KindMicrosoft, tenants: []string{tenantA},
 			user: entraA.Without("oid"), wantReason: connector.ReasonTokenInvalid, wantCheck: "subject"},
+		{name: "generic, no sub", kind: latchkey.KindOIDC, user: generic.Without("sub"),
+			wantReason: connector.ReasonTokenInvalid, wantCheck: "subject"},
+		{name: "google, no sub", kind: latchkey.KindGoogle, user: google.Without("sub"),
+			wantReason: connector.ReasonTokenInvalid, wantCheck: "subject"},
+		{name: "generic, verified but no email", kind: latchkey.KindOIDC, user: generic.Without("email"),
+			wantReason: connector.ReasonEmailUnverified, wantCheck: "email verified"},
 		{name: "wrong issuer", kind: latchkey.KindOIDC, user: generic.With("iss", "https://evil.example"),
 			wantReason: connector.ReasonTokenInvalid, wantCheck: "issuer"},
 		{name: "wrong audience", kind: latchkey.KindOIDC, user: generic.With("aud", "someone-else"),
@@ -511,6 +518,31 @@ func TestCacheDiscoversOnce(t *testing.T) {
 	}
 	if got, want := srv.Requests(oidctest.DiscoveryPath), 2; got != want {
 		t.Errorf("discovery requests=%d after %v, want %d", got, Rediscover, want)
+	}
+}
+
+func TestCacheDiscoversOnceUnderConcurrentOpens(t *testing.T) {
+	srv := newServer(t)
+	cache := NewCache(nil)
+	conn := connection(srv, latchkey.KindOIDC)
+	const n = 10
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, err := cache.Open(t.Context(), conn, urls, now)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("Open: %v", err)
+		}
+	}
+	if got, want := srv.Requests(oidctest.DiscoveryPath), 1; got != want {
+		t.Errorf("discovery requests=%d after %d concurrent Opens, want %d", got, n, want)
 	}
 }
 

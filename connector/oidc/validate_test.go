@@ -45,6 +45,29 @@ func TestValidateIssuer(t *testing.T) {
 	}
 }
 
+func TestValidateEndpoint(t *testing.T) {
+	tests := []struct {
+		issuer, endpoint string
+		ok               bool
+	}{
+		{"https://id.acme.com", "https://id.acme.com/token", true},
+		{"https://id.acme.com", "https://other.acme.com/keys?p=b2c_1_signin", true},
+		{"https://id.acme.com", "http://id.acme.com/token", false},
+		{"https://id.acme.com", "http://127.0.0.1/token", false},
+		{"http://127.0.0.1:5556/dex", "http://127.0.0.1:5556/dex/token", true},
+		{"http://127.0.0.1:5556/dex", "http://10.0.0.1/token", false},
+		{"https://id.acme.com", "https://user:pw@id.acme.com/token", false},
+		{"https://id.acme.com", "/token", false},
+		{"https://id.acme.com", "ftp://id.acme.com/token", false},
+	}
+	for _, tc := range tests {
+		err := validateEndpoint(tc.issuer, tc.endpoint)
+		if (err == nil) != tc.ok {
+			t.Errorf("validateEndpoint(%q, %q)=%v, want ok=%v", tc.issuer, tc.endpoint, err, tc.ok)
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	const tid = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 	tests := []struct {

@@ -84,8 +84,8 @@ func (c *Cache) clientContext(ctx context.Context) context.Context {
 }
 
 // discover returns the provider whose discovery document is at base/.well-known/... and
-// names issuer; issuer "" accepts any issuer in the document (Microsoft's organizations
-// endpoint, whose issuer is a template), leaving the check to the caller.
+// names issuer: base itself, as the specification has it, or for Microsoft's organizations
+// endpoint the template <authority>/{tenantid}/v2.0.
 func (c *Cache) discover(ctx context.Context, base, issuer string, now time.Time) (*discovered, error) {
 	key := base + "\n" + issuer
 	c.mu.Lock()
@@ -116,8 +116,9 @@ func (c *Cache) discover(ctx context.Context, base, issuer string, now time.Time
 
 func (c *Cache) fetch(ctx context.Context, base, issuer string) (*discovered, error) {
 	ctx = c.clientContext(ctx)
-	if issuer == "" {
-		ctx = gooidc.InsecureIssuerURLContext(ctx, "")
+	if issuer != base {
+		// go-oidc compares the document's issuer with base only; this one names another.
+		ctx = gooidc.InsecureIssuerURLContext(ctx, issuer)
 	}
 	p, err := gooidc.NewProvider(ctx, base)
 	if err != nil {
@@ -132,6 +133,9 @@ func (c *Cache) fetch(ctx context.Context, base, issuer string) (*discovered, er
 	}
 	if err := p.Claims(&meta); err != nil {
 		return nil, fmt.Errorf("discover %s: %w", base, err)
+	}
+	if meta.Issuer != issuer {
+		return nil, fmt.Errorf("discover %s: %w", base, &gooidc.IssuerMismatchError{Provided: issuer, Discovered: meta.Issuer})
 	}
 	if meta.JWKSURI == "" || p.Endpoint().AuthURL == "" || p.Endpoint().TokenURL == "" {
 		return nil, fmt.Errorf("discover %s: the document lacks jwks_uri, authorization_endpoint or token_endpoint", base)

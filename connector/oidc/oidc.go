@@ -57,7 +57,7 @@ func (c *Cache) Open(ctx context.Context, conn latchkey.Connection, urls connect
 		now = time.Now
 	}
 	p := &Provider{conn: conn, client: c.client, now: now, issuer: issuerOf(conn)}
-	base := p.issuer
+	base, discovered := p.issuer, p.issuer
 	if conn.Kind == latchkey.KindMicrosoft {
 		authority := p.issuer
 		for _, t := range conn.Tenants {
@@ -65,15 +65,15 @@ func (c *Cache) Open(ctx context.Context, conn latchkey.Connection, urls connect
 		}
 		if len(p.tenants) == 1 {
 			p.issuer = tenantIssuer(authority, p.tenants[0])
-			base = p.issuer
+			base, discovered = p.issuer, p.issuer
 		} else {
 			// Entra's multi-tenant discovery names the template issuer
 			// <authority>/{tenantid}/v2.0; Finish checks tid, then iss against it.
 			p.issuer = ""
-			base = authority + "/organizations/v2.0"
+			base, discovered = authority+"/organizations/v2.0", tenantIssuer(authority, "{tenantid}")
 		}
 	}
-	d, err := c.discover(ctx, base, p.issuer, now())
+	d, err := c.discover(ctx, base, discovered, now())
 	if err != nil {
 		return nil, &connector.Error{
 			Reason: connector.ReasonUnreachable,

@@ -61,7 +61,8 @@ type discovered struct {
 
 // NewCache returns an empty cache whose provider calls go through client, or a new client
 // when nil. The cache works on a copy of client whose transport refuses response bodies over
-// MaxResponse and which has Timeout when client has none.
+// MaxResponse, which has Timeout when client has none, and which, unless client has its own
+// CheckRedirect, follows a redirect only if it keeps the scheme (never https to http).
 func NewCache(client *http.Client) *Cache {
 	c := &http.Client{}
 	if client != nil {
@@ -70,12 +71,27 @@ func NewCache(client *http.Client) *Cache {
 	if c.Timeout == 0 {
 		c.Timeout = Timeout
 	}
+	if c.CheckRedirect == nil {
+		c.CheckRedirect = sameScheme
+	}
 	base := c.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
 	c.Transport = limitTransport{base}
 	return &Cache{client: c, entries: map[string]*entry{}, keys: map[string]*gooidc.RemoteKeySet{}}
+}
+
+// sameScheme refuses a redirect that changes the scheme of the first request, and more than
+// five redirects.
+func sameScheme(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errors.New("stopped after 5 redirects")
+	}
+	if req.URL.Scheme != via[0].URL.Scheme {
+		return fmt.Errorf("refused a redirect from %s to %s", via[0].URL.Scheme, req.URL.Scheme)
+	}
+	return nil
 }
 
 // clientContext carries the cache's client to go-oidc and x/oauth2.

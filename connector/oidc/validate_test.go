@@ -111,6 +111,17 @@ func TestCacheClientLimits(t *testing.T) {
 		t.Error("NewCache changed the caller's client")
 	}
 
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(plain.Close)
+	tls := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL, http.StatusFound)
+	}))
+	t.Cleanup(tls.Close)
+	if resp, err := NewCache(tls.Client()).client.Get(tls.URL); err == nil {
+		resp.Body.Close()
+		t.Error("the cache's client followed a redirect from https to http")
+	}
+
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := MaxResponse
 		if r.URL.Path == "/big" {

@@ -131,3 +131,8 @@ const (
 	MsgPasskeyNameTooLong = "Keep the passkey's name to 100 characters or fewer"
 	MsgNewSignInSubject   = "New sign-in to your %s account"
 )
+
+// Single sign-on.
+const (
+	MsgDomainInvalid = "Enter a domain name, like example.com"
+)

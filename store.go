@@ -17,6 +17,11 @@ type Store interface {
 	PasskeyStore
 	CeremonyStore
 	DeviceStore
+	ConnectionStore
+	DomainStore
+	IdentityLinkStore
+	SSOFlowStore
+	OnceStore
 	Exporter
 	SCIMStore
 	// Ping checks that the store answers.
@@ -27,9 +32,10 @@ type Store interface {
 
 // WorkspaceExport is everything a workspace owns that is worth moving to another store: its
 // settings, accounts (with password hashes and sealed TOTP secrets, which open under the same
-// key file), recovery codes, passkeys, known devices, new-device alert settings and audit log.
-// Sessions, links, challenges, WebAuthn ceremonies and throttle counters are short-lived and
-// are not moved: people sign in again.
+// key file), recovery codes, passkeys, known devices, new-device alert settings, audit log, SSO
+// connections (client secrets sealed likewise), approved domains and identity links. Sessions,
+// email links, challenges, WebAuthn ceremonies, SSO flows and throttle counters are short-lived
+// and are not moved: people sign in again. SCIM tokens, profiles and groups are not moved yet.
 type WorkspaceExport struct {
 	Version       int                       `json:"version"`
 	Workspace     Workspace                 `json:"workspace"`
@@ -40,6 +46,9 @@ type WorkspaceExport struct {
 	Passkeys      []Passkey                 `json:"passkeys,omitempty"`
 	Devices       []Device                  `json:"devices,omitempty"`
 	AlertsOff     []string                  `json:"alerts_off,omitempty"` // account IDs with new-device alerts off
+	Connections   []Connection              `json:"connections,omitempty"`
+	Domains       []string                  `json:"domains,omitempty"`
+	IdentityLinks []IdentityLink            `json:"identity_links,omitempty"`
 }
 
 // Exporter moves whole workspaces between stores.

@@ -43,6 +43,11 @@
 //     a new device (one row inserted) from a known one.
 //   - ClaimMail is one UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING; on PostgreSQL the
 //     sub-SELECT is FOR UPDATE SKIP LOCKED, so workers on several nodes claim disjoint sets.
+//   - ConsumeFlow is one DELETE … WHERE expires_at > now RETURNING, as ConsumeToken.
+//   - UseOnce is one INSERT … ON CONFLICT DO UPDATE … WHERE the old record has expired: the
+//     conflict's row lock makes concurrent calls with one key take turns, and exactly one
+//     writes a row.
+//   - UpdateConnection is a transaction, as UpdateAccount.
 //   - ExportWorkspace reads in one snapshot (a read-only transaction: deferred on SQLite,
 //     REPEATABLE READ on PostgreSQL); ImportWorkspace writes in one transaction.
 //

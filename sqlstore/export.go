@@ -17,7 +17,8 @@ const ExportVersion = 1
 // ExportWorkspace reads the workspace with this slug, its accounts (ordered as Accounts orders
 // them), the last accepted TOTP step of each account that has one, the recovery codes of each
 // account that has some, its audit events oldest first, its passkeys, known devices and the
-// accounts with new-device alerts off, all in one read transaction that
+// accounts with new-device alerts off, and its SSO connections (in button order), approved
+// domains and identity links, all in one read transaction that
 // sees one snapshot of the database (see dialect.snapshot): writes committed meanwhile are
 // either wholly in the export or wholly out of it. Returns ErrNotFound if no workspace has
 // this slug.
@@ -115,16 +116,29 @@ func (db *DB) exportWorkspace(ctx context.Context, slug string) (latchkey.Worksp
 	if err != nil {
 		return latchkey.WorkspaceExport{}, fmt.Errorf("read alert settings: %w", err)
 	}
+	if x.Connections, err = listConnections(ctx, tx, w.ID); err != nil {
+		return latchkey.WorkspaceExport{}, fmt.Errorf("read connections: %w", err)
+	}
+	if x.Domains, err = listDomains(ctx, tx, w.ID); err != nil {
+		return latchkey.WorkspaceExport{}, fmt.Errorf("read domains: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT `+linkColumns+` FROM identity_links WHERE workspace_id = $1
+		ORDER BY account_id, created_at, connection_id, subject`, w.ID)
+	if x.IdentityLinks, err = collect(rows, err, scanLink); err != nil {
+		return latchkey.WorkspaceExport{}, fmt.Errorf("read identity links: %w", err)
+	}
 	return x, tx.Commit()
 }
 
 // ImportWorkspace writes x in one transaction: the workspace, its accounts, their TOTP steps,
-// recovery codes, passkeys, devices and alert settings, and its events, recorded in time order so that Events lists them as the
-// exporting store did. An empty WorkspaceID in an account or event means x's workspace.
-// Returns an error, writing nothing, if x.Version is not ExportVersion or x does not hold
-// together (an account or event of another workspace, a step or codes of an account that is
-// not in x). Returns ErrConflict, writing nothing, if the store has a workspace with x's ID
-// or slug, or an event or recovery code with one of x's IDs.
+// recovery codes, passkeys, devices and alert settings, its events, recorded in time order so that Events lists them as the
+// exporting store did, and its SSO connections, approved domains and identity links. An empty
+// WorkspaceID in an account, event, connection or link means x's workspace. Returns an error,
+// writing nothing, if x.Version is not ExportVersion or x does not hold together (an account,
+// event, connection or link of another workspace, a step, codes or a link of an account that
+// is not in x, a link of a connection that is not in x, a malformed domain). Returns
+// ErrConflict, writing nothing, if the store has a workspace with x's ID or slug, or an event
+// or recovery code with one of x's IDs.
 func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) error {
 	if x.Version != ExportVersion {
 		return fmt.Errorf("import workspace: the export is version %d; this latchkey reads version %d", x.Version, ExportVersion)
@@ -165,6 +179,30 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 		if e.WorkspaceID != "" && e.WorkspaceID != w.ID {
 			return fmt.Errorf("import workspace: event %q belongs to workspace %q, not %q", e.ID, e.WorkspaceID, w.ID)
 		}
+	}
+	connections := map[string]bool{}
+	for _, c := range x.Connections {
+		if c.WorkspaceID != "" && c.WorkspaceID != w.ID {
+			return fmt.Errorf("import workspace: connection %q belongs to workspace %q, not %q", c.ID, c.WorkspaceID, w.ID)
+		}
+		connections[c.ID] = true
+	}
+	for _, l := range x.IdentityLinks {
+		if l.WorkspaceID != "" && l.WorkspaceID != w.ID {
+			return fmt.Errorf("import workspace: identity link %q belongs to workspace %q, not %q", l.Subject, l.WorkspaceID, w.ID)
+		}
+		if !accounts[l.AccountID] || !connections[l.ConnectionID] {
+			return fmt.Errorf("import workspace: identity link %q of account %q and connection %q, which are not both in the export",
+				l.Subject, l.AccountID, l.ConnectionID)
+		}
+	}
+	domains := make([]string, 0, len(x.Domains))
+	for _, d := range x.Domains {
+		nd, err := latchkey.NormalizeDomain(d)
+		if err != nil {
+			return fmt.Errorf("import workspace: domain %q: %w", d, err)
+		}
+		domains = append(domains, nd)
 	}
 	// Events of one microsecond keep the export's order: seq, which orders them, counts up.
 	slices.SortStableFunc(events, func(a, b latchkey.Event) int { return a.Time.Compare(b.Time) })
@@ -217,6 +255,23 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 			if _, err := tx.ExecContext(ctx,
 				`INSERT INTO account_alert_settings (workspace_id, account_id, new_device_alerts_off, updated_at)
 				VALUES ($1, $2, $3, $4)`, w.ID, id, true, timeValue(w.CreatedAt)); err != nil {
+				return err
+			}
+		}
+		for _, c := range x.Connections {
+			c.WorkspaceID = w.ID
+			if err := insertConnection(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		for _, d := range domains {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sso_domains (workspace_id, domain) VALUES ($1, $2)`, w.ID, d); err != nil {
+				return err
+			}
+		}
+		for _, l := range x.IdentityLinks {
+			l.WorkspaceID = w.ID
+			if err := insertLink(ctx, tx, l); err != nil {
 				return err
 			}
 		}

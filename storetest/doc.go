@@ -33,7 +33,14 @@
 //   - Single use: of 100 concurrent ConsumeToken calls for one token exactly one succeeds and
 //     99 get ErrNotFound; of 20 concurrent ConsumeRecoveryCode calls for one code, one; of 50
 //     concurrent AdvanceTOTPStep calls with one step, one (49 get ErrConflict). 50 concurrent
-//     AddFailure calls for one key count 50, and 50 UseChallengeAttempt calls with a limit of 5 let exactly 5 through.
+//     AddFailure calls for one key count 50, and 50 UseChallengeAttempt calls with a limit of 5
+//     let exactly 5 through. Of 50
+//     concurrent ConsumeFlow calls for one SSO flow, one; of 50 concurrent UseOnce calls with
+//     one key, one (49 get ErrConflict), also when the key's old record has expired.
+//   - Connections are listed by Position, then CreatedAt, then ID; approved domains sorted
+//     bytewise, as NormalizeDomain makes them; an account's identity links oldest first.
+//     Deleting an account or a connection removes its identity links (and a connection's
+//     flows).
 //   - Mail leases: 10 workers claiming at once, up to 5 each, from 30 due messages take each
 //     message exactly once. A message is due again when now reaches NextAttemptAt (now+lease).
 //   - AccountFilter.Query is a substring match in which %, _ and \ are plain characters, and

@@ -156,6 +156,15 @@ func rehome(x latchkey.WorkspaceExport, id, slug string) latchkey.WorkspaceExpor
 		y.Devices[i].WorkspaceID = id
 	}
 	y.AlertsOff = slices.Clone(x.AlertsOff)
+	y.Connections = slices.Clone(x.Connections)
+	for i := range y.Connections {
+		y.Connections[i].WorkspaceID = id
+	}
+	y.Domains = slices.Clone(x.Domains)
+	y.IdentityLinks = slices.Clone(x.IdentityLinks)
+	for i := range y.IdentityLinks {
+		y.IdentityLinks[i].WorkspaceID = id
+	}
 	return y
 }
 

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -32,6 +33,11 @@ func Run(t *testing.T, open func(t *testing.T) latchkey.Store) {
 		{"Mail", mailTests},
 		{"Passkey", passkeyTests},
 		{"SCIM", scimTests},
+		{"Connection", connectionTests},
+		{"Domain", domainTests},
+		{"IdentityLink", linkTests},
+		{"SSOFlow", flowTests},
+		{"Once", onceTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
@@ -46,7 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) latchkey.Store) {
 	}
 	t.Run("Export", func(t *testing.T) {
 		t.Parallel()
-		for _, tc := range exportTests {
+		for _, tc := range slices.Concat(exportTests, ssoExportTests) {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
 				tc.run(t, open)

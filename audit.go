@@ -74,6 +74,7 @@ const (
 	EventPasswordChanged  EventType = "password.changed"
 	EventSessionRevoked   EventType = "session.revoked"
 	EventAccountRemove    EventType = "account.remove"
+	EventAccountUnlock    EventType = "account.unlock" // sign-in limits cleared by an administrator or the operator
 	EventAccountRole      EventType = "account.role"
 	EventWorkspacePolicy  EventType = "workspace.policy"
 )

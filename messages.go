@@ -32,6 +32,7 @@ const (
 	MsgNameRequired      = "Enter a name"
 	MsgNameTooLong       = "Use at most 100 characters for the name"
 	MsgResetOwnTwoFactor = "You cannot reset your own two-factor authentication here. Turn it off from your own two-factor settings."
+	MsgMemberUnlocked    = "The sign-in limits of %s are cleared: they can try again at once."
 	MsgNameControl       = "A name cannot contain line breaks or other control characters"
 	MsgRoleInvalid       = "Role must be admin or member"
 

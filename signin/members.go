@@ -205,6 +205,45 @@ func (s *Service) SetStatus(ctx context.Context, ws, email string, status latchk
 	return a, nil
 }
 
+// UnlockMember clears the member's sign-in limits: the per-account counter and the counters of
+// every (member, address) pair, and the reset-request counters of the member's email, so that
+// the owner locked out by someone else's guesses can sign in at once. The per-address counters
+// stay: they are an address's guesses at every account. Errors: CodeForbidden with
+// MsgAdminOnly; ErrNotFound.
+func (s *Service) UnlockMember(ctx context.Context, in MemberAction) (latchkey.Account, error) {
+	a, err := s.member(ctx, in)
+	if err != nil {
+		return latchkey.Account{}, err
+	}
+	return a, s.unlock(ctx, a, in)
+}
+
+// Unlock is the operator's UnlockMember (the CLI, with actorID ""), by email. Returns
+// ErrNotFound for an unknown email.
+func (s *Service) Unlock(ctx context.Context, ws, email, actorID string) (latchkey.Account, error) {
+	a, err := s.Store.AccountByEmail(ctx, ws, email)
+	if err != nil {
+		return latchkey.Account{}, wrap("find account", err)
+	}
+	return a, s.unlock(ctx, a, MemberAction{Workspace: latchkey.Workspace{ID: ws}, AccountID: a.ID, Actor: latchkey.Account{ID: actorID}})
+}
+
+func (s *Service) unlock(ctx context.Context, a latchkey.Account, in MemberAction) error {
+	n := 0
+	for _, prefix := range []string{pairPrefix("pw", a.WorkspaceID, a.Email), resetPrefix(a.WorkspaceID, a.Email)} {
+		m, err := s.Store.DeleteCountersWithPrefix(ctx, prefix)
+		if err != nil {
+			return wrap("clear throttle", err)
+		}
+		n += m
+	}
+	if err := s.Store.ResetCounters(ctx, []string{accountKey("pw", a.WorkspaceID, a.Email)}); err != nil {
+		return wrap("clear throttle", err)
+	}
+	s.audit(ctx, in.event(latchkey.EventAccountUnlock, a, fmt.Sprintf("%d address counters cleared", n)))
+	return nil
+}
+
 // ChangeMemberRole makes the member an admin or a member. A change to the role it has is not
 // an error and is not audited. A change of privilege ends every session of the member (SPEC
 // §3, ASVS 7.2.4): they sign in again under the new role, and a session id seen before the

@@ -104,7 +104,7 @@ func (s *Service) RequestReset(ctx context.Context, in ResetRequest) error {
 // that someone who keeps asking stays refused until the window ends.
 func (s *Service) countResetRequest(ctx context.Context, ws, email, addr string) (bool, error) {
 	now := s.Now()
-	byEmail, err := s.Store.AddFailure(ctx, "reset:email:"+ws+":"+latchkey.NormalizeEmail(email)+":"+addr, now, ResetWindow)
+	byEmail, err := s.Store.AddFailure(ctx, resetPrefix(ws, email)+addr, now, ResetWindow)
 	if err != nil {
 		return false, wrap("count reset request", err)
 	}
@@ -113,6 +113,10 @@ func (s *Service) countResetRequest(ctx context.Context, ws, email, addr string)
 		return false, wrap("count reset request", err)
 	}
 	return byEmail.Count > ResetPerEmail || byAddr.Count > ResetPerAddr, nil
+}
+
+func resetPrefix(ws, email string) string {
+	return "reset:email:" + ws + ":" + latchkey.NormalizeEmail(email) + ":"
 }
 
 // sendResetLink issues a reset link for a, which ends any earlier one (issueToken), and

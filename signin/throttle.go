@@ -77,8 +77,12 @@ func passwordRules(kind, ws, email, addr string, knownDevice bool) []rule {
 	return []rule{
 		{key: pairPrefix(kind, ws, email) + addr, window: counterLife, wait: pairWait},
 		{key: kind + ":addr:" + ws + ":" + addr, window: AddrWindow, wait: addrWait, keep: true},
-		{key: kind + ":acct:" + ws + ":" + e, window: counterLife, wait: accountWait, advisory: knownDevice},
+		{key: accountKey(kind, ws, e), window: counterLife, wait: accountWait, advisory: knownDevice},
 	}
+}
+
+func accountKey(kind, ws, email string) string {
+	return kind + ":acct:" + ws + ":" + latchkey.NormalizeEmail(email)
 }
 
 func pairPrefix(kind, ws, email string) string {

@@ -143,6 +143,8 @@ func (s *Server) memberNotice(r *http.Request, rq *request, key, id string) (str
 		return fmt.Sprintf(latchkey.MsgMemberSuspended, a.Email), nil
 	case key == "reactivated" && a.Status != latchkey.StatusSuspended:
 		return fmt.Sprintf(latchkey.MsgMemberReactivated, a.Email), nil
+	case key == "unlocked":
+		return fmt.Sprintf(latchkey.MsgMemberUnlocked, a.Email), nil
 	case key == "role":
 		role := "a member"
 		if a.Role == latchkey.RoleAdmin {
@@ -235,6 +237,10 @@ func (s *Server) memberResend(r *http.Request, in signin.MemberAction) (latchkey
 		return latchkey.Account{}, err
 	}
 	return s.store.Account(r.Context(), in.Workspace.ID, in.AccountID)
+}
+
+func (s *Server) memberUnlock(r *http.Request, in signin.MemberAction) (latchkey.Account, error) {
+	return s.svc.UnlockMember(r.Context(), in)
 }
 
 func (s *Server) memberSuspend(r *http.Request, in signin.MemberAction) (latchkey.Account, error) {

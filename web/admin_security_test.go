@@ -42,7 +42,7 @@ func TestAdminSecurityPage(t *testing.T) {
 	rows := r.securityRows()
 	want := map[string]string{
 		f.admin.Email:        f.admin.Email + " admin active Off",
-		f.member.Email:       f.member.Email + " member active On since 4 Mar 2030 09:00 UTC Reset two-factor",
+		f.member.Email:       f.member.Email + " member active On since 4 Mar 2030 09:00 UTC Your password Reset two-factor",
 		"carol@acme.example": "carol@acme.example member active Off",
 	}
 	if diff := cmp.Diff(want, rows); diff != "" {

@@ -156,6 +156,8 @@ func eventLabel(t latchkey.EventType) string {
 		return "Role changed"
 	case latchkey.EventAccountRemove:
 		return "Removed"
+	case latchkey.EventAccountUnlock:
+		return "Sign-in limits cleared"
 	case latchkey.EventResetRequested:
 		return "Reset requested"
 	case latchkey.EventPasswordReset:

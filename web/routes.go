@@ -49,6 +49,7 @@ func (s *Server) routes() http.Handler {
 	ws.Handle("POST /admin/members/{id}/suspend", s.workspace(admins, s.adminMemberAction("suspended", s.memberSuspend)))
 	ws.Handle("POST /admin/members/{id}/reactivate", s.workspace(admins, s.adminMemberAction("reactivated", s.memberReactivate)))
 	ws.Handle("POST /admin/members/{id}/role", s.workspace(admins, s.adminMemberAction("role", s.memberRole)))
+	ws.Handle("POST /admin/members/{id}/unlock", s.workspace(admins, s.adminMemberAction("unlocked", s.memberUnlock)))
 	ws.Handle("POST /admin/members/{id}/remove", s.workspace(admins, s.memberRemove))
 	ws.Handle("GET /admin/audit", s.workspace(admins, s.adminAudit))
 	ws.Handle("GET /admin/settings", s.workspace(admins, s.adminSettings))

@@ -182,11 +182,17 @@ func TestThrottlePerAddress(t *testing.T) {
 	b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 }
 
-// Failures spread over many addresses still stop, for 15 minutes, the guessing at one account;
-// then its owner gets in.
+// Failures spread over many addresses still stop, for 15 minutes, the guessing at one account
+// from browsers it has never signed in from; the owner's own browser, which has, is not locked
+// out (NIST SP 800-63B 5.2.2); an administrator can clear the limits; and after the wait
+// anyone's right password gets in.
 func TestThrottlePerAccount(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
+	known := e.newBrowser(t) // the owner's laptop: signs in once before the attack
+	known.addr = "192.0.2.201"
+	known.mustLogin(t, e, "acme", f.member.Email, goodPassword)
+	known.logout(t, e, "acme")
 	b := e.newBrowser(t)
 	tok := b.csrf(t, e.url("acme", "/login"))
 	for i := 1; i < signin.AccountLimit; i++ {
@@ -200,11 +206,59 @@ func TestThrottlePerAccount(t *testing.T) {
 	owner := e.newBrowser(t)
 	owner.addr = "192.0.2.200"
 	wantRefused(t, owner.login(t, e, "acme", f.member.Email, goodPassword), http.StatusTooManyRequests, latchkey.MsgTooManyAttempts+". Try again in 15 minutes.")
-	// Other accounts are not held up.
+	// Other accounts are not held up; and signed in to another account, a browser is still
+	// new to this one.
 	owner.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
+	owner.logout(t, e, "acme")
+	wantRefused(t, owner.login(t, e, "acme", f.member.Email, goodPassword), http.StatusTooManyRequests, latchkey.MsgTooManyAttempts+". Try again in 15 minutes.")
+	// The browser that signed in to this account before gets in with the right password; a
+	// wrong one there is still refused as usual.
+	wantRefused(t, known.login(t, e, "acme", f.member.Email, wrongPassword), http.StatusUnauthorized, latchkey.MsgBadCredentials)
+	known.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 
+	// Its success ended the count; so does the wait for everyone else.
+	b.addr = "10.2.0.2"
+	for i := 1; i < signin.AccountLimit; i++ {
+		b.addr = fmt.Sprintf("10.3.%d.%d", i/250, i%250+1)
+		attempt(t, e, b, tok, f.member.Email, wrongPassword)
+	}
+	b.addr = "10.4.0.1"
+	wantRefused(t, attempt(t, e, b, tok, f.member.Email, wrongPassword), http.StatusTooManyRequests, latchkey.MsgTooManyAttempts+". Try again in 15 minutes.")
 	e.clock.Advance(signin.AccountWait)
 	owner = e.newBrowser(t)
 	owner.addr = "192.0.2.200"
 	owner.mustLogin(t, e, "acme", f.member.Email, goodPassword)
+}
+
+// An administrator's "Clear sign-in limits" on a member ends a lockout at once, and is audited.
+func TestAdminClearsSignInLimits(t *testing.T) {
+	e := newEnv(t)
+	f := e.seedAcme(t)
+	b := e.newBrowser(t)
+	b.addr = "203.0.113.40"
+	tok := b.csrf(t, e.url("acme", "/login"))
+	for range signin.PairFree {
+		attempt(t, e, b, tok, f.member.Email, wrongPassword)
+	}
+	wantRefused(t, attempt(t, e, b, tok, f.member.Email, goodPassword), http.StatusTooManyRequests, tooMany)
+
+	admin := e.newBrowser(t)
+	admin.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
+	r := admin.act(t, e, f.member, "unlock", nil)
+	wantPage(t, r, http.StatusOK, "/admin/members")
+	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgMemberUnlocked, f.member.Email); got != want {
+		t.Errorf("notice %q, want %q", got, want)
+	}
+	wantPage(t, attempt(t, e, b, tok, f.member.Email, goodPassword), http.StatusOK, "/dashboard")
+	evs := e.events(t, f.ws, latchkey.EventAccountUnlock)
+	if len(evs) != 1 || evs[0].AccountID != f.member.ID || evs[0].ActorID != f.admin.ID {
+		t.Fatalf("unlock events %+v", evs)
+	}
+
+	// A member cannot clear anyone's limits.
+	m := e.newBrowser(t)
+	m.mustLogin(t, e, "acme", f.member.Email, goodPassword)
+	if r := m.post(t, e.url("acme", "/admin/members/"+f.admin.ID+"/unlock"), url.Values{"csrf": {m.csrf(t, e.url("acme", "/profile/security"))}}); r.Status != http.StatusNotFound {
+		t.Fatalf("a member's unlock: %d, want 404", r.Status)
+	}
 }

@@ -11,14 +11,14 @@ import (
 
 func (m *Main) accountCommand(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(m.Stderr, "usage: latchkey account invite|resend|suspend|activate --workspace SLUG --email EMAIL\n")
+		fmt.Fprint(m.Stderr, "usage: latchkey account invite|resend|suspend|activate|unlock --workspace SLUG --email EMAIL\n")
 		return errUsage
 	}
 	sub := args[0]
 	switch sub {
-	case "invite", "resend", "suspend", "activate":
+	case "invite", "resend", "suspend", "activate", "unlock":
 	default:
-		fmt.Fprintf(m.Stderr, "latchkey account: unknown command %q (invite, resend, suspend, activate)\n", sub)
+		fmt.Fprintf(m.Stderr, "latchkey account: unknown command %q (invite, resend, suspend, activate, unlock)\n", sub)
 		return errUsage
 	}
 	fs := m.flags("account " + sub)
@@ -65,6 +65,12 @@ func (m *Main) accountCommand(ctx context.Context, args []string) error {
 			return notFoundAccount(err, *email, ws)
 		}
 		fmt.Fprintf(m.Stdout, "Sent a fresh invitation to %s; the old link no longer works%s\n", *email, m.mailWhere())
+	case "unlock":
+		a, err := m.Service.Unlock(ctx, ws.ID, *email, "")
+		if err != nil {
+			return notFoundAccount(err, *email, ws)
+		}
+		fmt.Fprintf(m.Stdout, "Cleared the sign-in limits of %s; they can sign in at once\n", a.Email)
 	case "suspend", "activate":
 		status := latchkey.StatusSuspended
 		if sub == "activate" {

@@ -59,6 +59,7 @@ Usage:
   latchkey account resend --workspace S --email E     send a fresh invitation link
   latchkey account suspend --workspace S --email E
   latchkey account activate --workspace S --email E
+  latchkey account unlock --workspace S --email E     clear the sign-in limits (too many attempts)
   latchkey migrate                                     apply database migrations
   latchkey export --workspace S [--out FILE]           write a workspace as JSON (secret: holds password hashes)
   latchkey import [--in FILE]                          read such a file (or stdin) into --database

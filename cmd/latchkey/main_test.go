@@ -172,6 +172,12 @@ func TestCLIWorkspaceAndAccounts(t *testing.T) {
 	if out, err := cli(t, dir, "account", "activate", "--workspace", "acme", "--email", "bob@acme.test"); err != nil || !strings.Contains(out, "is now invited") {
 		t.Fatalf("activate: %v\n%s", err, out)
 	}
+	if out, err := cli(t, dir, "account", "unlock", "--workspace", "acme", "--email", "BOB@acme.test"); err != nil || !strings.Contains(out, "Cleared the sign-in limits of Bob@Acme.test") {
+		t.Fatalf("unlock: %v\n%s", err, out)
+	}
+	if _, err := cli(t, dir, "account", "unlock", "--workspace", "acme", "--email", "nobody@acme.test"); err == nil || !strings.Contains(err.Error(), "has no account nobody@acme.test") {
+		t.Fatalf("unlock unknown = %v", err)
+	}
 	if _, err := cli(t, dir, "account", "suspend", "--workspace", "acme", "--email", "nobody@acme.test"); err == nil || !strings.Contains(err.Error(), "has no account nobody@acme.test") {
 		t.Fatalf("suspend unknown = %v", err)
 	}

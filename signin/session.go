@@ -44,18 +44,21 @@ func previousID(secret string) string {
 
 func (s *Service) newSession(ctx context.Context, a latchkey.Account, remember bool, c Client, replaces string, rotate bool) (Result, error) {
 	now := s.Now().UTC()
-	secret, hash := latchkey.NewSecret()
-	sess := latchkey.Session{
-		ID:          hash,
+	return s.storeSession(ctx, a, latchkey.Session{
 		WorkspaceID: a.WorkspaceID,
 		AccountID:   a.ID,
 		CreatedAt:   now,
-		LastSeenAt:  now,
 		ExpiresAt:   now.Add(s.Policy.SessionMax),
 		Persistent:  remember,
-		ClientAddr:  c.Addr,
-		UserAgent:   truncate(c.UserAgent, 512),
-	}
+	}, c, replaces, rotate)
+}
+
+// storeSession gives sess a new secret and stores it (see StartSession).
+func (s *Service) storeSession(ctx context.Context, a latchkey.Account, sess latchkey.Session, c Client, replaces string, rotate bool) (Result, error) {
+	now := s.Now().UTC()
+	secret, hash := latchkey.NewSecret()
+	sess.ID, sess.LastSeenAt = hash, now
+	sess.ClientAddr, sess.UserAgent = c.Addr, truncate(c.UserAgent, 512)
 	if err := s.Store.StartSession(ctx, sess, replaces, rotate); err != nil {
 		return Result{}, wrap("start session", err)
 	}
@@ -67,13 +70,14 @@ func (s *Service) newSession(ctx context.Context, a latchkey.Account, remember b
 
 // rotate replaces the current session with a new id after a privilege change (a new password,
 // two-factor turned on or off, new recovery codes), so that a session id seen before the change
-// is dead after it (ASVS 7.2.4). The new session keeps the old one's persistence, and its
-// CreatedAt is now, which also opens a fresh reauthentication window.
+// is dead after it (ASVS 7.2.4). The new session keeps the old one's start, absolute end and
+// persistence: a rotation neither lengthens a session nor reopens its reauthentication window.
 func (s *Service) rotate(ctx context.Context, a latchkey.Account, cur latchkey.Session, c Client) (Result, error) {
 	if cur.ID == "" {
-		return Result{}, ErrNoSession
+		return Result{}, nil // no session to rotate (a change made outside a browser)
 	}
-	return s.newSession(ctx, a, cur.Persistent, c, cur.ID, true)
+	next := latchkey.Session{WorkspaceID: a.WorkspaceID, AccountID: a.ID, CreatedAt: cur.CreatedAt, ExpiresAt: cur.ExpiresAt, Persistent: cur.Persistent}
+	return s.storeSession(ctx, a, next, c, cur.ID, true)
 }
 
 // ErrNoSession is returned by Authenticate when the cookie names no live session.

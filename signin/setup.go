@@ -79,9 +79,18 @@ type SetupInput struct {
 
 // ConfirmTOTPSetup turns two-factor authentication on once the password is given again and the
 // first code from the new key is right. It returns a fresh set of recovery codes, to be shown
-// once. Errors: CodeInvalid/CodeUnauthorized with the field (password or code), CodeExpired with
+// once, and the session that replaces in.Session (a new id: see rotate). Errors: CodeInvalid/CodeUnauthorized with the field (password or code), CodeExpired with
 // MsgSetupExpired for a sealed key that does not open, CodeConflict if 2FA is already on.
-func (s *Service) ConfirmTOTPSetup(ctx context.Context, in SetupInput) ([]string, error) {
+func (s *Service) ConfirmTOTPSetup(ctx context.Context, in SetupInput) ([]string, Result, error) {
+	codes, err := s.confirmTOTPSetup(ctx, in)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	res, err := s.rotate(ctx, in.Account, in.Session, in.Client)
+	return codes, res, err
+}
+
+func (s *Service) confirmTOTPSetup(ctx context.Context, in SetupInput) ([]string, error) {
 	if err := s.reauthenticate(ctx, in.Account, in.Session, in.Password, true); err != nil {
 		return nil, err
 	}
@@ -138,39 +147,42 @@ func (s *Service) ConfirmTOTPSetup(ctx context.Context, in SetupInput) ([]string
 }
 
 // RegenerateRecoveryCodes replaces the account's recovery codes; the old set stops working at
-// once. The password is needed unless the session is younger than Policy.ReauthWindow.
-func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a latchkey.Account, sess latchkey.Session, pw string, c Client) ([]string, error) {
+// once. The password is needed unless the session is younger than Policy.ReauthWindow. It
+// returns the session that replaces sess (a new id: see rotate).
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a latchkey.Account, sess latchkey.Session, pw string, c Client) ([]string, Result, error) {
 	if !a.TwoFactor() {
-		return nil, latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
+		return nil, Result{}, latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
 	}
 	if err := s.reauthenticate(ctx, a, sess, pw, false); err != nil {
-		return nil, err
+		return nil, Result{}, err
 	}
 	codes, err := s.newRecoveryCodes(ctx, a)
 	if err != nil {
-		return nil, err
+		return nil, Result{}, err
 	}
 	s.audit(ctx, event(latchkey.EventRecoveryCodesNew, a.WorkspaceID, a, c))
-	return codes, nil
+	res, err := s.rotate(ctx, a, sess, c)
+	return codes, res, err
 }
 
 // DisableTOTP turns two-factor authentication off; the password is always needed. Refused with
-// MsgTwoFactorMandatory when the workspace requires it.
-func (s *Service) DisableTOTP(ctx context.Context, w latchkey.Workspace, a latchkey.Account, sess latchkey.Session, pw string, c Client) error {
+// MsgTwoFactorMandatory when the workspace requires it. It returns the session that replaces
+// sess (a new id: see rotate).
+func (s *Service) DisableTOTP(ctx context.Context, w latchkey.Workspace, a latchkey.Account, sess latchkey.Session, pw string, c Client) (Result, error) {
 	if !a.TwoFactor() {
-		return latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
+		return Result{}, latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
 	}
 	if w.Policy.Require2FA {
-		return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgTwoFactorMandatory)
+		return Result{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgTwoFactorMandatory)
 	}
 	if err := s.reauthenticate(ctx, a, sess, pw, true); err != nil {
-		return err
+		return Result{}, err
 	}
 	if err := s.clearTwoFactor(ctx, a); err != nil {
-		return err
+		return Result{}, err
 	}
 	s.audit(ctx, event(latchkey.EventTwoFactorDisable, a.WorkspaceID, a, c))
-	return nil
+	return s.rotate(ctx, a, sess, c)
 }
 
 // AdminReset is an administrator's request to reset a member's two-factor authentication:

@@ -90,14 +90,22 @@ func newTFFixture(t *testing.T) *tfFixture {
 		t.Fatal(err)
 	}
 	// The confirming code is the previous step's, so that the current one is still unused.
-	f.codes, err = svc.ConfirmTOTPSetup(t.Context(), signin.SetupInput{
+	var rotated signin.Result
+	f.codes, rotated, err = svc.ConfirmTOTPSetup(t.Context(), signin.SetupInput{
 		Workspace: ws, Account: res.Account, Session: res.Session, Sealed: setup.Sealed,
 		Code: code, Password: tfPassword, Client: signin.Client{Addr: "192.0.2.1"},
 	})
 	if err != nil {
 		t.Fatalf("confirm set-up: %v", err)
 	}
-	f.key, f.setup = setup.Secret, res
+	// Turning two-factor on is a privilege change: the session goes on under a new id.
+	if _, _, err := svc.Authenticate(t.Context(), ws, res.Secret); !errors.Is(err, signin.ErrNoSession) {
+		t.Fatalf("the session id from before the set-up: %v, want it ended", err)
+	}
+	if _, _, err := svc.Authenticate(t.Context(), ws, rotated.Secret); err != nil || !rotated.Session.CreatedAt.Equal(res.Session.CreatedAt) {
+		t.Fatalf("the rotated session: %v (created %v, want %v: a rotation keeps the start)", err, rotated.Session.CreatedAt, res.Session.CreatedAt)
+	}
+	f.key, f.setup = setup.Secret, rotated
 	if f.account, err = store.Account(t.Context(), ws.ID, a.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +294,7 @@ func TestConfirmTOTPSetupTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	codes, err := f.svc.ConfirmTOTPSetup(t.Context(), signin.SetupInput{
+	codes, _, err := f.svc.ConfirmTOTPSetup(t.Context(), signin.SetupInput{
 		Workspace: f.ws, Account: stale, Session: f.setup.Session, Sealed: setup.Sealed,
 		Code: code, Password: tfPassword, Client: signin.Client{Addr: "192.0.2.1"},
 	})

@@ -116,9 +116,9 @@ func TestMembersPage(t *testing.T) {
 	}
 	want := map[string]memberRow{
 		f.admin.Email:  {"active", "admin", "Off", signedInAt, []string{"Make member"}},
-		f.member.Email: {"active", "member", "On", "never", []string{"Suspend", "Make administrator", "Remove…"}},
-		carol.Email:    {"invited", "member", "Off", "never", []string{"Resend invitation", "Suspend", "Make administrator", "Remove…"}},
-		dave.Email:     {"suspended", "member", "Off", "never", []string{"Reactivate", "Make administrator", "Remove…"}},
+		f.member.Email: {"active", "member", "On", "never", []string{"Suspend", "Make administrator", "Clear sign-in limits", "Remove…"}},
+		carol.Email:    {"invited", "member", "Off", "never", []string{"Resend invitation", "Suspend", "Make administrator", "Clear sign-in limits", "Remove…"}},
+		dave.Email:     {"suspended", "member", "Off", "never", []string{"Reactivate", "Make administrator", "Clear sign-in limits", "Remove…"}},
 	}
 	if diff := cmp.Diff(want, r.memberRows(t)); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"strconv"
 
 	"github.com/latchkey/latchkey"
 )
@@ -19,7 +20,10 @@ const nonceCookie = "latchkey_nonce"
 func (s *Server) formToken(rq *request) string {
 	binding := "n:" + rq.Nonce
 	if rq.SignedIn() {
-		binding = "s:" + rq.Session.ID
+		// Bound to the session's lineage, not its id: a privilege change rotates the id (the
+		// rotated session keeps its account and start), and forms open in other tabs of the
+		// same browser must keep working. Another session of the account has another start.
+		binding = "s:" + rq.Session.AccountID + ":" + strconv.FormatInt(rq.Session.CreatedAt.UnixMicro(), 10)
 	}
 	mac := hmac.New(sha256.New, s.csrfKey)
 	mac.Write([]byte(rq.Workspace.ID + "|" + binding))

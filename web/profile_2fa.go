@@ -93,7 +93,7 @@ func (s *Server) twoFactorSetupSubmit(w http.ResponseWriter, r *http.Request, rq
 		return nil
 	}
 	sealed := r.PostFormValue("sealed")
-	codes, err := s.svc.ConfirmTOTPSetup(r.Context(), signin.SetupInput{
+	codes, rotated, err := s.svc.ConfirmTOTPSetup(r.Context(), signin.SetupInput{
 		Workspace: rq.Workspace, Account: rq.Account, Session: rq.Session,
 		Sealed: sealed, Code: r.PostFormValue("code"), Password: r.PostFormValue("password"), Client: rq.Client,
 	})
@@ -108,23 +108,27 @@ func (s *Server) twoFactorSetupSubmit(w http.ResponseWriter, r *http.Request, rq
 		v := s.setupView(rq, setup)
 		return s.formError(w, "two_factor_setup", &v.page, &v, err)
 	}
+	s.rotated(w, rq, rotated)
 	return s.showCodes(w, rq, latchkey.MsgTwoFactorOn, codes)
 }
 
 // twoFactorRegenerate replaces the recovery codes and shows the new set once.
 func (s *Server) twoFactorRegenerate(w http.ResponseWriter, r *http.Request, rq *request) error {
-	codes, err := s.svc.RegenerateRecoveryCodes(r.Context(), rq.Account, rq.Session, r.PostFormValue("password"), rq.Client)
+	codes, rotated, err := s.svc.RegenerateRecoveryCodes(r.Context(), rq.Account, rq.Session, r.PostFormValue("password"), rq.Client)
 	if err != nil {
 		return s.settingsError(w, r, rq, err)
 	}
+	s.rotated(w, rq, rotated)
 	return s.showCodes(w, rq, latchkey.MsgCodesRegenerated, codes)
 }
 
 // twoFactorDisable turns 2FA off, with the password.
 func (s *Server) twoFactorDisable(w http.ResponseWriter, r *http.Request, rq *request) error {
-	if err := s.svc.DisableTOTP(r.Context(), rq.Workspace, rq.Account, rq.Session, r.PostFormValue("password"), rq.Client); err != nil {
+	rotated, err := s.svc.DisableTOTP(r.Context(), rq.Workspace, rq.Account, rq.Session, r.PostFormValue("password"), rq.Client)
+	if err != nil {
 		return s.settingsError(w, r, rq, err)
 	}
+	s.rotated(w, rq, rotated)
 	http.Redirect(w, r, "/profile/two-factor?m=off", http.StatusSeeOther)
 	return nil
 }

@@ -81,8 +81,7 @@ func (s *Server) profilePassword(w http.ResponseWriter, r *http.Request, rq *req
 	})
 	if err == nil {
 		// The session id changed with the password: the old cookie is dead.
-		s.setSession(w, rotated)
-		rq.Session = rotated.Session
+		s.rotated(w, rq, rotated)
 	}
 	v, verr := s.profileSecurityView(r, rq)
 	if verr != nil {

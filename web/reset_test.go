@@ -442,7 +442,7 @@ func turnOnTOTP(t *testing.T, e *env, ws latchkey.Workspace, a latchkey.Account)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.ConfirmTOTPSetup(t.Context(), signin.SetupInput{
+	if _, _, err := e.svc.ConfirmTOTPSetup(t.Context(), signin.SetupInput{
 		Workspace: ws, Account: a, Sealed: setup.Sealed, Code: code, Password: goodPassword, Client: signinClient,
 	}); err != nil {
 		t.Fatalf("turn on 2FA for %s: %v", a.Email, err)

@@ -55,3 +55,10 @@ func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, res signin
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
+
+// rotated puts the session that signin made after a privilege change in place of the
+// request's: the browser's cookie and the page being rendered both move to the new id.
+func (s *Server) rotated(w http.ResponseWriter, rq *request, res signin.Result) {
+	s.setSession(w, res)
+	rq.Session = res.Session
+}

@@ -173,6 +173,26 @@ func (p *Provider) serviceProvider(t time.Time) *saml2.SAMLServiceProvider {
 	}
 }
 
+// validate runs gosaml2 over raw with every configured certificate. goxmldsig picks the
+// certificate from the signature's KeyInfo, or, without KeyInfo, uses the only configured
+// one; so when two certificates are configured (a rollover) and the signature fails, each
+// is tried alone, for signers that leave KeyInfo out.
+func (p *Provider) validate(t time.Time, raw []byte) (*types.Response, error) {
+	encoded := base64.StdEncoding.EncodeToString(raw)
+	sp := p.serviceProvider(t)
+	resp, err := sp.ValidateEncodedResponse(encoded)
+	if err == nil || len(p.certs) < 2 || libraryCheck(err) != CheckSignature {
+		return resp, err
+	}
+	for _, c := range p.certs {
+		sp.IDPCertificateStore = &dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{c}}
+		if r, e := sp.ValidateEncodedResponse(encoded); e == nil || libraryCheck(e) != CheckSignature {
+			return r, e
+		}
+	}
+	return nil, err
+}
+
 // Begin starts SP-initiated sign-in: an unsigned AuthnRequest, deflated and base64-encoded
 // into the IdP's SSO URL (the HTTP-Redirect binding) with RelayState = flowID. Start.Secret
 // is the request ID, 128 random bits, which the Response's InResponseTo must repeat.
@@ -312,7 +332,7 @@ func (p *Provider) Finish(ctx context.Context, reply url.Values, secret []byte) 
 	// return only what the signatures cover. Its clock is set back by the skew because it
 	// compares SubjectConfirmationData NotOnOrAfter (and the certificate's validity) with no
 	// tolerance; our own, exact comparisons follow.
-	resp, err := p.serviceProvider(now.Add(-Skew)).ValidateEncodedResponse(base64.StdEncoding.EncodeToString(raw))
+	resp, err := p.validate(now.Add(-Skew), raw)
 	if err != nil {
 		name := libraryCheck(err)
 		if name != CheckSignature {

@@ -540,10 +540,21 @@ func TestFinishRollover(t *testing.T) {
 	other := otherKey(t)
 	p := provider(t, func(c *latchkey.Connection) { c.IdPCerts = append(c.IdPCerts, other.CertPEM()) })
 	for _, k := range []*samltest.Key{idp.Key, other} {
-		r := idp.Response(testSP, requestID, samltest.Alice())
-		r.Key = k
-		if _, err := p.Finish(t.Context(), reply(encode(t, r)), []byte(requestID)); err != nil {
-			t.Errorf("signed by %s: %v", k.Cert.Subject.CommonName, err)
+		for _, noKeyInfo := range []bool{false, true} {
+			r := idp.Response(testSP, requestID, samltest.Alice())
+			r.Key, r.NoKeyInfo = k, noKeyInfo
+			if _, err := p.Finish(t.Context(), reply(encode(t, r)), []byte(requestID)); err != nil {
+				t.Errorf("signed by %s, without KeyInfo %t: %v", k.Cert.Subject.CommonName, noKeyInfo, err)
+			}
 		}
 	}
+	// Without KeyInfo, a key that is not configured still fails.
+	stranger, err := samltest.NewKey("stranger", testNow.Add(-time.Hour), testNow.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := idp.Response(testSP, requestID, samltest.Alice())
+	r.Key, r.NoKeyInfo = stranger, true
+	_, err = p.Finish(t.Context(), reply(encode(t, r)), []byte(requestID))
+	refused(t, err, connector.ReasonResponseInvalid, saml.CheckSignature)
 }

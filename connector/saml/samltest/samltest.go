@@ -228,6 +228,9 @@ type Response struct {
 	Key *Key
 	// NoAssertion leaves the Assertion out, as an IdP's error response does.
 	NoAssertion bool
+	// NoKeyInfo leaves the certificate out of the signatures (KeyInfo is not signed), as
+	// some signers do: the SP must then find the key among the ones it trusts.
+	NoKeyInfo bool
 }
 
 // Assertion is the assertion inside a Response.
@@ -440,9 +443,23 @@ func (r *Response) Document() (*etree.Document, error) {
 			return nil, err
 		}
 	}
+	if r.NoKeyInfo {
+		dropKeyInfo(root)
+	}
 	doc := etree.NewDocument()
 	doc.SetRoot(root)
 	return doc, nil
+}
+
+func dropKeyInfo(el *etree.Element) {
+	for _, c := range el.ChildElements() {
+		if c.Tag == "Signature" {
+			if ki := childNamed(c, "KeyInfo"); ki != nil {
+				c.RemoveChild(ki)
+			}
+		}
+		dropKeyInfo(c)
+	}
 }
 
 // Encode builds, signs and base64-encodes the Response, as the SAMLResponse form value.

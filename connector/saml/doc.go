@@ -92,7 +92,9 @@
 // Package samltest is a real IdP: it builds Responses with etree and signs them with
 // goxmldsig, with a knob per attack. testdata/metadata holds Okta-, Entra-, JumpCloud- and
 // OneLogin-shaped metadata, testdata/fuzz/FuzzFinish the fuzz seeds signed by
-// testdata/fuzz-idp-*.pem; both are rewritten by
+// testdata/fuzz-idp-*.pem, testdata/foreign responses signed with the same key by the JDK's
+// XML-DSig implementation (Sign.java), so a second implementation's signatures are tested
+// too; all are rewritten (java needed) by
 //
 //	go test ./connector/saml -run TestFixtures -update
 //

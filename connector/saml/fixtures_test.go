@@ -1,10 +1,13 @@
 package saml_test
 
 import (
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -107,7 +110,41 @@ func TestFixtures(t *testing.T) {
 		t.Skip("run with -update to rewrite testdata")
 	}
 	writeMetadataFixtures(t)
-	writeFuzzFixtures(t)
+	key := writeFuzzFixtures(t)
+	writeForeignFixtures(t, key)
+}
+
+// writeForeignFixtures has the JDK's XML-DSig implementation sign responses built here, with
+// the fuzz key, for TestForeignSignatures.
+func writeForeignFixtures(t *testing.T, key *samltest.Key) {
+	if _, err := exec.LookPath("java"); err != nil {
+		t.Fatal("java is needed to sign testdata/foreign: ", err)
+	}
+	dir := t.TempDir()
+	der, err := x509.MarshalPKCS8PrivateKey(key.Private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile, certFile, in := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "in.xml")
+	writeFile(t, keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	writeFile(t, certFile, []byte(key.CertPEM()))
+	idp := &samltest.IdP{EntityID: fuzzEntity, Key: key, Now: func() time.Time { return fuzzNow }}
+	for _, mode := range []string{"assertion", "response", "both"} {
+		r := idp.Response(testSP, fuzzSecret, samltest.Alice())
+		r.SignAssertion = false
+		doc, err := r.Document()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := doc.WriteToFile(in); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join("testdata", "foreign", mode+"-signed.xml")
+		cmd := exec.Command("java", filepath.Join("testdata", "foreign", "Sign.java"), in, out, keyFile, certFile, mode)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("java Sign.java %s: %v\n%s", mode, err, b)
+		}
+	}
 }
 
 func writeFile(t *testing.T, path string, b []byte) {
@@ -172,7 +209,7 @@ func wrap(s string, n int) string {
 	return b.String()
 }
 
-func writeFuzzFixtures(t *testing.T) {
+func writeFuzzFixtures(t *testing.T) *samltest.Key {
 	k, err := samltest.NewKey("fuzz idp", fuzzNow.AddDate(-1, 0, 0), fuzzNow.AddDate(20, 0, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -237,6 +274,7 @@ func writeFuzzFixtures(t *testing.T) {
 		writeSeed(t, name, b)
 	}
 	writeSeed(t, "doctype-entities", []byte(`<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" Version="2.0">&b;</samlp:Response>`))
+	return k
 }
 
 func xswSeed(variant int, signResponse bool) func(r *samltest.Response) (*etree.Document, error) {

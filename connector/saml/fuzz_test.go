@@ -95,3 +95,31 @@ func TestFuzzSeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestForeignSignatures checks responses signed by another XML-DSig implementation, the
+// JDK's (testdata/foreign/Sign.java), with the fuzz key at fuzzNow: the assertion, the
+// response, or both. Altering the signed NameID breaks each.
+func TestForeignSignatures(t *testing.T) {
+	p := fuzzProvider(t, false)
+	for _, mode := range []string{"assertion", "response", "both"} {
+		t.Run(mode, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", "foreign", mode+"-signed.xml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := p.Finish(t.Context(), reply(base64.StdEncoding.EncodeToString(b)), []byte(fuzzSecret))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id.Subject != "alice@acme.test" {
+				t.Errorf("subject = %q", id.Subject)
+			}
+			evil := strings.Replace(string(b), ">alice@acme.test<", ">mallory@acme.test<", 1)
+			if evil == string(b) {
+				t.Fatal("no NameID to alter")
+			}
+			_, err = p.Finish(t.Context(), reply(base64.StdEncoding.EncodeToString([]byte(evil))), []byte(fuzzSecret))
+			refused(t, err, connector.ReasonResponseInvalid, saml.CheckSignature)
+		})
+	}
+}

@@ -187,13 +187,25 @@ func hasCert(certs []Cert, c Cert) bool {
 
 // FetchMetadata GETs an IdP metadata document over HTTPS with client (nil means
 // http.DefaultClient), within FetchTimeout and at most MaxMetadataSize bytes. It returns the
-// body unparsed; an error for a non-https URL, a non-200 status, a larger body or a timeout.
+// body unparsed; an error for a non-https URL or redirect, a non-200 status, a larger body
+// or a timeout.
 func FetchMetadata(ctx context.Context, client *http.Client, url string) ([]byte, error) {
 	if !strings.HasPrefix(url, "https://") {
 		return nil, fmt.Errorf("saml metadata: %q is not an https URL", url)
 	}
 	if client == nil {
 		client = http.DefaultClient
+	}
+	// A redirect must not downgrade to plain HTTP, where the certificates could be swapped.
+	c := *client
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != "https" {
+			return fmt.Errorf("redirect to %s is not https", req.URL.Redacted())
+		}
+		if len(via) >= 5 {
+			return errors.New("more than 5 redirects")
+		}
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, FetchTimeout)
 	defer cancel()
@@ -202,7 +214,7 @@ func FetchMetadata(ctx context.Context, client *http.Client, url string) ([]byte
 		return nil, fmt.Errorf("saml metadata: %w", err)
 	}
 	req.Header.Set("Accept", "application/samlmetadata+xml, application/xml, text/xml")
-	resp, err := client.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("saml metadata: fetch: %w", err)
 	}

@@ -106,6 +106,8 @@ func TestFetchMetadata(t *testing.T) {
 			w.Write(idp.Metadata())
 		case "/big":
 			w.Write(big)
+		case "/downgrade":
+			http.Redirect(w, r, "http://"+r.Host+"/metadata", http.StatusFound)
 		default:
 			http.NotFound(w, r)
 		}
@@ -119,7 +121,7 @@ func TestFetchMetadata(t *testing.T) {
 	if _, err := saml.ParseMetadata(b); err != nil {
 		t.Errorf("fetched metadata: %v", err)
 	}
-	for _, u := range []string{srv.URL + "/big", srv.URL + "/missing", "http://" + strings.TrimPrefix(srv.URL, "https://") + "/metadata"} {
+	for _, u := range []string{srv.URL + "/big", srv.URL + "/missing", srv.URL + "/downgrade", "http://" + strings.TrimPrefix(srv.URL, "https://") + "/metadata"} {
 		if _, err := saml.FetchMetadata(t.Context(), srv.Client(), u); err == nil {
 			t.Errorf("FetchMetadata(%s) succeeded", u)
 		}

@@ -31,6 +31,8 @@ const (
 	MaxXMLTokens = 50000
 	// Skew is the clock difference tolerated on every NotBefore and NotOnOrAfter.
 	Skew = 3 * time.Minute
+	// MaxRelayState is the longest flow id Begin sends as RelayState (SAML bindings §3.4.3).
+	MaxRelayState = 80
 	// MaxCerts is how many IdP signing certificates a connection holds at once (a rollover).
 	MaxCerts = 2
 )
@@ -195,8 +197,14 @@ func (p *Provider) validate(t time.Time, raw []byte) (*types.Response, error) {
 
 // Begin starts SP-initiated sign-in: an unsigned AuthnRequest, deflated and base64-encoded
 // into the IdP's SSO URL (the HTTP-Redirect binding) with RelayState = flowID. Start.Secret
-// is the request ID, 128 random bits, which the Response's InResponseTo must repeat.
+// is the request ID, 128 random bits, which the Response's InResponseTo must repeat. It
+// returns an error for a flowID longer than MaxRelayState bytes.
 func (p *Provider) Begin(ctx context.Context, flowID string) (connector.Start, error) {
+	// SAML bindings §3.4.3: RelayState must not exceed 80 bytes, and IdPs truncate or refuse
+	// longer ones.
+	if len(flowID) > MaxRelayState {
+		return connector.Start{}, fmt.Errorf("saml: flow id of %d bytes, RelayState allows %d", len(flowID), MaxRelayState)
+	}
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return connector.Start{}, fmt.Errorf("saml: request id: %w", err)

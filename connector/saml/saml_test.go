@@ -158,6 +158,9 @@ func TestBegin(t *testing.T) {
 	if bytes.Equal(again.Secret, start.Secret) {
 		t.Error("two requests share an ID")
 	}
+	if _, err := p.Begin(t.Context(), strings.Repeat("f", saml.MaxRelayState+1)); err == nil {
+		t.Error("Begin accepted a RelayState over 80 bytes")
+	}
 
 	// The request is deflated (raw DEFLATE, RFC 1951), not zlib or gzip.
 	b, _ := base64.StdEncoding.DecodeString(u.Query().Get("SAMLRequest"))

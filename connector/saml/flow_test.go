@@ -62,6 +62,26 @@ func TestFlowThroughIdPHandler(t *testing.T) {
 	_, err = p.Finish(t.Context(), fields, other.Secret)
 	refused(t, err, "response_invalid", saml.CheckInResponseTo)
 
+	// IdP-initiated: refused unless the connection allows it.
+	resp, err = srv.Client().Get(srv.URL + "/initiate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	_, fields = parseForm(t, string(body))
+	_, err = p.Finish(t.Context(), fields, nil)
+	refused(t, err, "unsolicited", saml.CheckSolicited)
+	conn := idp.Connection()
+	conn.IdPInitiated = true
+	allow, err := saml.New(conn, testSP, idp.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := allow.Finish(t.Context(), fields, nil); err != nil {
+		t.Errorf("IdP-initiated with the connection allowing it: %v", err)
+	}
+
 	// The IdP serves its metadata, which parses.
 	resp, err = srv.Client().Get(srv.URL + "/metadata")
 	if err != nil {

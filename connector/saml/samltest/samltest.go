@@ -692,10 +692,11 @@ func Form(acs, samlResponse, relayState string) []byte {
 	return b.Bytes()
 }
 
-// ServeHTTP serves GET /metadata (the IdP metadata) and GET /sso (the HTTP-Redirect
+// ServeHTTP serves GET /metadata (the IdP metadata), GET /sso (the HTTP-Redirect
 // AuthnRequest), which answers with an auto-POST form carrying a valid, assertion-signed
-// Response for idp.User to idp.SP. An AuthnRequest from another issuer or for another ACS
-// is a 400.
+// Response for idp.User to idp.SP, and GET /initiate, the same form with an unsolicited
+// Response (IdP-initiated sign-in, no RelayState). An AuthnRequest from another issuer or
+// for another ACS is a 400.
 func (idp *IdP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/metadata":
@@ -718,6 +719,14 @@ func (idp *IdP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write(Form(idp.SP.Callback, resp, req.RelayState))
+	case "/initiate":
+		resp, err := idp.Response(idp.SP, "", idp.User).Encode()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(Form(idp.SP.Callback, resp, ""))
 	default:
 		http.NotFound(w, r)
 	}

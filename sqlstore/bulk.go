@@ -17,10 +17,6 @@ type Bulk struct {
 	Sessions   []latchkey.Session
 }
 
-// bulkRows is how many rows one INSERT statement carries: 100 sessions are 900 parameters,
-// far below the limits of SQLite (32,766) and PostgreSQL (65,535).
-const bulkRows = 100
-
 // BulkInsert stores the workspaces, then the accounts, then the sessions of b in one
 // transaction, many rows to a statement. It is for load tests that need a million rows in
 // minutes: it checks nothing that the schema does not (no slug or email validation, no first
@@ -29,15 +25,16 @@ const bulkRows = 100
 // workspace or account that neither the store nor b holds.
 func (db *DB) BulkInsert(ctx context.Context, b Bulk) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := insertRows(ctx, tx, "workspaces ("+workspaceColumns+")", len(b.Workspaces),
+		n := db.d.bulkRows
+		if err := insertRows(ctx, tx, n, "workspaces ("+workspaceColumns+")", len(b.Workspaces),
 			func(i int) []any { return workspaceValues(b.Workspaces[i]) }); err != nil {
 			return err
 		}
-		if err := insertRows(ctx, tx, "accounts ("+accountColumns+", email_key)", len(b.Accounts),
+		if err := insertRows(ctx, tx, n, "accounts ("+accountColumns+", email_key)", len(b.Accounts),
 			func(i int) []any { return accountValues(b.Accounts[i]) }); err != nil {
 			return err
 		}
-		return insertRows(ctx, tx, "sessions ("+sessionColumns+")", len(b.Sessions),
+		return insertRows(ctx, tx, n, "sessions ("+sessionColumns+")", len(b.Sessions),
 			func(i int) []any { return sessionValues(b.Sessions[i]) })
 	})
 	if err != nil {
@@ -46,10 +43,10 @@ func (db *DB) BulkInsert(ctx context.Context, b Bulk) error {
 	return nil
 }
 
-// insertRows inserts n rows into table (which names its columns), bulkRows to a statement.
+// insertRows inserts n rows into table (which names its columns), per rows to a statement.
 // The full-size statement is prepared once: parsing it again for every batch would cost as
 // much as the inserts.
-func insertRows(ctx context.Context, tx *sql.Tx, table string, n int, values func(i int) []any) error {
+func insertRows(ctx context.Context, tx *sql.Tx, per int, table string, n int, values func(i int) []any) error {
 	if n == 0 {
 		return nil
 	}
@@ -60,15 +57,15 @@ func insertRows(ctx context.Context, tx *sql.Tx, table string, n int, values fun
 			full.Close()
 		}
 	}()
-	args := make([]any, 0, bulkRows*cols)
-	for start := 0; start < n; start += bulkRows {
-		rows := min(bulkRows, n-start)
+	args := make([]any, 0, per*cols)
+	for start := 0; start < n; start += per {
+		rows := min(per, n-start)
 		args = args[:0]
 		for i := start; i < start+rows; i++ {
 			args = append(args, values(i)...)
 		}
 		var err error
-		if rows == bulkRows {
+		if rows == per {
 			if full == nil {
 				if full, err = tx.PrepareContext(ctx, insertSQL(table, rows, cols)); err != nil {
 					return err

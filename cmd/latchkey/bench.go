@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,6 +78,11 @@ instead. The table goes to stdout, progress to stderr. The environment is not re
 	}
 	if *only != "" {
 		o.Scenarios = strings.Split(*only, ",")
+		for _, s := range o.Scenarios {
+			if !slices.Contains(loadtest.Scenarios, s) {
+				return fmt.Errorf("--only: unknown scenario %q (known: %s)", s, strings.Join(loadtest.Scenarios, ", "))
+			}
+		}
 	}
 	for _, c := range [][]int{*signinC, *authC, *hashC, *bareC, {*storm, *stormClients}} {
 		for _, n := range c {

@@ -48,8 +48,7 @@ type dialect struct {
 	// bulkRows is how many rows one statement of BulkInsert carries. The SQLite driver looks
 	// each parameter's name up by a linear scan when it binds, so a statement's binding costs
 	// the square of its parameters there: 8 rows to a statement measured fastest (1 and 32 were
-	// slower by half, 100 by three times). PostgreSQL
-	// gains from fewer round trips.
+	// slower by half, 100 by three times). PostgreSQL gains from fewer round trips.
 	bulkRows int
 }
 

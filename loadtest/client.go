@@ -88,7 +88,7 @@ func (c *client) signIn(ctx context.Context, email, password string) (*http.Cook
 		return nil, fmt.Errorf("GET /login: %w", err)
 	}
 	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET /login: status %d", res.StatusCode)
+		return nil, &statusError{"GET /login", res.StatusCode}
 	}
 	token, err := formToken(body)
 	if err != nil {
@@ -110,7 +110,7 @@ func (c *client) signIn(ctx context.Context, email, password string) (*http.Cook
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusSeeOther {
-		return nil, fmt.Errorf("POST /login: status %d", res.StatusCode)
+		return nil, &statusError{"POST /login", res.StatusCode}
 	}
 	for _, ck := range res.Cookies() {
 		if strings.HasSuffix(ck.Name, sessionCookieSuffix) && ck.Value != "" {
@@ -154,10 +154,33 @@ func (c *client) get(ctx context.Context, path string, cookie *http.Cookie) erro
 	_, err = io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: status %d", path, res.StatusCode)
+		return &statusError{"GET " + path, res.StatusCode}
 	}
 	if err != nil {
 		return fmt.Errorf("GET %s: %w", path, err)
 	}
 	return nil
+}
+
+// statusError is an answer with an unexpected status.
+type statusError struct {
+	request string // such as "POST /login"
+	status  int
+}
+
+func (e *statusError) Error() string { return fmt.Sprintf("%s: status %d", e.request, e.status) }
+
+// errorKind classifies a failed operation for the report: "status 503", "timeout" (the
+// request's deadline passed), "canceled" or "other".
+func errorKind(err error) string {
+	var se *statusError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("status %d", se.status)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	}
+	return "other"
 }

@@ -29,6 +29,8 @@ type Sample struct {
 	Latency []time.Duration // of each successful operation, in no particular order
 	// FirstError is the first failure seen, for the report.
 	FirstError error
+	// ErrorKinds counts the failures by kind: "status 503", "timeout", "canceled", "other".
+	ErrorKinds map[string]int
 }
 
 // Drive runs op under l. tick, if not nil, is called about every interval (from another
@@ -40,6 +42,7 @@ func Drive(ctx context.Context, l Load, op Op, interval time.Duration, tick func
 		started, done, failed atomic.Int64
 		mu                    sync.Mutex
 		firstErr              error
+		kinds                 = map[string]int{}
 		wg                    sync.WaitGroup
 	)
 	lat := make([][]time.Duration, c)
@@ -82,6 +85,7 @@ func Drive(ctx context.Context, l Load, op Op, interval time.Duration, tick func
 					if firstErr == nil {
 						firstErr = err
 					}
+					kinds[errorKind(err)]++
 					mu.Unlock()
 					continue
 				}
@@ -95,6 +99,9 @@ func Drive(ctx context.Context, l Load, op Op, interval time.Duration, tick func
 	close(stopTick)
 	<-tickDone
 	s := Sample{Ops: int(done.Load()), Errors: int(failed.Load()), Elapsed: elapsed, FirstError: firstErr}
+	if len(kinds) > 0 {
+		s.ErrorKinds = kinds
+	}
 	for _, l := range lat {
 		s.Latency = append(s.Latency, l...)
 	}

@@ -134,7 +134,7 @@ func TestRunCountsErrors(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 	r := rep.Results[0]
-	if r.Ops != 0 || r.Errors != 3 || !strings.Contains(r.FirstError, "404") {
-		t.Errorf("against a 404 server: %d ops, %d errors, first %q; want 0, 3 and the status", r.Ops, r.Errors, r.FirstError)
+	if r.Ops != 0 || r.Errors != 3 || !strings.Contains(r.FirstError, "404") || r.ErrorKinds["status 404"] != 3 {
+		t.Errorf("against a 404 server: %d ops, %d errors %v, first %q; want 0, 3 of status 404", r.Ops, r.Errors, r.ErrorKinds, r.FirstError)
 	}
 }

@@ -3,7 +3,10 @@ package loadtest
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -25,16 +28,25 @@ func WriteTable(w io.Writer, rep Report) error {
 		return err
 	}
 	for _, r := range rep.Results {
-		if r.FirstError != "" {
-			fmt.Fprintf(w, "first error of %s c=%d: %s\n", r.Scenario, r.Concurrency, r.FirstError)
+		if r.FirstError == "" {
+			continue
 		}
+		kinds := make([]string, 0, len(r.ErrorKinds))
+		for _, k := range slices.Sorted(maps.Keys(r.ErrorKinds)) {
+			kinds = append(kinds, fmt.Sprintf("%s ×%d", k, r.ErrorKinds[k]))
+		}
+		fmt.Fprintf(w, "errors of %s c=%d: %s; first: %s\n", r.Scenario, r.Concurrency, strings.Join(kinds, ", "), r.FirstError)
 	}
 	peak := "per step"
 	if !rep.PeakRSSPerStep {
 		peak = "since the process started"
 	}
-	_, err := fmt.Fprintf(w, "machine: %d CPUs (GOMAXPROCS %d), %s, %s; peak RSS %s; CPU/op is the whole process's\n",
-		rep.Machine.Cores, rep.Machine.GOMAXPROCS, orDash(rep.Machine.CPU), rep.Machine.GoVersion, peak)
+	whose := "server and driver together (the server runs in this process)"
+	if !rep.ServerInProcess {
+		whose = "the driver's alone (the server runs elsewhere)"
+	}
+	_, err := fmt.Fprintf(w, "machine: %d CPUs (GOMAXPROCS %d), %s, %s; peak RSS %s; CPU/op and peak RSS are %s\n",
+		rep.Machine.Cores, rep.Machine.GOMAXPROCS, orDash(rep.Machine.CPU), rep.Machine.GoVersion, peak, whose)
 	return err
 }
 

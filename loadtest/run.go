@@ -74,6 +74,9 @@ type Options struct {
 	Timeout time.Duration
 	// Progress, if not nil, is called about twice a second while a step runs.
 	Progress func(Progress)
+	// ServerInProcess tells the report that the server runs in this process, so that CPU and
+	// memory figures are the server's (and the driver's); otherwise they are the driver's.
+	ServerInProcess bool
 }
 
 // Progress is the state of the running step.
@@ -91,9 +94,11 @@ type Result struct {
 	Ops         int    `json:"ops"`
 	Errors      int    `json:"errors"`
 	// FirstError is the first failure's message, "" without errors.
-	FirstError string        `json:"first_error,omitempty"`
-	Elapsed    time.Duration `json:"elapsed_ns"`
-	Throughput float64       `json:"throughput_per_s"`
+	FirstError string `json:"first_error,omitempty"`
+	// ErrorKinds counts the errors by kind, such as "status 503" or "timeout".
+	ErrorKinds map[string]int `json:"error_kinds,omitempty"`
+	Elapsed    time.Duration  `json:"elapsed_ns"`
+	Throughput float64        `json:"throughput_per_s"`
 	Latency
 	// CPUPerOp is the process's CPU time during the step divided by Ops: server and driver
 	// together when the server runs in process. 0 when not measured (the signed-in side of
@@ -115,6 +120,8 @@ type Report struct {
 	Results []Result `json:"results"`
 	// PeakRSSPerStep tells whether the peak was reset before each step.
 	PeakRSSPerStep bool `json:"peak_rss_per_step"`
+	// ServerInProcess tells whether CPU/op and peak RSS include the server.
+	ServerInProcess bool `json:"server_in_process"`
 }
 
 // Machine describes where the run ran.
@@ -165,7 +172,7 @@ func (o *Options) defaults() {
 // are wrong, a step cannot start, or ctx is cancelled.
 func Run(ctx context.Context, o Options) (Report, error) {
 	o.defaults()
-	rep := Report{Machine: machine(), Target: o.Target.URL, PeakRSSPerStep: resetPeakRSS()}
+	rep := Report{Machine: machine(), Target: o.Target.URL, PeakRSSPerStep: resetPeakRSS(), ServerInProcess: o.ServerInProcess}
 	for _, s := range o.Scenarios {
 		if !slices.Contains(Scenarios, s) {
 			return rep, fmt.Errorf("unknown scenario %q (known: %s)", s, strings.Join(Scenarios, ", "))
@@ -339,6 +346,7 @@ func (r *runner) storm(ctx context.Context) {
 		signs, auths Sample
 		mu           sync.Mutex
 		progress     [2][2]int
+		start        time.Time
 	)
 	tick := func(i int) func(int, int) {
 		return func(ops, errs int) {
@@ -350,10 +358,11 @@ func (r *runner) storm(ctx context.Context) {
 			p := progress
 			mu.Unlock()
 			r.o.Progress(Progress{Step: fmt.Sprintf("storm %d sign-ins (%d done, %d failed) + %d signed-in",
-				r.o.StormSignIns, p[0][0], p[0][1], r.o.StormClients), Ops: p[1][0], Errors: p[1][1]})
+				r.o.StormSignIns, p[0][0], p[0][1], r.o.StormClients), Elapsed: time.Since(start), Ops: p[1][0], Errors: p[1][1]})
 		}
 	}
 	prepare()
+	start = time.Now()
 	cpu0 := cpuTime()
 	wg.Go(func() {
 		signs = Drive(ctx, Load{Concurrency: r.o.StormSignIns, Duration: r.o.StormDuration, MaxOps: ops}, r.signInOp(signins), progressEvery, tick(0))
@@ -401,6 +410,7 @@ func result(name string, c int, s Sample, cpu time.Duration, rss int64) Result {
 	if s.FirstError != nil {
 		res.FirstError = s.FirstError.Error()
 	}
+	res.ErrorKinds = s.ErrorKinds
 	if s.Elapsed > 0 {
 		res.Throughput = float64(s.Ops) / s.Elapsed.Seconds()
 	}

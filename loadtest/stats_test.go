@@ -1,6 +1,9 @@
 package loadtest
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -131,5 +134,23 @@ func TestFormToken(t *testing.T) {
 				t.Errorf("formToken = %q, %v; want %q, ok %v", got, err, tt.want, tt.ok)
 			}
 		})
+	}
+}
+
+func TestErrorKind(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{&statusError{"POST /login", 503}, "status 503"},
+		{fmt.Errorf("sign in: %w", &statusError{"GET /login", 429}), "status 429"},
+		{fmt.Errorf("POST /login: %w", context.DeadlineExceeded), "timeout"},
+		{fmt.Errorf("GET /: %w", context.Canceled), "canceled"},
+		{errors.New("connection refused"), "other"},
+	}
+	for _, tt := range tests {
+		if got := errorKind(tt.err); got != tt.want {
+			t.Errorf("errorKind(%v) = %q, want %q", tt.err, got, tt.want)
+		}
 	}
 }

@@ -74,7 +74,7 @@ instead. The table goes to stdout, progress to stderr. The environment is not re
 		Duration: *duration, StormDuration: *stormDuration, MaxOps: *maxOps,
 		SignInConcurrency: *signinC, AuthConcurrency: *authC, HashConcurrency: *hashC, BareConcurrency: *bareC,
 		StormSignIns: *storm, StormClients: *stormClients, AuthPath: *path, Timeout: *timeout,
-		Params: password.Default, Progress: m.progressLine(),
+		Params: password.Default, Progress: m.progressLine(), ServerInProcess: *target == "",
 	}
 	if *only != "" {
 		o.Scenarios = strings.Split(*only, ",")

@@ -50,6 +50,9 @@ func TestBenchInProcess(t *testing.T) {
 	if got, want := strings.Join(steps, " "), "hash bare signin signin auth storm-signin storm-auth"; got != want {
 		t.Errorf("steps %q, want %q", got, want)
 	}
+	if !rep.ServerInProcess {
+		t.Errorf("the report does not say that the server ran in process")
+	}
 }
 
 // --url drives a running server: the demo's member signs in, and signs in again for the
@@ -63,8 +66,8 @@ func TestBenchURL(t *testing.T) {
 	_, port, _ := strings.Cut(m.Addr(), ":")
 	rep := benchJSON(t, append([]string{"--url", "http://acme.localhost:" + port, "--connect", m.Addr(),
 		"--email", d.MemberEmail, "--password-file", pwFile, "--only", "signin,auth"}, tiny...)...)
-	if len(rep.Results) != 3 {
-		t.Errorf("%d steps, want 3 (signin c=1, c=2, auth c=2)", len(rep.Results))
+	if len(rep.Results) != 3 || rep.ServerInProcess {
+		t.Errorf("%d steps, server in process %v; want 3 (signin c=1, c=2, auth c=2), not in process", len(rep.Results), rep.ServerInProcess)
 	}
 }
 

@@ -290,7 +290,13 @@ func (r *runner) ensureSessions(ctx context.Context) error {
 	}
 	cl := newClient(r.base, r.o.Target.Addr, 1, r.o.Timeout)
 	defer cl.close()
-	for i := range 8 {
+	// A few sessions are enough: a session is read, not written, on each request. No more
+	// than there are clients, though: each costs a hash.
+	n := 8
+	for _, c := range r.o.AuthConcurrency {
+		n = min(n, max(c, r.o.StormClients))
+	}
+	for i := range n {
 		ck, err := cl.signIn(ctx, r.o.Target.Emails[i%len(r.o.Target.Emails)], r.o.Target.Password)
 		if err != nil {
 			return fmt.Errorf("sign in for signed-in requests: %w", err)

@@ -58,7 +58,8 @@ Starts a latchkey server in this process on loopback (SQLite in a temporary dire
 --database names PostgreSQL), seeds a workspace, and measures: argon2id alone (hash), a bare
 net/http handler (bare), full password sign-ins (signin), signed-in page views (auth), and a
 storm of sign-ins beside signed-in clients (storm). With --url it drives a running server
-instead. The table goes to stdout, progress to stderr. The environment is not read.
+instead (hash and bare still run here, as references measured on this machine). The table
+goes to stdout, progress to stderr. The environment is not read.
 
 `)
 		fs.PrintDefaults()

@@ -148,15 +148,19 @@ goes to stdout, progress to stderr. The environment is not read.
 func (m *Main) benchReport(ctx context.Context, o loadtest.Options, asJSON bool) error {
 	rep, err := loadtest.Run(ctx, o)
 	fmt.Fprintln(m.Stderr)
-	if err != nil {
+	if err != nil && len(rep.Results) == 0 {
 		return err
 	}
+	// Interrupted or not, the steps that ran are worth printing.
+	var perr error
 	if asJSON {
 		enc := json.NewEncoder(m.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		perr = enc.Encode(rep)
+	} else {
+		perr = loadtest.WriteTable(m.Stdout, rep)
 	}
-	return loadtest.WriteTable(m.Stdout, rep)
+	return errors.Join(err, perr)
 }
 
 // progressLine returns a Progress func that rewrites one line on a terminal, and prints a

@@ -183,6 +183,8 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		return rep, fmt.Errorf("target URL %q is not an http:// or https:// address", o.Target.URL)
 	}
 	r := &runner{o: o, base: base, rep: &rep}
+	// The ratios change the results in place, so the copy returned has them too.
+	defer func() { fillRatios(rep.Results) }()
 	for _, s := range Scenarios {
 		if !slices.Contains(o.Scenarios, s) {
 			continue
@@ -194,7 +196,6 @@ func Run(ctx context.Context, o Options) (Report, error) {
 			return rep, err
 		}
 	}
-	fillRatios(rep.Results)
 	return rep, nil
 }
 

@@ -35,12 +35,17 @@ func accountDest(a *latchkey.Account) []any {
 		timeDest(&a.LastSignInAt)}
 }
 
+// accountValues are the query arguments for accountColumns followed by email_key.
+func accountValues(a latchkey.Account) []any {
+	return []any{a.WorkspaceID, a.ID, a.Email, a.Name, string(a.Role), string(a.Status), a.PasswordHash,
+		a.TOTPSecret, timeValue(a.TOTPEnabledAt), timeValue(a.CreatedAt), timeValue(a.UpdatedAt),
+		timeValue(a.LastSignInAt), latchkey.NormalizeEmail(a.Email)}
+}
+
 func insertAccount(ctx context.Context, q querier, a latchkey.Account) error {
 	_, err := q.ExecContext(ctx,
 		`INSERT INTO accounts (`+accountColumns+`, email_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		a.WorkspaceID, a.ID, a.Email, a.Name, string(a.Role), string(a.Status), a.PasswordHash,
-		a.TOTPSecret, timeValue(a.TOTPEnabledAt), timeValue(a.CreatedAt), timeValue(a.UpdatedAt),
-		timeValue(a.LastSignInAt), latchkey.NormalizeEmail(a.Email))
+		accountValues(a)...)
 	return err
 }
 

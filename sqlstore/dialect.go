@@ -45,6 +45,11 @@ type dialect struct {
 	// from its first read; PostgreSQL needs REPEATABLE READ for the same, as its default READ
 	// COMMITTED takes a new snapshot per statement.
 	snapshot *sql.TxOptions
+	// bulkRows is how many rows one statement of BulkInsert carries. The SQLite driver looks
+	// each parameter's name up by a linear scan when it binds, so a statement's binding costs
+	// the square of its parameters there: 8 rows to a statement measured fastest (1 and 32 were
+	// slower by half, 100 by three times). PostgreSQL gains from fewer round trips.
+	bulkRows int
 }
 
 var sqliteDialect = &dialect{
@@ -55,6 +60,7 @@ var sqliteDialect = &dialect{
 	hasVersionTable: `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`,
 	lower:           "latchkey_lower",
 	snapshot:        &sql.TxOptions{ReadOnly: true},
+	bulkRows:        8,
 }
 
 var postgresDialect = &dialect{
@@ -66,6 +72,7 @@ var postgresDialect = &dialect{
 	skipLocked:      " FOR UPDATE SKIP LOCKED",
 	lower:           "lower",
 	snapshot:        &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+	bulkRows:        100,
 }
 
 func init() {

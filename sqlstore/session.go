@@ -20,13 +20,18 @@ func sessionDest(s *latchkey.Session) []any {
 		timeDest(&s.ExpiresAt), &s.Persistent, &s.ClientAddr, &s.UserAgent}
 }
 
+// sessionValues are the query arguments for sessionColumns.
+func sessionValues(s latchkey.Session) []any {
+	return []any{s.ID, s.WorkspaceID, s.AccountID, timeValue(s.CreatedAt), timeValue(s.LastSeenAt),
+		timeValue(s.ExpiresAt), s.Persistent, s.ClientAddr, s.UserAgent}
+}
+
 // CreateSession stores s. Returns ErrNotFound if the account does not exist in
 // s.WorkspaceID (the foreign key is on the pair), and ErrConflict if the ID is taken.
 func (db *DB) CreateSession(ctx context.Context, s latchkey.Session) error {
 	_, err := db.rw.ExecContext(ctx,
 		`INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		s.ID, s.WorkspaceID, s.AccountID, timeValue(s.CreatedAt), timeValue(s.LastSeenAt),
-		timeValue(s.ExpiresAt), s.Persistent, s.ClientAddr, s.UserAgent)
+		sessionValues(s)...)
 	if err != nil {
 		return fmt.Errorf("create session: %w", storeError(err))
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -48,6 +49,8 @@ type Config struct {
 	HashParams password.Params
 	// MetricsAddr is where /metrics is served, on a listener of its own ("" for nowhere).
 	MetricsAddr string
+	// PprofAddr, if set, serves net/http/pprof on its own listener at this loopback address.
+	PprofAddr string
 
 	baseURL *url.URL
 	proxies []netip.Prefix
@@ -81,6 +84,7 @@ func DefaultConfig(getenv func(string) string) Config {
 	str("LATCHKEY_LOG_FORMAT", &c.LogFormat)
 	str("LATCHKEY_LOG_LEVEL", &c.LogLevel)
 	str("LATCHKEY_TRUSTED_PROXIES", &c.TrustedProxies)
+	str("LATCHKEY_PPROF_ADDR", &c.PprofAddr)
 	dur := func(name string, dst *time.Duration) {
 		if v := getenv(name); v != "" {
 			if d, err := time.ParseDuration(v); err == nil {
@@ -131,6 +135,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.HashLimit, "hash-limit", c.HashLimit, "password hashes computed at once; 0: one per CPU (env LATCHKEY_HASH_LIMIT)")
 	fs.IntVar(&c.HashQueue, "hash-queue", c.HashQueue, "sign-ins that may wait for a hashing slot before getting \"try again\"; 0: 16 per slot (env LATCHKEY_HASH_QUEUE)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve Prometheus /metrics on this address, e.g. 127.0.0.1:9090; default: not served (env LATCHKEY_METRICS_ADDR)")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", c.PprofAddr, "serve Go profiles (net/http/pprof) at this loopback host:port, such as 127.0.0.1:6060; off by default (env LATCHKEY_PPROF_ADDR)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (env LATCHKEY_TRUSTED_PROXIES)")
 }
 
@@ -201,6 +206,11 @@ func (c *Config) Validate() error {
 	if _, ok := logLevels[c.LogLevel]; !ok {
 		bad("--log-level must be debug, info, warn or error, not %q", c.LogLevel)
 	}
+	if c.PprofAddr != "" && !loopbackAddr(c.PprofAddr) {
+		// Profiles show the process's memory (heap samples hold request data) and let anyone who
+		// can reach them spend its CPU: never on an interface other machines can reach.
+		bad("--pprof-addr %q must be a loopback host:port such as 127.0.0.1:6060 or [::1]:6060", c.PprofAddr)
+	}
 	c.proxies = nil
 	for _, p := range strings.Split(c.TrustedProxies, ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -220,6 +230,20 @@ func (c *Config) Validate() error {
 		c.proxies = append(c.proxies, pfx.Masked())
 	}
 	return errors.Join(errs...)
+}
+
+// loopbackAddr reports whether addr is host:port with host a loopback IP address or
+// "localhost". An empty host (":6060") means every interface, and is not.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
 }
 
 // databaseDSN is the database to open: the configured one, or the SQLite file in the data dir.

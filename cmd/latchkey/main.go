@@ -5,6 +5,7 @@
 //	latchkey account invite|resend|suspend|activate
 //	latchkey migrate                      apply database migrations
 //	latchkey export|import                move a workspace between databases
+//	latchkey bench [flags]                measure sign-ins and signed-in requests under load
 //	latchkey version
 package main
 
@@ -63,6 +64,8 @@ Usage:
   latchkey migrate                                     apply database migrations
   latchkey export --workspace S [--out FILE]           write a workspace as JSON (secret: holds password hashes)
   latchkey import [--in FILE]                          read such a file (or stdin) into --database
+  latchkey bench [--database URL | --url U --email E --password-file F] [--only S] [--json]
+                                                       measure a server under load (see bench -h)
   latchkey version
 
 Run "latchkey serve -h" for the configuration flags; every flag also reads LATCHKEY_<NAME>.
@@ -88,6 +91,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return m.exportCommand(ctx, rest)
 	case "import":
 		return m.importCommand(ctx, rest)
+	case "bench":
+		return m.benchCommand(ctx, rest)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "latchkey", buildVersion())
 		return nil
@@ -136,6 +141,10 @@ type Main struct {
 	stopBg   context.CancelFunc
 	bgDone   chan struct{}
 	mailDone chan struct{}
+
+	// pprofListener and pprofServer serve the profiles when Config.PprofAddr is set.
+	pprofListener net.Listener
+	pprofServer   *http.Server
 }
 
 var logLevels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
@@ -209,6 +218,10 @@ func (m *Main) Start(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
 	m.listener = ln
+	if err := m.startPprof(); err != nil {
+		ln.Close()
+		return err
+	}
 	m.server = &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -284,6 +297,10 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.pprofServer != nil {
+		// A profile in progress is cut short: it is a diagnostic, not a request to drain.
+		errs = append(errs, m.pprofServer.Close())
 	}
 	if m.stopBg != nil {
 		m.stopBg()

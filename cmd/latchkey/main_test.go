@@ -61,6 +61,14 @@ func TestConfigValidate(t *testing.T) {
 		{"challenge ttl", func(c *Config) { c.ChallengeTTL = 2 * time.Hour }, "--challenge-ttl"},
 		{"proxies ok", func(c *Config) { c.TrustedProxies = "10.0.0.1, 192.168.0.0/16, ::1" }, ""},
 		{"proxies bad", func(c *Config) { c.TrustedProxies = "10.0.0.1, nonsense" }, "nonsense"},
+		{"pprof on IPv4 loopback", func(c *Config) { c.PprofAddr = "127.0.0.1:6060" }, ""},
+		{"pprof on IPv6 loopback", func(c *Config) { c.PprofAddr = "[::1]:6060" }, ""},
+		{"pprof on localhost", func(c *Config) { c.PprofAddr = "localhost:6060" }, ""},
+		{"pprof on every interface", func(c *Config) { c.PprofAddr = ":6060" }, "--pprof-addr"},
+		{"pprof on all IPv4", func(c *Config) { c.PprofAddr = "0.0.0.0:6060" }, "--pprof-addr"},
+		{"pprof on a public address", func(c *Config) { c.PprofAddr = "192.0.2.10:6060" }, "loopback"},
+		{"pprof on a host name", func(c *Config) { c.PprofAddr = "example.com:6060" }, "--pprof-addr"},
+		{"pprof without port", func(c *Config) { c.PprofAddr = "127.0.0.1" }, "--pprof-addr"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

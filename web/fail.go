@@ -15,6 +15,30 @@ const MsgUnavailable = "latchkey cannot reach its database right now. Please try
 // a database that is coming back, short enough that a person retrying by hand is not held off.
 const unavailableRetry = "30"
 
+// statusOf is the one mapping from an error code to an HTTP status, for pages, and for the JSON
+// API and SCIM, which answer with the same statuses.
+func statusOf(code string) int {
+	switch code {
+	case latchkey.CodeInvalid:
+		return http.StatusBadRequest
+	case latchkey.CodeUnauthorized:
+		return http.StatusUnauthorized
+	case latchkey.CodeForbidden:
+		return http.StatusForbidden
+	case latchkey.CodeNotFound:
+		return http.StatusNotFound
+	case latchkey.CodeConflict:
+		return http.StatusConflict
+	case latchkey.CodeThrottled:
+		return http.StatusTooManyRequests
+	case latchkey.CodeExpired:
+		return http.StatusGone
+	case latchkey.CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
 // errorView is the error page.
 type errorView struct {
 	page
@@ -45,20 +69,20 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", unavailableRetry)
 		s.log.Error("request failed: database unreachable", "request_id", v.RequestID, "method", r.Method, "route", r.Pattern, "host", r.Host, "err", err)
 	case errors.As(err, &le) && le.Code == latchkey.CodeUnavailable:
-		v.Status, v.Heading, v.Message = http.StatusServiceUnavailable, "Try again in a moment", le.Message
+		v.Status, v.Heading, v.Message = statusOf(le.Code), "Try again in a moment", le.Message
 		if r.Method == http.MethodGet {
 			v.BackURL, v.BackLabel = r.URL.RequestURI(), "Try again"
 		}
 		w.Header().Set("Retry-After", retryAfterSeconds(le.RetryAfter))
 	case errors.As(err, &le) && le.Code == latchkey.CodeThrottled:
-		v.Status, v.Heading, v.Message = http.StatusTooManyRequests, "Too many attempts", le.Message+". Try again in "+waitText(le.RetryAfter)+"."
+		v.Status, v.Heading, v.Message = statusOf(le.Code), "Too many attempts", le.Message+". Try again in "+waitText(le.RetryAfter)+"."
 		w.Header().Set("Retry-After", retryAfterSeconds(le.RetryAfter))
 	case errors.As(err, &le) && le.Code == latchkey.CodeNotFound:
-		v.Status, v.Heading, v.Message = http.StatusNotFound, "Page not found", "There is nothing at this address."
+		v.Status, v.Heading, v.Message = statusOf(le.Code), "Page not found", "There is nothing at this address."
 	case errors.As(err, &le) && le.Code == latchkey.CodeForbidden:
-		v.Status, v.Heading, v.Message = http.StatusForbidden, "Not allowed", le.Message
+		v.Status, v.Heading, v.Message = statusOf(le.Code), "Not allowed", le.Message
 	case errors.As(err, &le) && le.Code != latchkey.CodeInternal:
-		v.Status, v.Heading, v.Message = http.StatusBadRequest, "That did not work", le.Message
+		v.Status, v.Heading, v.Message = statusOf(le.Code), "That did not work", le.Message
 	default:
 		v.RequestID = requestID(r)
 		s.log.Error("request failed", "request_id", v.RequestID, "method", r.Method, "route", r.Pattern, "host", r.Host, "err", err)

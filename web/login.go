@@ -124,22 +124,15 @@ func (s *Server) formError(w http.ResponseWriter, name string, p *page, view any
 		return err
 	}
 	p.Error, p.ErrorField = le.Message, le.Field
-	status := http.StatusBadRequest
+	status := statusOf(le.Code)
 	switch le.Code {
-	case latchkey.CodeUnauthorized:
-		status = http.StatusUnauthorized
-	case latchkey.CodeForbidden:
-		status = http.StatusForbidden
 	case latchkey.CodeThrottled:
-		status = http.StatusTooManyRequests
 		p.Error = le.Message + ". Try again in " + waitText(le.RetryAfter) + "."
 		w.Header().Set("Retry-After", retryAfterSeconds(le.RetryAfter))
-	case latchkey.CodeExpired, latchkey.CodeNotFound:
+	case latchkey.CodeNotFound:
+		// On a form, a thing that is gone (a link, a session) is Gone, like an expired one.
 		status = http.StatusGone
-	case latchkey.CodeConflict:
-		status = http.StatusConflict
 	case latchkey.CodeUnavailable:
-		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", retryAfterSeconds(le.RetryAfter))
 	}
 	return s.render(w, status, name, view)

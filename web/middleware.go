@@ -163,86 +163,167 @@ const (
 	admins                 // a live session of an administrator
 )
 
-// workspace resolves the workspace from the host, reads the session cookie, enforces access,
-// and checks the form token of every state-changing request before calling h.
+// formCheck says how a state-changing request to a workspace route proves it comes from one of
+// our own pages.
+type formCheck int
+
+const (
+	// formToken: the request must carry the form token (and pass CrossOriginProtection).
+	formToken formCheck = iota
+	// protocolChecked: the endpoint takes a cross-site POST that its protocol protects (the
+	// SAML ACS: signature, audience, InResponseTo bound to this browser's flow); no form token.
+	// It must also be exempted from CrossOriginProtection in routes.
+	protocolChecked
+)
+
+// workspace mounts a page of a workspace: the workspace from the host, the session from its
+// cookie, access enforced, and the form token of every state-changing request checked, before
+// h is called.
 func (s *Server) workspace(who access, h wsHandler) http.Handler {
+	return s.mountWorkspace(who, formToken, h)
+}
+
+// protocolPost mounts a workspace endpoint that a third party's page posts to cross-site (the
+// SAML ACS): as workspace, without the form token.
+func (s *Server) protocolPost(h wsHandler) http.Handler {
+	return s.mountWorkspace(anyone, protocolChecked, h)
+}
+
+// bearerHandler is a machine endpoint of a workspace (SCIM, the API with a token): it gets the
+// workspace and nothing of a browser's (no cookie is read, none is set).
+type bearerHandler func(w http.ResponseWriter, r *http.Request, ws latchkey.Workspace) error
+
+// bearer mounts a machine endpoint: only the workspace from the host. Authentication (a bearer
+// token) is the handler's; CSRF does not apply, as no cookie is used.
+func (s *Server) bearer(h bearerHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, slug := s.classifyHost(r.Host)
-		ws, err := s.store.WorkspaceBySlug(r.Context(), slug)
-		if errors.Is(err, latchkey.ErrNotFound) {
-			s.unknownWorkspace(w, r)
+		ws, ok := s.hostWorkspace(w, r)
+		if !ok {
 			return
 		}
-		if err != nil {
+		w.Header().Set("Cache-Control", "no-store")
+		if err := h(w, r, ws); err != nil {
 			s.fail(w, r, err)
+		}
+	})
+}
+
+func (s *Server) mountWorkspace(who access, check formCheck, h wsHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, ok := s.hostWorkspace(w, r)
+		if !ok {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		rq := &request{Workspace: ws, Client: signin.Client{Addr: s.clientAddr(r), UserAgent: r.UserAgent()}}
-		ended := false
-		if c, err := r.Cookie(s.cookieName(sessionCookie)); err == nil {
-			sess, acct, err := s.svc.Authenticate(r.Context(), ws, c.Value)
-			switch {
-			case err == nil:
-				rq.Session, rq.Account = sess, acct
-			case errors.Is(err, signin.ErrNoSession):
-				s.clearSession(w)
-				ended = true
-			default:
-				s.fail(w, r, err)
-				return
-			}
-		}
-		if !rq.SignedIn() {
-			rq.Nonce = s.nonce(w, r)
-		}
-		if who != anyone && !rq.SignedIn() {
-			q := url.Values{}
-			if r.Method == http.MethodGet {
-				if p := safeReturn(r.URL.RequestURI()); p != "" && p != "/" {
-					q.Set("return_to", p)
-				}
-			}
-			if ended {
-				q.Set("m", "session-ended")
-			}
-			to := "/login"
-			if len(q) > 0 {
-				to += "?" + q.Encode()
-			}
-			http.Redirect(w, r, to, http.StatusSeeOther)
+		ended, err := s.readSession(w, r, rq)
+		if err != nil {
+			s.fail(w, r, err)
 			return
 		}
-		// A workspace that requires two-factor authentication lets a member without it reach
-		// only the set-up pages (and sign out) until it is on.
-		if rq.SignedIn() && ws.Policy.Require2FA && !rq.Account.TwoFactor() && !allowedBeforeSetup(r.URL.Path) {
-			http.Redirect(w, r, "/profile/two-factor/setup?m=required", http.StatusSeeOther)
+		if !s.admit(w, r, rq, who, ended) {
 			return
 		}
-		if who == admins && rq.Account.Role != latchkey.RoleAdmin {
-			s.fail(w, r, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNotFound))
+		if r.Method == http.MethodPost && !s.readForm(w, r, rq, check) {
 			return
-		}
-		if r.Method == http.MethodPost {
-			if err := r.ParseForm(); err != nil {
-				var tooBig *http.MaxBytesError
-				if errors.As(err, &tooBig) {
-					s.log.Warn("request body too large", "route", r.Pattern, "limit", tooBig.Limit)
-					http.Error(w, "The form is too large.", http.StatusRequestEntityTooLarge)
-					return
-				}
-				s.fail(w, r, latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgFormExpired))
-				return
-			}
-			if err := s.checkForm(r, rq); err != nil {
-				s.fail(w, r, err)
-				return
-			}
 		}
 		if err := h(w, r, rq); err != nil {
 			s.fail(w, r, err)
 		}
 	})
+}
+
+// hostWorkspace is the workspace the request's host names; it answers the request itself (404
+// page, or the error) and returns false when there is none.
+func (s *Server) hostWorkspace(w http.ResponseWriter, r *http.Request) (latchkey.Workspace, bool) {
+	_, slug := s.classifyHost(r.Host)
+	ws, err := s.store.WorkspaceBySlug(r.Context(), slug)
+	if errors.Is(err, latchkey.ErrNotFound) {
+		s.unknownWorkspace(w, r)
+		return ws, false
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return ws, false
+	}
+	return ws, true
+}
+
+// readSession puts the session of the request's cookie, if live, into rq; a cookie whose
+// session has ended is cleared (ended). A browser without a session gets its form nonce.
+func (s *Server) readSession(w http.ResponseWriter, r *http.Request, rq *request) (ended bool, err error) {
+	if c, err := r.Cookie(s.cookieName(sessionCookie)); err == nil {
+		sess, acct, err := s.svc.Authenticate(r.Context(), rq.Workspace, c.Value)
+		switch {
+		case err == nil:
+			rq.Session, rq.Account = sess, acct
+		case errors.Is(err, signin.ErrNoSession):
+			s.clearSession(w)
+			ended = true
+		default:
+			return false, err
+		}
+	}
+	if !rq.SignedIn() {
+		rq.Nonce = s.nonce(w, r)
+	}
+	return ended, nil
+}
+
+// admit enforces who may reach the route, answering the request itself (off to sign in, to the
+// two-factor set-up, or 404 for a member on an administrators' page) when it may not.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, rq *request, who access, ended bool) bool {
+	if who != anyone && !rq.SignedIn() {
+		q := url.Values{}
+		if r.Method == http.MethodGet {
+			if p := safeReturn(r.URL.RequestURI()); p != "" && p != "/" {
+				q.Set("return_to", p)
+			}
+		}
+		if ended {
+			q.Set("m", "session-ended")
+		}
+		to := "/login"
+		if len(q) > 0 {
+			to += "?" + q.Encode()
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return false
+	}
+	// A workspace that requires two-factor authentication lets a member without it reach
+	// only the set-up pages (and sign out) until it is on.
+	if rq.SignedIn() && rq.Workspace.Policy.Require2FA && !rq.Account.TwoFactor() && !allowedBeforeSetup(r.URL.Path) {
+		http.Redirect(w, r, "/profile/two-factor/setup?m=required", http.StatusSeeOther)
+		return false
+	}
+	if who == admins && rq.Account.Role != latchkey.RoleAdmin {
+		s.fail(w, r, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNotFound))
+		return false
+	}
+	return true
+}
+
+// readForm parses a POST's form (413 past the body limit) and, unless the route's protocol
+// protects it, checks the form token.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request, rq *request, check formCheck) bool {
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.log.Warn("request body too large", "route", r.Pattern, "limit", tooBig.Limit)
+			http.Error(w, "The form is too large.", http.StatusRequestEntityTooLarge)
+			return false
+		}
+		s.fail(w, r, latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgFormExpired))
+		return false
+	}
+	if check == protocolChecked {
+		return true
+	}
+	if err := s.checkForm(r, rq); err != nil {
+		s.fail(w, r, err)
+		return false
+	}
+	return true
 }
 
 // allowedBeforeSetup are the paths a member may reach while their workspace requires

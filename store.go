@@ -15,6 +15,9 @@ type Store interface {
 	TwoFactorStore
 	MailQueue
 	Exporter
+	HardwareStore
+	SoftwareStore
+	RequestStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

@@ -349,7 +349,7 @@ func TestMigration0002KeepsData(t *testing.T) {
 				t.Fatalf("%s: %v", q.sql, err)
 			}
 		}
-		if n, err := db.Migrate(ctx); err != nil || n != 1 {
+		if n, err := db.MigrateTo(ctx, 2); err != nil || n != 1 {
 			t.Fatalf("Migrate from version 1: applied %d, err %v; want 1, nil", n, err)
 		}
 

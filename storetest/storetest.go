@@ -30,6 +30,9 @@ func Run(t *testing.T, open func(t *testing.T) latchkey.Store) {
 		{"TwoFactor", twoFactorTests},
 		{"Challenge", challengeTests},
 		{"Mail", mailTests},
+		{"Hardware", hardwareTests},
+		{"Software", softwareTests},
+		{"Request", requestTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -418,3 +418,12 @@ func (e *ImportRowError) Error() string {
 
 // Unwrap returns the cause.
 func (e *ImportRowError) Unwrap() error { return e.Err }
+
+// Label is the status in words, for pages and mail: "in stock", "in repair".
+func (s HardwareStatus) Label() string { return strings.ReplaceAll(string(s), "_", " ") }
+
+// Label is the status in words, for pages and mail: "open", "in progress".
+func (s RequestStatus) Label() string { return strings.ReplaceAll(string(s), "_", " ") }
+
+// Open reports whether the request still waits for the IT team (open or in progress).
+func (s RequestStatus) Open() bool { return s == RequestOpen || s == RequestInProgress }

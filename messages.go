@@ -154,6 +154,10 @@ const (
 	MsgCSVRowsRejected        = "Nothing was imported: fix the rows listed and upload the file again"
 	MsgCSVDuplicateRow        = "This row repeats an earlier row of the file"
 	MsgCSVSeatsNumber         = "Seats must be a whole number"
+	MsgCSVUnknownID           = "No software in this workspace has this id: leave the id empty to add new software"
+	MsgCSVColumnUnknown       = "This column is not one that can be imported"
+	MsgCSVColumnMissing       = "The header row lacks a column that is required"
+	MsgCSVEmpty               = "This file has no rows to import"
 
 	// SubjectRequestStatus is the subject of the mail sent to a requester when the status of
 	// their request changes; %s is the request's title.

@@ -34,7 +34,26 @@ const (
 	// TemplateNotice tells someone of a change to their account (two-factor reset, password
 	// changed). Its data is a NoticeData.
 	TemplateNotice = "notice"
+	// TemplateRequestStatus tells a requester that the status of their request changed. Its
+	// data is a RequestStatusData.
+	TemplateRequestStatus = "request_status"
 )
+
+// RequestStatusData is the data of TemplateRequestStatus.
+type RequestStatusData struct {
+	// WorkspaceName is the workspace's display name.
+	WorkspaceName string
+	// WorkspaceURL is where the workspace's members sign in.
+	WorkspaceURL string
+	// Title is the request's title.
+	Title string
+	// Status is the new status in words, such as "in progress".
+	Status string
+	// RequestURL is the request's page.
+	RequestURL string
+	// Comment is an optional sentence about the change; "" for none.
+	Comment string
+}
 
 // NoticeData is the data of a notice: plain paragraphs, escaped in the HTML part.
 type NoticeData struct {

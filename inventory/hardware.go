@@ -31,9 +31,11 @@ func (in HardwareInput) apply(h *latchkey.Hardware) error {
 	return latchkey.ValidateHardware(*h)
 }
 
-// assetTagTaken turns the store's conflict into a message on the asset tag field.
+// assetTagTaken turns the store's conflict (its generic MsgConflict: the only uniqueness rule
+// of hardware is the asset tag) into a message on the asset tag field.
 func assetTagTaken(err error) error {
-	if errors.Is(err, latchkey.ErrConflict) {
+	var e *latchkey.Error
+	if errors.As(err, &e) && e.Code == latchkey.CodeConflict && e.Message == latchkey.MsgConflict {
 		return latchkey.Errorf(latchkey.CodeConflict, "asset_tag", latchkey.MsgAssetTagTaken)
 	}
 	return err

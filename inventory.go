@@ -2,6 +2,7 @@ package latchkey
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -209,10 +210,10 @@ func ValidateHardware(h Hardware) error {
 	case tooLong(h.Notes, MaxNotes):
 		return Errorf(CodeInvalid, "notes", MsgNotesTooLong)
 	}
-	if _, err := ParseHardwareType(string(h.Type)); err != nil || HardwareType(strings.TrimSpace(string(h.Type))) != h.Type {
+	if !slices.Contains(HardwareTypes, h.Type) {
 		return Errorf(CodeInvalid, "type", MsgHardwareTypeInvalid)
 	}
-	if _, err := ParseHardwareStatus(string(h.Status)); err != nil || HardwareStatus(strings.TrimSpace(string(h.Status))) != h.Status {
+	if !slices.Contains(HardwareStatuses, h.Status) {
 		return Errorf(CodeInvalid, "status", MsgHardwareStatusInvalid)
 	}
 	if h.Status == HardwareAssigned && h.AssignedTo == "" {
@@ -260,10 +261,10 @@ func ValidateRequest(r Request) error {
 	case tooLong(r.Description, MaxRequestText):
 		return Errorf(CodeInvalid, "description", MsgRequestTextTooLong)
 	}
-	if c, err := ParseRequestCategory(string(r.Category)); err != nil || c != r.Category {
+	if !slices.Contains(RequestCategories, r.Category) {
 		return Errorf(CodeInvalid, "category", MsgRequestCategoryInvalid)
 	}
-	if s, err := ParseRequestStatus(string(r.Status)); err != nil || s != r.Status {
+	if !slices.Contains(RequestStatuses, r.Status) {
 		return Errorf(CodeInvalid, "status", MsgRequestStatusInvalid)
 	}
 	return nil

@@ -42,8 +42,10 @@ type ImportReport struct {
 	Errors  []RowError
 }
 
-// errRejected is the error of an import that found bad rows: the report lists them.
-func errRejected() error {
+// rejected orders the report's errors by line and returns the error of an import that found
+// bad rows.
+func rejected(rep *ImportReport) error {
+	slices.SortStableFunc(rep.Errors, func(a, b RowError) int { return a.Line - b.Line })
 	return latchkey.Errorf(latchkey.CodeInvalid, "file", latchkey.MsgCSVRowsRejected)
 }
 
@@ -102,7 +104,7 @@ func readCSV(r io.Reader, known, required []string, rep *ImportReport) csvFile {
 			return csvFile{}
 		}
 		if len(rec) != len(cols) {
-			rep.Errors = append(rep.Errors, RowError{Line: line, Message: latchkey.MsgCSVInvalid})
+			rep.Errors = append(rep.Errors, RowError{Line: line, Message: latchkey.MsgCSVRowWidth})
 			continue
 		}
 		row := map[string]string{}
@@ -205,7 +207,7 @@ func (s *Service) ImportHardwareCSV(ctx context.Context, a Actor, r io.Reader) (
 		items = append(items, h)
 	}
 	if len(rep.Errors) > 0 {
-		return rep, errRejected()
+		return rep, rejected(&rep)
 	}
 	created, updated, err := s.d.Hardware.ImportHardware(ctx, a.WorkspaceID, items)
 	var rowErr *latchkey.ImportRowError
@@ -216,7 +218,7 @@ func (s *Service) ImportHardwareCSV(ctx context.Context, a Actor, r io.Reader) (
 			msg = RowError{Line: f.lines[rowErr.Index], Column: "asset_tag", Message: latchkey.MsgAssetTagTaken}
 		}
 		rep.Errors = append(rep.Errors, msg)
-		return rep, errRejected()
+		return rep, rejected(&rep)
 	}
 	if err != nil {
 		return ImportReport{}, wrap("import hardware", err)
@@ -337,7 +339,7 @@ func (s *Service) ImportSoftwareCSV(ctx context.Context, a Actor, r io.Reader) (
 		items = append(items, sw)
 	}
 	if len(rep.Errors) > 0 {
-		return rep, errRejected()
+		return rep, rejected(&rep)
 	}
 	created, updated, err := s.d.Software.ImportSoftware(ctx, a.WorkspaceID, items)
 	var rowErr *latchkey.ImportRowError
@@ -347,7 +349,7 @@ func (s *Service) ImportSoftwareCSV(ctx context.Context, a Actor, r io.Reader) (
 			msg = RowError{Line: f.lines[rowErr.Index], Column: "seats", Message: latchkey.MsgSeatsInUse}
 		}
 		rep.Errors = append(rep.Errors, msg)
-		return rep, errRejected()
+		return rep, rejected(&rep)
 	}
 	if err != nil {
 		return ImportReport{}, wrap("import software", err)

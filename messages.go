@@ -158,6 +158,8 @@ const (
 	MsgCSVColumnUnknown       = "This column is not one that can be imported"
 	MsgCSVColumnMissing       = "The header row lacks a column that is required"
 	MsgCSVEmpty               = "This file has no rows to import"
+	MsgImported               = "Imported: %d added, %d updated."
+	MsgLicenceKeyShown        = "This reveal has been recorded in the audit log."
 	MsgCSVRowWidth            = "This row does not have one value for each column of the header row"
 
 	// SubjectRequestStatus is the subject of the mail sent to a requester when the status of

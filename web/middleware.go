@@ -224,7 +224,13 @@ func (s *Server) workspace(who access, h wsHandler) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			if err := r.ParseForm(); err != nil {
+			parse := r.ParseForm
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				// A file upload (CSV import): ParseForm leaves its fields, the form token
+				// among them, unread. maxBody bounds it as any other form.
+				parse = func() error { return r.ParseMultipartForm(maxBody) }
+			}
+			if err := parse(); err != nil {
 				var tooBig *http.MaxBytesError
 				if errors.As(err, &tooBig) {
 					s.log.Warn("request body too large", "route", r.Pattern, "limit", tooBig.Limit)

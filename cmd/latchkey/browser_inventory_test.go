@@ -34,7 +34,7 @@ func TestBrowserAssignLaptop(t *testing.T) {
 		chromedp.WaitVisible(`#hw-name`, chromedp.ByQuery),
 		chromedp.SendKeys(`#hw-name`, "ThinkPad T14 for testing", chromedp.ByQuery),
 		chromedp.SendKeys(`#hw-tag`, "LT-9000", chromedp.ByQuery),
-		chromedp.Click(`form[action="/admin/hardware"] button[type=submit]`, chromedp.ByQuery),
+		chromedp.Click(`form[method=post][action="/admin/hardware"] button[type=submit]`, chromedp.ByQuery),
 		textOf(`h1:not(:empty)`, &heading, "LT-9000 · ThinkPad T14 for testing"),
 		chromedp.SetValue(`#assign-to`, member.ID, chromedp.ByQuery),
 		chromedp.Click(`form[action$="/assign"] button`, chromedp.ByQuery),

@@ -26,7 +26,7 @@ type Store interface {
 
 // WorkspaceExport is everything a workspace owns that is worth moving to another store: its
 // settings, accounts (with password hashes and sealed TOTP secrets, which open under the same
-// key file), recovery codes and audit log. Sessions, links, challenges and throttle counters are
+// key file), recovery codes, audit log and inventory. Sessions, links, challenges and throttle counters are
 // short-lived and are not moved: people sign in again.
 type WorkspaceExport struct {
 	Version       int                       `json:"version"`
@@ -35,6 +35,12 @@ type WorkspaceExport struct {
 	TOTPSteps     map[string]int64          `json:"totp_steps"`     // account ID → last accepted step
 	RecoveryCodes map[string][]RecoveryCode `json:"recovery_codes"` // account ID → codes
 	Events        []Event                   `json:"events"`
+	// The inventory, with licence keys sealed as stored (they open under the same key file,
+	// bound to the same workspace and software IDs) and each software's assignees.
+	Hardware        []Hardware       `json:"hardware,omitempty"`
+	Software        []Software       `json:"software,omitempty"`
+	Requests        []Request        `json:"requests,omitempty"`
+	RequestComments []RequestComment `json:"request_comments,omitempty"`
 }
 
 // Exporter moves whole workspaces between stores.

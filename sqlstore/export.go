@@ -16,7 +16,7 @@ const ExportVersion = 1
 
 // ExportWorkspace reads the workspace with this slug, its accounts (ordered as Accounts orders
 // them), the last accepted TOTP step of each account that has one, the recovery codes of each
-// account that has some, and its audit events oldest first, all in one read transaction that
+// account that has some, its audit events oldest first, and its inventory (exportInventory), all in one read transaction that
 // sees one snapshot of the database (see dialect.snapshot): writes committed meanwhile are
 // either wholly in the export or wholly out of it. Returns ErrNotFound if no workspace has
 // this slug.
@@ -85,11 +85,14 @@ func (db *DB) exportWorkspace(ctx context.Context, slug string) (latchkey.Worksp
 	if err != nil {
 		return latchkey.WorkspaceExport{}, fmt.Errorf("read events: %w", err)
 	}
+	if err := exportInventory(ctx, tx, &x); err != nil {
+		return latchkey.WorkspaceExport{}, err
+	}
 	return x, tx.Commit()
 }
 
 // ImportWorkspace writes x in one transaction: the workspace, its accounts, their TOTP steps
-// and recovery codes, and its events, recorded in time order so that Events lists them as the
+// and recovery codes, its inventory (importInventory), and its events, recorded in time order so that Events lists them as the
 // exporting store did. An empty WorkspaceID in an account or event means x's workspace.
 // Returns an error, writing nothing, if x.Version is not ExportVersion or x does not hold
 // together (an account or event of another workspace, a step or codes of an account that is
@@ -120,6 +123,9 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 		if e.WorkspaceID != "" && e.WorkspaceID != w.ID {
 			return fmt.Errorf("import workspace: event %q belongs to workspace %q, not %q", e.ID, e.WorkspaceID, w.ID)
 		}
+	}
+	if err := checkInventory(x, accounts); err != nil {
+		return fmt.Errorf("import workspace: %w", err)
 	}
 	// Events of one microsecond keep the export's order: seq, which orders them, counts up.
 	slices.SortStableFunc(events, func(a, b latchkey.Event) int { return a.Time.Compare(b.Time) })
@@ -154,7 +160,7 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 				return err
 			}
 		}
-		return nil
+		return importInventory(ctx, tx, x)
 	})
 	if err != nil {
 		return fmt.Errorf("import workspace: %w", storeError(err))

@@ -730,3 +730,103 @@ func releaseAccountItems(ctx context.Context, tx *sql.Tx, ws, id, email string) 
 	}
 	return nil
 }
+
+// exportInventory adds the workspace's hardware, software (with assignees), requests and
+// comments to x, read in tx.
+func exportInventory(ctx context.Context, tx *sql.Tx, x *latchkey.WorkspaceExport) error {
+	ws := x.Workspace.ID
+	var err error
+	rows, err := tx.QueryContext(ctx, `SELECT `+hardwareColumns+` FROM hardware WHERE workspace_id = $1 ORDER BY asset_tag_key, id`, ws)
+	if x.Hardware, err = collect(rows, err, scanHardware); err != nil {
+		return fmt.Errorf("read hardware: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT `+softwareColumns+` FROM software WHERE workspace_id = $1 ORDER BY name, id`, ws)
+	if x.Software, err = collect(rows, err, scanSoftware); err != nil {
+		return fmt.Errorf("read software: %w", err)
+	}
+	if err := withAssignees(ctx, tx, ws, x.Software); err != nil {
+		return fmt.Errorf("read seats: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT `+requestColumns+` FROM requests WHERE workspace_id = $1 ORDER BY created_at, id`, ws)
+	if x.Requests, err = collect(rows, err, scanRequest); err != nil {
+		return fmt.Errorf("read requests: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT workspace_id, request_id, id, author_id, body, created_at
+		FROM request_comments WHERE workspace_id = $1 ORDER BY created_at, seq`, ws)
+	x.RequestComments, err = collect(rows, err, func(s scanner) (latchkey.RequestComment, error) {
+		var c latchkey.RequestComment
+		err := s.Scan(&c.WorkspaceID, &c.RequestID, &c.ID, &c.AuthorID, &c.Body, timeDest(&c.CreatedAt))
+		return c, err
+	})
+	if err != nil {
+		return fmt.Errorf("read comments: %w", err)
+	}
+	return nil
+}
+
+// checkInventory refuses an export whose inventory names another workspace or assigns items
+// to accounts that are not in it.
+func checkInventory(x latchkey.WorkspaceExport, accounts map[string]bool) error {
+	ws := x.Workspace.ID
+	for _, h := range x.Hardware {
+		if h.WorkspaceID != "" && h.WorkspaceID != ws || h.AssignedTo != "" && !accounts[h.AssignedTo] {
+			return fmt.Errorf("hardware %q belongs to another workspace or to an account not in the export", h.ID)
+		}
+	}
+	for _, sw := range x.Software {
+		if sw.WorkspaceID != "" && sw.WorkspaceID != ws {
+			return fmt.Errorf("software %q belongs to workspace %q", sw.ID, sw.WorkspaceID)
+		}
+		for _, a := range sw.Assignees {
+			if !accounts[a] {
+				return fmt.Errorf("software %q has a seat of account %q, which is not in the export", sw.ID, a)
+			}
+		}
+	}
+	for _, r := range x.Requests {
+		if r.WorkspaceID != "" && r.WorkspaceID != ws {
+			return fmt.Errorf("request %q belongs to workspace %q", r.ID, r.WorkspaceID)
+		}
+	}
+	for _, c := range x.RequestComments {
+		if c.WorkspaceID != "" && c.WorkspaceID != ws {
+			return fmt.Errorf("comment %q belongs to workspace %q", c.ID, c.WorkspaceID)
+		}
+	}
+	return nil
+}
+
+// importInventory writes x's inventory in tx, after its accounts. Comments keep the export's
+// order (oldest first), so that Comments lists them as the exporting store did.
+func importInventory(ctx context.Context, tx *sql.Tx, x latchkey.WorkspaceExport) error {
+	ws := x.Workspace.ID
+	for _, h := range x.Hardware {
+		h.WorkspaceID = ws
+		if err := insertHardware(ctx, tx, h); err != nil {
+			return err
+		}
+	}
+	for _, sw := range x.Software {
+		sw.WorkspaceID = ws
+		if err := insertSoftware(ctx, tx, sw); err != nil {
+			return err
+		}
+	}
+	for _, r := range x.Requests {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO requests (`+requestColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			ws, r.ID, r.Title, r.Description, string(r.Category), string(r.Status), r.RequesterID, r.AssigneeID,
+			timeValue(r.CreatedAt), timeValue(r.UpdatedAt)); err != nil {
+			return err
+		}
+	}
+	comments := slices.Clone(x.RequestComments)
+	slices.SortStableFunc(comments, func(a, b latchkey.RequestComment) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	for _, c := range comments {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO request_comments (workspace_id, request_id, id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			ws, c.RequestID, c.ID, c.AuthorID, c.Body, timeValue(c.CreatedAt)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -500,3 +500,27 @@ var requestTests = []test{
 		same(t, "assignee of a removed account", "", gotR.AssigneeID)
 	}},
 }
+
+// buildInventory gives workspace w an assigned laptop, software with a seat of pat, and a
+// request of pat with two comments, for the export tests, and returns them as an export of w
+// must hold them.
+func buildInventory(t *testing.T, s latchkey.Store, w latchkey.Workspace, admin, pat latchkey.Account) ([]latchkey.Hardware, []latchkey.Software, []latchkey.Request, []latchkey.RequestComment) {
+	t.Helper()
+	ctx := t.Context()
+	laptop := latchkey.Hardware{ID: latchkey.NewID(), WorkspaceID: w.ID, Name: "Laptop", AssetTag: "LT-1", Type: latchkey.HardwareLaptop,
+		Serial: "S1", Status: latchkey.HardwareAssigned, AssignedTo: pat.ID, Notes: "n", CreatedAt: t0, UpdatedAt: t0.Add(time.Second)}
+	ok(t, "CreateHardware", s.CreateHardware(ctx, laptop))
+	stock := newHardware(t, s, w.ID, "LT-2")
+	sw := newSoftware(t, s, w.ID, "Figma", 3)
+	ok(t, "AssignSeat", s.AssignSeat(ctx, w.ID, sw.ID, pat.ID, t0))
+	sw.Assignees = []string{pat.ID}
+	r := newRequest(t, s, pat, "Monitor", t0)
+	var cs []latchkey.RequestComment
+	for i, author := range []latchkey.Account{pat, admin} {
+		c := latchkey.RequestComment{ID: latchkey.NewID(), WorkspaceID: w.ID, RequestID: r.ID, AuthorID: author.ID,
+			Body: fmt.Sprintf("comment %d", i), CreatedAt: t0} // one microsecond: order kept by seq
+		ok(t, "AddComment", s.AddComment(ctx, c))
+		cs = append(cs, c)
+	}
+	return []latchkey.Hardware{laptop, stock}, []latchkey.Software{sw}, []latchkey.Request{r}, cs
+}

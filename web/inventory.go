@@ -199,3 +199,42 @@ func sendCSV(w http.ResponseWriter, name string, write func(w io.Writer) error) 
 	_, err := b.WriteTo(w)
 	return err
 }
+
+// inventoryEventLabel names the inventory's audit events, and any other type by itself.
+func inventoryEventLabel(t latchkey.EventType) string {
+	switch t {
+	case latchkey.EventHardwareCreate:
+		return "Hardware added"
+	case latchkey.EventHardwareUpdate:
+		return "Hardware edited"
+	case latchkey.EventHardwareAssign:
+		return "Hardware assigned"
+	case latchkey.EventHardwareUnassign:
+		return "Hardware taken back"
+	case latchkey.EventHardwareStatus:
+		return "Hardware status changed"
+	case latchkey.EventHardwareImport:
+		return "Hardware imported"
+	case latchkey.EventSoftwareCreate:
+		return "Software added"
+	case latchkey.EventSoftwareUpdate:
+		return "Software edited"
+	case latchkey.EventSoftwareAssign:
+		return "Seat assigned"
+	case latchkey.EventSoftwareUnassign:
+		return "Seat freed"
+	case latchkey.EventSoftwareImport:
+		return "Software imported"
+	case latchkey.EventLicenceReveal:
+		return "Licence key shown"
+	case latchkey.EventRequestOpen:
+		return "Request opened"
+	case latchkey.EventRequestComment:
+		return "Request comment"
+	case latchkey.EventRequestStatus:
+		return "Request status changed"
+	case latchkey.EventRequestAssign:
+		return "Request assigned"
+	}
+	return string(t)
+}

@@ -90,8 +90,8 @@ func (s *Service) AssignHardware(ctx context.Context, a Actor, id, accountID str
 	})
 }
 
-// UnassignHardware takes an item back in stock from its member. Only administrators may.
-// Unassigning an item nobody has changes nothing.
+// UnassignHardware takes an item back from its member and puts it in stock (an item in repair
+// or retired goes back in stock too). Only administrators may.
 func (s *Service) UnassignHardware(ctx context.Context, a Actor, id string) (latchkey.Hardware, error) {
 	return s.SetHardwareStatus(ctx, a, id, latchkey.HardwareInStock)
 }

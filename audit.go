@@ -78,3 +78,23 @@ const (
 	EventAccountRole      EventType = "account.role"
 	EventWorkspacePolicy  EventType = "workspace.policy"
 )
+
+// Events of the inventory and requests. Detail names the item or request.
+const (
+	EventHardwareCreate   EventType = "hardware.create"
+	EventHardwareUpdate   EventType = "hardware.update"
+	EventHardwareAssign   EventType = "hardware.assign"
+	EventHardwareUnassign EventType = "hardware.unassign"
+	EventHardwareStatus   EventType = "hardware.status"
+	EventHardwareImport   EventType = "hardware.import"
+	EventSoftwareCreate   EventType = "software.create"
+	EventSoftwareUpdate   EventType = "software.update"
+	EventSoftwareAssign   EventType = "software.assign"
+	EventSoftwareUnassign EventType = "software.unassign"
+	EventSoftwareImport   EventType = "software.import"
+	EventLicenceReveal    EventType = "software.key_reveal"
+	EventRequestOpen      EventType = "request.open"
+	EventRequestComment   EventType = "request.comment"
+	EventRequestStatus    EventType = "request.status"
+	EventRequestAssign    EventType = "request.assign"
+)

@@ -137,3 +137,49 @@ const (
 const (
 	MsgDomainInvalid = "Enter a domain name, like example.com"
 )
+
+// Inventory and requests.
+const (
+	MsgItemNameTooLong        = "Use at most 200 characters for the name"
+	MsgAssetTagRequired       = "Enter an asset tag"
+	MsgAssetTagInvalid        = "Use at most 64 characters, on one line, for the asset tag"
+	MsgAssetTagTaken          = "Another item in this workspace has this asset tag"
+	MsgSerialTooLong          = "Use at most 128 characters for the serial number"
+	MsgNotesTooLong           = "Use at most 4000 characters for the notes"
+	MsgHardwareTypeInvalid    = "Type must be laptop, phone, monitor or other"
+	MsgHardwareStatusInvalid  = "Status must be in stock, assigned, in repair or retired"
+	MsgAssigneeRequired       = "Choose the member this item is assigned to"
+	MsgAssignedStatusOnly     = "Only an assigned item has a member: unassign it first"
+	MsgAssigneeUnknown        = "There is no member with that email in this workspace"
+	MsgAssigneeNotAdmin       = "Requests are assigned to administrators only"
+	MsgItemRetired            = "This item is retired: set another status before assigning it"
+	MsgVendorTooLong          = "Use at most 200 characters for the vendor"
+	MsgSeatsInvalid           = "Seats must be a whole number from 0 to 100000"
+	MsgLicenceKeyTooLong      = "Use at most 4000 characters for the licence key"
+	MsgNoLicenceKey           = "No licence key is stored for this software"
+	MsgNoSeatsLeft            = "Every seat of this software is taken: add seats or free one first"
+	MsgSeatsInUse             = "More members hold a seat than that: free seats first"
+	MsgRequestTitleRequired   = "Enter a title for your request"
+	MsgRequestTitleTooLong    = "Use at most 200 characters for the title"
+	MsgRequestTextTooLong     = "Use at most 10000 characters for the description"
+	MsgRequestCategoryInvalid = "Category must be hardware, software, access or other"
+	MsgRequestStatusInvalid   = "Status must be open, in progress, resolved or closed"
+	MsgCommentRequired        = "Write a comment"
+	MsgCommentTooLong         = "Use at most 10000 characters for a comment"
+	MsgCSVInvalid             = "This file is not a CSV file with the expected header row"
+	MsgCSVTooLarge            = "This file has more than 5000 rows: split it"
+	MsgCSVRowsRejected        = "Nothing was imported: fix the rows listed and upload the file again"
+	MsgCSVDuplicateRow        = "This row repeats an earlier row of the file"
+	MsgCSVSeatsNumber         = "Seats must be a whole number"
+	MsgCSVUnknownID           = "No software in this workspace has this id: leave the id empty to add new software"
+	MsgCSVColumnUnknown       = "This column is not one that can be imported"
+	MsgCSVColumnMissing       = "The header row lacks a column that is required"
+	MsgCSVEmpty               = "This file has no rows to import"
+	MsgImported               = "Imported: %d added, %d updated."
+	MsgLicenceKeyShown        = "This reveal has been recorded in the audit log."
+	MsgCSVRowWidth            = "This row does not have one value for each column of the header row"
+
+	// SubjectRequestStatus is the subject of the mail sent to a requester when the status of
+	// their request changes; %s is the request's title.
+	SubjectRequestStatus = "Your request \"%s\" is now %s"
+)

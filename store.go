@@ -24,6 +24,9 @@ type Store interface {
 	OnceStore
 	Exporter
 	SCIMStore
+	HardwareStore
+	SoftwareStore
+	RequestStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
@@ -35,7 +38,8 @@ type Store interface {
 // key file), recovery codes, passkeys, known devices, new-device alert settings, audit log, SSO
 // connections (client secrets sealed likewise), approved domains and identity links. Sessions,
 // email links, challenges, WebAuthn ceremonies, SSO flows and throttle counters are short-lived
-// and are not moved: people sign in again. SCIM tokens, profiles and groups are not moved yet.
+// and are not moved: people sign in again. The inventory (hardware, software, requests and
+// their comments) moves too. SCIM tokens, profiles and groups are not moved yet.
 type WorkspaceExport struct {
 	Version       int                       `json:"version"`
 	Workspace     Workspace                 `json:"workspace"`
@@ -49,6 +53,12 @@ type WorkspaceExport struct {
 	Connections   []Connection              `json:"connections,omitempty"`
 	Domains       []string                  `json:"domains,omitempty"`
 	IdentityLinks []IdentityLink            `json:"identity_links,omitempty"`
+	// The inventory, with licence keys sealed as stored (they open under the same key file,
+	// bound to the same workspace and software IDs) and each software's assignees.
+	Hardware        []Hardware       `json:"hardware,omitempty"`
+	Software        []Software       `json:"software,omitempty"`
+	Requests        []Request        `json:"requests,omitempty"`
+	RequestComments []RequestComment `json:"request_comments,omitempty"`
 }
 
 // Exporter moves whole workspaces between stores.

@@ -38,7 +38,26 @@ const (
 	// had not used before. Its data is a NewSignInData; its subject is
 	// latchkey.MsgNewSignInSubject with the workspace's name.
 	TemplateNewSignIn = "newsignin"
+	// TemplateRequestStatus tells a requester that the status of their request changed. Its
+	// data is a RequestStatusData.
+	TemplateRequestStatus = "request_status"
 )
+
+// RequestStatusData is the data of TemplateRequestStatus.
+type RequestStatusData struct {
+	// WorkspaceName is the workspace's display name.
+	WorkspaceName string
+	// WorkspaceURL is where the workspace's members sign in.
+	WorkspaceURL string
+	// Title is the request's title.
+	Title string
+	// Status is the new status in words, such as "in progress".
+	Status string
+	// RequestURL is the request's page.
+	RequestURL string
+	// Comment is an optional sentence about the change; "" for none.
+	Comment string
+}
 
 // NewSignInData is the data of a new-device sign-in alert.
 type NewSignInData struct {

@@ -191,20 +191,21 @@ func (db *DB) CountAccounts(ctx context.Context, ws string) (map[latchkey.Status
 	return counts, nil
 }
 
-// DeleteAccount removes the account. Its sessions, tokens, recovery codes and challenges go
-// with it (ON DELETE CASCADE on the foreign keys); audit events, which name the account
-// without a foreign key, stay. Returns ErrNotFound if ws has no such account.
+// DeleteAccount removes the account. Its sessions, tokens, recovery codes, challenges and
+// software seats go with it (ON DELETE CASCADE on the foreign keys); its hardware goes back in
+// stock and requests assigned to it lose their assignee (releaseAccountItems), in the same
+// transaction; audit events and the requests it opened, which name the account without a
+// foreign key, stay. Returns ErrNotFound if ws has no such account.
 func (db *DB) DeleteAccount(ctx context.Context, ws, id string) error {
-	res, err := db.rw.ExecContext(ctx, `DELETE FROM accounts WHERE workspace_id = $1 AND id = $2`, ws, id)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var email string
+		if err := tx.QueryRowContext(ctx, `DELETE FROM accounts WHERE workspace_id = $1 AND id = $2 RETURNING email`, ws, id).Scan(&email); err != nil {
+			return storeError(err)
+		}
+		return releaseAccountItems(ctx, tx, ws, id, email)
+	})
 	if err != nil {
 		return fmt.Errorf("delete account: %w", err)
-	}
-	n, err := affected(res)
-	if err != nil {
-		return fmt.Errorf("delete account: %w", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("delete account: %w", latchkey.ErrNotFound)
 	}
 	return nil
 }

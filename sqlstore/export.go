@@ -18,7 +18,7 @@ const ExportVersion = 1
 // them), the last accepted TOTP step of each account that has one, the recovery codes of each
 // account that has some, its audit events oldest first, its passkeys, known devices and the
 // accounts with new-device alerts off, and its SSO connections (in button order), approved
-// domains and identity links, all in one read transaction that
+// domains and identity links, and its inventory (exportInventory), all in one read transaction that
 // sees one snapshot of the database (see dialect.snapshot): writes committed meanwhile are
 // either wholly in the export or wholly out of it. Returns ErrNotFound if no workspace has
 // this slug.
@@ -127,11 +127,14 @@ func (db *DB) exportWorkspace(ctx context.Context, slug string) (latchkey.Worksp
 	if x.IdentityLinks, err = collect(rows, err, scanLink); err != nil {
 		return latchkey.WorkspaceExport{}, fmt.Errorf("read identity links: %w", err)
 	}
+	if err := exportInventory(ctx, tx, &x); err != nil {
+		return latchkey.WorkspaceExport{}, err
+	}
 	return x, tx.Commit()
 }
 
 // ImportWorkspace writes x in one transaction: the workspace, its accounts, their TOTP steps,
-// recovery codes, passkeys, devices and alert settings, its events, recorded in time order so that Events lists them as the
+// recovery codes, passkeys, devices and alert settings, its inventory (importInventory), its events, recorded in time order so that Events lists them as the
 // exporting store did, and its SSO connections, approved domains and identity links. An empty
 // WorkspaceID in an account, event, connection or link means x's workspace. Returns an error,
 // writing nothing, if x.Version is not ExportVersion or x does not hold together (an account,
@@ -204,6 +207,9 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 		}
 		domains = append(domains, nd)
 	}
+	if err := checkInventory(x, accounts); err != nil {
+		return fmt.Errorf("import workspace: %w", err)
+	}
 	// Events of one microsecond keep the export's order: seq, which orders them, counts up.
 	slices.SortStableFunc(events, func(a, b latchkey.Event) int { return a.Time.Compare(b.Time) })
 
@@ -275,7 +281,7 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 				return err
 			}
 		}
-		return nil
+		return importInventory(ctx, tx, x)
 	})
 	if err != nil {
 		return fmt.Errorf("import workspace: %w", storeError(err))

@@ -28,6 +28,9 @@ func sameExport(t *testing.T, what string, want, got latchkey.WorkspaceExport) {
 		cmpopts.SortSlices(func(a, b latchkey.Account) bool { return a.ID < b.ID }),
 		cmpopts.SortSlices(func(a, b latchkey.RecoveryCode) bool { return a.ID < b.ID }),
 		cmpopts.SortSlices(func(a, b latchkey.Event) bool { return a.ID < b.ID }),
+		cmpopts.SortSlices(func(a, b latchkey.Hardware) bool { return a.ID < b.ID }),
+		cmpopts.SortSlices(func(a, b latchkey.Software) bool { return a.ID < b.ID }),
+		cmpopts.SortSlices(func(a, b latchkey.Request) bool { return a.ID < b.ID }),
 	); diff != "" {
 		t.Fatalf("%s: mismatch (-want +got):\n%s", what, diff)
 	}
@@ -104,6 +107,9 @@ func buildWorkspace(t *testing.T, s latchkey.Store) movedWorkspace {
 	ok(t, "SeeDevice(other)", err)
 	ok(t, "SetNewDeviceAlerts(other off)", s.SetNewDeviceAlerts(ctx, other.ID, otherPat.ID, false, t0))
 
+	hw, sw, rs, cs := buildInventory(t, s, w, admin, pat)
+	newHardware(t, s, other.ID, "LT-OTHER")
+
 	listed, err := s.Events(ctx, w.ID, latchkey.EventFilter{Limit: 1000})
 	ok(t, "Events", err)
 	return movedWorkspace{
@@ -117,6 +123,11 @@ func buildWorkspace(t *testing.T, s latchkey.Store) movedWorkspace {
 			Devices: []latchkey.Device{{WorkspaceID: w.ID, AccountID: pat.ID, DeviceHash: "pat-laptop",
 				FirstSeen: t0, LastSeen: t0.Add(time.Hour)}},
 			AlertsOff: []string{pat.ID},
+
+			Hardware:        hw,
+			Software:        sw,
+			Requests:        rs,
+			RequestComments: cs,
 		},
 		pat:      pat,
 		session:  sess,
@@ -164,6 +175,22 @@ func rehome(x latchkey.WorkspaceExport, id, slug string) latchkey.WorkspaceExpor
 	y.IdentityLinks = slices.Clone(x.IdentityLinks)
 	for i := range y.IdentityLinks {
 		y.IdentityLinks[i].WorkspaceID = id
+	}
+	y.Hardware = slices.Clone(x.Hardware)
+	for i := range y.Hardware {
+		y.Hardware[i].WorkspaceID = id
+	}
+	y.Software = slices.Clone(x.Software)
+	for i := range y.Software {
+		y.Software[i].WorkspaceID = id
+	}
+	y.Requests = slices.Clone(x.Requests)
+	for i := range y.Requests {
+		y.Requests[i].WorkspaceID = id
+	}
+	y.RequestComments = slices.Clone(x.RequestComments)
+	for i := range y.RequestComments {
+		y.RequestComments[i].WorkspaceID, y.RequestComments[i].ID = id, latchkey.NewID()
 	}
 	return y
 }
@@ -233,6 +260,17 @@ var exportTests = []storesTest{
 		ok(t, "AdvanceTOTPStep(copy, the next step)", dst.AdvanceTOTPStep(ctx, w.ID, b.pat.ID, step+1))
 		_, _, err = dst.Session(ctx, w.ID, b.session.ID)
 		wantErr(t, "Session(copy): sessions are not moved", err, latchkey.ErrNotFound)
+		comments, err := dst.Comments(ctx, w.ID, b.want.Requests[0].ID)
+		ok(t, "Comments(copy)", err)
+		same(t, "Comments(copy), in order", b.want.RequestComments, comments)
+		sw := b.want.Software[0]
+		gotSW, err := dst.Software(ctx, w.ID, sw.ID)
+		ok(t, "Software(copy)", err)
+		same(t, "Software(copy), with its seats and sealed key", sw, gotSW)
+		wantErr(t, "UpdateSoftware(copy, fewer seats than held)", dst.UpdateSoftware(ctx, w.ID, sw.ID, func(s *latchkey.Software) error {
+			s.Seats = 0
+			return nil
+		}), latchkey.ErrSeatsInUse)
 		all, err := dst.Workspaces(ctx)
 		ok(t, "Workspaces(copy)", err)
 		same(t, "Workspaces(copy): only the imported one", []latchkey.Workspace{w}, all)

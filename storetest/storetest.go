@@ -38,6 +38,9 @@ func Run(t *testing.T, open func(t *testing.T) latchkey.Store) {
 		{"IdentityLink", linkTests},
 		{"SSOFlow", flowTests},
 		{"Once", onceTests},
+		{"Hardware", hardwareTests},
+		{"Software", softwareTests},
+		{"Request", requestTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -28,6 +28,9 @@ var auditGroups = []auditGroup{
 	{"account", "Accounts", "account."},
 	{"session", "Sessions", "session."},
 	{"workspace", "Workspace", "workspace."},
+	{"hardware", "Hardware", "hardware."},
+	{"software", "Software and licence keys", "software."},
+	{"request", "Requests", "request."},
 }
 
 // auditView is the administrators' audit page.

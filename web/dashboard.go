@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/inventory"
 )
 
 // adminView is the administrator's dashboard.
@@ -13,6 +14,16 @@ type adminView struct {
 	Counts   memberCounts
 	Invited  []latchkey.Account
 	Activity []latchkey.Event
+	// Inventory holds the counts of requests, hardware and seats; nil on a server without
+	// the inventory.
+	Inventory *inventoryCounts
+}
+
+// inventoryCounts spells out the admin dashboard's inventory counts for the template.
+type inventoryCounts struct {
+	OpenRequests, InProgress, Resolved   int
+	InStock, Assigned, InRepair, Retired int
+	SeatsTotal, SeatsUsed                int
 }
 
 // memberCounts is how many accounts the workspace has in each status. The template cannot
@@ -21,13 +32,11 @@ type memberCounts struct {
 	Active, Invited, Suspended, Total int
 }
 
-// memberView is the personal dashboard. Hardware, software and requests come from the
-// inventory, which is not built yet: the sections show their empty states.
+// memberView is the personal dashboard: the person's hardware, software and requests, each
+// with an empty state that offers to open a request.
 type memberView struct {
 	page
-	Hardware []string
-	Software []string
-	Requests []string
+	inventory.MemberDashboard
 }
 
 func (s *Server) signedInPage(rq *request, title string) page {
@@ -49,6 +58,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rq *request) 
 	if rq.Account.Role != latchkey.RoleAdmin {
 		v := memberView{page: s.signedInPage(rq, "Your dashboard")}
 		v.Notice = notice
+		if svc, actor, err := s.inventory(rq); err == nil {
+			if v.MemberDashboard, err = svc.MemberDashboard(ctx, actor); err != nil {
+				return err
+			}
+		}
 		return s.render(w, http.StatusOK, "dashboard_member", v)
 	}
 	counts, err := s.store.CountAccounts(ctx, rq.Workspace.ID)
@@ -72,6 +86,19 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rq *request) 
 	}
 	for _, n := range counts {
 		v.Counts.Total += n
+	}
+	if svc, actor, err := s.inventory(rq); err == nil {
+		sum, err := svc.AdminSummary(ctx, actor)
+		if err != nil {
+			return err
+		}
+		v.Inventory = &inventoryCounts{
+			OpenRequests: sum.Requests[latchkey.RequestOpen], InProgress: sum.Requests[latchkey.RequestInProgress],
+			Resolved: sum.Requests[latchkey.RequestResolved],
+			InStock:  sum.Hardware[latchkey.HardwareInStock], Assigned: sum.Hardware[latchkey.HardwareAssigned],
+			InRepair: sum.Hardware[latchkey.HardwareInRepair], Retired: sum.Hardware[latchkey.HardwareRetired],
+			SeatsTotal: sum.SeatsTotal, SeatsUsed: sum.SeatsUsed,
+		}
 	}
 	return s.render(w, http.StatusOK, "dashboard_admin", v)
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,9 +108,19 @@ func TestMemberDashboard(t *testing.T) {
 	if diff := cmp.Diff([]string{"Assigned hardware", "Assigned software", "Your requests"}, r.texts("h2", "")); diff != "" {
 		t.Errorf("sections (-want +got):\n%s", diff)
 	}
-	want := []string{"No hardware is assigned to you.", "No software is assigned to you.", "You have no open requests."}
+	want := []string{
+		"No hardware is assigned to you. Need a laptop, a phone or a monitor?",
+		"No software is assigned to you. Need a licence?",
+		"You have no requests. Ask the IT team for hardware, software or access.",
+	}
 	if diff := cmp.Diff(want, r.texts("p", "empty")); diff != "" {
 		t.Errorf("empty states (-want +got):\n%s", diff)
+	}
+	// Each empty state offers to open a request.
+	for _, link := range []string{"/requests/new?category=hardware", "/requests/new?category=software", "/requests/new"} {
+		if !slices.Contains(r.links(), link) {
+			t.Errorf("no link to %s in %q", link, r.links())
+		}
 	}
 	if strings.Contains(r.text(), "Admin dashboard") || strings.Contains(r.text(), "Pending invitations") {
 		t.Error("a member sees the admin dashboard")

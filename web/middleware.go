@@ -306,7 +306,13 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rq *request, who 
 // readForm parses a POST's form (413 past the body limit) and, unless the route's protocol
 // protects it, checks the form token.
 func (s *Server) readForm(w http.ResponseWriter, r *http.Request, rq *request, check formCheck) bool {
-	if err := r.ParseForm(); err != nil {
+	parse := r.ParseForm
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		// A file upload (CSV import): ParseForm leaves its fields, the form token among
+		// them, unread. maxBody bounds it as any other form.
+		parse = func() error { return r.ParseMultipartForm(maxBody) }
+	}
+	if err := parse(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			s.log.Warn("request body too large", "route", r.Pattern, "limit", tooBig.Limit)

@@ -187,7 +187,7 @@ func eventLabel(t latchkey.EventType) string {
 	case latchkey.EventRecoveryCodesNew:
 		return "New recovery codes"
 	}
-	return string(t)
+	return inventoryEventLabel(t)
 }
 
 // waitText says a throttle wait in whole minutes, rounded up, or seconds under a minute.

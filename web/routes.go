@@ -57,6 +57,7 @@ func (s *Server) routes() http.Handler {
 	ws.Handle("GET /admin/security", s.workspace(admins, s.adminSecurity))
 	ws.Handle("POST /admin/security/policy", s.workspace(admins, s.adminSecurityPolicy))
 	ws.Handle("POST /admin/members/{id}/reset-2fa", s.workspace(admins, s.adminReset2FA))
+	s.inventoryRoutes(ws)
 	ws.HandleFunc("GET /static/", s.serveStatic)
 	ws.Handle("/", s.workspace(anyone, func(w http.ResponseWriter, r *http.Request, rq *request) error { return notFound(w, r) }))
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/inventory"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -21,11 +22,15 @@ type Config struct {
 	Secret         []byte         // at least 32 random bytes: keys the form tokens
 	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
 	Log            *slog.Logger
+	// Inventory serves the hardware, software and request pages. If nil, New builds one on
+	// Service (its store, keyring and mailer).
+	Inventory *inventory.Service
 }
 
 // Server serves every workspace and the central address.
 type Server struct {
 	svc      *signin.Service
+	inv      *inventory.Service // nil without a keyring: its pages then fail
 	store    latchkey.Store
 	base     *url.URL
 	baseHost string // hostname of the base URL, lower case, without port
@@ -63,6 +68,13 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Log,
 		metrics:  newMetrics(),
 		pages:    mustParsePages(),
+	}
+	s.inv = cfg.Inventory
+	if s.inv == nil && cfg.Service.Keys != nil {
+		var err error
+		if s.inv, err = newInventory(cfg.Service); err != nil {
+			return nil, err
+		}
 	}
 	s.handler = s.routes()
 	return s, nil

@@ -99,6 +99,9 @@ func (m *Main) ensureDemo(ctx context.Context) (demo, error) {
 	if err := m.ensureDemoAccount(ctx, ws, d.MemberEmail, "Max Member", latchkey.RoleMember, d.MemberPassword); err != nil {
 		return demo{}, err
 	}
+	if err := m.ensureDemoInventory(ctx, ws, d); err != nil {
+		return demo{}, fmt.Errorf("demo inventory: %w", err)
+	}
 	return d, nil
 }
 

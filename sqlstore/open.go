@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -143,6 +145,32 @@ func openPostgres(url string, o Options) (*DB, error) {
 	return &DB{d: postgresDialect, rw: pool, ro: pool}, nil
 }
 
+// createPrivate creates a new SQLite database file readable by its owner only (0600), whatever
+// the umask and whether or not its directory existed: it holds password hashes and sealed
+// secrets. SQLite gives the -wal and -shm files the database file's permissions. An existing
+// file is left as it is (the operator chose its mode; the server warns at start if others can
+// read it), and so are in-memory databases and file: URIs.
+func createPrivate(path string) error {
+	if path == ":memory:" || strings.HasPrefix(path, "file:") || strings.Contains(path, "mode=memory") {
+		return nil
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil { // the umask may have taken bits off, never added
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func openSQLite(path string, o Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open sqlite: no file given")
@@ -155,6 +183,9 @@ func openSQLite(path string, o Options) (*DB, error) {
 	}
 	if o.MaxIdleConns == 0 {
 		o.MaxIdleConns = o.MaxOpenConns
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	sep := "?"
 	if strings.Contains(path, "?") {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -70,5 +71,41 @@ func TestPostgresSettings(t *testing.T) {
 	}
 	if db.rw != db.ro {
 		t.Error("PostgreSQL reads and writes use two pools, want one")
+	}
+}
+
+// A new database file, and its WAL, are readable by their owner only, in a directory that
+// already existed and whatever the umask; an existing file keeps the mode it has.
+func TestSQLiteFileIsPrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	path := filepath.Join(dir, "latchkey.db")
+	db, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, f := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != 0o600 {
+			t.Errorf("%s has mode %o, want 600", filepath.Base(f), got)
+		}
+	}
+	existing := filepath.Join(dir, "kept.db")
+	if err := os.WriteFile(existing, nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	db2, err := Open(t.Context(), existing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db2.Close()
+	if fi, _ := os.Stat(existing); fi.Mode().Perm() != 0o640 {
+		t.Errorf("an existing file's mode changed to %o", fi.Mode().Perm())
 	}
 }

@@ -13,7 +13,6 @@ func (s *Server) routes() http.Handler {
 	central.Handle("GET /{$}", s.central(s.findPage))
 	central.Handle("GET /login", s.central(s.findPage))
 	central.Handle("POST /find", s.central(s.findSubmit))
-	central.Handle("GET /metrics", s.metrics.handler())
 	central.HandleFunc("GET /static/", s.serveStatic)
 	central.Handle("/", s.central(notFound))
 

@@ -86,6 +86,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // cookieName gives the name of a cookie: with the __Host- prefix on https, which makes the
 // browser refuse it unless it is Secure, host-only and for path /, so a sibling workspace
 // cannot plant one.
+// Metrics is the Prometheus handler of this server's metrics. It is served on a listener of its
+// own (--metrics-addr), never on the public addresses: request counts per route tell an
+// outsider more than they should.
+func (s *Server) Metrics() http.Handler { return s.metrics.handler() }
+
 func (s *Server) cookieName(name string) string {
 	if s.secure {
 		return "__Host-" + name

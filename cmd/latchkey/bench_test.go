@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,5 +116,37 @@ func TestPprofAddr(t *testing.T) {
 	}
 	if n := startNode(t, func(*Config) {}); n.PprofAddr() != "" {
 		t.Errorf("PprofAddr() = %q without --pprof-addr, want none", n.PprofAddr())
+	}
+}
+
+// /metrics is served on --metrics-addr only, never on the public address (off by default).
+func TestMetricsAddr(t *testing.T) {
+	m := startNode(t, func(c *Config) { c.MetricsAddr = "127.0.0.1:0" })
+	get := func(u string, host string) int {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if host != "" {
+			req.Host = host
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := get("http://"+m.MetricsAddr()+"/metrics", ""); got != http.StatusOK {
+		t.Errorf("GET /metrics on --metrics-addr: %d, want 200", got)
+	}
+	base, _ := url.Parse(testBase)
+	if got := get("http://"+m.Addr()+"/metrics", base.Host); got != http.StatusNotFound {
+		t.Errorf("GET /metrics on the public base host: %d, want 404", got)
+	}
+	if n := startNode(t, func(*Config) {}); n.MetricsAddr() != "" {
+		t.Errorf("MetricsAddr() = %q without --metrics-addr, want none", n.MetricsAddr())
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -145,6 +146,9 @@ type Main struct {
 	// pprofListener and pprofServer serve the profiles when Config.PprofAddr is set.
 	pprofListener net.Listener
 	pprofServer   *http.Server
+	// metricsListener and metricsServer serve /metrics when Config.MetricsAddr is set.
+	metricsListener net.Listener
+	metricsServer   *http.Server
 }
 
 var logLevels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
@@ -172,6 +176,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Keys, err = keyring.LoadOrCreate(m.Config.secretKeyPath()); err != nil {
 		return fmt.Errorf("secret key: %w", err)
 	}
+	m.warnReadable()
 	policy := signin.Policy{SessionIdle: m.Config.SessionIdle, SessionMax: m.Config.SessionMax, ChallengeTTL: m.Config.ChallengeTTL}
 	// The flows only enqueue: a request's reply and timing never wait for the mail server, and
 	// nothing is lost if it is down. The worker delivers, on every node, each message once.
@@ -181,6 +186,21 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Passwords = password.NewHasher(password.HasherConfig{Params: m.Config.HashParams, Limit: m.Config.HashLimit, Queue: m.Config.HashQueue})
 	m.Service = signin.New(signin.Config{Store: m.Store, Mailer: m.Queue, BaseURL: m.Config.baseURL, Policy: policy, Log: m.Log, Now: m.Now, Keys: m.Keys, Passwords: m.Passwords})
 	return nil
+}
+
+// warnReadable logs a warning for the secret key file and the SQLite database when anyone but
+// their owner can read them: the key opens every sealed secret, and the database holds password
+// hashes. It changes nothing: the operator may have a reason (a group that runs backups).
+func (m *Main) warnReadable() {
+	files := []string{m.Config.secretKeyPath()}
+	if dsn := m.Config.databaseDSN(); !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		files = append(files, strings.TrimPrefix(dsn, "sqlite:"))
+	}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			m.Log.Warn("file is readable by others than its owner: chmod 600 it", "file", f, "mode", fmt.Sprintf("%04o", fi.Mode().Perm()))
+		}
+	}
 }
 
 // openStore validates the configuration, sets up the log and opens the store with the
@@ -219,6 +239,10 @@ func (m *Main) Start(ctx context.Context) error {
 	}
 	m.listener = ln
 	if err := m.startPprof(); err != nil {
+		ln.Close()
+		return err
+	}
+	if err := m.startMetrics(srv.Metrics()); err != nil {
 		ln.Close()
 		return err
 	}
@@ -297,6 +321,9 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.metricsServer != nil {
+		errs = append(errs, m.metricsServer.Close())
 	}
 	if m.pprofServer != nil {
 		// A profile in progress is cut short: it is a diagnostic, not a request to drain.

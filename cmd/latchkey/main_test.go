@@ -423,3 +423,33 @@ func TestMigrateCommand(t *testing.T) {
 		t.Fatalf("second migrate: %v\n%s", err, out)
 	}
 }
+
+// A secret key file (or SQLite database) that others can read is reported at start; a private
+// one is not.
+func TestWarnsOfReadableSecrets(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "secret.key")
+	var quiet bytes.Buffer
+	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &quiet}
+	m.Config.DataDir = dir
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	if strings.Contains(quiet.String(), "readable by others") {
+		t.Fatalf("a fresh data directory was reported readable:\n%s", quiet.String())
+	}
+	if err := os.Chmod(key, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var loud bytes.Buffer
+	m = &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &loud}
+	m.Config.DataDir = dir
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	if !strings.Contains(loud.String(), "readable by others") || !strings.Contains(loud.String(), "secret.key") {
+		t.Fatalf("a 0644 key file was not reported:\n%s", loud.String())
+	}
+}

@@ -65,6 +65,7 @@ type NewMember struct {
 	Role      latchkey.Role
 	ActorID   string // the inviting administrator; "" for the operator's CLI
 	InvitedBy string // name shown in the email; may be empty
+	Client    Client // the administrator's browser, for the audit event; zero from the CLI
 }
 
 // Invite creates an invited account and emails it a link to set its password. It returns the
@@ -97,7 +98,8 @@ func (s *Service) Invite(ctx context.Context, in NewMember) (latchkey.Account, s
 		}
 		return latchkey.Account{}, "", wrap("create account", err)
 	}
-	s.audit(ctx, latchkey.Event{Type: latchkey.EventAccountInvite, WorkspaceID: a.WorkspaceID, AccountID: a.ID, ActorID: in.ActorID, Email: a.Email, Detail: string(a.Role)})
+	s.audit(ctx, latchkey.Event{Type: latchkey.EventAccountInvite, WorkspaceID: a.WorkspaceID, AccountID: a.ID, ActorID: in.ActorID, Email: a.Email,
+		ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: string(a.Role)})
 	link, err := s.sendSetPassword(ctx, in.Workspace, a, "invite", fmt.Sprintf(latchkey.SubjectInvite, in.Workspace.Name), in.InvitedBy)
 	return a, link, err
 }

@@ -176,7 +176,7 @@ func (s *Server) adminInvite(w http.ResponseWriter, r *http.Request, rq *request
 	}
 	a, _, err := s.svc.Invite(r.Context(), signin.NewMember{
 		Workspace: rq.Workspace, Email: in.Email, Name: in.Name, Role: in.Role,
-		ActorID: rq.Account.ID, InvitedBy: invitedBy,
+		ActorID: rq.Account.ID, InvitedBy: invitedBy, Client: rq.Client,
 	})
 	if err != nil {
 		v, verr := s.membersView(r, rq, memberFilter{})

@@ -276,6 +276,10 @@ func TestInviteFromMembersPage(t *testing.T) {
 	if len(evs) == 0 || evs[0].AccountID != a.ID || evs[0].ActorID != f.admin.ID {
 		t.Errorf("newest invite event %+v, want ines invited by the admin", evs)
 	}
+	// The console's invitation records where it came from, like every other audited action.
+	if len(evs) > 0 && (evs[0].ClientAddr == "" || evs[0].UserAgent == "") {
+		t.Errorf("invite event %+v has no client address or user agent", evs[0])
+	}
 
 	for _, tc := range []struct {
 		name, email, role string

@@ -9,8 +9,11 @@ import (
 // so that a request's reply and timing never depend on the mail server, and it survives a
 // restart.
 type OutgoingMail struct {
-	ID            string
-	WorkspaceID   string // "" for mail not about a workspace
+	ID          string
+	WorkspaceID string // "" for mail not about a workspace
+	// Kind is "" for a message to send, or the name of a job that a worker runs in its place
+	// (mail.Worker.Jobs); a job's payload is in Text.
+	Kind          string
 	To            string
 	Subject       string
 	Text          string
@@ -37,4 +40,8 @@ type MailQueue interface {
 	RetryMail(ctx context.Context, id string, next time.Time, lastErr string, failed bool) error
 	// PendingMail lists queued messages (failed ones too), oldest first, at most limit.
 	PendingMail(ctx context.Context, limit int) ([]OutgoingMail, error)
+	// PurgeFailedMail empties the bodies of the messages that failed for good and were queued
+	// before before, and returns how many: what is kept for the operator (recipient, subject,
+	// the error) needs no body, and a body may hold a live link.
+	PurgeFailedMail(ctx context.Context, before time.Time) (int, error)
 }

@@ -44,7 +44,7 @@ func newEnv(t *testing.T) *env {
 	now := func() time.Time { return t0 }
 	svc, err := inventory.New(inventory.Deps{
 		Hardware: store, Software: store, Requests: store, Accounts: store, Workspaces: store, Audit: store,
-		Mail: mail.NewQueue(store, now), Keys: keys, Now: now,
+		Mail: mail.NewQueue(store, nil, now), Keys: keys, Now: now,
 		WorkspaceURL: func(slug string) string { return "https://" + slug + ".app.example.com" },
 	})
 	if err != nil {

@@ -58,7 +58,8 @@ func NewOutbox(dir string, log *slog.Logger) (*Outbox, error) {
 func (o *Outbox) Dir() string { return o.dir }
 
 // Send writes m to a new file in the outbox directory, with mode 0600, then
-// logs the recipient, subject, file and every link in m.Text. The file appears
+// logs the recipient, subject, file and every link in m.Text, its secret
+// redacted (RedactLink). The file appears
 // complete or not at all, and its name (time, then a random part, then .eml)
 // sorts after every earlier message from this Outbox. Send returns an error if
 // m is invalid (see Mailer), ctx is done, or the file cannot be written.
@@ -76,8 +77,13 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 	if err := writeFile(o.dir, name, msg); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
+	// The links' secrets stay out of the log: the file has them, readable by its owner only.
+	links := Links(m.Text)
+	for i, l := range links {
+		links[i] = RedactLink(l)
+	}
 	o.log.InfoContext(ctx, "mail written to outbox",
-		"to", m.To, "subject", m.Subject, "file", name, "links", Links(m.Text))
+		"to", m.To, "subject", m.Subject, "file", name, "links", links)
 	return nil
 }
 

@@ -2,8 +2,10 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,19 +17,61 @@ import (
 // takes the same time whatever the mail server does, and a message survives a restart. Queue
 // is safe for concurrent use.
 type Queue struct {
-	store latchkey.MailQueue
-	now   func() time.Time
-	wake  chan struct{}
+	store  latchkey.MailQueue
+	sealer Sealer
+	now    func() time.Time
+	wake   chan struct{}
 }
 
 var _ Mailer = (*Queue)(nil)
 
-// NewQueue returns a Queue storing into store, stamping messages with now (time.Now if nil).
-func NewQueue(store latchkey.MailQueue, now func() time.Time) *Queue {
+// A Sealer encrypts what the queue keeps at rest, bound to the message (the server keyring:
+// *keyring.Keyring). Queued bodies hold live one-time links until they are sent, so they are
+// stored sealed; only a process with the key file reads them.
+type Sealer interface {
+	Seal(plaintext, aad []byte) (string, error)
+	Open(sealed string, aad []byte) ([]byte, error)
+}
+
+// sealedPrefix marks a sealed body; a body without it (queued by an older latchkey, or with no
+// Sealer) is plaintext.
+const sealedPrefix = "sealed:"
+
+func bodyAAD(id, part string) []byte { return []byte("mail body|" + id + "|" + part) }
+
+func seal(s Sealer, id, part, body string) (string, error) {
+	if s == nil || body == "" {
+		return body, nil
+	}
+	v, err := s.Seal([]byte(body), bodyAAD(id, part))
+	if err != nil {
+		return "", fmt.Errorf("seal mail body: %w", err)
+	}
+	return sealedPrefix + v, nil
+}
+
+func unseal(s Sealer, id, part, body string) (string, error) {
+	v, ok := strings.CutPrefix(body, sealedPrefix)
+	if !ok {
+		return body, nil
+	}
+	if s == nil {
+		return "", errors.New("a sealed body and no key to open it")
+	}
+	b, err := s.Open(v, bodyAAD(id, part))
+	if err != nil {
+		return "", fmt.Errorf("open mail body: %w", err)
+	}
+	return string(b), nil
+}
+
+// NewQueue returns a Queue storing into store, sealing bodies with sealer (nil: stored as
+// they are, for tests), stamping messages with now (time.Now if nil).
+func NewQueue(store latchkey.MailQueue, sealer Sealer, now func() time.Time) *Queue {
 	if now == nil {
 		now = time.Now
 	}
-	return &Queue{store: store, now: now, wake: make(chan struct{}, 1)}
+	return &Queue{store: store, sealer: sealer, now: now, wake: make(chan struct{}, 1)}
 }
 
 // Send stores m for delivery as soon as a worker gets to it. It returns an error without
@@ -42,13 +86,37 @@ func (q *Queue) Enqueue(ctx context.Context, workspaceID string, m Message) erro
 	if err := check(m); err != nil {
 		return fmt.Errorf("queue mail: %w", err)
 	}
-	now := q.now().UTC()
-	err := q.store.EnqueueMail(ctx, latchkey.OutgoingMail{
-		ID: latchkey.NewID(), WorkspaceID: workspaceID,
-		To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
-		CreatedAt: now, NextAttemptAt: now,
-	})
+	id := latchkey.NewID()
+	text, err := seal(q.sealer, id, "text", m.Text)
 	if err != nil {
+		return fmt.Errorf("queue mail: %w", err)
+	}
+	html, err := seal(q.sealer, id, "html", m.HTML)
+	if err != nil {
+		return fmt.Errorf("queue mail: %w", err)
+	}
+	return q.put(ctx, latchkey.OutgoingMail{ID: id, WorkspaceID: workspaceID, To: m.To, Subject: m.Subject, Text: text, HTML: html})
+}
+
+// EnqueueJob queues a job of this kind (a name in Worker.Jobs) with its payload, sealed like a
+// body, for a worker to run. A request hands slow or revealing work to a job so that its reply
+// takes the same time whatever the work finds (the password reset: whether the account exists).
+func (q *Queue) EnqueueJob(ctx context.Context, workspaceID, kind string, payload []byte) error {
+	if kind == "" {
+		return errors.New("queue job: no kind")
+	}
+	id := latchkey.NewID()
+	text, err := seal(q.sealer, id, "text", string(payload))
+	if err != nil {
+		return fmt.Errorf("queue job: %w", err)
+	}
+	return q.put(ctx, latchkey.OutgoingMail{ID: id, WorkspaceID: workspaceID, Kind: kind, Text: text})
+}
+
+func (q *Queue) put(ctx context.Context, m latchkey.OutgoingMail) error {
+	now := q.now().UTC()
+	m.CreatedAt, m.NextAttemptAt = now, now
+	if err := q.store.EnqueueMail(ctx, m); err != nil {
 		return fmt.Errorf("queue mail: %w", err)
 	}
 	select {
@@ -73,6 +141,10 @@ const (
 	// is given up about six hours after it was first tried.
 	FirstRetry = 30 * time.Second
 	MaxRetry   = time.Hour
+	// FailedBodyRetention is how long the body of a message that failed for good is kept for
+	// the operator to look at before the server's sweep empties it (latchkey.MailQueue
+	// PurgeFailedMail); recipient, subject and error stay.
+	FailedBodyRetention = 7 * 24 * time.Hour
 )
 
 // Backoff returns how long to wait after the attempt-th failed attempt (1 for the first).
@@ -114,7 +186,15 @@ type Worker struct {
 	// MaxAttempts is how many attempts a message gets before it is marked failed
 	// (DefaultMaxAttempts if 0).
 	MaxAttempts int
+	// Sealer opens the bodies the Queue sealed (the same key file on every node).
+	Sealer Sealer
+	// Jobs run the queued jobs by kind (Queue.EnqueueJob) in place of a send: an error is
+	// retried like a failed send. A job of a kind not here fails for good.
+	Jobs map[string]Job
 }
+
+// A Job is queued work for a workspace ("" for none), given its payload.
+type Job func(ctx context.Context, workspaceID string, payload []byte) error
 
 // NewWorker returns a Worker with the defaults, sending the mail of queue through mailer,
 // logging to log (nil discards) and reading the time from now (time.Now if nil).
@@ -211,16 +291,31 @@ func (w *Worker) round(ctx context.Context) (claimed, sent int, err error) {
 // was delivered; the error is the store's, not the mail server's (that one is logged and kept
 // on the message).
 func (w *Worker) deliver(ctx context.Context, m latchkey.OutgoingMail, lease time.Duration) (bool, error) {
-	msg := Message{To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML}
 	maxAttempts := w.MaxAttempts
 	if maxAttempts <= 0 {
 		maxAttempts = DefaultMaxAttempts
 	}
-	sendErr := check(msg)
-	permanent := sendErr != nil // a message that can never be sent is not tried again
+	text, sendErr := unseal(w.Sealer, m.ID, "text", m.Text)
+	html, err := unseal(w.Sealer, m.ID, "html", m.HTML)
+	sendErr = errors.Join(sendErr, err)
+	msg := Message{To: m.To, Subject: m.Subject, Text: text, HTML: html}
+	switch {
+	case sendErr != nil:
+	case m.Kind != "":
+		if w.Jobs[m.Kind] == nil {
+			sendErr = fmt.Errorf("no job of kind %q", m.Kind)
+		}
+	default:
+		sendErr = check(msg)
+	}
+	permanent := sendErr != nil // a message that can never be sent, or opened, is not tried again
 	if sendErr == nil {
 		sendCtx, cancel := context.WithTimeout(ctx, lease/2)
-		sendErr = w.Mailer.Send(sendCtx, msg)
+		if m.Kind != "" {
+			sendErr = w.Jobs[m.Kind](sendCtx, m.WorkspaceID, []byte(text))
+		} else {
+			sendErr = w.Mailer.Send(sendCtx, msg)
+		}
 		cancel()
 	}
 	// The outcome is written even if ctx has just ended (shutting down): a delivered message

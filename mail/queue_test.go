@@ -200,7 +200,7 @@ func TestWorkerRetriesWithBackoff(t *testing.T) {
 	srv := startFlakySMTP(t, 3)
 	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
 	c := &clock{now: t0}
-	q := mail.NewQueue(store, c.Now)
+	q := mail.NewQueue(store, nil, c.Now)
 	w := mail.NewWorker(store, srv.mailer(t), testLog(t), c.Now)
 
 	if err := q.Send(t.Context(), message("zoe@example.com")); err != nil {
@@ -278,7 +278,7 @@ func TestWorkerGivesUp(t *testing.T) {
 		return errors.New("connection refused")
 	}), testLog(t), c.Now)
 	w.MaxAttempts = 3
-	if err := mail.NewQueue(store, c.Now).Send(t.Context(), message("zoe@example.com")); err != nil {
+	if err := mail.NewQueue(store, nil, c.Now).Send(t.Context(), message("zoe@example.com")); err != nil {
 		t.Fatal(err)
 	}
 	for range 10 {
@@ -297,7 +297,7 @@ func TestWorkerGivesUp(t *testing.T) {
 // A message that can never be sent (no text) is not stored by the queue.
 func TestQueueRefusesInvalidMail(t *testing.T) {
 	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
-	q := mail.NewQueue(store, nil)
+	q := mail.NewQueue(store, nil, nil)
 	for _, m := range []mail.Message{{To: "not an address", Subject: "s", Text: "t"}, {To: "a@example.com", Subject: "s"}, {To: "a@example.com", Subject: "a\nb", Text: "t"}} {
 		if err := q.Send(t.Context(), m); err == nil {
 			t.Errorf("Send(%+v) succeeded, want an error", m)
@@ -346,7 +346,7 @@ func TestTwoWorkersNeverSendTwice(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "latchkey.db")
 	node1, node2 := openStore(t, file), openStore(t, file)
 	c := &clock{now: t0}
-	q := mail.NewQueue(node1, c.Now)
+	q := mail.NewQueue(node1, nil, c.Now)
 	want := map[string]int{}
 	for i := range 60 {
 		to := fmt.Sprintf("user%02d@example.com", i)
@@ -387,7 +387,7 @@ func TestLeaseHoldsOtherWorkers(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "latchkey.db")
 	node1, node2 := openStore(t, file), openStore(t, file)
 	c := &clock{now: t0}
-	if err := mail.NewQueue(node1, c.Now).Send(t.Context(), message("zoe@example.com")); err != nil {
+	if err := mail.NewQueue(node1, nil, c.Now).Send(t.Context(), message("zoe@example.com")); err != nil {
 		t.Fatal(err)
 	}
 	// Node 1 claims the message and dies before it can say what happened.
@@ -413,7 +413,7 @@ func TestLeaseHoldsOtherWorkers(t *testing.T) {
 // Run sends a message as soon as the queue wakes it, and returns when its context ends.
 func TestRunWakesOnEnqueue(t *testing.T) {
 	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
-	q := mail.NewQueue(store, nil)
+	q := mail.NewQueue(store, nil, nil)
 	delivered := make(chan string, 1)
 	w := mail.NewWorker(store, mailerFunc(func(_ context.Context, m mail.Message) error {
 		delivered <- m.To
@@ -441,7 +441,7 @@ func TestRunWakesOnEnqueue(t *testing.T) {
 func TestShutdownReleasesMail(t *testing.T) {
 	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
 	c := &clock{now: t0}
-	if err := mail.NewQueue(store, c.Now).Send(t.Context(), message("zoe@example.com")); err != nil {
+	if err := mail.NewQueue(store, nil, c.Now).Send(t.Context(), message("zoe@example.com")); err != nil {
 		t.Fatal(err)
 	}
 	started := make(chan struct{})

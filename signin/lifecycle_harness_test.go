@@ -108,7 +108,7 @@ func openLcEnv(t *testing.T, file, outbox string, clock *lcClock) *lcEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := signin.New(signin.Config{Store: store, Mailer: mail.NewQueue(store, clock.Now), BaseURL: base, Log: log, Now: clock.Now, Keys: keys, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
+	svc := signin.New(signin.Config{Store: store, Mailer: mail.NewQueue(store, nil, clock.Now), BaseURL: base, Log: log, Now: clock.Now, Keys: keys, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
 	return &lcEnv{file: file, outbox: outbox, store: store, svc: svc, clock: clock, worker: mail.NewWorker(store, box, log, clock.Now)}
 }
 

@@ -2,6 +2,7 @@ package signin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -35,19 +36,34 @@ type ResetRequest struct {
 	Client    Client
 }
 
+// JobResetRequest is the kind of the queued job that does the work of a reset request (see
+// RequestReset); the server's mail.Worker runs it through Jobs.
+const JobResetRequest = "reset_request"
+
+// resetJob is what a reset request hands its job.
+type resetJob struct {
+	Email     string `json:"email"`
+	Addr      string `json:"addr"`
+	UserAgent string `json:"user_agent"`
+}
+
+// Jobs are the queued jobs of the flows, by kind, for the server's mail.Worker.
+func (s *Service) Jobs() map[string]mail.Job {
+	return map[string]mail.Job{JobResetRequest: s.runResetRequest}
+}
+
 // RequestReset handles Email me a reset link. Its answer never says whether the email has an
-// account: nil for an active account (a reset link is mailed), an invited one (a fresh
-// invitation is mailed instead, ending the old link: it has no password to reset), a
-// suspended one (nothing is mailed), an unknown email (nothing is mailed), and when the
-// request is over ResetPerEmail or ResetPerAddr in ResetWindow (nothing is mailed). Every
-// case is audited (password.reset_requested, with what was done in the detail). Mail is only
-// put in the queue (see send), so the time taken does not tell either: the account paths
-// write a token and a queued message more than the others, about a millisecond.
+// account, in its words or in its time: the request only checks the form, counts itself on the
+// throttle and queues a job (JobResetRequest), the same writes whatever the email; the job
+// looks the account up and mails a reset link for an active account, a fresh invitation for an
+// invited one (ending the old link: it has no password to reset), and nothing for a suspended
+// one, an unknown email, or a request over ResetPerEmail or ResetPerAddr in ResetWindow. Every
+// case is audited (password.reset_requested, with what was done in the detail). Without a job
+// queue (Config.Jobs nil, as in tests) the job runs at once.
 //
 // Errors, which do not depend on the account either: CodeInvalid for an empty or malformed
 // email, CodeForbidden with MsgPasswordSignInOff when the workspace signs in with SSO only,
-// and internal errors of the store before the account is looked up. A failure after the look-up
-// is logged and audited, and the answer is still nil.
+// and internal errors of the store.
 func (s *Service) RequestReset(ctx context.Context, in ResetRequest) error {
 	email := strings.TrimSpace(in.Email)
 	if email == "" {
@@ -60,23 +76,48 @@ func (s *Service) RequestReset(ctx context.Context, in ResetRequest) error {
 	if w.Policy.PasswordSignInOff {
 		return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
 	}
-	e := latchkey.Event{Type: latchkey.EventResetRequested, WorkspaceID: w.ID, Email: email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent}
 	over, err := s.countResetRequest(ctx, w.ID, email, in.Client.Addr)
 	if err != nil {
 		return err
 	}
 	if over {
-		e.Detail = "throttled: nothing sent"
-		s.audit(ctx, e)
+		s.audit(ctx, latchkey.Event{Type: latchkey.EventResetRequested, WorkspaceID: w.ID, Email: email, ClientAddr: in.Client.Addr,
+			UserAgent: in.Client.UserAgent, Detail: "throttled: nothing sent"})
 		return nil
 	}
-	a, err := s.Store.AccountByEmail(ctx, w.ID, email)
+	payload, err := json.Marshal(resetJob{Email: email, Addr: in.Client.Addr, UserAgent: truncate(in.Client.UserAgent, 512)})
+	if err != nil {
+		return wrap("reset request", err)
+	}
+	if s.jobs == nil {
+		return s.runResetRequest(ctx, w.ID, payload)
+	}
+	return wrap("queue reset request", s.jobs.EnqueueJob(ctx, w.ID, JobResetRequest, payload))
+}
+
+// runResetRequest is the job of a reset request: the look-up, the link and the audit event.
+// Errors of the store are returned (the worker retries); a failure to send is audited.
+func (s *Service) runResetRequest(ctx context.Context, ws string, payload []byte) error {
+	var in resetJob
+	if err := json.Unmarshal(payload, &in); err != nil {
+		return wrap("read reset job", err)
+	}
+	w, err := s.Store.Workspace(ctx, ws)
+	if errors.Is(err, latchkey.ErrNotFound) {
+		return nil // the workspace was deleted meanwhile
+	}
+	if err != nil {
+		return wrap("find workspace", err)
+	}
+	e := latchkey.Event{Type: latchkey.EventResetRequested, WorkspaceID: w.ID, Email: in.Email, ClientAddr: in.Addr, UserAgent: in.UserAgent}
+	a, err := s.Store.AccountByEmail(ctx, w.ID, in.Email)
 	switch {
 	case errors.Is(err, latchkey.ErrNotFound):
 		e.Detail = "unknown email: nothing sent"
 	case err != nil:
-		s.Log.Error("reset request", "workspace", w.ID, "err", err)
-		e.Detail = "failed: " + err.Error()
+		return wrap("find account", err)
+	case w.Policy.PasswordSignInOff:
+		e.AccountID, e.Email, e.Detail = a.ID, a.Email, "password sign-in off: nothing sent"
 	default:
 		e.AccountID, e.Email = a.ID, a.Email
 		switch a.Status {

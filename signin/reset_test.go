@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -420,5 +421,44 @@ func TestResetMessagesFromTheSeed(t *testing.T) {
 	want := []string{"Forgot password?", "Forgot your password?", "Email me a reset link", "Set a new password", "Set new password"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("labels (-seed +messages.go):\n%s", diff)
+	}
+}
+
+// With a job queue, a reset request's own work is the same whatever the email: its throttle
+// count and one queued job, and nothing else (no look-up result, no token, no audit event yet):
+// so neither its answer nor its time can tell whether the account exists. The worker then
+// does the look-up, mails the link for the real account only, and audits both.
+func TestRequestResetDefersTheWorkToAJob(t *testing.T) {
+	e := newLcEnv(t)
+	q := mail.NewQueue(e.store, nil, e.clock.Now)
+	svc := signin.New(signin.Config{Store: e.store, Mailer: q, Jobs: q, BaseURL: e.svc.BaseURL, Now: e.clock.Now, Keys: e.svc.Keys, Passwords: e.svc.Passwords})
+	e.worker.Jobs = svc.Jobs()
+	for _, email := range []string{"bob@acme.example", "nobody@acme.example"} {
+		if err := svc.RequestReset(t.Context(), signin.ResetRequest{Workspace: e.workspace(t), Email: email, Client: signin.Client{Addr: "192.0.2.50"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queued := e.queued(t)
+	if len(queued) != 2 {
+		t.Fatalf("%d queued after two requests, want two jobs", len(queued))
+	}
+	for _, m := range queued {
+		if m.Kind != signin.JobResetRequest || m.To != "" {
+			t.Fatalf("queued %+v, want a reset job with no recipient", m)
+		}
+	}
+	if evs := e.events(t, latchkey.EventResetRequested); len(evs) != 0 {
+		t.Fatalf("audited on the request path: %+v", evs)
+	}
+	ms := e.delivered(t)
+	if len(ms) != 1 || ms[0].To != "bob@acme.example" || !strings.Contains(ms[0].Text, signin.ResetPath) {
+		t.Fatalf("mail after the jobs ran: %+v, want bob's reset link only", ms)
+	}
+	details := map[string]string{}
+	for _, ev := range e.events(t, latchkey.EventResetRequested) {
+		details[latchkey.NormalizeEmail(ev.Email)] = ev.Detail
+	}
+	if diff := cmp.Diff(map[string]string{"bob@acme.example": "reset link sent", "nobody@acme.example": "unknown email: nothing sent"}, details); diff != "" {
+		t.Fatalf("audit after the jobs (-want +got):\n%s", diff)
 	}
 }

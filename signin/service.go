@@ -79,6 +79,12 @@ type Service struct {
 	Passwords *password.Hasher
 
 	deviceKey []byte
+	jobs      JobQueue
+}
+
+// A JobQueue takes work that must stay off the request path (*mail.Queue).
+type JobQueue interface {
+	EnqueueJob(ctx context.Context, workspaceID, kind string, payload []byte) error
 }
 
 // Config is what New needs. Store, BaseURL and Keys are required; the rest have defaults: the
@@ -93,6 +99,8 @@ type Config struct {
 	Now       func() time.Time
 	Keys      *keyring.Keyring
 	Passwords *password.Hasher
+	// Jobs queues work for the server's mail.Worker to run (Service.Jobs); nil runs it at once.
+	Jobs JobQueue
 }
 
 // New returns a Service for c.
@@ -106,7 +114,7 @@ func New(c Config) *Service {
 	if c.Passwords == nil {
 		c.Passwords = password.NewHasher(password.HasherConfig{})
 	}
-	s := &Service{Store: c.Store, Mailer: c.Mailer, BaseURL: c.BaseURL, Now: c.Now, Log: c.Log, Policy: c.Policy.withDefaults(), Keys: c.Keys, Passwords: c.Passwords}
+	s := &Service{Store: c.Store, Mailer: c.Mailer, BaseURL: c.BaseURL, Now: c.Now, Log: c.Log, Policy: c.Policy.withDefaults(), Keys: c.Keys, Passwords: c.Passwords, jobs: c.Jobs}
 	if c.Keys != nil {
 		s.deviceKey = c.Keys.Derive("device cookie")
 	}

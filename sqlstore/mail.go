@@ -10,12 +10,12 @@ import (
 	"github.com/latchkey/latchkey"
 )
 
-const mailColumns = `id, workspace_id, recipient, subject, text_body, html_body, created_at, next_attempt_at, attempts, last_error, failed`
+const mailColumns = `id, workspace_id, recipient, subject, text_body, html_body, created_at, next_attempt_at, attempts, last_error, failed, kind`
 
 func scanMail(s scanner) (latchkey.OutgoingMail, error) {
 	var m latchkey.OutgoingMail
 	err := s.Scan(&m.ID, &m.WorkspaceID, &m.To, &m.Subject, &m.Text, &m.HTML, timeDest(&m.CreatedAt),
-		timeDest(&m.NextAttemptAt), &m.Attempts, &m.LastError, &m.Failed)
+		timeDest(&m.NextAttemptAt), &m.Attempts, &m.LastError, &m.Failed, &m.Kind)
 	return m, err
 }
 
@@ -26,9 +26,9 @@ func (db *DB) EnqueueMail(ctx context.Context, m latchkey.OutgoingMail) error {
 		m.ID = latchkey.NewID()
 	}
 	_, err := db.rw.ExecContext(ctx,
-		`INSERT INTO mail_queue (`+mailColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		`INSERT INTO mail_queue (`+mailColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		m.ID, m.WorkspaceID, m.To, m.Subject, m.Text, m.HTML, timeValue(m.CreatedAt),
-		timeValue(m.NextAttemptAt), m.Attempts, m.LastError, m.Failed)
+		timeValue(m.NextAttemptAt), m.Attempts, m.LastError, m.Failed, m.Kind)
 	if err != nil {
 		return fmt.Errorf("enqueue mail: %w", storeError(err))
 	}
@@ -110,4 +110,16 @@ func (db *DB) PendingMail(ctx context.Context, limit int) ([]latchkey.OutgoingMa
 		return nil, fmt.Errorf("list pending mail: %w", err)
 	}
 	return ms, nil
+}
+
+// PurgeFailedMail empties the bodies of the messages that failed for good and were queued
+// before before.
+func (db *DB) PurgeFailedMail(ctx context.Context, before time.Time) (int, error) {
+	res, err := db.rw.ExecContext(ctx,
+		`UPDATE mail_queue SET text_body = '', html_body = '' WHERE failed = $1 AND created_at < $2 AND (text_body <> '' OR html_body <> '')`,
+		true, timeValue(before))
+	if err != nil {
+		return 0, fmt.Errorf("purge failed mail: %w", err)
+	}
+	return affected(res)
 }

@@ -52,6 +52,44 @@ func sameMail(t *testing.T, what string, want, got []latchkey.OutgoingMail) {
 }
 
 var mailTests = []test{
+	{"JobKindRoundTrips", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		w, _ := newWorkspace(t, s, "acme")
+		job := latchkey.OutgoingMail{ID: latchkey.NewID(), WorkspaceID: w.ID, Kind: "reset_request", Text: "payload", CreatedAt: t0, NextAttemptAt: t0}
+		ok(t, "EnqueueMail(job)", s.EnqueueMail(ctx, job))
+		got, err := s.ClaimMail(ctx, t0, lease, 10)
+		ok(t, "ClaimMail", err)
+		same(t, "claimed job", []latchkey.OutgoingMail{claimed(job, t0)}, got)
+	}},
+	{"PurgeFailedMailEmptiesOldFailedBodies", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		w, _ := newWorkspace(t, s, "acme")
+		old := newMail(t, s, w.ID, "old@acme.test", t0, t0)
+		recent := newMail(t, s, w.ID, "recent@acme.test", t0.Add(time.Hour), t0)
+		pending := newMail(t, s, w.ID, "pending@acme.test", t0, t0.Add(48*time.Hour))
+		ok(t, "RetryMail(old)", s.RetryMail(ctx, old.ID, t0, "550 no such user", true))
+		ok(t, "RetryMail(recent)", s.RetryMail(ctx, recent.ID, t0, "550 no such user", true))
+		n, err := s.PurgeFailedMail(ctx, t0.Add(time.Minute))
+		ok(t, "PurgeFailedMail", err)
+		if n != 1 {
+			t.Fatalf("PurgeFailedMail = %d, want 1 (only the old failed message)", n)
+		}
+		all, err := s.PendingMail(ctx, 10)
+		ok(t, "PendingMail", err)
+		for _, m := range all {
+			emptied := m.Text == "" && m.HTML == ""
+			if want := m.ID == old.ID; emptied != want {
+				t.Errorf("%s: bodies emptied = %v, want %v", m.To, emptied, want)
+			}
+			if m.ID == old.ID && (m.To != old.To || m.Subject != old.Subject || m.LastError != "550 no such user") {
+				t.Errorf("purge lost what the operator needs: %+v", m)
+			}
+		}
+		if n, err := s.PurgeFailedMail(ctx, t0.Add(time.Minute)); err != nil || n != 0 {
+			t.Fatalf("PurgeFailedMail again = %d, %v; want 0", n, err)
+		}
+		_ = pending
+	}},
 	{"EnqueueAndPendingOldestFirst", func(t *testing.T, s latchkey.Store) {
 		ctx := t.Context()
 		w, _ := newWorkspace(t, s, "acme")

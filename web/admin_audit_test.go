@@ -88,8 +88,7 @@ func TestAuditPage(t *testing.T) {
 		{at(4), "Settings changed", f.admin.Email, f.admin.Email, "198.51.100.9", "minimum password length: 0 → 14"},
 		{at(3), "Role changed", f.admin.Email, f.member.Email, "198.51.100.9", "member → admin"},
 		{at(2), "Suspended", f.admin.Email, f.member.Email, "198.51.100.9", "was active; 0 sessions ended"},
-		// signin.NewMember has no Client: an invitation's address is not recorded.
-		{at(1), "Invited", f.admin.Email, "carol@acme.example", "", "member"},
+		{at(1), "Invited", f.admin.Email, "carol@acme.example", "198.51.100.9", "member"},
 		{at(0), "Signed in", "", f.admin.Email, "198.51.100.9", ""},
 	}
 	if diff := cmp.Diff(want, rows[:6]); diff != "" {

@@ -237,7 +237,7 @@ func TestForgotPasswordQueuesMail(t *testing.T) {
 		t.Fatal(err)
 	}
 	// No request is in flight: the service is not in use while its mailer is swapped.
-	e.svc.Mailer = mail.NewQueue(e.store, e.clock.Now)
+	e.svc.Mailer = mail.NewQueue(e.store, nil, e.clock.Now)
 	n := len(e.mail(t))
 	b := e.newBrowser(t)
 	known := b.forgot(t, e, "acme", f.member.Email)

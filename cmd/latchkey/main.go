@@ -180,11 +180,13 @@ func (m *Main) Open(ctx context.Context) error {
 	policy := signin.Policy{SessionIdle: m.Config.SessionIdle, SessionMax: m.Config.SessionMax, ChallengeTTL: m.Config.ChallengeTTL}
 	// The flows only enqueue: a request's reply and timing never wait for the mail server, and
 	// nothing is lost if it is down. The worker delivers, on every node, each message once.
-	m.Queue = mail.NewQueue(m.Store, m.Now)
+	m.Queue = mail.NewQueue(m.Store, m.Keys, m.Now)
 	m.Worker = mail.NewWorker(m.Store, m.Mailer, m.Log, m.Now)
 	m.Worker.Wake = m.Queue.Wake()
+	m.Worker.Sealer = m.Keys
 	m.Passwords = password.NewHasher(password.HasherConfig{Params: m.Config.HashParams, Limit: m.Config.HashLimit, Queue: m.Config.HashQueue})
-	m.Service = signin.New(signin.Config{Store: m.Store, Mailer: m.Queue, BaseURL: m.Config.baseURL, Policy: policy, Log: m.Log, Now: m.Now, Keys: m.Keys, Passwords: m.Passwords})
+	m.Service = signin.New(signin.Config{Store: m.Store, Mailer: m.Queue, BaseURL: m.Config.baseURL, Policy: policy, Log: m.Log, Now: m.Now, Keys: m.Keys, Passwords: m.Passwords, Jobs: m.Queue})
+	m.Worker.Jobs = m.Service.Jobs()
 	return nil
 }
 
@@ -294,8 +296,8 @@ func (m *Main) cleanup(ctx context.Context) {
 	}
 }
 
-// swept counts the rows one sweep deleted.
-type swept struct{ sessions, tokens, challenges, counters int }
+// swept counts the rows one sweep deleted (or, for failed mail, emptied).
+type swept struct{ sessions, tokens, challenges, counters, failedMail int }
 
 // sweep deletes expired sessions, links and two-factor challenges and stale throttle counters.
 // Every node sweeps, with no leader and no lease: each deletion is one DELETE … WHERE on the
@@ -304,13 +306,15 @@ type swept struct{ sessions, tokens, challenges, counters int }
 // removed) and count it once.
 func (m *Main) sweep(ctx context.Context) (swept, error) {
 	var n swept
-	var err1, err2, err3, err4 error
+	var err1, err2, err3, err4, err5 error
 	now := m.Service.Now().UTC()
 	n.sessions, err1 = m.Store.DeleteExpiredSessions(ctx, now, now.Add(-m.Service.Policy.SessionIdle))
 	n.tokens, err2 = m.Store.DeleteExpiredTokens(ctx, now)
 	n.challenges, err3 = m.Store.DeleteExpiredChallenges(ctx, now)
 	n.counters, err4 = m.Store.DeleteStaleCounters(ctx, now.Add(-48*time.Hour))
-	return n, errors.Join(err1, err2, err3, err4)
+	// Mail that failed for good is kept for the operator, but not its body: it may hold a link.
+	n.failedMail, err5 = m.Store.PurgeFailedMail(ctx, now.Add(-mail.FailedBodyRetention))
+	return n, errors.Join(err1, err2, err3, err4, err5)
 }
 
 // Close stops the server gracefully (in-flight requests get up to ten seconds), then the

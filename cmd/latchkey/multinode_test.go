@@ -464,7 +464,7 @@ func TestMultiNode(t *testing.T) {
 		ctx := t.Context()
 		const mails = 60
 		for i := range mails {
-			q := mail.NewQueue(nodes[i%2].Store, nil)
+			q := mail.NewQueue(nodes[i%2].Store, nil, nil)
 			if err := q.Send(ctx, mail.Message{To: fmt.Sprintf("p%02d@acme.test", i), Subject: "Queued", Text: "Hello."}); err != nil {
 				t.Fatal(err)
 			}

@@ -82,7 +82,13 @@ type env struct {
 // the test client comes from, so that X-Forwarded-For lets a test act as any client address.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := newHandlerEnv(t, "http://app.test")
+	return newEnvWith(t, testHasher)
+}
+
+// newEnvWith is newEnv with its own password hasher (a tighter bound, for the storm tests).
+func newEnvWith(t *testing.T, h *password.Hasher) *env {
+	t.Helper()
+	e := newHandlerEnvWith(t, "http://app.test", h)
 	e.srv = httptest.NewServer(e.handler)
 	t.Cleanup(e.srv.Close)
 	return e
@@ -91,6 +97,11 @@ func newEnv(t *testing.T) *env {
 // newHandlerEnv builds the server for base without listening, for tests that call the handler
 // directly (an https base URL cannot be served by a plain httptest.Server).
 func newHandlerEnv(t *testing.T, base string) *env {
+	t.Helper()
+	return newHandlerEnvWith(t, base, testHasher)
+}
+
+func newHandlerEnvWith(t *testing.T, base string, hasher *password.Hasher) *env {
 	t.Helper()
 	dir := t.TempDir()
 	store, err := sqlstore.Open(t.Context(), filepath.Join(dir, "latchkey.db"))
@@ -112,7 +123,7 @@ func newHandlerEnv(t *testing.T, base string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: baseURL, Now: c.Now, Keys: keys, Passwords: testHasher})
+	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: baseURL, Now: c.Now, Keys: keys, Passwords: hasher})
 	h, err := web.New(web.Config{
 		Service:        svc,
 		BaseURL:        baseURL,

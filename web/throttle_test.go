@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -260,5 +262,58 @@ func TestAdminClearsSignInLimits(t *testing.T) {
 	m.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 	if r := m.post(t, e.url("acme", "/admin/members/"+f.admin.ID+"/unlock"), url.Values{"csrf": {m.csrf(t, e.url("acme", "/profile/security"))}}); r.Status != http.StatusNotFound {
 		t.Fatalf("a member's unlock: %d, want 404", r.Status)
+	}
+}
+
+// 200 concurrent sign-ins with unknown emails never run more hashes at once than the hasher's
+// bound (counted by the hasher, not timed); those that find the waiting room full get a clear
+// "try again in a moment" page with 503 and Retry-After, and none signs in or errs otherwise.
+// A signed-in person is not held up: their page needs no hash.
+func TestSignInStormIsBounded(t *testing.T) {
+	h := password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, Limit: 2, Queue: 4, Wait: time.Second})
+	e := newEnvWith(t, h)
+	f := e.seedAcme(t)
+	signedIn := e.newBrowser(t)
+	signedIn.mustLogin(t, e, "acme", f.member.Email, goodPassword)
+
+	const n = 200
+	statuses := make(chan *response, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		b := e.newBrowser(t)
+		b.addr = fmt.Sprintf("10.9.%d.%d", i/250, i%250+1)
+		tok := b.csrf(t, e.url("acme", "/login"))
+		wg.Go(func() {
+			<-start
+			statuses <- attempt(t, e, b, tok, fmt.Sprintf("nobody%d@acme.example", i), wrongPassword)
+		})
+	}
+	close(start)
+	if r := signedIn.get(t, e.url("acme", "/dashboard")); r.Status != http.StatusOK {
+		t.Errorf("a signed-in page during the storm: %d", r.Status)
+	}
+	wg.Wait()
+	close(statuses)
+	busy, refused := 0, 0
+	for r := range statuses {
+		switch r.Status {
+		case http.StatusServiceUnavailable:
+			busy++
+			if r.alert() != latchkey.MsgBusy || r.Header.Get("Retry-After") == "" {
+				t.Errorf("busy answer: alert %q, Retry-After %q", r.alert(), r.Header.Get("Retry-After"))
+			}
+		case http.StatusUnauthorized:
+			refused++
+		default:
+			t.Errorf("status %d in the storm", r.Status)
+		}
+		noSession(t, r)
+	}
+	if p := h.Peak(); p > 2 {
+		t.Fatalf("%d hashes ran at once, want at most 2", p)
+	}
+	if busy == 0 || refused == 0 {
+		t.Fatalf("%d busy and %d refused of %d: want both (a waiting room of 4 for 200)", busy, refused, n)
 	}
 }

@@ -241,3 +241,25 @@ func TestSetPasswordSuspendedAccount(t *testing.T) {
 		t.Errorf("a suspended account's link changed it: status %q", got.Status)
 	}
 }
+
+// A welcome link of an account that was activated some other way (the demo sets its
+// administrator's password directly, and the welcome link was logged) no longer works: a
+// set-password link is good only while the account is invited, and activation ends it.
+func TestWelcomeLinkDeadOnceActive(t *testing.T) {
+	e := newEnv(t)
+	_, admin, link := e.createWorkspace(t, "acme", "Acme")
+	e.activate(t, admin, goodPassword) // straight in the store: the link is still in the tokens table
+
+	b := e.newBrowser(t)
+	r := b.get(t, link)
+	if r.Status == http.StatusOK && r.heading() == "Set your password" {
+		t.Fatal("the welcome link of an active account still shows the set-password form")
+	}
+	const takeover = "an attacker's own long passphrase"
+	r = b.submit(t, e.url("acme", "/login"), link, url.Values{"password": {takeover}, "confirm": {takeover}})
+	if r.Status == http.StatusOK && r.URL.Path == "/login" && r.notice() == latchkey.MsgPasswordSet {
+		t.Fatal("the welcome link set a new password on an active account")
+	}
+	wantRefused(t, e.newBrowser(t).login(t, e, "acme", admin.Email, takeover), http.StatusUnauthorized, latchkey.MsgBadCredentials)
+	e.newBrowser(t).mustLogin(t, e, "acme", admin.Email, goodPassword)
+}

@@ -23,6 +23,7 @@ func engines(t *testing.T, f func(t *testing.T, e *lcEnv)) {
 // its check, so at most PairFree passwords are verified (each verified one is an audit event),
 // and the right password sent in the middle of the burst does not get in past the limit.
 func TestConcurrentGuessesAreCountedBeforeTheCheck(t *testing.T) {
+	t.Parallel()
 	engines(t, func(t *testing.T, e *lcEnv) {
 		const n = 50
 		var wg sync.WaitGroup
@@ -62,6 +63,7 @@ func TestConcurrentGuessesAreCountedBeforeTheCheck(t *testing.T) {
 // The same for two-factor codes: a challenge takes at most MaxChallengeAttempts codes however
 // many arrive at once, the right one among them.
 func TestConcurrentCodesAreCountedBeforeTheCheck(t *testing.T) {
+	t.Parallel()
 	engines(t, func(t *testing.T, e *lcEnv) {
 		f := e.withTOTP(t)
 		ch, err := e.signIn(t, "bob@acme.example", lcPassword, "198.51.100.8")

@@ -16,6 +16,7 @@ import (
 )
 
 func TestInviteNameTooLong(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	store, err := sqlstore.Open(t.Context(), filepath.Join(dir, "db"))
 	if err != nil {
@@ -45,6 +46,7 @@ func TestInviteNameTooLong(t *testing.T) {
 // Names with line breaks or other control characters are refused, for members and workspaces:
 // they would forge lines in the audit log and mail.
 func TestNamesRefuseControlCharacters(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	for _, name := range []string{"Eve\r\nAdmin", "Eve\nx", "tab\there", "nul\x00", "del\x7f", "c1\u0085x"} {
 		_, _, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: e.ws, Email: "eve@acme.example", Name: name})

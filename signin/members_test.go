@@ -27,6 +27,7 @@ func (e *lcEnv) activeAdmins(t *testing.T) int {
 // The last active administrator cannot be suspended, demoted or removed, by anyone, themselves
 // included; a suspended administrator does not count.
 func TestLastAdminGuard(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
 	other := e.member(t, "ops@acme.example", latchkey.RoleAdmin)
@@ -73,6 +74,7 @@ func TestLastAdminGuard(t *testing.T) {
 // Two administrators demoting each other at the same moment never leave the workspace without
 // one.
 func TestLastAdminGuardConcurrent(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
 	for round := range 10 {
@@ -97,6 +99,7 @@ func TestLastAdminGuardConcurrent(t *testing.T) {
 // Suspending ends every session of the member at once; reactivating lets them sign in again.
 // Both are audited with the actor.
 func TestSuspendAndReactivate(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
 	s1 := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
@@ -133,6 +136,7 @@ func TestSuspendAndReactivate(t *testing.T) {
 
 // Only an active administrator of the workspace may manage members.
 func TestMemberActionsNeedAnAdmin(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
 	other, _, _, err := e.svc.CreateWorkspace(ctx, signin.NewWorkspace{Slug: "globex", Name: "Globex", AdminEmail: "admin@globex.example"})
@@ -174,6 +178,7 @@ func TestMemberActionsNeedAnAdmin(t *testing.T) {
 
 // Removing a member deletes its sessions and links with it; the audit stays.
 func TestRemoveMember(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
 	res := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
@@ -207,6 +212,7 @@ func TestRemoveMember(t *testing.T) {
 // Changing a role is audited with the change and ends the member's sessions (a privilege change
 // never keeps a session id); the new role applies from the next sign-in.
 func TestChangeMemberRole(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
 	res := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
@@ -238,6 +244,7 @@ func TestChangeMemberRole(t *testing.T) {
 
 // Resend invitation sends a fresh link and ends the old one; it is for invited accounts only.
 func TestReinviteMember(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
 	carol, old, err := e.svc.Invite(ctx, signin.NewMember{Workspace: e.ws, Email: "carol@acme.example"})
@@ -266,6 +273,7 @@ func TestReinviteMember(t *testing.T) {
 }
 
 func TestUpdatePolicy(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	tests := []struct {
 		name  string
@@ -315,6 +323,7 @@ func TestUpdatePolicy(t *testing.T) {
 // Saving the settings form while another administrator turns "Require two-factor" on from the
 // security page does not turn it off again: the form writes only its own fields.
 func TestUpdatePolicyKeepsRequire2FA(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	loaded := e.workspace(t) // the settings page, loaded before the change
 	if err := e.svc.SetRequire2FA(t.Context(), loaded, true, e.admin, signin.Client{}); err != nil {
@@ -330,6 +339,7 @@ func TestUpdatePolicyKeepsRequire2FA(t *testing.T) {
 
 // A workspace's shorter idle timeout ends its sessions; the operator's still bounds it.
 func TestWorkspaceSessionIdle(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
 	if _, err := e.svc.UpdatePolicy(ctx, signin.PolicyInput{Workspace: e.ws, Actor: e.admin, Policy: latchkey.Policy{SessionIdle: 30 * time.Minute}}); err != nil {
@@ -360,6 +370,7 @@ func TestWorkspaceSessionIdle(t *testing.T) {
 
 // The CLI's SetStatus keeps its forgiving behaviour.
 func TestSetStatus(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
 	carol, _, err := e.svc.Invite(ctx, signin.NewMember{Workspace: e.ws, Email: "carol@acme.example"})

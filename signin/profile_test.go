@@ -28,6 +28,7 @@ func (e *lcEnv) changePasswordRotated(t *testing.T, res signin.Result, current, 
 // Changing the password needs the current one, follows the policy, ends the other sessions but
 // not this one, is audited and mailed.
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
 	here := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
@@ -83,6 +84,7 @@ func TestChangePassword(t *testing.T) {
 
 // Wrong current passwords count toward the sign-in throttle.
 func TestChangePasswordThrottled(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	here := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
 	var err error
@@ -101,6 +103,7 @@ func TestChangePasswordThrottled(t *testing.T) {
 // The session list shows the live sessions; Sign out ends one of the account's own sessions and
 // nobody else's; Sign out everywhere else keeps the current one.
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
 	stale := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.9")
@@ -168,6 +171,7 @@ func TestSessions(t *testing.T) {
 // Mail put in the queue by one process is delivered by the next one on the same database: the
 // request path never talks to the mail server, and nothing is lost on restart.
 func TestMailSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	carol, _, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: e.ws, Email: "carol@acme.example"})
 	if err != nil {

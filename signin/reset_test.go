@@ -43,6 +43,7 @@ func (e *lcEnv) reset(t *testing.T, secret, email, pw, confirm, addr string) (la
 // An unknown email, an active, an invited and a suspended account all get the same answer; the
 // request path only puts mail in the queue, and what was done is audited.
 func TestRequestResetIsNeutral(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	_, oldInvite, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: e.ws, Email: "carol@acme.example", Role: latchkey.RoleMember})
 	if err != nil {
@@ -103,6 +104,7 @@ func TestRequestResetIsNeutral(t *testing.T) {
 // The whole reset: the link carries a 256-bit secret stored only as its hash; the reset sets
 // the password, ends every session, does not sign in, is audited, and mails a notice.
 func TestResetPassword(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	s1 := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
 	e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.2")
@@ -165,6 +167,7 @@ func TestResetPassword(t *testing.T) {
 
 // Of many resets with one link at once, exactly one succeeds.
 func TestResetConcurrentSingleUse(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	secret := secretOf(e.resetLink(t, "bob@acme.example"))
 	var wg sync.WaitGroup
@@ -194,6 +197,7 @@ func TestResetConcurrentSingleUse(t *testing.T) {
 
 // A link works until one hour after it was sent, not a microsecond longer.
 func TestResetLinkExpiry(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	secret := secretOf(e.resetLink(t, "bob@acme.example"))
 	e.clock.Advance(time.Hour - time.Microsecond)
@@ -208,6 +212,7 @@ func TestResetLinkExpiry(t *testing.T) {
 
 // A second request ends the first link at once: an older link does not stay alive.
 func TestNewerResetEndsOlderLink(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	first := secretOf(e.resetLink(t, "bob@acme.example"))
 	e.clock.Advance(time.Minute)
@@ -221,6 +226,7 @@ func TestNewerResetEndsOlderLink(t *testing.T) {
 // Mistakes re-render the form and leave the link usable: a wrong email, an empty one, a short,
 // common or personal password, a confirmation that does not match.
 func TestResetMistakesKeepTheLink(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	secret := secretOf(e.resetLink(t, "bob@acme.example"))
 	tests := []struct {
@@ -254,6 +260,7 @@ func TestResetMistakesKeepTheLink(t *testing.T) {
 // After ResetEmailMismatches wrong emails the link ends: whoever holds it does not know whose
 // it is.
 func TestResetWrongEmailsEndTheLink(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	secret := secretOf(e.resetLink(t, "bob@acme.example"))
 	for i := 1; i < signin.ResetEmailMismatches; i++ {
@@ -269,6 +276,7 @@ func TestResetWrongEmailsEndTheLink(t *testing.T) {
 // A reset clears the account's sign-in throttle: the per-account counter, and the counter of
 // the account with the address the reset came from.
 func TestResetClearsThrottle(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	const here, elsewhere = "198.51.100.1", "198.51.100.2"
 	for range signin.PairFree {
@@ -306,6 +314,7 @@ func TestResetClearsThrottle(t *testing.T) {
 
 // A reset leaves two-factor authentication on: the next sign-in still asks for the code.
 func TestResetKeepsTwoFactor(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	e.bob = e.update(t, e.bob, func(a *latchkey.Account) { a.TOTPSecret, a.TOTPEnabledAt = "sealed-key", lcStart })
 	secret := secretOf(e.resetLink(t, "bob@acme.example"))
@@ -326,6 +335,7 @@ func TestResetKeepsTwoFactor(t *testing.T) {
 
 // Requests over the limits get the same answer and send nothing; they are audited.
 func TestResetRequestThrottle(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	for range signin.ResetPerEmail {
 		e.requestReset(t, "bob@acme.example", "192.0.2.7")
@@ -365,6 +375,7 @@ func TestResetRequestThrottle(t *testing.T) {
 // A suspended account's link stops working, and a workspace that signs in with SSO only
 // offers no reset.
 func TestResetRefused(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	secret := secretOf(e.resetLink(t, "bob@acme.example"))
 	if _, err := e.svc.SetStatus(t.Context(), e.ws.ID, "bob@acme.example", latchkey.StatusSuspended, ""); err != nil {
@@ -392,6 +403,7 @@ func TestResetRefused(t *testing.T) {
 // Setting the first password through an invitation follows the workspace's policy, and an
 // expired invitation says to ask the administrator.
 func TestSetPasswordPolicy(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	if _, err := e.svc.UpdatePolicy(t.Context(), signin.PolicyInput{Workspace: e.ws, Actor: e.admin, Policy: latchkey.Policy{PasswordMinLength: 30}}); err != nil {
 		t.Fatal(err)
@@ -417,6 +429,7 @@ func TestSetPasswordPolicy(t *testing.T) {
 }
 
 func TestResetMessagesFromTheSeed(t *testing.T) {
+	t.Parallel()
 	got := []string{latchkey.MsgForgotLink, latchkey.MsgForgotTitle, latchkey.MsgResetButton, latchkey.MsgResetTitle, latchkey.MsgResetSubmit}
 	want := []string{"Forgot password?", "Forgot your password?", "Email me a reset link", "Set a new password", "Set new password"}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -429,6 +442,7 @@ func TestResetMessagesFromTheSeed(t *testing.T) {
 // so neither its answer nor its time can tell whether the account exists. The worker then
 // does the look-up, mails the link for the real account only, and audits both.
 func TestRequestResetDefersTheWorkToAJob(t *testing.T) {
+	t.Parallel()
 	e := newLcEnv(t)
 	q := mail.NewQueue(e.store, nil, e.clock.Now)
 	svc := signin.New(signin.Config{Store: e.store, Mailer: q, Jobs: q, BaseURL: e.svc.BaseURL, Now: e.clock.Now, Keys: e.svc.Keys, Passwords: e.svc.Passwords})

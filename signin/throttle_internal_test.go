@@ -11,6 +11,7 @@ import (
 var t0 = time.Date(2030, time.March, 4, 9, 0, 0, 0, time.UTC)
 
 func TestPairWait(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		count   int
 		elapsed time.Duration // since the last failure
@@ -41,6 +42,7 @@ func TestPairWait(t *testing.T) {
 }
 
 func TestAddrWait(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		count   int
 		elapsed time.Duration // since the first failure
@@ -61,6 +63,7 @@ func TestAddrWait(t *testing.T) {
 }
 
 func TestAccountWait(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		count   int
 		elapsed time.Duration // since the last failure
@@ -82,6 +85,7 @@ func TestAccountWait(t *testing.T) {
 }
 
 func TestThrottleError(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		wait, want time.Duration
 	}{
@@ -110,6 +114,7 @@ func TestThrottleError(t *testing.T) {
 // The keys are built from the typed email, normalised, and never from whether an account
 // exists, and each rule counts in its own window.
 func TestPasswordRules(t *testing.T) {
+	t.Parallel()
 	a := passwordRules("pw", "ws1", " Bob@Acme.Example ", "203.0.113.1", false)
 	b := passwordRules("pw", "ws1", "bob@acme.example", "203.0.113.1", false)
 	for i := range a {

@@ -127,6 +127,7 @@ func (f *tfFixture) signIn(t *testing.T, addr string) signin.Result {
 // Of 50 challenges of one account submitting the same valid code at once, exactly one signs in;
 // every other is told the code was used.
 func TestVerifyTOTPConcurrentReplay(t *testing.T) {
+	t.Parallel()
 	f := newTFFixture(t)
 	const n = 50
 	challenges := make([]signin.Result, n)
@@ -186,6 +187,7 @@ func TestVerifyTOTPConcurrentReplay(t *testing.T) {
 
 // Of concurrent uses of one recovery code, exactly one signs in.
 func TestVerifyRecoveryConcurrent(t *testing.T) {
+	t.Parallel()
 	f := newTFFixture(t)
 	const n = 8
 	challenges := make([]signin.Result, n)
@@ -229,6 +231,7 @@ func TestVerifyRecoveryConcurrent(t *testing.T) {
 }
 
 func TestVerifyTOTPErrors(t *testing.T) {
+	t.Parallel()
 	f := newTFFixture(t)
 	ch := f.signIn(t, "203.0.113.1")
 	step := totp.Step(tfStart)
@@ -284,6 +287,7 @@ func TestVerifyTOTPErrors(t *testing.T) {
 // A second confirmation, from a set-up form opened before two-factor was on, changes nothing:
 // the check is made on the stored account, not the one the request read.
 func TestConfirmTOTPSetupTwice(t *testing.T) {
+	t.Parallel()
 	f := newTFFixture(t)
 	stale := f.setup.Account // read before two-factor was on
 	setup, err := f.svc.BeginTOTPSetup(f.ws, stale, f.setup.Session)

@@ -48,6 +48,7 @@ func (r *response) olderLink() string {
 }
 
 func TestAuditPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.adminBrowser(t, f)
@@ -135,6 +136,7 @@ func TestAuditPage(t *testing.T) {
 // Paging with "Older" shows every event once, even when events share a time across the
 // boundary of a page.
 func TestAuditPaging(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.adminBrowser(t, f)

@@ -98,6 +98,7 @@ func wantMemberError(t *testing.T, r *response, status int, msg string) {
 }
 
 func TestMembersPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	carol, _ := e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)
@@ -198,6 +199,7 @@ func date(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
 
 // Members, even signed in, find nothing under /admin, and change nothing there.
 func TestAdminPagesAreAdminsOnly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	carol, _ := e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)
@@ -244,6 +246,7 @@ func TestAdminPagesAreAdminsOnly(t *testing.T) {
 }
 
 func TestInviteFromMembersPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.adminBrowser(t, f)
@@ -325,6 +328,7 @@ func TestInviteFromMembersPage(t *testing.T) {
 }
 
 func TestResendInvitationFromMembersPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	carol, first := e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)
@@ -371,6 +375,7 @@ func TestResendInvitationFromMembersPage(t *testing.T) {
 }
 
 func TestSuspendAndReactivate(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	bob := e.newBrowser(t)
@@ -436,6 +441,7 @@ func TestSuspendAndReactivate(t *testing.T) {
 // The last active administrator cannot be suspended, demoted or removed, by anyone, themselves
 // included.
 func TestLastAdministrator(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.adminBrowser(t, f)
@@ -503,6 +509,7 @@ func TestLastAdministrator(t *testing.T) {
 }
 
 func TestRemoveMember(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	bob := e.newBrowser(t)
@@ -562,6 +569,7 @@ func TestRemoveMember(t *testing.T) {
 
 // An administrator who suspends their own account (another one being left) is signed out.
 func TestSuspendOwnAccount(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	e.setAccount(t, f.member, func(a *latchkey.Account) { a.Role = latchkey.RoleAdmin })

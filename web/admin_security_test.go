@@ -24,6 +24,7 @@ func (r *response) securityRows() map[string]string {
 }
 
 func TestAdminSecurityPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	e.with2FA(t, "acme", f.member.Email)
@@ -85,6 +86,7 @@ func TestAdminSecurityPage(t *testing.T) {
 }
 
 func TestAdminResetTwoFactor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	_, betaAdmin, _ := e.createWorkspace(t, "beta", "Beta")
@@ -207,6 +209,7 @@ func TestAdminResetTwoFactor(t *testing.T) {
 
 // A challenge opened before the reset cannot be completed after it: the key it was for is gone.
 func TestAdminResetEndsOpenChallenge(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
@@ -224,6 +227,7 @@ func TestAdminResetEndsOpenChallenge(t *testing.T) {
 }
 
 func TestRequireTwoFactorPolicy(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	admin := e.newBrowser(t)

@@ -68,6 +68,7 @@ func (b *browser) saveSettings(t *testing.T, e *env, minLength, passwordSignIn, 
 }
 
 func TestSettingsPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -125,6 +126,7 @@ func TestSettingsPage(t *testing.T) {
 }
 
 func TestSettingsValidation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -166,6 +168,7 @@ func TestSettingsValidation(t *testing.T) {
 }
 
 func TestSettingsSave(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -209,6 +212,7 @@ func TestSettingsSave(t *testing.T) {
 
 // Require two-factor authentication is set on the security page; saving the settings keeps it.
 func TestSettingsKeepRequire2FA(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key := turnOnTOTP(t, e, f.ws, f.admin)
@@ -224,6 +228,7 @@ func TestSettingsKeepRequire2FA(t *testing.T) {
 
 // A raised minimum applies to the next password set, by any path.
 func TestSettingsMinLengthApplies(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -258,6 +263,7 @@ func TestSettingsMinLengthApplies(t *testing.T) {
 
 // A shorter idle timeout applies to sessions already open.
 func TestSettingsIdleTimeoutApplies(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	admin := e.newBrowser(t)
@@ -281,6 +287,7 @@ func TestSettingsIdleTimeoutApplies(t *testing.T) {
 // With password sign-in off, the sign-in page has no password form and refuses a posted one,
 // and no invitations are sent.
 func TestSettingsPasswordSignInOff(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	admin := e.newBrowser(t)

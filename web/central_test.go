@@ -14,6 +14,7 @@ import (
 
 // The central address only finds workspaces: no account field, no password, no reset.
 func TestCentralShowsOnlyFindYourWorkspace(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -48,6 +49,7 @@ func TestCentralShowsOnlyFindYourWorkspace(t *testing.T) {
 }
 
 func TestFindWorkspace(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -103,6 +105,7 @@ func TestFindWorkspace(t *testing.T) {
 }
 
 func TestUnknownHosts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)

@@ -24,6 +24,7 @@ func wantForbidden(t *testing.T, r *response) {
 }
 
 func TestLogoutNeedsFormToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -43,6 +44,7 @@ func TestLogoutNeedsFormToken(t *testing.T) {
 }
 
 func TestLoginRefusesForgedForms(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	beta, _, _ := e.createWorkspace(t, "beta", "Beta")

@@ -47,6 +47,7 @@ func golden(t *testing.T, name string, r *response) {
 }
 
 func TestPagesGolden(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	_, link := e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)

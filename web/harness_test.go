@@ -37,7 +37,9 @@ var start = time.Date(2030, time.March, 4, 9, 0, 0, 0, time.UTC)
 
 // testHasher hashes with cheap parameters: the tests sign people in by the hundred, and the
 // parameters travel with each hash, so every check is still a real argon2id verification.
-var testHasher = password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})
+// Its bound is wide: the tests run in parallel, and a busy refusal would be a flaky failure (the
+// storm tests make hashers of their own with tight bounds).
+var testHasher = password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, Limit: 64, Queue: 4096, Wait: time.Minute})
 
 // The passwords of the seeded accounts.
 const (

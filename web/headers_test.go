@@ -35,6 +35,7 @@ func wantSecurityHeaders(t *testing.T, where string, h http.Header) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	_, link := e.invite(t, f.ws, "new@acme.example", "")
@@ -82,6 +83,7 @@ func hasAttrPrefix(n *html.Node, prefix string) bool {
 // httptest.Server cannot serve https under the workspace's name, so the requests go to the
 // handler itself.
 func TestHTTPS(t *testing.T) {
+	t.Parallel()
 	e := newHandlerEnv(t, "https://app.test")
 	f := e.seedAcme(t)
 	serve := func(req *http.Request) *httptest.ResponseRecorder {
@@ -156,6 +158,7 @@ func TestHTTPS(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -200,6 +203,7 @@ func metric(t *testing.T, exposition, series string) (float64, bool) {
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)

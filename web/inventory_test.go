@@ -43,6 +43,7 @@ func (b *browser) upload(t *testing.T, page, action, content string) *response {
 // An administrator adds a laptop and assigns it; the member sees it on their dashboard, and
 // another member sees it nowhere, not even at its address.
 func TestAdminAssignsHardwareMemberSeesIt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	carol := e.member(t, f.ws, "carol@acme.example", latchkey.RoleMember, goodPassword)
@@ -101,6 +102,7 @@ func TestAdminAssignsHardwareMemberSeesIt(t *testing.T) {
 // A request: the member opens it, another member cannot reach it, the administrator changes
 // its status and the member is emailed.
 func TestRequestFlow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	carol := e.member(t, f.ws, "carol@acme.example", latchkey.RoleMember, goodPassword)
@@ -173,6 +175,7 @@ func TestRequestFlow(t *testing.T) {
 // Licence keys: masked everywhere, revealed by POST to an administrator or a seat holder,
 // each reveal audited; anyone else gets 404.
 func TestLicenceKeyReveal(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	carol := e.member(t, f.ws, "carol@acme.example", latchkey.RoleMember, goodPassword)
@@ -225,6 +228,7 @@ func TestLicenceKeyReveal(t *testing.T) {
 // CSV import through the page: a bad file lists its bad rows and imports nothing; a good one
 // imports; the export downloads.
 func TestHardwareCSVPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	admin := e.newBrowser(t)
@@ -264,6 +268,7 @@ func TestHardwareCSVPages(t *testing.T) {
 
 // An administrator of another workspace, on their own host, cannot reach acme's items by ID.
 func TestInventoryStaysInItsWorkspace(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	other, otherAdmin, _ := e.createWorkspace(t, "globex", "Globex")

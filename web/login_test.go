@@ -15,6 +15,7 @@ import (
 )
 
 func TestLoginPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -40,6 +41,7 @@ func TestLoginPage(t *testing.T) {
 }
 
 func TestAdminDashboard(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)
@@ -96,6 +98,7 @@ func containsRow(rows []string, parts ...string) bool {
 }
 
 func TestMemberDashboard(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -130,6 +133,7 @@ func TestMemberDashboard(t *testing.T) {
 // A wrong password and an unknown email must not be told apart: same status, same page, no
 // session; only the audit log knows.
 func TestWrongPasswordAndUnknownEmailLookAlike(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -180,6 +184,7 @@ func TestWrongPasswordAndUnknownEmailLookAlike(t *testing.T) {
 }
 
 func TestSignInRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	suspended := e.member(t, f.ws, "sam@acme.example", latchkey.RoleMember, goodPassword)
@@ -224,6 +229,7 @@ func TestSignInRefusals(t *testing.T) {
 // Whatever the email field holds, it is checked whole: a long address is refused, not cut
 // down to a shorter one that happens to be valid.
 func TestOverlongEmail(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -244,6 +250,7 @@ func TestOverlongEmail(t *testing.T) {
 }
 
 func TestOversizedBody(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -265,6 +272,7 @@ func TestOversizedBody(t *testing.T) {
 }
 
 func TestReturnTo(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)

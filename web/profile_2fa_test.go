@@ -54,6 +54,7 @@ func (r *response) qrImage(t *testing.T) string {
 }
 
 func TestSetUpTwoFactor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -241,6 +242,7 @@ func TestSetUpTwoFactor(t *testing.T) {
 }
 
 func TestRegenerateRecoveryCodes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, old := e.with2FA(t, "acme", f.member.Email)
@@ -317,6 +319,7 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 }
 
 func TestTurnOffTwoFactor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
@@ -395,6 +398,7 @@ func TestTurnOffTwoFactor(t *testing.T) {
 // A set-up form left open in another tab cannot replace the key once two-factor is on: the
 // recovery codes just shown keep working.
 func TestSetUpTwiceKeepsFirstKey(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)

@@ -69,6 +69,7 @@ func (b *browser) changePassword(t *testing.T, e *env, current, pw, confirm stri
 }
 
 func TestSecurityPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	laptop, laptopCookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
@@ -125,6 +126,7 @@ func TestSecurityPage(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b, cookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
@@ -204,6 +206,7 @@ func TestChangePassword(t *testing.T) {
 }
 
 func TestRevokeSessions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b, cookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
@@ -288,6 +291,7 @@ func TestRevokeSessions(t *testing.T) {
 
 // In an SSO-only workspace there is no password to change; the sessions are still listed.
 func TestSecurityPageSSOOnly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b, _ := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")

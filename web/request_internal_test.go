@@ -9,6 +9,7 @@ import (
 )
 
 func TestSafeReturn(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, in, want string
 	}{
@@ -54,6 +55,7 @@ func TestSafeReturn(t *testing.T) {
 }
 
 func TestClientAddr(t *testing.T) {
+	t.Parallel()
 	s := &Server{proxies: []netip.Prefix{
 		netip.MustParsePrefix("127.0.0.1/32"),
 		netip.MustParsePrefix("10.0.0.0/8"),
@@ -101,6 +103,7 @@ func TestClientAddr(t *testing.T) {
 }
 
 func TestClassifyHost(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		base, host string
 		kind       hostKind
@@ -134,6 +137,7 @@ func TestClassifyHost(t *testing.T) {
 }
 
 func TestRetryAfterAndWaitText(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		wait        time.Duration
 		header, say string

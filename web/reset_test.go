@@ -106,6 +106,7 @@ func (e *env) passwordHash(t *testing.T, a latchkey.Account) string {
 }
 
 func TestForgotPasswordPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -151,6 +152,7 @@ func TestForgotPasswordPage(t *testing.T) {
 // The confirmation does not tell who has an account: the page, status and body are the same for
 // an active, an unknown, an invited and a suspended email. Only the mail differs.
 func TestForgotPasswordSameAnswer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	invited, _ := e.invite(t, f.ws, "ivy@acme.example", latchkey.RoleMember)
@@ -230,6 +232,7 @@ func TestForgotPasswordSameAnswer(t *testing.T) {
 // With the server's queue as the mailer, the request only stores the mail: the answer is the
 // same, nothing is sent until a worker runs, and then the link arrives.
 func TestForgotPasswordQueuesMail(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	outbox, err := mail.NewOutbox(e.outbox, nil)
@@ -269,6 +272,7 @@ func TestForgotPasswordQueuesMail(t *testing.T) {
 }
 
 func TestResetPassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	// Bob is signed in on two browsers; the reset ends both.
@@ -368,6 +372,7 @@ func TestResetPassword(t *testing.T) {
 }
 
 func TestResetLinkExpires(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	link := e.requestResetLink(t, "acme", f.member.Email)
@@ -402,6 +407,7 @@ func TestResetLinkExpires(t *testing.T) {
 
 // A reset does not bypass two-factor authentication.
 func TestResetKeepsTwoFactor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	turnOnTOTP(t, e, f.ws, f.member)
@@ -452,6 +458,7 @@ func turnOnTOTP(t *testing.T, e *env, ws latchkey.Workspace, a latchkey.Account)
 }
 
 func TestResetSSOOnly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	link := e.requestResetLink(t, "acme", f.member.Email)

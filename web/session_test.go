@@ -11,6 +11,7 @@ import (
 )
 
 func TestSessionCookie(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 
@@ -72,6 +73,7 @@ func TestSessionCookie(t *testing.T) {
 }
 
 func TestSessionIdleTimeout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	for _, remember := range []bool{false, true} {
@@ -112,6 +114,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 }
 
 func TestSessionAbsoluteLifetime(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -143,6 +146,7 @@ func lastSeen(t *testing.T, e *env, ws latchkey.Workspace, cookie string) time.T
 }
 
 func TestLastSeenWrittenAtMostOncePerMinute(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -167,6 +171,7 @@ func TestLastSeenWrittenAtMostOncePerMinute(t *testing.T) {
 
 // Every sign-in makes a new session id, and the session it replaces ends on the server.
 func TestNewSessionAtEverySignIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -220,6 +225,7 @@ func mustParse(t *testing.T, u string) *url.URL {
 
 // A cookie is bound to its workspace: the same email in another workspace is another account.
 func TestSessionDoesNotCrossWorkspaces(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	beta, _, _ := e.createWorkspace(t, "beta", "Beta")
@@ -245,6 +251,7 @@ func TestSessionDoesNotCrossWorkspaces(t *testing.T) {
 }
 
 func TestSignOut(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)

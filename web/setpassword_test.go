@@ -49,6 +49,7 @@ func wantLinkInvalid(t *testing.T, r *response) {
 }
 
 func TestWelcomeLink(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ws, admin, link := e.createWorkspace(t, "acme", "Acme")
 	beta, _, _ := e.createWorkspace(t, "beta", "Beta")
@@ -141,6 +142,7 @@ func TestWelcomeLink(t *testing.T) {
 }
 
 func TestSetPasswordLinkExpires(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a, link := e.invite(t, f.ws, "late@acme.example", latchkey.RoleMember)
@@ -166,6 +168,7 @@ func TestSetPasswordLinkExpires(t *testing.T) {
 }
 
 func TestInvitation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	before := len(e.mail(t))
@@ -219,6 +222,7 @@ func TestInvitation(t *testing.T) {
 
 // A suspended account's link does not bring it back.
 func TestSetPasswordSuspendedAccount(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a, link := e.invite(t, f.ws, "sue@acme.example", latchkey.RoleMember)
@@ -246,6 +250,7 @@ func TestSetPasswordSuspendedAccount(t *testing.T) {
 // administrator's password directly, and the welcome link was logged) no longer works: a
 // set-password link is good only while the account is invited, and activation ends it.
 func TestWelcomeLinkDeadOnceActive(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, admin, link := e.createWorkspace(t, "acme", "Acme")
 	e.activate(t, admin, goodPassword) // straight in the store: the link is still in the tokens table

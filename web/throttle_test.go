@@ -36,6 +36,7 @@ func wantRefused(t *testing.T, r *response, status int, msg string) {
 }
 
 func TestThrottlePerEmailAndAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -94,6 +95,7 @@ type outcome struct {
 // An unknown email is throttled exactly like a real one, so the throttle tells nothing about
 // which addresses have accounts.
 func TestThrottleSameForUnknownEmail(t *testing.T) {
+	t.Parallel()
 	run := func(t *testing.T, email func(acme) string) []outcome {
 		e := newEnv(t)
 		f := e.seedAcme(t)
@@ -137,6 +139,7 @@ func TestThrottleSameForUnknownEmail(t *testing.T) {
 
 // Further failures after the first wait double it, up to the limit.
 func TestThrottleWaitDoubles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -158,6 +161,7 @@ func TestThrottleWaitDoubles(t *testing.T) {
 }
 
 func TestThrottlePerAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -189,6 +193,7 @@ func TestThrottlePerAddress(t *testing.T) {
 // out (NIST SP 800-63B 5.2.2); an administrator can clear the limits; and after the wait
 // anyone's right password gets in.
 func TestThrottlePerAccount(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	known := e.newBrowser(t) // the owner's laptop: signs in once before the attack
@@ -234,6 +239,7 @@ func TestThrottlePerAccount(t *testing.T) {
 
 // An administrator's "Clear sign-in limits" on a member ends a lockout at once, and is audited.
 func TestAdminClearsSignInLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -270,6 +276,7 @@ func TestAdminClearsSignInLimits(t *testing.T) {
 // "try again in a moment" page with 503 and Retry-After, and none signs in or errs otherwise.
 // A signed-in person is not held up: their page needs no hash.
 func TestSignInStormIsBounded(t *testing.T) {
+	t.Parallel()
 	h := password.NewHasher(password.HasherConfig{Params: password.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, Limit: 2, Queue: 4, Wait: time.Second})
 	e := newEnvWith(t, h)
 	f := e.seedAcme(t)

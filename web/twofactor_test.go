@@ -29,6 +29,7 @@ func wantAlert(t *testing.T, r *response, status int, path, msg string) {
 }
 
 func TestChallengeAfterPassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
@@ -157,6 +158,7 @@ func TestChallengeAfterPassword(t *testing.T) {
 }
 
 func TestTOTPWindow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
@@ -211,6 +213,7 @@ func TestTOTPWindow(t *testing.T) {
 }
 
 func TestTOTPReplay(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
@@ -241,6 +244,7 @@ func TestTOTPReplay(t *testing.T) {
 }
 
 func TestRecoveryCodeSignIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	_, codes := e.with2FA(t, "acme", f.member.Email)
@@ -293,6 +297,7 @@ func TestRecoveryCodeSignIn(t *testing.T) {
 }
 
 func TestAbandonChallenge(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
@@ -324,6 +329,7 @@ func TestAbandonChallenge(t *testing.T) {
 }
 
 func TestChallengeExpires(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
@@ -365,6 +371,7 @@ func TestChallengeExpires(t *testing.T) {
 }
 
 func TestTooManyWrongCodes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
@@ -399,6 +406,7 @@ func TestTooManyWrongCodes(t *testing.T) {
 }
 
 func TestWrongCodesThrottle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
@@ -433,6 +441,7 @@ func TestWrongCodesThrottle(t *testing.T) {
 }
 
 func TestChallengeBoundToBrowserAndWorkspace(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	beta, betaAdmin, _ := e.createWorkspace(t, "beta", "Beta")
@@ -473,6 +482,7 @@ func TestChallengeBoundToBrowserAndWorkspace(t *testing.T) {
 // The set-password link never signs in, so it never meets the second factor either: after it,
 // the password page asks for the code like any other sign-in.
 func TestSetPasswordThenChallenge(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
@@ -493,6 +503,7 @@ func TestSetPasswordThenChallenge(t *testing.T) {
 // The links of the challenge page lead to its two forms and nowhere else; the forms post to
 // this workspace only.
 func TestChallengeFormsPostHere(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	e.with2FA(t, "acme", f.member.Email)
@@ -513,6 +524,7 @@ func TestChallengeFormsPostHere(t *testing.T) {
 // Passing a challenge in a browser that is still signed in (as someone else) replaces that
 // session on the server too, as a password sign-in does.
 func TestChallengeReplacesOldSession(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
@@ -537,6 +549,7 @@ func TestChallengeReplacesOldSession(t *testing.T) {
 var memberID = regexp.MustCompile(`/admin/members/[^/"]+/`)
 
 func TestTwoFactorPagesGolden(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)

@@ -9,14 +9,14 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/signin"
-	"github.com/latchkey/latchkey/storetest"
+	"github.com/latchkey/latchkey/sqlstore/pgtest"
 	"github.com/latchkey/latchkey/totp"
 )
 
 // engines runs f on SQLite and, when LATCHKEY_TEST_POSTGRES is set, on PostgreSQL.
 func engines(t *testing.T, f func(t *testing.T, e *lcEnv)) {
 	t.Run("sqlite", func(t *testing.T) { f(t, newLcEnvOn(t, filepath.Join(t.TempDir(), "latchkey.db"))) })
-	t.Run("postgres", func(t *testing.T) { f(t, newLcEnvOn(t, storetest.PostgresURL(t, "signin"))) })
+	t.Run("postgres", func(t *testing.T) { f(t, newLcEnvOn(t, pgtest.URL(t, "signin"))) })
 }
 
 // 50 concurrent wrong guesses at one account from one address: the throttle counts each before

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/latchkey/latchkey/internal/testenv"
 )
 
 // TestSQLiteSettings checks the connection settings that the rest of the package relies on:
@@ -50,7 +52,7 @@ func TestSQLiteSettings(t *testing.T) {
 func TestPostgresSettings(t *testing.T) {
 	url := os.Getenv("LATCHKEY_TEST_POSTGRES")
 	if url == "" {
-		t.Skip("LATCHKEY_TEST_POSTGRES is not set; skipping PostgreSQL store tests")
+		testenv.Missing(t, "postgres", "LATCHKEY_TEST_POSTGRES is not set; skipping PostgreSQL store tests")
 	}
 	ctx := t.Context()
 	// Only settings are read here, so the shared schema of the URL is left alone.

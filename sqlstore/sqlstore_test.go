@@ -14,6 +14,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for raw access in tests
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/internal/testenv"
+	"github.com/latchkey/latchkey/sqlstore/pgtest"
 	"github.com/latchkey/latchkey/storetest"
 )
 
@@ -49,7 +51,7 @@ var postgresBackend = backend{
 
 func freshPostgresSchema(t *testing.T) string {
 	t.Helper()
-	return storetest.PostgresURL(t, "storetest")
+	return pgtest.URL(t, "storetest")
 }
 
 // open opens database and closes it when t ends.
@@ -71,7 +73,7 @@ func TestSQLite(t *testing.T) {
 
 func TestPostgres(t *testing.T) {
 	if os.Getenv(postgresEnv) == "" {
-		t.Skip(postgresEnv + " is not set; skipping PostgreSQL store tests")
+		testenv.Missing(t, "postgres", postgresEnv+" is not set; skipping PostgreSQL store tests")
 	}
 	storetest.Run(t, func(t *testing.T) latchkey.Store {
 		return open(t, postgresBackend.fresh(t))

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/testenv"
 	"github.com/latchkey/latchkey/totp"
 )
 
@@ -22,6 +23,9 @@ import (
 func exportTarget(t *testing.T) string {
 	t.Helper()
 	if os.Getenv(postgresEnv) == "" {
+		if testenv.Required("postgres") {
+			t.Fatalf("%s is not set, and %s requires PostgreSQL", postgresEnv, testenv.RequireEnv)
+		}
 		t.Logf("%s is not set: moving the workspace from SQLite to SQLite", postgresEnv)
 		return filepath.Join(t.TempDir(), "target.db")
 	}

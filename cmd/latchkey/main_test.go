@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/testenv"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
 )
@@ -259,7 +260,7 @@ func startBrowser(t *testing.T) context.Context {
 	t.Helper()
 	path := findChromium()
 	if path == "" {
-		t.Skip("Chromium is not installed (apt-get install -y chromium); skipping the browser test")
+		testenv.Missing(t, "chromium", "Chromium is not installed (apt-get install -y chromium); skipping the browser test")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),

@@ -25,7 +25,7 @@ import (
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
-	"github.com/latchkey/latchkey/storetest"
+	"github.com/latchkey/latchkey/sqlstore/pgtest"
 	"github.com/latchkey/latchkey/web"
 )
 
@@ -39,7 +39,7 @@ const testBase = "http://app.test"
 
 func freshPostgres(t *testing.T) string {
 	t.Helper()
-	return storetest.PostgresURL(t, "cmdtest")
+	return pgtest.URL(t, "cmdtest")
 }
 
 // startNode starts a latchkey node on 127.0.0.1 with its own data directory and testBase as its

@@ -1,4 +1,6 @@
-package storetest
+// Package pgtest gives tests a PostgreSQL schema of their own. It lives apart from the store
+// contract (storetest), which must not depend on a driver.
+package pgtest
 
 import (
 	"context"
@@ -10,20 +12,22 @@ import (
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/latchkey/latchkey/internal/testenv"
 )
 
 // PostgresEnv names the variable holding a PostgreSQL URL for tests, such as
 // postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
 const PostgresEnv = "LATCHKEY_TEST_POSTGRES"
 
-// PostgresURL creates a schema with a random name (starting with prefix) in $LATCHKEY_TEST_POSTGRES,
+// URL creates a schema with a random name (starting with prefix) in $LATCHKEY_TEST_POSTGRES,
 // drops it when t ends, and returns the database URL with search_path set to it, so that tests
 // can run in parallel in one database. It skips t, naming the variable, if it is not set.
-func PostgresURL(t *testing.T, prefix string) string {
+func URL(t *testing.T, prefix string) string {
 	t.Helper()
 	base := os.Getenv(PostgresEnv)
 	if base == "" {
-		t.Skip(PostgresEnv + " is not set; skipping this PostgreSQL test")
+		testenv.Missing(t, "postgres", PostgresEnv+" is not set; skipping this PostgreSQL test")
 	}
 	admin, err := sql.Open("pgx", base)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/scim"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -21,6 +22,9 @@ type Config struct {
 	Secret         []byte         // at least 32 random bytes: keys the form tokens
 	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
 	Log            *slog.Logger
+	// SCIM serves each workspace's SCIM 2.0 endpoint at /scim/v2 and its console page; nil
+	// turns provisioning off (the endpoint answers 404).
+	SCIM *scim.Handler
 }
 
 // Server serves every workspace and the central address.
@@ -33,6 +37,7 @@ type Server struct {
 	csrfKey  []byte
 	proxies  []netip.Prefix
 	log      *slog.Logger
+	scim     *scim.Handler
 	metrics  *metrics
 	pages    *pages
 	handler  http.Handler
@@ -61,6 +66,7 @@ func New(cfg Config) (*Server, error) {
 		csrfKey:  mac.Sum(nil),
 		proxies:  cfg.TrustedProxies,
 		log:      cfg.Log,
+		scim:     cfg.SCIM,
 		metrics:  newMetrics(),
 		pages:    mustParsePages(),
 	}

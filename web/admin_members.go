@@ -342,7 +342,24 @@ func (s *Server) memberReactivate(r *http.Request, in signin.MemberAction) (latc
 	if err := s.refuseManaged(r, in.Workspace.ID, in.AccountID, editReactivate, ""); err != nil {
 		return latchkey.Account{}, err
 	}
-	return s.svc.ReactivateMember(r.Context(), in)
+	a, err := s.svc.ReactivateMember(r.Context(), in)
+	if err != nil || a.Status != latchkey.StatusInvited {
+		return a, err
+	}
+	// Without a password and never signed in, the account comes back invited; but one the
+	// identity provider provisioned is an active member who signs in with single sign-on.
+	u, err := s.store.SCIMUser(r.Context(), in.Workspace.ID, in.AccountID)
+	if err != nil || !u.Profile.Managed {
+		return a, err
+	}
+	err = s.store.UpdateAccount(r.Context(), in.Workspace.ID, in.AccountID, func(acc *latchkey.Account) error {
+		if acc.Status == latchkey.StatusInvited {
+			acc.Status = latchkey.StatusActive
+		}
+		a = *acc
+		return nil
+	})
+	return a, err
 }
 
 func (s *Server) memberRole(r *http.Request, in signin.MemberAction) (latchkey.Account, error) {

@@ -35,7 +35,8 @@ type Store interface {
 // key file), recovery codes, passkeys, known devices, new-device alert settings, audit log, SSO
 // connections (client secrets sealed likewise), approved domains and identity links. Sessions,
 // email links, challenges, WebAuthn ceremonies, SSO flows and throttle counters are short-lived
-// and are not moved: people sign in again. SCIM tokens, profiles and groups are not moved yet.
+// and are not moved: people sign in again. SCIM tokens (their hashes: the identity provider
+// keeps working), profiles, groups with their members and the SCIM settings are moved.
 type WorkspaceExport struct {
 	Version       int                       `json:"version"`
 	Workspace     Workspace                 `json:"workspace"`
@@ -49,6 +50,10 @@ type WorkspaceExport struct {
 	Connections   []Connection              `json:"connections,omitempty"`
 	Domains       []string                  `json:"domains,omitempty"`
 	IdentityLinks []IdentityLink            `json:"identity_links,omitempty"`
+	SCIMTokens    []SCIMToken               `json:"scim_tokens,omitempty"`
+	SCIMProfiles  []SCIMProfile             `json:"scim_profiles,omitempty"` // of accounts in Accounts
+	SCIMGroups    []SCIMGroup               `json:"scim_groups,omitempty"`   // members in Accounts
+	SCIMSettings  SCIMSettings              `json:"scim_settings"`
 }
 
 // Exporter moves whole workspaces between stores.

@@ -28,6 +28,7 @@ var auditGroups = []auditGroup{
 	{"account", "Accounts", "account."},
 	{"session", "Sessions", "session."},
 	{"workspace", "Workspace", "workspace."},
+	{"scim", "Provisioning (SCIM)", "scim."},
 }
 
 // auditView is the administrators' audit page.

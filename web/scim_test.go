@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/net/html"
+
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/signin"
 )
@@ -132,6 +134,14 @@ func (r *scimResponse) ids() []string {
 		out = append(out, fmt.Sprint(x.(map[string]any)["id"]))
 	}
 	return out
+}
+
+// byID returns the element with this id, or nil.
+func (r *response) byID(id string) *html.Node {
+	if ns := r.find(func(n *html.Node) bool { return attr(n, "id") == id }); len(ns) > 0 {
+		return ns[0]
+	}
+	return nil
 }
 
 func scimPatch(ops ...map[string]any) map[string]any {
@@ -351,10 +361,10 @@ func TestSCIMTokens(t *testing.T) {
 	admin.mustLogin(t, e, "acme", a.admin.Email, goodPassword)
 	page := admin.get(t, e.url("acme", "/admin/provisioning"))
 	wantPage(t, page, http.StatusOK, "/admin/provisioning")
-	if n := page.input("new_token"); n != nil {
-		t.Fatal("a token field on the page before any token was created")
+	if page.byID("new-token") != nil {
+		t.Fatal("a token on the page before any token was created")
 	}
-	if !strings.Contains(page.Body, "http://acme.app.test/scim/v2") {
+	if n := page.byID("base-url"); n == nil || text(n) != "http://acme.app.test/scim/v2" {
 		t.Fatal("the page does not show the base URL")
 	}
 	r3 := admin.submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/tokens"), url.Values{"name": {"Okta"}})
@@ -362,11 +372,15 @@ func TestSCIMTokens(t *testing.T) {
 	if r3.Header.Get("Cache-Control") != "no-store" || r3.notice() != latchkey.MsgSCIMTokenCreated {
 		t.Fatalf("create: Cache-Control %q, notice %q", r3.Header.Get("Cache-Control"), r3.notice())
 	}
-	secret := attr(r3.input("new_token"), "value")
+	shown := r3.byID("new-token")
+	if shown == nil {
+		t.Fatal("the created token is not shown")
+	}
+	secret := text(shown)
 	if !strings.HasPrefix(secret, "lksc_") {
 		t.Fatalf("shown token %q", secret)
 	}
-	if again := admin.get(t, e.url("acme", "/admin/provisioning")); again.input("new_token") != nil || strings.Contains(again.Body, secret) {
+	if again := admin.get(t, e.url("acme", "/admin/provisioning")); again.byID("new-token") != nil || strings.Contains(again.Body, secret) {
 		t.Fatal("the token is shown again")
 	}
 	idp := &scimClient{e: e, b: e.newBrowser(t), slug: "acme", token: secret}

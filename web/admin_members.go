@@ -33,6 +33,9 @@ type membersView struct {
 	// Managed holds the SCIM profile of each listed account that the identity provider
 	// manages: the page marks it and offers only the edits the provider does not overwrite.
 	Managed map[string]latchkey.SCIMProfile
+	// ProviderSuspended marks the listed accounts that the identity provider suspended: only
+	// the provider reactivates them.
+	ProviderSuspended map[string]bool
 }
 
 // memberFilter is what the GET form of the members page asks for. Values outside the known
@@ -92,6 +95,22 @@ func (s *Server) membersView(r *http.Request, rq *request, f memberFilter) (memb
 	}
 	if v.Managed, err = s.managedProfiles(r, rq.Workspace.ID); err != nil {
 		return membersView{}, err
+	}
+	for _, a := range v.Members {
+		p, ok := v.Managed[a.ID]
+		if !ok || a.Status != latchkey.StatusSuspended {
+			continue
+		}
+		bySCIM, err := s.suspendedBySCIM(r, latchkey.SCIMUser{Account: a, Profile: p})
+		if err != nil {
+			return membersView{}, err
+		}
+		if bySCIM {
+			if v.ProviderSuspended == nil {
+				v.ProviderSuspended = map[string]bool{}
+			}
+			v.ProviderSuspended[a.ID] = true
+		}
 	}
 	return v, nil
 }

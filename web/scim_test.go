@@ -503,6 +503,10 @@ func TestSCIMGroupAdminAndManagedMembers(t *testing.T) {
 	refused("/admin/members/"+sam+"/remove", url.Values{"confirm": {"yes"}}, fmt.Sprintf(latchkey.MsgSCIMManagedStatus, "sam@acme.example", "deprovision"))
 	idp.do(t, "PATCH", "/Users/"+sam, scimPatch(scimOp("replace", "active", false))).want(t, http.StatusOK)
 	refused("/admin/members/"+sam+"/reactivate", nil, fmt.Sprintf(latchkey.MsgSCIMManagedStatus, "sam@acme.example", "reactivate"))
+	if got := row(admin.get(t, e.url("acme", "/admin/members")), "sam@acme.example"); strings.Contains(got, "Reactivate") ||
+		!strings.Contains(got, "Suspended by your identity provider") {
+		t.Fatalf("sam's row after the provider suspended sam: %q", got)
+	}
 	if acct, _ := e.accountByID(t, a.ws, pat); acct.Role != latchkey.RoleAdmin {
 		t.Fatalf("pat's role=%s after the refused demotion", acct.Role)
 	}

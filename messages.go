@@ -183,3 +183,18 @@ const (
 	// their request changes; %s is the request's title.
 	SubjectRequestStatus = "Your request \"%s\" is now %s"
 )
+
+// SCIM provisioning.
+const (
+	MsgSCIMTokenCreated  = "Copy this token now and paste it into your identity provider: it is shown only once."
+	MsgSCIMTokenRevoked  = "The SCIM token has been revoked. An identity provider still using it is refused."
+	MsgSCIMTokenGone     = "That SCIM token is already revoked"
+	MsgSCIMGroupMapped   = "Members of %s are now administrators."
+	MsgSCIMGroupUnmapped = "%s no longer makes its members administrators."
+	MsgSCIMSettingsSaved = "The provisioning settings have been saved."
+	MsgSCIMManaged       = "Managed by your identity provider"
+	// MsgSCIMManagedRole refuses a role change of an administrator by group: the group decides.
+	MsgSCIMManagedRole = "%s is an administrator through a group your identity provider manages. Remove them from that group in the identity provider, or stop the group making administrators on the Provisioning page."
+	// MsgSCIMManagedStatus refuses reactivating or removing an account the provider manages.
+	MsgSCIMManagedStatus = "%s is managed by your identity provider: %s them there, and the change reaches latchkey at the provider's next update."
+)

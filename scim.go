@@ -177,4 +177,7 @@ const (
 	EventSCIMGroupCreate  EventType = "scim.group_create"
 	EventSCIMGroupUpdate  EventType = "scim.group_update"
 	EventSCIMGroupDelete  EventType = "scim.group_delete"
+	// EventSCIMSettings is an administrator's change of the workspace's SCIMSettings; its
+	// ActorID is the administrator's account.
+	EventSCIMSettings EventType = "scim.settings"
 )

@@ -39,7 +39,8 @@ type Store interface {
 // connections (client secrets sealed likewise), approved domains and identity links. Sessions,
 // email links, challenges, WebAuthn ceremonies, SSO flows and throttle counters are short-lived
 // and are not moved: people sign in again. The inventory (hardware, software, requests and
-// their comments) moves too. SCIM tokens, profiles and groups are not moved yet.
+// their comments) moves too, and so do SCIM tokens (their hashes: the identity provider keeps
+// working), profiles, groups with their members and the SCIM settings.
 type WorkspaceExport struct {
 	Version       int                       `json:"version"`
 	Workspace     Workspace                 `json:"workspace"`
@@ -59,6 +60,10 @@ type WorkspaceExport struct {
 	Software        []Software       `json:"software,omitempty"`
 	Requests        []Request        `json:"requests,omitempty"`
 	RequestComments []RequestComment `json:"request_comments,omitempty"`
+	SCIMTokens      []SCIMToken      `json:"scim_tokens,omitempty"`
+	SCIMProfiles    []SCIMProfile    `json:"scim_profiles,omitempty"` // of accounts in Accounts
+	SCIMGroups      []SCIMGroup      `json:"scim_groups,omitempty"`   // members in Accounts
+	SCIMSettings    SCIMSettings     `json:"scim_settings"`
 }
 
 // Exporter moves whole workspaces between stores.

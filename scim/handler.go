@@ -189,8 +189,7 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request, ws latchkey.Work
 	tok, err := h.Authenticate(r.Context(), ws, r.Header.Get("Authorization"))
 	if err != nil {
 		if latchkey.ErrorCode(err) == latchkey.CodeUnauthorized {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="SCIM"`)
-			writeError(w, errorf(401, "", "the bearer token is missing, unknown or revoked"))
+			WriteUnauthorized(w)
 			return
 		}
 		h.fail(w, r, err)
@@ -574,4 +573,17 @@ func userNameEq(e filter.Expression) (string, bool) {
 	_, name := stripSchema(a.AttributePath.String())
 	v, ok := a.CompareValue.(string)
 	return v, ok && strings.EqualFold(name, "userName") && !strings.Contains(v, `\`)
+}
+
+// WriteError writes an error response in the SCIM error schema (RFC 7644 section 3.12), for
+// the refusals a caller makes before Serve, such as a throttled client address. scimType may be
+// empty.
+func WriteError(w http.ResponseWriter, status int, scimType, detail string) {
+	writeError(w, &apiError{status: status, scimType: scimType, detail: detail})
+}
+
+// WriteUnauthorized writes the 401 that Serve answers a missing, unknown or revoked token with.
+func WriteUnauthorized(w http.ResponseWriter) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="SCIM"`)
+	writeError(w, errorf(401, "", "the bearer token is missing, unknown or revoked"))
 }

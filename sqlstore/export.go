@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -17,8 +18,9 @@ const ExportVersion = 1
 // ExportWorkspace reads the workspace with this slug, its accounts (ordered as Accounts orders
 // them), the last accepted TOTP step of each account that has one, the recovery codes of each
 // account that has some, its audit events oldest first, its passkeys, known devices and the
-// accounts with new-device alerts off, and its SSO connections (in button order), approved
-// domains and identity links, and its inventory (exportInventory), all in one read transaction that
+// accounts with new-device alerts off, its SSO connections (in button order), approved
+// domains and identity links, its inventory (exportInventory), and its SCIM tokens, profiles,
+// groups and settings, all in one read transaction that
 // sees one snapshot of the database (see dialect.snapshot): writes committed meanwhile are
 // either wholly in the export or wholly out of it. Returns ErrNotFound if no workspace has
 // this slug.
@@ -130,12 +132,17 @@ func (db *DB) exportWorkspace(ctx context.Context, slug string) (latchkey.Worksp
 	if err := exportInventory(ctx, tx, &x); err != nil {
 		return latchkey.WorkspaceExport{}, err
 	}
+	if err := exportSCIM(ctx, tx, &x); err != nil {
+		return latchkey.WorkspaceExport{}, err
+	}
 	return x, tx.Commit()
 }
 
 // ImportWorkspace writes x in one transaction: the workspace, its accounts, their TOTP steps,
-// recovery codes, passkeys, devices and alert settings, its inventory (importInventory), its events, recorded in time order so that Events lists them as the
-// exporting store did, and its SSO connections, approved domains and identity links. An empty
+// recovery codes, passkeys, devices and alert settings, its inventory (importInventory), its
+// events, recorded in time order so that Events lists them as the exporting store did, its SSO
+// connections, approved domains and identity links, and its SCIM tokens, profiles, groups (with
+// their members) and settings. An empty
 // WorkspaceID in an account, event, connection or link means x's workspace. Returns an error,
 // writing nothing, if x.Version is not ExportVersion or x does not hold together (an account,
 // event, connection or link of another workspace, a step, codes or a link of an account that
@@ -198,6 +205,9 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 			return fmt.Errorf("import workspace: identity link %q of account %q and connection %q, which are not both in the export",
 				l.Subject, l.AccountID, l.ConnectionID)
 		}
+	}
+	if err := checkSCIM(w.ID, accounts, x); err != nil {
+		return fmt.Errorf("import workspace: %w", err)
 	}
 	domains := make([]string, 0, len(x.Domains))
 	for _, d := range x.Domains {
@@ -281,7 +291,10 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 				return err
 			}
 		}
-		return importInventory(ctx, tx, x)
+		if err := importInventory(ctx, tx, x); err != nil {
+			return err
+		}
+		return importSCIM(ctx, tx, w.ID, x)
 	})
 	if err != nil {
 		return fmt.Errorf("import workspace: %w", storeError(err))
@@ -306,4 +319,106 @@ func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([
 		ts = append(ts, t)
 	}
 	return ts, rows.Err()
+}
+
+// exportSCIM reads the workspace's SCIM tokens (oldest first), profiles (by account), groups
+// with their members (oldest first) and settings into x, in the export's transaction.
+func exportSCIM(ctx context.Context, tx *sql.Tx, x *latchkey.WorkspaceExport) error {
+	ws := x.Workspace.ID
+	rows, err := tx.QueryContext(ctx,
+		`SELECT `+scimTokenColumns+` FROM scim_tokens WHERE workspace_id = $1 ORDER BY created_at, id`, ws)
+	if x.SCIMTokens, err = collect(rows, err, scanSCIMToken); err != nil {
+		return fmt.Errorf("read scim tokens: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx,
+		`SELECT `+scimProfileColumns+` FROM scim_profiles WHERE workspace_id = $1 ORDER BY account_id`, ws)
+	x.SCIMProfiles, err = collect(rows, err, func(s scanner) (latchkey.SCIMProfile, error) {
+		var p latchkey.SCIMProfile
+		err := s.Scan(&p.WorkspaceID, &p.AccountID, &p.Managed, &p.ExternalID, &p.GivenName, &p.FamilyName,
+			&p.Formatted, &p.DisplayName, &p.AdminByGroup, timeDest(&p.DeletedAt), &p.Version,
+			timeDest(&p.CreatedAt), timeDest(&p.UpdatedAt))
+		return p, err
+	})
+	if err != nil {
+		return fmt.Errorf("read scim profiles: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx,
+		`SELECT `+scimGroupColumns+` FROM scim_groups WHERE workspace_id = $1 ORDER BY created_at, id`, ws)
+	if x.SCIMGroups, err = collect(rows, err, scanSCIMGroup); err != nil {
+		return fmt.Errorf("read scim groups: %w", err)
+	}
+	members, err := readSCIMMembers(ctx, tx, ws, "")
+	if err != nil {
+		return fmt.Errorf("read scim group members: %w", err)
+	}
+	for i := range x.SCIMGroups {
+		x.SCIMGroups[i].Members = members[x.SCIMGroups[i].ID]
+	}
+	err = tx.QueryRowContext(ctx, `SELECT delete_suspends FROM scim_settings WHERE workspace_id = $1`, ws).
+		Scan(&x.SCIMSettings.DeleteSuspends)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read scim settings: %w", err)
+	}
+	return nil
+}
+
+// checkSCIM refuses SCIM rows of x that do not hold together: of another workspace, or of
+// (or with members that are) accounts not in the export.
+func checkSCIM(ws string, accounts map[string]bool, x latchkey.WorkspaceExport) error {
+	for _, t := range x.SCIMTokens {
+		if t.WorkspaceID != "" && t.WorkspaceID != ws {
+			return fmt.Errorf("scim token %q belongs to workspace %q, not %q", t.ID, t.WorkspaceID, ws)
+		}
+	}
+	for _, p := range x.SCIMProfiles {
+		if (p.WorkspaceID != "" && p.WorkspaceID != ws) || !accounts[p.AccountID] {
+			return fmt.Errorf("the scim profile of account %q is not of an account in the export", p.AccountID)
+		}
+	}
+	for _, g := range x.SCIMGroups {
+		if g.WorkspaceID != "" && g.WorkspaceID != ws {
+			return fmt.Errorf("scim group %q belongs to workspace %q, not %q", g.ID, g.WorkspaceID, ws)
+		}
+		for _, m := range g.Members {
+			if !accounts[m] {
+				return fmt.Errorf("scim group %q has member %q, which is not in the export", g.ID, m)
+			}
+		}
+	}
+	return nil
+}
+
+// importSCIM writes the SCIM rows of x into workspace ws, versions and times as exported.
+func importSCIM(ctx context.Context, tx *sql.Tx, ws string, x latchkey.WorkspaceExport) error {
+	for _, t := range x.SCIMTokens {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO scim_tokens (`+scimTokenColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			ws, t.ID, t.Name, t.Hash, timeValue(t.CreatedAt), timeValue(t.LastUsedAt), timeValue(t.RevokedAt)); err != nil {
+			return err
+		}
+	}
+	for _, p := range x.SCIMProfiles {
+		p.WorkspaceID = ws
+		if err := upsertSCIMProfile(ctx, tx, p); err != nil {
+			return err
+		}
+	}
+	for _, g := range x.SCIMGroups {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO scim_groups (`+scimGroupColumns+`, display_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			ws, g.ID, g.DisplayName, g.ExternalID, g.AdminRole, g.Version, timeValue(g.CreatedAt),
+			timeValue(g.UpdatedAt), groupDisplayKey(g.DisplayName)); err != nil {
+			return err
+		}
+		if err := writeSCIMMembers(ctx, tx, ws, g.ID, nil, g.Members); err != nil {
+			return err
+		}
+	}
+	if x.SCIMSettings != (latchkey.SCIMSettings{}) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO scim_settings (workspace_id, delete_suspends) VALUES ($1, $2)`,
+			ws, x.SCIMSettings.DeleteSuspends); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for raw access in tests
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/sqlstore"
 	"github.com/latchkey/latchkey/internal/testenv"
+	"github.com/latchkey/latchkey/sqlstore"
 	"github.com/latchkey/latchkey/sqlstore/pgtest"
 	"github.com/latchkey/latchkey/storetest"
 )

@@ -192,6 +192,19 @@ func rehome(x latchkey.WorkspaceExport, id, slug string) latchkey.WorkspaceExpor
 	for i := range y.RequestComments {
 		y.RequestComments[i].WorkspaceID, y.RequestComments[i].ID = id, latchkey.NewID()
 	}
+	y.SCIMTokens = slices.Clone(x.SCIMTokens)
+	for i := range y.SCIMTokens {
+		_, hash := latchkey.NewSecret() // a token hash is unique in the whole store
+		y.SCIMTokens[i].WorkspaceID, y.SCIMTokens[i].ID, y.SCIMTokens[i].Hash = id, latchkey.NewID(), hash
+	}
+	y.SCIMProfiles = slices.Clone(x.SCIMProfiles)
+	for i := range y.SCIMProfiles {
+		y.SCIMProfiles[i].WorkspaceID = id
+	}
+	y.SCIMGroups = slices.Clone(x.SCIMGroups)
+	for i := range y.SCIMGroups {
+		y.SCIMGroups[i].WorkspaceID, y.SCIMGroups[i].Members = id, slices.Clone(x.SCIMGroups[i].Members)
+	}
 	return y
 }
 

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -370,4 +371,82 @@ func sortedIDs(ids ...string) []string {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	return slices.Compact(ids)
+}
+
+var scimExportTests = []storesTest{
+	{"RoundTripWithSCIM", func(t *testing.T, open func(t *testing.T) latchkey.Store) {
+		ctx := t.Context()
+		src := open(t)
+		w, admin := newWorkspace(t, src, "acme")
+		okta, secret := newSCIMToken(t, src, w.ID, "Okta", t0)
+		ok(t, "TouchSCIMToken", src.TouchSCIMToken(ctx, w.ID, okta.ID, t0.Add(time.Hour)))
+		okta.LastUsedAt = t0.Add(time.Hour)
+		old, _ := newSCIMToken(t, src, w.ID, "Old", t0.Add(time.Minute))
+		ok(t, "RevokeSCIMToken", src.RevokeSCIMToken(ctx, w.ID, old.ID, t0.Add(2*time.Hour)))
+		old.RevokedAt = t0.Add(2 * time.Hour)
+		pat := newSCIMUser(t, src, w.ID, "pat@acme.test", "00u1", t0)
+		gone := newSCIMUser(t, src, w.ID, "gone@acme.test", "00u2", t0.Add(time.Second))
+		ok(t, "UpdateSCIMUser", src.UpdateSCIMUser(ctx, w.ID, gone.Account.ID, func(u *latchkey.SCIMUser) error {
+			u.Account.Status, u.Profile.DeletedAt, u.Profile.AdminByGroup = latchkey.StatusSuspended, t0.Add(time.Hour), true
+			return nil
+		}))
+		g := latchkey.SCIMGroup{ID: latchkey.NewID(), WorkspaceID: w.ID, DisplayName: "Admins", ExternalID: "g1",
+			Members: []string{pat.Account.ID, admin.ID}, CreatedAt: t0, UpdatedAt: t0}
+		ok(t, "CreateSCIMGroup", src.CreateSCIMGroup(ctx, g))
+		ok(t, "UpdateSCIMGroup", src.UpdateSCIMGroup(ctx, w.ID, g.ID, func(v *latchkey.SCIMGroup) error {
+			v.AdminRole = true
+			return nil
+		}))
+		ok(t, "SetSCIMSettings", src.SetSCIMSettings(ctx, w.ID, latchkey.SCIMSettings{DeleteSuspends: true}))
+		// Another workspace's SCIM rows stay out of the export.
+		other, _ := newWorkspace(t, src, "other")
+		newSCIMToken(t, src, other.ID, "Other", t0)
+		newSCIMUser(t, src, other.ID, "pat@acme.test", "o1", t0)
+
+		x, err := src.ExportWorkspace(ctx, "acme")
+		ok(t, "ExportWorkspace", err)
+		same(t, "SCIMTokens", []latchkey.SCIMToken{okta, old}, x.SCIMTokens)
+		wantGroup, err := src.SCIMGroup(ctx, w.ID, g.ID)
+		ok(t, "SCIMGroup", err)
+		same(t, "SCIMGroups", []latchkey.SCIMGroup{wantGroup}, x.SCIMGroups)
+		if wantGroup.Version != 2 || !wantGroup.AdminRole {
+			t.Fatalf("group=%+v, want version 2 mapped to admin", wantGroup)
+		}
+		var wantProfiles []latchkey.SCIMProfile
+		for _, id := range []string{pat.Account.ID, gone.Account.ID} {
+			u, err := src.SCIMUser(ctx, w.ID, id)
+			ok(t, "SCIMUser", err)
+			wantProfiles = append(wantProfiles, u.Profile)
+		}
+		slices.SortFunc(wantProfiles, func(a, b latchkey.SCIMProfile) int { return strings.Compare(a.AccountID, b.AccountID) })
+		same(t, "SCIMProfiles", wantProfiles, x.SCIMProfiles)
+		same(t, "SCIMSettings", latchkey.SCIMSettings{DeleteSuspends: true}, x.SCIMSettings)
+
+		dst := open(t)
+		ok(t, "ImportWorkspace", dst.ImportWorkspace(ctx, x))
+		y, err := dst.ExportWorkspace(ctx, "acme")
+		ok(t, "ExportWorkspace(imported)", err)
+		sameExport(t, "export of the import", x, y)
+		got, err := dst.SCIMTokenByHash(ctx, w.ID, latchkey.HashSecret(secret))
+		ok(t, "SCIMTokenByHash(imported)", err)
+		same(t, "SCIMTokenByHash(imported)", okta, got)
+		u, err := dst.SCIMUser(ctx, w.ID, gone.Account.ID)
+		ok(t, "SCIMUser(imported)", err)
+		same(t, "SCIMUser(imported).Profile", wantProfiles[slices.IndexFunc(wantProfiles, func(p latchkey.SCIMProfile) bool {
+			return p.AccountID == gone.Account.ID
+		})], u.Profile)
+
+		// A group member or a profile that is not in the export does not hold together.
+		for name, edit := range map[string]func(*latchkey.WorkspaceExport){
+			"member":  func(b *latchkey.WorkspaceExport) { b.SCIMGroups[0].Members = []string{latchkey.NewID()} },
+			"profile": func(b *latchkey.WorkspaceExport) { b.SCIMProfiles[0].AccountID = latchkey.NewID() },
+		} {
+			bad := rehome(x, latchkey.NewID(), "bad")
+			edit(&bad)
+			if err := dst.ImportWorkspace(ctx, bad); err == nil {
+				t.Errorf("ImportWorkspace with a stray %s succeeded", name)
+			}
+			checkNotImported(t, dst, bad.Workspace.ID, "bad", nil)
+		}
+	}},
 }

@@ -31,6 +31,7 @@ var auditGroups = []auditGroup{
 	{"hardware", "Hardware", "hardware."},
 	{"software", "Software and licence keys", "software."},
 	{"request", "Requests", "request."},
+	{"scim", "Provisioning (SCIM)", "scim."},
 }
 
 // auditView is the administrators' audit page.

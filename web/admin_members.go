@@ -30,6 +30,12 @@ type membersView struct {
 	Statuses    []latchkey.Status // the choices of the status filter
 	Roles       []latchkey.Role   // the choices of the role filter and of the invitation
 	RoleNames   map[latchkey.Role]string
+	// Managed holds the SCIM profile of each listed account that the identity provider
+	// manages: the page marks it and offers only the edits the provider does not overwrite.
+	Managed map[string]latchkey.SCIMProfile
+	// ProviderSuspended marks the listed accounts that the identity provider suspended: only
+	// the provider reactivates them.
+	ProviderSuspended map[string]bool
 }
 
 // memberFilter is what the GET form of the members page asks for. Values outside the known
@@ -87,7 +93,111 @@ func (s *Server) membersView(r *http.Request, rq *request, f memberFilter) (memb
 	if len(members) > membersShown {
 		v.Members, v.More = members[:membersShown], true
 	}
+	if v.Managed, err = s.managedProfiles(r, rq.Workspace.ID); err != nil {
+		return membersView{}, err
+	}
+	for _, a := range v.Members {
+		p, ok := v.Managed[a.ID]
+		if !ok || a.Status != latchkey.StatusSuspended {
+			continue
+		}
+		bySCIM, err := s.suspendedBySCIM(r, latchkey.SCIMUser{Account: a, Profile: p})
+		if err != nil {
+			return membersView{}, err
+		}
+		if bySCIM {
+			if v.ProviderSuspended == nil {
+				v.ProviderSuspended = map[string]bool{}
+			}
+			v.ProviderSuspended[a.ID] = true
+		}
+	}
 	return v, nil
+}
+
+// managedProfiles returns the SCIM profiles of the workspace's accounts that the identity
+// provider manages, by account ID. A workspace that never had a SCIM token has none, and costs
+// one small read.
+func (s *Server) managedProfiles(r *http.Request, ws string) (map[string]latchkey.SCIMProfile, error) {
+	toks, err := s.store.SCIMTokens(r.Context(), ws)
+	if err != nil || len(toks) == 0 {
+		return nil, err
+	}
+	users, err := s.store.SCIMUsers(r.Context(), ws)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]latchkey.SCIMProfile{}
+	for _, u := range users {
+		if u.Profile.Managed {
+			m[u.Account.ID] = u.Profile
+		}
+	}
+	return m, nil
+}
+
+// The console edits that the identity provider would overwrite, refused for an account it
+// manages (see docs/admin.md). Suspending stays allowed: stopping someone at once must never
+// wait for the provider.
+const (
+	editRole       = "role"
+	editReactivate = "reactivate"
+	editRemove     = "remove"
+)
+
+// refuseManaged returns the refusal of edit (to role, for editRole) on account id when the
+// identity provider manages it, or nil:
+//   - demoting an administrator whom a group mapped to the administrator role made one
+//     (the group decides; promoting by hand is allowed and SCIM never undoes it);
+//   - reactivating an account that the provider suspended (active: false, or a DELETE that
+//     only suspends); an account an administrator suspended here may be reactivated here;
+//   - removing an account the provider still provisions (it would be provisioned again).
+func (s *Server) refuseManaged(r *http.Request, ws, id, edit string, role latchkey.Role) error {
+	ctx := r.Context()
+	u, err := s.store.SCIMUser(ctx, ws, id)
+	if err != nil || !u.Profile.Managed {
+		return ignoreNotFound(err)
+	}
+	switch edit {
+	case editRole:
+		if u.Profile.AdminByGroup && u.Account.Role == latchkey.RoleAdmin && role != latchkey.RoleAdmin {
+			return latchkey.Errorf(latchkey.CodeForbidden, "", fmt.Sprintf(latchkey.MsgSCIMManagedRole, u.Account.Email))
+		}
+	case editReactivate:
+		bySCIM, err := s.suspendedBySCIM(r, u)
+		if err != nil {
+			return err
+		}
+		if bySCIM {
+			return latchkey.Errorf(latchkey.CodeForbidden, "", fmt.Sprintf(latchkey.MsgSCIMManagedStatus, u.Account.Email, "reactivate"))
+		}
+	case editRemove:
+		if u.Profile.DeletedAt.IsZero() {
+			return latchkey.Errorf(latchkey.CodeForbidden, "", fmt.Sprintf(latchkey.MsgSCIMManagedStatus, u.Account.Email, "deprovision"))
+		}
+	}
+	return nil
+}
+
+// suspendedBySCIM reports whether the suspension of u is the identity provider's: deleted under
+// "DELETE only suspends", or its latest suspension in the audit log is a SCIM one.
+func (s *Server) suspendedBySCIM(r *http.Request, u latchkey.SCIMUser) (bool, error) {
+	if !u.Profile.DeletedAt.IsZero() {
+		return true, nil
+	}
+	evs, err := s.store.Events(r.Context(), u.Account.WorkspaceID, latchkey.EventFilter{AccountID: u.Account.ID, Limit: 500})
+	if err != nil {
+		return false, err
+	}
+	for _, e := range evs {
+		switch e.Type {
+		case latchkey.EventSCIMUserSuspend, latchkey.EventSCIMUserDelete:
+			return true, nil
+		case latchkey.EventAccountSuspend:
+			return false, nil
+		}
+	}
+	return false, nil
 }
 
 // adminMembers shows the members page. ?m= and ?id= name the action that just succeeded; the
@@ -248,11 +358,35 @@ func (s *Server) memberSuspend(r *http.Request, in signin.MemberAction) (latchke
 }
 
 func (s *Server) memberReactivate(r *http.Request, in signin.MemberAction) (latchkey.Account, error) {
-	return s.svc.ReactivateMember(r.Context(), in)
+	if err := s.refuseManaged(r, in.Workspace.ID, in.AccountID, editReactivate, ""); err != nil {
+		return latchkey.Account{}, err
+	}
+	a, err := s.svc.ReactivateMember(r.Context(), in)
+	if err != nil || a.Status != latchkey.StatusInvited {
+		return a, err
+	}
+	// Without a password and never signed in, the account comes back invited; but one the
+	// identity provider provisioned is an active member who signs in with single sign-on.
+	u, err := s.store.SCIMUser(r.Context(), in.Workspace.ID, in.AccountID)
+	if err != nil || !u.Profile.Managed {
+		return a, err
+	}
+	err = s.store.UpdateAccount(r.Context(), in.Workspace.ID, in.AccountID, func(acc *latchkey.Account) error {
+		if acc.Status == latchkey.StatusInvited {
+			acc.Status = latchkey.StatusActive
+		}
+		a = *acc
+		return nil
+	})
+	return a, err
 }
 
 func (s *Server) memberRole(r *http.Request, in signin.MemberAction) (latchkey.Account, error) {
-	return s.svc.ChangeMemberRole(r.Context(), in, latchkey.Role(r.PostFormValue("role")))
+	role := latchkey.Role(r.PostFormValue("role"))
+	if err := s.refuseManaged(r, in.Workspace.ID, in.AccountID, editRole, role); err != nil {
+		return latchkey.Account{}, err
+	}
+	return s.svc.ChangeMemberRole(r.Context(), in, role)
 }
 
 // memberRemove removes the member once the confirmation form says so; a bare request only asks
@@ -263,6 +397,9 @@ func (s *Server) memberRemove(w http.ResponseWriter, r *http.Request, rq *reques
 		return nil
 	}
 	return s.adminMemberAction("removed", func(r *http.Request, in signin.MemberAction) (latchkey.Account, error) {
+		if err := s.refuseManaged(r, in.Workspace.ID, in.AccountID, editRemove, ""); err != nil {
+			return latchkey.Account{}, err
+		}
 		return s.svc.RemoveMember(r.Context(), in)
 	})(w, r, rq)
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
+	"github.com/latchkey/latchkey/scim"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
 	"github.com/latchkey/latchkey/web"
@@ -78,6 +79,7 @@ type env struct {
 	handler *web.Server
 	srv     *httptest.Server // nil for an env made by newHandlerEnv
 	base    *url.URL
+	scim    *scim.Handler
 }
 
 // newEnv starts a server at http://app.test whose only trusted proxy is the loopback address
@@ -126,17 +128,23 @@ func newHandlerEnvWith(t *testing.T, base string, hasher *password.Hasher) *env 
 		t.Fatal(err)
 	}
 	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: baseURL, Now: c.Now, Keys: keys, Passwords: hasher})
+	proxies := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	provisioning, err := scim.New(scim.Config{Store: store, Domains: store, Now: c.Now, ClientAddr: web.ClientAddr(proxies)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := web.New(web.Config{
 		Service:        svc,
 		BaseURL:        baseURL,
 		Secret:         []byte("0123456789abcdef0123456789abcdef"),
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+		TrustedProxies: proxies,
 		Log:            slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
+		SCIM:           provisioning,
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
-	return &env{store: store, svc: svc, clock: c, outbox: outboxDir, handler: h, base: baseURL}
+	return &env{store: store, svc: svc, clock: c, outbox: outboxDir, handler: h, base: baseURL, scim: provisioning}
 }
 
 // url returns the address of path on the workspace with this slug, or on the central address

@@ -186,6 +186,26 @@ func eventLabel(t latchkey.EventType) string {
 		return "Two-factor reset"
 	case latchkey.EventRecoveryCodesNew:
 		return "New recovery codes"
+	case latchkey.EventSCIMTokenCreate:
+		return "SCIM token created"
+	case latchkey.EventSCIMTokenRevoke:
+		return "SCIM token revoked"
+	case latchkey.EventSCIMUserCreate:
+		return "Provisioned"
+	case latchkey.EventSCIMUserUpdate:
+		return "Updated by the identity provider"
+	case latchkey.EventSCIMUserSuspend:
+		return "Suspended by the identity provider"
+	case latchkey.EventSCIMUserActivate:
+		return "Reactivated by the identity provider"
+	case latchkey.EventSCIMUserDelete:
+		return "Deprovisioned"
+	case latchkey.EventSCIMUserRole:
+		return "Role changed by the identity provider"
+	case latchkey.EventSCIMGroupCreate, latchkey.EventSCIMGroupUpdate, latchkey.EventSCIMGroupDelete:
+		return "Provisioning group changed"
+	case latchkey.EventSCIMSettings:
+		return "Provisioning settings changed"
 	}
 	return inventoryEventLabel(t)
 }

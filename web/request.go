@@ -27,12 +27,21 @@ func (rq *request) SignedIn() bool { return rq.Session.ID != "" }
 // clientAddr returns the client's IP address: the peer's, unless the peer is a trusted proxy,
 // in which case X-Forwarded-For is read from the right, skipping trusted proxies, and the first
 // untrusted address wins. An attacker can prepend anything to the header; they cannot append.
-func (s *Server) clientAddr(r *http.Request) string {
+func (s *Server) clientAddr(r *http.Request) string { return clientAddr(s.proxies, r) }
+
+// ClientAddr returns the function that gives a request's client IP address as the server
+// configured with these trusted proxies sees it, for the SCIM handler's audit events
+// (scim.Config.ClientAddr).
+func ClientAddr(trustedProxies []netip.Prefix) func(*http.Request) string {
+	return func(r *http.Request) string { return clientAddr(trustedProxies, r) }
+}
+
+func clientAddr(proxies []netip.Prefix, r *http.Request) string {
 	peer := peerAddr(r.RemoteAddr)
 	if !peer.IsValid() {
 		return r.RemoteAddr
 	}
-	if !s.trusted(peer) {
+	if !trusted(proxies, peer) {
 		return peer.String()
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
@@ -43,7 +52,7 @@ func (s *Server) clientAddr(r *http.Request) string {
 			break
 		}
 		addr = a.Unmap()
-		if !s.trusted(addr) {
+		if !trusted(proxies, addr) {
 			break
 		}
 	}
@@ -64,8 +73,8 @@ func hopAddr(hop string) (netip.Addr, error) {
 	return ap.Addr(), nil
 }
 
-func (s *Server) trusted(a netip.Addr) bool {
-	for _, p := range s.proxies {
+func trusted(proxies []netip.Prefix, a netip.Addr) bool {
+	for _, p := range proxies {
 		if p.Contains(a) {
 			return true
 		}

@@ -57,6 +57,13 @@ func (s *Server) routes() http.Handler {
 	ws.Handle("POST /admin/security/policy", s.workspace(admins, s.adminSecurityPolicy))
 	ws.Handle("POST /admin/members/{id}/reset-2fa", s.workspace(admins, s.adminReset2FA))
 	s.inventoryRoutes(ws)
+	ws.Handle("GET /admin/provisioning", s.workspace(admins, s.adminProvisioning))
+	ws.Handle("POST /admin/provisioning/tokens", s.workspace(admins, s.adminSCIMTokenCreate))
+	ws.Handle("POST /admin/provisioning/tokens/{id}/revoke", s.workspace(admins, s.adminSCIMTokenRevoke))
+	ws.Handle("POST /admin/provisioning/groups/{id}/role", s.workspace(admins, s.adminSCIMGroupRole))
+	ws.Handle("POST /admin/provisioning/settings", s.workspace(admins, s.adminSCIMSettings))
+	ws.Handle(scimPrefix, s.bearer(s.serveSCIM))
+	ws.Handle(scimPrefix+"/", s.bearer(s.serveSCIM))
 	ws.HandleFunc("GET /static/", s.serveStatic)
 	ws.Handle("/", s.workspace(anyone, func(w http.ResponseWriter, r *http.Request, rq *request) error { return notFound(w, r) }))
 
@@ -74,6 +81,10 @@ func (s *Server) routes() http.Handler {
 		s.log.Warn("cross-origin request refused", "host", r.Host, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
 		s.fail(w, r, errForbiddenForm)
 	}))
+	// SCIM is a machine endpoint authenticated by its bearer token alone: no cookie is read, so
+	// there is nothing for a cross-site request to ride on.
+	cop.AddInsecureBypassPattern(scimPrefix + "/")
+	cop.AddInsecureBypassPattern(scimPrefix)
 	return s.observe(s.headers(cop.Handler(all)))
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/inventory"
+	"github.com/latchkey/latchkey/scim"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -25,6 +26,9 @@ type Config struct {
 	// Inventory serves the hardware, software and request pages. If nil, New builds one on
 	// Service (its store, keyring and mailer).
 	Inventory *inventory.Service
+	// SCIM serves each workspace's SCIM 2.0 endpoint at /scim/v2 and its console page; nil
+	// turns provisioning off (the endpoint answers 404).
+	SCIM *scim.Handler
 }
 
 // Server serves every workspace and the central address.
@@ -38,6 +42,7 @@ type Server struct {
 	csrfKey  []byte
 	proxies  []netip.Prefix
 	log      *slog.Logger
+	scim     *scim.Handler
 	metrics  *metrics
 	pages    *pages
 	handler  http.Handler
@@ -66,6 +71,7 @@ func New(cfg Config) (*Server, error) {
 		csrfKey:  mac.Sum(nil),
 		proxies:  cfg.TrustedProxies,
 		log:      cfg.Log,
+		scim:     cfg.SCIM,
 		metrics:  newMetrics(),
 		pages:    mustParsePages(),
 	}

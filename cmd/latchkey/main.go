@@ -3,6 +3,7 @@
 //	latchkey serve [--demo] [flags]       run the server
 //	latchkey workspace create|list        create or list workspaces
 //	latchkey account invite|resend|suspend|activate
+//	latchkey scim token create|list|revoke SCIM provisioning tokens
 //	latchkey migrate                      apply database migrations
 //	latchkey export|import                move a workspace between databases
 //	latchkey bench [flags]                measure sign-ins and signed-in requests under load
@@ -62,6 +63,9 @@ Usage:
   latchkey account suspend --workspace S --email E
   latchkey account activate --workspace S --email E
   latchkey account unlock --workspace S --email E     clear the sign-in limits (too many attempts)
+  latchkey scim token create --workspace S [--name N]  a SCIM provisioning token, shown once, and the base URL
+  latchkey scim token list --workspace S               name, created, last used, revoked
+  latchkey scim token revoke --workspace S --token ID
   latchkey migrate                                     apply database migrations
   latchkey export --workspace S [--out FILE]           write a workspace as JSON (secret: holds password hashes)
   latchkey import [--in FILE]                          read such a file (or stdin) into --database
@@ -86,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return m.workspaceCommand(ctx, rest)
 	case "account":
 		return m.accountCommand(ctx, rest)
+	case "scim":
+		return m.scimCommand(ctx, rest)
 	case "migrate":
 		return m.migrateCommand(ctx, rest)
 	case "export":
@@ -231,7 +237,11 @@ func (m *Main) Start(ctx context.Context) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{Service: m.Service, BaseURL: m.Config.baseURL, Secret: m.Keys.Derive("web forms"), TrustedProxies: m.Config.proxies, Log: m.Log})
+	provisioning, err := m.newSCIM()
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{Service: m.Service, BaseURL: m.Config.baseURL, Secret: m.Keys.Derive("web forms"), TrustedProxies: m.Config.proxies, Log: m.Log, SCIM: provisioning})
 	if err != nil {
 		return err
 	}

@@ -132,6 +132,10 @@ type Main struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Now    func() time.Time // nil: the wall clock
+	// Listener, if set, is where Start serves, instead of listening on Config.Addr: a caller
+	// that needs the address before the server starts (its base URL carries the port) opens it
+	// itself, with no window in which another process could take the port.
+	Listener net.Listener
 
 	Log     *slog.Logger
 	Store   *sqlstore.DB
@@ -245,9 +249,11 @@ func (m *Main) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", m.Config.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	ln := m.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+		}
 	}
 	m.listener = ln
 	if err := m.startPprof(); err != nil {

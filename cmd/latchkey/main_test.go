@@ -234,16 +234,18 @@ func TestDemoCredentialsAreStable(t *testing.T) {
 	}
 }
 
-// freePort returns a port that was free a moment ago. The browser test needs the port before
-// the server starts, because the base URL (and so every workspace URL) carries it.
-func freePort(t *testing.T) int {
+// listenLocal opens a listener on a free loopback port for Main.Listener, and returns it with
+// its port: the browser tests need the port before the server starts, because the base URL
+// (and so every workspace URL) carries it. The listener stays open, so no other process can
+// take the port in between.
+func listenLocal(t *testing.T) (net.Listener, string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Cleanup(func() { ln.Close() })
+	return ln, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 }
 
 func findChromium() string {
@@ -310,8 +312,8 @@ func browserDir(t *testing.T) string {
 // bootDemo starts latchkey with the demo workspace on a free port and returns it.
 func bootDemo(t *testing.T) (*Main, demo) {
 	t.Helper()
-	port := strconv.Itoa(freePort(t))
-	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	ln, port := listenLocal(t)
+	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Listener: ln}
 	m.Config.DataDir = t.TempDir()
 	m.Config.Addr = "127.0.0.1:" + port
 	m.Config.BaseURL = "http://localhost:" + port

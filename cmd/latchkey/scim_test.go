@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -37,8 +36,8 @@ func TestCLISCIMTokens(t *testing.T) {
 	}
 
 	// The token works on the server's SCIM endpoint for acme.
-	port := strconv.Itoa(freePort(t))
-	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	ln, port := listenLocal(t)
+	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Listener: ln}
 	m.Config.DataDir, m.Config.Addr, m.Config.BaseURL = dir, "127.0.0.1:"+port, "http://localhost:"+port
 	if err := m.Start(t.Context()); err != nil {
 		t.Fatal(err)

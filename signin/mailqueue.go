@@ -8,12 +8,17 @@ import (
 	"github.com/latchkey/latchkey/mail"
 )
 
+// workspaceMailer is a Mailer that records which workspace a message is about (*mail.Queue).
+type workspaceMailer interface {
+	Enqueue(ctx context.Context, workspaceID string, m mail.Message) error
+}
+
 // send hands m to the Service's Mailer. The server's Mailer is a *mail.Queue, so a request only
 // stores the message (tagged with its workspace) and a mail.Worker sends it: the reply, and the
 // time it takes, never depend on the mail server. Any other Mailer (the tests' outbox) sends at
 // once.
 func (s *Service) send(ctx context.Context, ws string, m mail.Message) error {
-	if q, ok := s.Mailer.(*mail.Queue); ok {
+	if q, ok := s.Mailer.(workspaceMailer); ok {
 		return q.Enqueue(ctx, ws, m)
 	}
 	return s.Mailer.Send(ctx, m)

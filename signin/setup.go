@@ -248,11 +248,17 @@ func (s *Service) clearTwoFactor(ctx context.Context, a latchkey.Account) error 
 	return wrap("delete recovery codes", s.Store.ReplaceRecoveryCodes(ctx, a.WorkspaceID, a.ID, nil))
 }
 
+// NeedsReauth reports whether a security change from this session needs the password again:
+// it does once the session is Policy.ReauthWindow old. Pages use it to show the password field.
+func (s *Service) NeedsReauth(sess latchkey.Session) bool {
+	return s.Now().Sub(sess.CreatedAt) >= s.Policy.ReauthWindow
+}
+
 // reauthenticate checks the password again for a security change. Unless always, a session
 // younger than Policy.ReauthWindow needs none. A wrong password counts toward the sign-in
 // throttle, so this is no side door for guessing.
 func (s *Service) reauthenticate(ctx context.Context, a latchkey.Account, sess latchkey.Session, pw string, always bool) error {
-	if !always && pw == "" && s.Now().Sub(sess.CreatedAt) < s.Policy.ReauthWindow {
+	if !always && pw == "" && !s.NeedsReauth(sess) {
 		return nil
 	}
 	if pw == "" {

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/sqlstore"
 )
 
 // MsgUnavailable is the message of the page shown while the database cannot be reached.
@@ -39,6 +38,12 @@ func statusOf(code string) int {
 	return http.StatusInternalServerError
 }
 
+// unavailable reports whether err is the database's outage (Config.Unavailable) rather than an
+// expected refusal, whose CodeUnavailable (hashing saturated) has a page of its own.
+func (s *Server) unavailable(err error) bool {
+	return s.unavailableErr != nil && s.unavailableErr(err)
+}
+
 // errorView is the error page.
 type errorView struct {
 	page
@@ -51,7 +56,7 @@ type errorView struct {
 }
 
 // fail is where every error a handler returns ends. An expected *latchkey.Error shows its own
-// message with a matching status. A database that cannot be reached (sqlstore.IsUnavailable)
+// message with a matching status. A database that cannot be reached (Config.Unavailable)
 // gives 503 with Retry-After, so that people and load balancers wait rather than report a bug;
 // nothing else is needed to recover, as the connection pool reconnects by itself. Anything
 // else is logged with the request ID and shown as a generic page, so internal detail never
@@ -60,7 +65,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	v := errorView{Status: http.StatusInternalServerError, Heading: "Something went wrong", Message: latchkey.MsgInternal, BackURL: "/", BackLabel: "Go back"}
 	var le *latchkey.Error
 	switch {
-	case sqlstore.IsUnavailable(err):
+	case s.unavailable(err):
 		v.Status, v.Heading, v.Message = http.StatusServiceUnavailable, "Temporarily unavailable", MsgUnavailable
 		if r.Method == http.MethodGet {
 			v.BackURL, v.BackLabel = r.URL.RequestURI(), "Try again"

@@ -39,7 +39,7 @@ type recoveryCodesView struct {
 }
 
 func (s *Server) needsPassword(rq *request) bool {
-	return s.svc.Now().Sub(rq.Session.CreatedAt) >= s.svc.Policy.ReauthWindow
+	return s.svc.NeedsReauth(rq.Session)
 }
 
 // twoFactorSettings shows whether 2FA is on, with the actions that fit.

@@ -29,6 +29,11 @@ type Config struct {
 	// SCIM serves each workspace's SCIM 2.0 endpoint at /scim/v2 and its console page; nil
 	// turns provisioning off (the endpoint answers 404).
 	SCIM *scim.Handler
+	// Unavailable reports whether an error says that the database could not be reached
+	// (sqlstore.IsUnavailable): such a request gets 503 with Retry-After, and the page says the
+	// database is unreachable. Passed in so that web does not depend on a store driver; nil
+	// recognises no outage.
+	Unavailable func(error) bool
 }
 
 // Server serves every workspace and the central address.
@@ -43,9 +48,11 @@ type Server struct {
 	proxies  []netip.Prefix
 	log      *slog.Logger
 	scim     *scim.Handler
-	metrics  *metrics
-	pages    *pages
-	handler  http.Handler
+	// unavailable: see Config.Unavailable.
+	unavailableErr func(error) bool
+	metrics        *metrics
+	pages          *pages
+	handler        http.Handler
 }
 
 // New returns a Server. It parses the templates (and panics if they are broken: they are
@@ -63,17 +70,18 @@ func New(cfg Config) (*Server, error) {
 	mac := hmac.New(sha256.New, cfg.Secret)
 	mac.Write([]byte("latchkey form tokens v1"))
 	s := &Server{
-		svc:      cfg.Service,
-		store:    cfg.Service.Store,
-		base:     cfg.BaseURL,
-		baseHost: strings.ToLower(cfg.BaseURL.Hostname()),
-		secure:   cfg.BaseURL.Scheme == "https",
-		csrfKey:  mac.Sum(nil),
-		proxies:  cfg.TrustedProxies,
-		log:      cfg.Log,
-		scim:     cfg.SCIM,
-		metrics:  newMetrics(),
-		pages:    mustParsePages(),
+		svc:            cfg.Service,
+		store:          cfg.Service.Store,
+		base:           cfg.BaseURL,
+		baseHost:       strings.ToLower(cfg.BaseURL.Hostname()),
+		secure:         cfg.BaseURL.Scheme == "https",
+		csrfKey:        mac.Sum(nil),
+		proxies:        cfg.TrustedProxies,
+		log:            cfg.Log,
+		scim:           cfg.SCIM,
+		unavailableErr: cfg.Unavailable,
+		metrics:        newMetrics(),
+		pages:          mustParsePages(),
 	}
 	s.inv = cfg.Inventory
 	if s.inv == nil && cfg.Service.Keys != nil {

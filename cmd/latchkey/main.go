@@ -245,7 +245,7 @@ func (m *Main) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{Service: m.Service, BaseURL: m.Config.baseURL, Secret: m.Keys.Derive("web forms"), TrustedProxies: m.Config.proxies, Log: m.Log, SCIM: provisioning})
+	srv, err := web.New(web.Config{Service: m.Service, BaseURL: m.Config.baseURL, Secret: m.Keys.Derive("web forms"), TrustedProxies: m.Config.proxies, Log: m.Log, Unavailable: sqlstore.IsUnavailable, SCIM: provisioning})
 	if err != nil {
 		return err
 	}

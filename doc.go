@@ -16,5 +16,17 @@
 //   - Throttle: a failure counter keyed by what an attacker guesses against (email and client
 //     address, client address, account). Counters live in the store so that several nodes count
 //     together.
-//   - Event: an audit record of a sign-in decision.
+//   - Challenge: the pending second step after a right password, when the account has two-factor
+//     authentication: its own cookie, a 5-minute life and at most 5 codes. No session exists
+//     until it is passed.
+//   - RecoveryCode: one of ten single-use codes that pass a challenge without the authenticator;
+//     stored only as salted argon2id hashes.
+//   - OutgoingMail: a message (or a job, such as the work of a reset request) in the durable mail
+//     queue, sealed at rest, delivered at least once by a worker on any node.
+//   - Connection: an identity provider (Google, Microsoft Entra, any OpenID provider, a SAML
+//     IdP) an administrator connected to a workspace; IdentityLink ties a provider's subject to
+//     an account, and approved domains say whose identities may sign in.
+//   - Passkey: a WebAuthn credential of an account, bound to the workspace host.
+//   - SCIMToken: the bearer secret an identity provider provisions a workspace with.
+//   - Event: an audit record of a sign-in decision or an administrative action.
 package latchkey

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +55,15 @@ func freshPostgresSchema(t *testing.T) string {
 	return pgtest.URL(t, "storetest")
 }
 
+// TestMain drops the pooled PostgreSQL schemas of the store contract tests when they are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := pgtest.DropPooled(); err != nil {
+		fmt.Fprintln(os.Stderr, "drop pooled schemas:", err)
+	}
+	os.Exit(code)
+}
+
 // open opens database and closes it when t ends.
 func open(t *testing.T, database string) *sqlstore.DB {
 	t.Helper()
@@ -76,7 +86,7 @@ func TestPostgres(t *testing.T) {
 		testenv.Missing(t, "postgres", postgresEnv+" is not set; skipping PostgreSQL store tests")
 	}
 	storetest.Run(t, func(t *testing.T) latchkey.Store {
-		return open(t, postgresBackend.fresh(t))
+		return open(t, pgtest.Pooled(t, "storetest"))
 	})
 }
 

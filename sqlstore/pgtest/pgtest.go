@@ -6,9 +6,11 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"errors"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
@@ -19,6 +21,117 @@ import (
 // PostgresEnv names the variable holding a PostgreSQL URL for tests, such as
 // postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
 const PostgresEnv = "LATCHKEY_TEST_POSTGRES"
+
+// pool holds this process's migrated schemas that no test is using (Pooled).
+var pool struct {
+	sync.Mutex
+	free []string
+	all  []string
+}
+
+// Pooled is URL for tests that only need an empty, migrated schema of their own: it hands out a
+// schema that an earlier test of this process used (its rows deleted, its migrations kept), or a
+// new one that the caller's Open migrates. Creating and migrating a schema costs PostgreSQL a
+// synced file per table, which made the store contract tests minutes long; emptying one is a few
+// DELETEs. Sequences are not reset. Call DropPooled from TestMain when the tests are done.
+func Pooled(t *testing.T, prefix string) string {
+	t.Helper()
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		testenv.Missing(t, "postgres", PostgresEnv+" is not set; skipping this PostgreSQL test")
+	}
+	pool.Lock()
+	var schema string
+	if n := len(pool.free); n > 0 {
+		schema, pool.free = pool.free[n-1], pool.free[:n-1]
+	}
+	pool.Unlock()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("open %s: %v", PostgresEnv, err)
+	}
+	if schema == "" {
+		schema = prefix + "_" + strings.ToLower(rand.Text())
+		if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
+			admin.Close()
+			t.Fatalf("create schema: %v", err)
+		}
+		pool.Lock()
+		pool.all = append(pool.all, schema)
+		pool.Unlock()
+	}
+	t.Cleanup(func() {
+		defer admin.Close()
+		if err := empty(admin, schema); err != nil {
+			t.Errorf("empty schema %s: %v", schema, err)
+			return // not reused
+		}
+		pool.Lock()
+		pool.free = append(pool.free, schema)
+		pool.Unlock()
+	})
+	return withSchema(t, base, schema)
+}
+
+// empty deletes every row of the schema's tables but the migration record, in one transaction,
+// with foreign-key triggers off (session_replication_role, which the tests' superuser may set),
+// so that the order of the deletes does not matter.
+func empty(admin *sql.DB, schema string) error {
+	ctx := context.Background()
+	tx, err := admin.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'`, schema)
+	if err != nil {
+		return err
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	for _, name := range tables {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM "`+schema+`"."`+name+`"`); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// DropPooled drops every schema Pooled made in this process.
+func DropPooled() error {
+	base := os.Getenv(PostgresEnv)
+	pool.Lock()
+	all := pool.all
+	pool.all, pool.free = nil, nil
+	pool.Unlock()
+	if base == "" || len(all) == 0 {
+		return nil
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	var errs []error
+	for _, schema := range all {
+		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // URL creates a schema with a random name (starting with prefix) in $LATCHKEY_TEST_POSTGRES,
 // drops it when t ends, and returns the database URL with search_path set to it, so that tests
@@ -44,6 +157,12 @@ func URL(t *testing.T, prefix string) string {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
+	return withSchema(t, base, schema)
+}
+
+// withSchema is base with search_path set to schema.
+func withSchema(t *testing.T, base, schema string) string {
+	t.Helper()
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("parse %s: %v", PostgresEnv, err)

@@ -137,3 +137,14 @@ const (
 const (
 	MsgDomainInvalid = "Enter a domain name, like example.com"
 )
+
+// Passkey pages, passkey sign-in and new-device alert settings.
+const (
+	MsgPasskeySignInOff = "Signing in with a passkey is turned off for this workspace"
+	MsgPasskeyAdded     = "The passkey is added."
+	MsgPasskeyRemoved   = "The passkey is removed."
+	MsgPasskeyGone      = "That passkey is not on your account"
+	MsgPasskeyNeedsJS   = "Passkeys need JavaScript, which is off in this browser."
+	MsgAlertsOn         = "New-device sign-in alerts are on."
+	MsgAlertsOff        = "New-device sign-in alerts are off."
+)

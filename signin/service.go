@@ -10,6 +10,7 @@ import (
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/passkey"
 	"github.com/latchkey/latchkey/password"
 )
 
@@ -79,6 +80,7 @@ type Service struct {
 	Passwords *password.Hasher
 
 	deviceKey []byte
+	passkeys  *passkey.Service
 }
 
 // Config is what New needs. Store, BaseURL and Keys are required; the rest have defaults: the
@@ -107,6 +109,7 @@ func New(c Config) *Service {
 		c.Passwords = password.NewHasher(password.HasherConfig{})
 	}
 	s := &Service{Store: c.Store, Mailer: c.Mailer, BaseURL: c.BaseURL, Now: c.Now, Log: c.Log, Policy: c.Policy.withDefaults(), Keys: c.Keys, Passwords: c.Passwords}
+	s.passkeys = passkey.New(passkey.Deps{Stores: passkey.Stores{Passkeys: c.Store, Ceremonies: c.Store, Accounts: c.Store}, Now: c.Now})
 	if c.Keys != nil {
 		s.deviceKey = c.Keys.Derive("device cookie")
 	}

@@ -80,7 +80,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 // headers sets the security headers of every response and bounds the request body.
 func (s *Server) headers(next http.Handler) http.Handler {
 	formAction := "'self' " + s.base.Scheme + "://*." + s.base.Host
-	csp := "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	// connect-src 'self': passkey.js fetches the WebAuthn ceremonies from the page's own origin.
+	csp := "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; " +
 		"form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

@@ -266,27 +266,29 @@ func (m *Main) cleanup(ctx context.Context) {
 			m.Log.Error("cleanup", "err", err)
 			continue
 		}
-		m.Log.Debug("cleanup", "sessions", n.sessions, "tokens", n.tokens, "challenges", n.challenges, "counters", n.counters)
+		m.Log.Debug("cleanup", "sessions", n.sessions, "tokens", n.tokens, "challenges", n.challenges, "ceremonies", n.ceremonies, "counters", n.counters)
 	}
 }
 
 // swept counts the rows one sweep deleted.
-type swept struct{ sessions, tokens, challenges, counters int }
+type swept struct{ sessions, tokens, challenges, ceremonies, counters int }
 
-// sweep deletes expired sessions, links and two-factor challenges and stale throttle counters.
+// sweep deletes expired sessions, links, two-factor challenges and WebAuthn ceremonies, and
+// stale throttle counters.
 // Every node sweeps, with no leader and no lease: each deletion is one DELETE … WHERE on the
 // rows' own times, so sweeps that overlap on several nodes delete each row once (on
 // PostgreSQL the later DELETE waits for the earlier one's row locks, then skips the rows it
 // removed) and count it once.
 func (m *Main) sweep(ctx context.Context) (swept, error) {
 	var n swept
-	var err1, err2, err3, err4 error
+	var err1, err2, err3, err4, err5 error
 	now := m.Service.Now().UTC()
 	n.sessions, err1 = m.Store.DeleteExpiredSessions(ctx, now, now.Add(-m.Service.Policy.SessionIdle))
 	n.tokens, err2 = m.Store.DeleteExpiredTokens(ctx, now)
 	n.challenges, err3 = m.Store.DeleteExpiredChallenges(ctx, now)
 	n.counters, err4 = m.Store.DeleteStaleCounters(ctx, now.Add(-48*time.Hour))
-	return n, errors.Join(err1, err2, err3, err4)
+	n.ceremonies, err5 = m.Store.DeleteExpiredCeremonies(ctx, now)
+	return n, errors.Join(err1, err2, err3, err4, err5)
 }
 
 // Close stops the server gracefully (in-flight requests get up to ten seconds), then the

@@ -139,6 +139,10 @@ func (s *Server) passkeyRemove(w http.ResponseWriter, r *http.Request, rq *reque
 // passkeyChallengeBegin begins the second factor with a passkey at the challenge.
 func (s *Server) passkeyChallengeBegin(w http.ResponseWriter, r *http.Request, rq *request) error {
 	b, err := s.svc.BeginPasskeyChallenge(r.Context(), rq.Workspace, s.challengeSecret(r))
+	if latchkey.ErrorCode(err) == latchkey.CodeExpired {
+		s.clearChallenge(w)
+		return writeJSON(w, http.StatusGone, map[string]string{"error": latchkey.MsgChallengeExpired, "redirect": "/login?e=challenge-expired"})
+	}
 	return s.beginJSON(w, r, b, err)
 }
 

@@ -500,3 +500,68 @@ func TestNewDeviceAlertSetting(t *testing.T) {
 		t.Errorf("admin row %q does not show alerts off", got)
 	}
 }
+
+// An administrator's two-factor reset removes the member's passkeys too: otherwise the member
+// who lost them would still be asked for one.
+func TestAdminResetRemovesPasskeys(t *testing.T) {
+	e := newEnv(t)
+	f := e.seedAcme(t)
+	b := e.newBrowser(t)
+	b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
+	b.addPasskey(t, e, newAuthenticator(e), "Lost phone")
+	admin := e.newBrowser(t)
+	admin.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
+	page := e.url("acme", "/admin/security")
+	r := admin.submit(t, page, e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
+	wantPage(t, r, http.StatusOK, "/admin/security")
+	if got := r.securityRows()[f.member.Email]; got != f.member.Email+" member active Off None On" {
+		t.Errorf("member row after the reset %q", got)
+	}
+	if ps, err := e.store.Passkeys(t.Context(), f.ws.ID, f.member.ID); err != nil || len(ps) != 0 {
+		t.Errorf("passkeys after the reset: %+v, %v", ps, err)
+	}
+	if ev := e.events(t, f.ws, latchkey.EventPasskeyRemove); len(ev) != 1 || ev[0].ActorID != f.admin.ID {
+		t.Errorf("passkey.remove events %+v", ev)
+	}
+	e.newBrowser(t).mustLogin(t, e, "acme", f.member.Email, goodPassword)
+}
+
+// At the challenge, a refused passkey is a wrong attempt like a wrong code: the fifth ends the
+// step and sends the browser back to sign in.
+func TestPasskeySecondFactorRefused(t *testing.T) {
+	e := newEnv(t)
+	f := e.seedAcme(t)
+	a := newAuthenticator(e)
+	owner := e.newBrowser(t)
+	owner.mustLogin(t, e, "acme", f.member.Email, goodPassword)
+	owner.addPasskey(t, e, a, "Key")
+
+	a.Origin = "http://evil.test"
+	b := e.newBrowser(t)
+	r := b.login(t, e, "acme", f.member.Email, goodPassword)
+	wantPage(t, r, http.StatusOK, "/two-factor")
+	tok := r.csrf()
+	for i := 1; i <= signin.MaxChallengeAttempts; i++ {
+		cred, err := a.Get(b.begin(t, e.url("acme", "/two-factor/passkey/begin"), tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, got := b.finish(t, e.url("acme", "/two-factor/passkey/finish"), tok, cred, nil)
+		if i < signin.MaxChallengeAttempts {
+			wantRefusedJSON(t, "a passkey from another origin at the challenge", status, got, http.StatusUnauthorized, latchkey.MsgPasskeyRefused)
+			continue
+		}
+		if status != http.StatusGone || got["redirect"] != "/login?e=too-many-codes" {
+			t.Errorf("attempt %d: %d %v, want the step ended", i, status, got)
+		}
+	}
+	if d := e.lastRefusal(t, f.ws); d != "second factor: response not verified" {
+		t.Errorf("audit detail %q", d)
+	}
+	// The step is gone: the right passkey cannot begin again.
+	a.Origin = e.url("acme", "")
+	rb := b.jsonPost(t, e.url("acme", "/two-factor/passkey/begin"), tok, struct{}{})
+	if rb.Status != http.StatusGone {
+		t.Errorf("begin after the step ended: %d %s", rb.Status, rb.Body)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 
@@ -13,13 +14,30 @@ import (
 // TestBrowserPasskey adds a passkey through the real pages in Chromium, with the browser's
 // virtual authenticator over CDP (a CTAP2 platform authenticator with resident keys and user
 // verification), signs out, and signs in with the passkey and no password.
-func TestBrowserPasskey(t *testing.T) {
+func TestBrowserPasskey(t *testing.T) { browserPasskey(t, false) }
+
+// TestBrowserPasskeyFallback is TestBrowserPasskey in a browser without
+// PublicKeyCredential.parseCreationOptionsFromJSON, parseRequestOptionsFromJSON and toJSON
+// (removed before the page's scripts run), so that passkey.js's own encoding is what runs.
+func TestBrowserPasskeyFallback(t *testing.T) { browserPasskey(t, true) }
+
+func browserPasskey(t *testing.T, fallback bool) {
 	ctx := startBrowser(t)
 	m, d := bootDemo(t)
 	base := m.Service.WorkspaceURL("acme")
 
 	var heading, notice string
+	setup := chromedp.ActionFunc(func(ctx context.Context) error { return nil })
+	if fallback {
+		setup = func(ctx context.Context) error {
+			_, err := cdppage.AddScriptToEvaluateOnNewDocument(`delete PublicKeyCredential.parseCreationOptionsFromJSON;
+delete PublicKeyCredential.parseRequestOptionsFromJSON;
+delete PublicKeyCredential.prototype.toJSON;`).Do(ctx)
+			return err
+		}
+	}
 	err := chromedp.Run(ctx,
+		setup,
 		chromedp.Navigate(base+"/login"),
 		webauthn.Enable().WithEnableUI(false),
 		chromedp.ActionFunc(func(ctx context.Context) error {
@@ -45,6 +63,12 @@ func TestBrowserPasskey(t *testing.T) {
 		chromedp.Click(`[data-passkey=add] [data-passkey-start]`, chromedp.ByQuery),
 		textOf(`.notice`, &notice, latchkey.MsgPasskeyAdded),
 	)
+	if fallback {
+		var gone bool
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`typeof PublicKeyCredential.parseCreationOptionsFromJSON === "undefined" && typeof PublicKeyCredential.prototype.toJSON === "undefined"`, &gone)); err != nil || !gone {
+			t.Fatalf("the JSON helpers are still there (%v): the fallback did not run", err)
+		}
+	}
 	if err != nil {
 		var shown string
 		chromedp.Run(ctx, chromedp.Evaluate(`(document.querySelector("[data-passkey-error]")||{}).textContent||""`, &shown))

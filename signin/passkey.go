@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/passkey"
@@ -226,19 +227,37 @@ func passkeyRules(ws, addr string) []rule {
 	return []rule{{key: "pk:addr:" + ws + ":" + addr, window: AddrWindow, wait: addrWait, keep: true}}
 }
 
+// PasskeyBeginLimit bounds how many passwordless ceremonies one client address may begin on a
+// workspace in an hour. Each begin stores a ceremony (until it expires), and the sign-in page
+// begins one on every load for the browser's autofill, so the bound is generous.
+const PasskeyBeginLimit = 300
+
+func beginRule(ws, addr string) rule {
+	return rule{key: "pk:begin:" + ws + ":" + addr, window: time.Hour, keep: true, wait: func(c latchkey.Counter, now time.Time) time.Duration {
+		if c.Count < PasskeyBeginLimit {
+			return 0
+		}
+		return remaining(c.First.Add(time.Hour), now)
+	}}
+}
+
 func passkeySignInOff() error {
 	return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasskeySignInOff)
 }
 
 // BeginPasskeySignIn begins a sign-in with a passkey and no password, bound to the browser's
-// form nonce. Errors: CodeForbidden with MsgPasskeySignInOff when the workspace turned
-// passkey sign-in off; CodeInvalid without a nonce.
-func (s *Service) BeginPasskeySignIn(ctx context.Context, w latchkey.Workspace, nonce string) (passkey.Begun, error) {
+// form nonce, for the client at addr. Errors: CodeForbidden with MsgPasskeySignInOff when the
+// workspace turned passkey sign-in off; CodeInvalid without a nonce; CodeThrottled past
+// PasskeyBeginLimit begins an hour from addr.
+func (s *Service) BeginPasskeySignIn(ctx context.Context, w latchkey.Workspace, nonce string, c Client) (passkey.Begun, error) {
 	if w.Policy.PasskeySignInOff {
 		return passkey.Begun{}, passkeySignInOff()
 	}
 	if nonce == "" {
 		return passkey.Begun{}, latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgFormExpired)
+	}
+	if _, err := s.countGuess(ctx, []rule{beginRule(w.ID, c.Addr)}, s.Now()); err != nil {
+		return passkey.Begun{}, err
 	}
 	rp, err := s.relyingParty(w)
 	if err != nil {

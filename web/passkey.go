@@ -176,7 +176,7 @@ func (s *Server) passkeyChallengeFinish(w http.ResponseWriter, r *http.Request, 
 
 // passkeySignInBegin begins a sign-in with a passkey and no password.
 func (s *Server) passkeySignInBegin(w http.ResponseWriter, r *http.Request, rq *request) error {
-	b, err := s.svc.BeginPasskeySignIn(r.Context(), rq.Workspace, rq.Nonce)
+	b, err := s.svc.BeginPasskeySignIn(r.Context(), rq.Workspace, rq.Nonce, rq.Client)
 	return s.beginJSON(w, r, b, err)
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/passkey/passkeytest"
@@ -564,4 +565,21 @@ func TestPasskeySecondFactorRefused(t *testing.T) {
 	if rb.Status != http.StatusGone {
 		t.Errorf("begin after the step ended: %d %s", rb.Status, rb.Body)
 	}
+}
+
+// Begun passwordless ceremonies are stored, so one address may begin only so many an hour.
+func TestPasskeyBeginLimited(t *testing.T) {
+	e := newEnv(t)
+	e.seedAcme(t)
+	b := e.newBrowser(t)
+	b.addr = "203.0.113.77"
+	tok := b.get(t, e.url("acme", "/login")).passkeyToken(t)
+	for range signin.PasskeyBeginLimit {
+		b.begin(t, e.url("acme", "/login/passkey/begin"), tok)
+	}
+	if r := b.jsonPost(t, e.url("acme", "/login/passkey/begin"), tok, struct{}{}); r.Status != http.StatusTooManyRequests {
+		t.Errorf("begin %d: %d, want 429", signin.PasskeyBeginLimit+1, r.Status)
+	}
+	e.clock.Advance(time.Hour)
+	b.begin(t, e.url("acme", "/login/passkey/begin"), tok)
 }

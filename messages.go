@@ -198,3 +198,14 @@ const (
 	// MsgSCIMManagedStatus refuses reactivating or removing an account the provider manages.
 	MsgSCIMManagedStatus = "%s is managed by your identity provider: %s them there, and the change reaches latchkey at the provider's next update."
 )
+
+// Passkey pages, passkey sign-in and new-device alert settings.
+const (
+	MsgPasskeySignInOff = "Signing in with a passkey is turned off for this workspace"
+	MsgPasskeyAdded     = "The passkey is added."
+	MsgPasskeyRemoved   = "The passkey is removed."
+	MsgPasskeyGone      = "That passkey is not on your account"
+	MsgPasskeyNeedsJS   = "Passkeys need JavaScript, which is off in this browser."
+	MsgAlertsOn         = "New-device sign-in alerts are on."
+	MsgAlertsOff        = "New-device sign-in alerts are off."
+)

@@ -26,6 +26,10 @@ type Policy struct {
 	// PasswordSignInOff turns password sign-in off (SSO only): no password form, no invitations
 	// with password links, no resets. The zero value keeps password sign-in on.
 	PasswordSignInOff bool
+	// PasskeySignInOff turns off signing in with a passkey and no password. Passkeys still
+	// serve as the second factor after a password. It is independent of PasswordSignInOff: a
+	// workspace with password sign-in off may still let members sign in with passkeys.
+	PasskeySignInOff bool
 	// SessionIdle is the inactivity timeout: 0 means the operator's; never more than it.
 	SessionIdle time.Duration
 }

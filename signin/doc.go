@@ -66,4 +66,20 @@
 //
 // A user's own security page (ChangePassword, Sessions, RevokeSession, RevokeOtherSessions)
 // acts only on the signed-in account's sessions.
+//
+// Passkeys (passkey.go, on package passkey). An account with a passkey has a second factor
+// (HasSecondFactor), so its password leads to the challenge, where VerifyPasskey is one more
+// way to pass it. Passwordless sign-in needs no password and no challenge:
+//
+//	BeginPasskeySignIn ─► passkey sign-in off? ─yes─► "Signing in with a passkey is turned off…"
+//	    ▼ ceremony bound to the browser's nonce (5 minutes, single-use)
+//	PasskeySignIn ─► counted per (workspace, address) before the check   over ─► throttled
+//	    ▼ FinishPasswordless (origin, RP ID, UV required, counter) ─no─► signin.passkey_refused
+//	    ▼ account active? ─no─► "This account is not active"              audit signin.not_active
+//	    ▼ finishSignIn(Method "passkey")                                  audit signin.passkey, signin.success
+//
+// Every sign-in ends in finishSignIn, which also sends new-device alerts (alert.go): the device
+// cookie's identifier, hashed, is recorded per account; a device the account has not used
+// before, not its first, queues "New sign-in to your <workspace> account" unless the person
+// turned alerts off or was sent device.MaxAlerts within device.AlertWindow.
 package signin

@@ -78,7 +78,11 @@ func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result,
 		s.audit(ctx, event(latchkey.EventNotActive, ws, acct, in.Client))
 		return Result{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
 	}
-	if acct.TwoFactor() {
+	second, err := s.HasSecondFactor(ctx, acct)
+	if err != nil {
+		return Result{}, err
+	}
+	if second {
 		// The password is right; the session waits for the second factor. The counters are
 		// reset only when the challenge is passed: otherwise a known password would buy fresh
 		// code guesses forever. The audit records the decision when the challenge ends.

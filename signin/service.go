@@ -10,6 +10,7 @@ import (
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/passkey"
 	"github.com/latchkey/latchkey/password"
 )
 
@@ -80,6 +81,7 @@ type Service struct {
 
 	deviceKey []byte
 	jobs      JobQueue
+	passkeys  *passkey.Service
 }
 
 // A JobQueue takes work that must stay off the request path (*mail.Queue).
@@ -115,6 +117,7 @@ func New(c Config) *Service {
 		c.Passwords = password.NewHasher(password.HasherConfig{})
 	}
 	s := &Service{Store: c.Store, Mailer: c.Mailer, BaseURL: c.BaseURL, Now: c.Now, Log: c.Log, Policy: c.Policy.withDefaults(), Keys: c.Keys, Passwords: c.Passwords, jobs: c.Jobs}
+	s.passkeys = passkey.New(passkey.Deps{Stores: passkey.Stores{Passkeys: c.Store, Ceremonies: c.Store, Accounts: c.Store}, Now: c.Now})
 	if c.Keys != nil {
 		s.deviceKey = c.Keys.Derive("device cookie")
 	}

@@ -19,7 +19,8 @@ type signInInput struct {
 
 // finishSignIn is the one end of every sign-in method: it replaces the browser's previous
 // session with a new one (a new id every time: no fixation), stamps the sign-in time, refreshes
-// the device cookie and audits the success. The writes are one transaction.
+// the device cookie, audits the success and, for a browser the account has not used before,
+// queues a new-device alert (alertNewDevice). The session writes are one transaction.
 func (s *Service) finishSignIn(ctx context.Context, a latchkey.Account, in signInInput) (Result, error) {
 	res, err := s.newSession(ctx, a, in.Remember, in.Client, previousID(in.Previous), false)
 	if err != nil {
@@ -31,6 +32,7 @@ func (s *Service) finishSignIn(ctx context.Context, a latchkey.Account, in signI
 		e.Detail = in.Method
 	}
 	s.audit(ctx, e)
+	s.alertNewDevice(ctx, a, res.Device, in.Client)
 	return res, nil
 }
 

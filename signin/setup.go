@@ -199,10 +199,10 @@ type AdminReset struct {
 }
 
 // ResetTwoFactor is an administrator turning a member's two-factor authentication off (a lost
-// phone and no recovery codes). It ends the member's sessions, audits, and tells the member by
+// phone and no recovery codes): the authenticator app, the recovery codes and the passkeys. It ends the member's sessions, audits, and tells the member by
 // email. Errors: ErrNotFound for an unknown account; CodeForbidden with MsgResetOwnTwoFactor
 // for the administrator's own account (their own settings page turns it off, with their
-// password); CodeConflict if 2FA was not on; the reauthentication errors (CodeInvalid,
+// password); CodeConflict if the member has no second factor; the reauthentication errors (CodeInvalid,
 // CodeUnauthorized, CodeThrottled) for the administrator's password.
 func (s *Service) ResetTwoFactor(ctx context.Context, in AdminReset) error {
 	w, actor, c := in.Workspace, in.Actor, in.Client
@@ -213,7 +213,11 @@ func (s *Service) ResetTwoFactor(ctx context.Context, in AdminReset) error {
 	if a.ID == actor.ID {
 		return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgResetOwnTwoFactor)
 	}
-	if !a.TwoFactor() {
+	second, err := s.HasSecondFactor(ctx, a)
+	if err != nil {
+		return err
+	}
+	if !second {
 		return latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
 	}
 	if err := s.reauthenticate(ctx, actor, in.Session, in.Password, true); err != nil {
@@ -221,6 +225,18 @@ func (s *Service) ResetTwoFactor(ctx context.Context, in AdminReset) error {
 	}
 	if err := s.clearTwoFactor(ctx, a); err != nil {
 		return err
+	}
+	// The member's passkeys go too: a second factor left behind would keep them out.
+	ps, err := s.Store.Passkeys(ctx, w.ID, a.ID)
+	if err != nil {
+		return wrap("list passkeys", err)
+	}
+	for _, p := range ps {
+		if err := s.Store.DeletePasskey(ctx, w.ID, a.ID, p.ID); err != nil && !errors.Is(err, latchkey.ErrNotFound) {
+			return wrap("remove passkey", err)
+		}
+		e := latchkey.Event{Type: latchkey.EventPasskeyRemove, WorkspaceID: w.ID, AccountID: a.ID, ActorID: actor.ID, Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent, Detail: p.Name + " (two-factor reset)"}
+		s.audit(ctx, e)
 	}
 	if _, err := s.Store.DeleteAccountSessions(ctx, w.ID, a.ID, ""); err != nil {
 		return wrap("end sessions", err)

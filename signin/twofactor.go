@@ -97,7 +97,11 @@ func (s *Service) challengeAttempt(ctx context.Context, in CodeInput) (latchkey.
 	if err != nil {
 		return ch, a, nil, 0, wrap("find account", err)
 	}
-	if a.Status != latchkey.StatusActive || !a.TwoFactor() {
+	second, err := s.HasSecondFactor(ctx, a)
+	if err != nil {
+		return ch, a, nil, 0, err
+	}
+	if a.Status != latchkey.StatusActive || !second {
 		// Suspended, or 2FA reset by an administrator, while the challenge was open.
 		s.Store.DeleteChallenge(ctx, in.Workspace.ID, ch.ID)
 		return ch, a, nil, 0, challengeExpired()
@@ -143,6 +147,11 @@ func (s *Service) VerifyTOTP(ctx context.Context, in CodeInput) (Result, error) 
 	ch, a, rules, after, err := s.challengeAttempt(ctx, in)
 	if err != nil {
 		return Result{}, err
+	}
+	if !a.TwoFactor() {
+		// An account whose second factor is a passkey only: no code can be right.
+		s.audit(ctx, latchkey.Event{Type: latchkey.EventTwoFactorFailed, WorkspaceID: a.WorkspaceID, AccountID: a.ID, Email: a.Email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: "totp; no authenticator app"})
+		return Result{}, s.wrongCode(ctx, ch, after, latchkey.MsgCodeWrong)
 	}
 	seed, err := s.Keys.Open(a.TOTPSecret, []byte(a.ID))
 	if err != nil {

@@ -39,7 +39,7 @@ func (db *DB) exportWorkspace(ctx context.Context, slug string) (latchkey.Worksp
 	}
 	defer tx.Rollback()
 	w, err := scanWorkspace(tx.QueryRowContext(ctx,
-		`SELECT `+workspaceColumns+` FROM workspaces WHERE slug = $1`, slug))
+		`SELECT `+workspaceSelect+` FROM workspaces WHERE slug = $1`, slug))
 	if err != nil {
 		return latchkey.WorkspaceExport{}, err
 	}

@@ -12,6 +12,10 @@ import (
 
 const workspaceColumns = `id, slug, name, created_at, require_2fa, password_min_length, password_sign_in_off, session_idle`
 
+// workspaceSelect is what scanWorkspace reads: workspaceColumns of the workspaces table and
+// the passkey policy, kept in a table of its own (a row means passkey sign-in is off).
+const workspaceSelect = workspaceColumns + `, EXISTS (SELECT 1 FROM passkey_policy p WHERE p.workspace_id = workspaces.id)`
+
 // workspaceValues are the query arguments for workspaceColumns. Policy.SessionIdle is stored
 // in microseconds, the precision of every time in the store.
 func workspaceValues(w latchkey.Workspace) []any {
@@ -23,7 +27,7 @@ func scanWorkspace(s scanner) (latchkey.Workspace, error) {
 	var w latchkey.Workspace
 	var idle int64
 	err := s.Scan(&w.ID, &w.Slug, &w.Name, timeDest(&w.CreatedAt), &w.Policy.Require2FA,
-		&w.Policy.PasswordMinLength, &w.Policy.PasswordSignInOff, &idle)
+		&w.Policy.PasswordMinLength, &w.Policy.PasswordSignInOff, &idle, &w.Policy.PasskeySignInOff)
 	w.Policy.SessionIdle = time.Duration(idle) * time.Microsecond
 	return w, err
 }
@@ -32,6 +36,22 @@ func insertWorkspace(ctx context.Context, q querier, w latchkey.Workspace) error
 	_, err := q.ExecContext(ctx,
 		`INSERT INTO workspaces (`+workspaceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		workspaceValues(w)...)
+	if err != nil {
+		return err
+	}
+	return writePasskeyPolicy(ctx, q, w)
+}
+
+// writePasskeyPolicy stores w.Policy.PasskeySignInOff: a row of passkey_policy when off, none
+// when on.
+func writePasskeyPolicy(ctx context.Context, q querier, w latchkey.Workspace) error {
+	if !w.Policy.PasskeySignInOff {
+		_, err := q.ExecContext(ctx, `DELETE FROM passkey_policy WHERE workspace_id = $1`, w.ID)
+		return err
+	}
+	_, err := q.ExecContext(ctx,
+		`INSERT INTO passkey_policy (workspace_id, updated_at) VALUES ($1, $2) ON CONFLICT (workspace_id) DO NOTHING`,
+		w.ID, time.Now().UnixMicro())
 	return err
 }
 
@@ -60,7 +80,7 @@ func (db *DB) CreateWorkspace(ctx context.Context, w latchkey.Workspace, firstAd
 // Workspace returns the workspace with this ID, or ErrNotFound.
 func (db *DB) Workspace(ctx context.Context, id string) (latchkey.Workspace, error) {
 	w, err := scanWorkspace(db.ro.QueryRowContext(ctx,
-		`SELECT `+workspaceColumns+` FROM workspaces WHERE id = $1`, id))
+		`SELECT `+workspaceSelect+` FROM workspaces WHERE id = $1`, id))
 	if err != nil {
 		return latchkey.Workspace{}, fmt.Errorf("read workspace: %w", storeError(err))
 	}
@@ -70,7 +90,7 @@ func (db *DB) Workspace(ctx context.Context, id string) (latchkey.Workspace, err
 // WorkspaceBySlug returns the workspace with this slug, or ErrNotFound.
 func (db *DB) WorkspaceBySlug(ctx context.Context, slug string) (latchkey.Workspace, error) {
 	w, err := scanWorkspace(db.ro.QueryRowContext(ctx,
-		`SELECT `+workspaceColumns+` FROM workspaces WHERE slug = $1`, slug))
+		`SELECT `+workspaceSelect+` FROM workspaces WHERE slug = $1`, slug))
 	if err != nil {
 		return latchkey.Workspace{}, fmt.Errorf("read workspace by slug: %w", storeError(err))
 	}
@@ -79,7 +99,7 @@ func (db *DB) WorkspaceBySlug(ctx context.Context, slug string) (latchkey.Worksp
 
 // Workspaces lists every workspace ordered by slug.
 func (db *DB) Workspaces(ctx context.Context) ([]latchkey.Workspace, error) {
-	rows, err := db.ro.QueryContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces ORDER BY slug`)
+	rows, err := db.ro.QueryContext(ctx, `SELECT `+workspaceSelect+` FROM workspaces ORDER BY slug`)
 	if err != nil {
 		return nil, fmt.Errorf("list workspaces: %w", err)
 	}
@@ -108,7 +128,7 @@ func (db *DB) UpdateWorkspace(ctx context.Context, id string, fn func(*latchkey.
 	var fnErr error
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		w, err := scanWorkspace(tx.QueryRowContext(ctx,
-			`SELECT `+workspaceColumns+` FROM workspaces WHERE id = $1`+db.d.forUpdate, id))
+			`SELECT `+workspaceSelect+` FROM workspaces WHERE id = $1`+db.d.forUpdate, id))
 		if err != nil {
 			return err
 		}
@@ -125,7 +145,10 @@ func (db *DB) UpdateWorkspace(ctx context.Context, id string, fn func(*latchkey.
 			WHERE id = $1`,
 			id, w.Name, w.Policy.Require2FA, w.Policy.PasswordMinLength, w.Policy.PasswordSignInOff,
 			w.Policy.SessionIdle.Microseconds())
-		return err
+		if err != nil {
+			return err
+		}
+		return writePasskeyPolicy(ctx, tx, w)
 	})
 	switch {
 	case fnErr != nil:

@@ -66,7 +66,7 @@ var workspaceTests = []test{
 		ctx := t.Context()
 		newWorkspace(t, s, "alpha") // the zero policy
 		w := latchkey.Workspace{ID: latchkey.NewID(), Slug: "bravo", Name: "Bravo", CreatedAt: t0,
-			Policy: latchkey.Policy{Require2FA: true, PasswordMinLength: 20, PasswordSignInOff: true,
+			Policy: latchkey.Policy{Require2FA: true, PasswordMinLength: 20, PasswordSignInOff: true, PasskeySignInOff: true,
 				SessionIdle: 45*time.Minute + 7*time.Microsecond}}
 		admin := latchkey.Account{ID: latchkey.NewID(), WorkspaceID: w.ID, Email: "admin@bravo.test",
 			Role: latchkey.RoleAdmin, Status: latchkey.StatusActive, CreatedAt: t0, UpdatedAt: t0}
@@ -90,7 +90,7 @@ var workspaceTests = []test{
 		ctx := t.Context()
 		w, _ := newWorkspace(t, s, "acme")
 		other, _ := newWorkspace(t, s, "other")
-		policy := latchkey.Policy{Require2FA: true, PasswordMinLength: 16, PasswordSignInOff: true, SessionIdle: 2 * time.Hour}
+		policy := latchkey.Policy{Require2FA: true, PasswordMinLength: 16, PasswordSignInOff: true, PasskeySignInOff: true, SessionIdle: 2 * time.Hour}
 		var seen latchkey.Workspace
 		ok(t, "UpdateWorkspace", s.UpdateWorkspace(ctx, w.ID, func(cur *latchkey.Workspace) error {
 			seen = *cur

@@ -24,6 +24,8 @@ type auditGroup struct {
 var auditGroups = []auditGroup{
 	{"signin", "Sign-in and sign-out", "sign"},
 	{"2fa", "Two-factor settings", "2fa."},
+	{"passkey", "Passkeys", "passkey."},
+	{"alert", "New-device alerts", "alert."},
 	{"password", "Passwords", "password."},
 	{"account", "Accounts", "account."},
 	{"session", "Sessions", "session."},

@@ -14,8 +14,14 @@ type securityView struct {
 	page
 	Me         string // the administrator's own account id: no reset button on that row
 	Require2FA bool
-	Members    []latchkey.Account
-	On, Total  int
+	// PasskeySignIn: members may sign in with a passkey and no password.
+	PasskeySignIn bool
+	Members       []latchkey.Account
+	On, Total     int
+	// Passkeys are each member's passkeys (name, AAGUID, last use), by account ID.
+	Passkeys map[string][]passkeyRow
+	// AlertsOff holds the members who turned new-device sign-in alerts off.
+	AlertsOff map[string]bool
 }
 
 // adminSecurity shows the policy and every member's two-factor status.
@@ -38,11 +44,22 @@ func (s *Server) securityView(r *http.Request, rq *request) (securityView, error
 	if err != nil {
 		return securityView{}, err
 	}
-	v := securityView{page: s.signedInPage(rq, "Security"), Me: rq.Account.ID, Require2FA: rq.Workspace.Policy.Require2FA, Members: members, Total: len(members)}
+	v := securityView{page: s.signedInPage(rq, "Security"), Me: rq.Account.ID, Require2FA: rq.Workspace.Policy.Require2FA,
+		PasskeySignIn: !rq.Workspace.Policy.PasskeySignInOff, Members: members, Total: len(members), Passkeys: map[string][]passkeyRow{}}
 	for _, m := range members {
-		if m.TwoFactor() {
+		ps, err := s.svc.Passkeys(r.Context(), m)
+		if err != nil {
+			return securityView{}, err
+		}
+		if len(ps) > 0 {
+			v.Passkeys[m.ID] = passkeyRows(ps)
+		}
+		if m.TwoFactor() || len(ps) > 0 {
 			v.On++
 		}
+	}
+	if v.AlertsOff, err = s.svc.NewDeviceAlertsOff(r.Context(), rq.Workspace.ID); err != nil {
+		return securityView{}, err
 	}
 	return v, nil
 }
@@ -51,6 +68,16 @@ func (s *Server) securityView(r *http.Request, rq *request) (securityView, error
 func (s *Server) adminSecurityPolicy(w http.ResponseWriter, r *http.Request, rq *request) error {
 	on := r.PostFormValue("require_2fa") != ""
 	if err := s.svc.SetRequire2FA(r.Context(), rq.Workspace, on, rq.Account, rq.Client); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/security?m=policy", http.StatusSeeOther)
+	return nil
+}
+
+// adminPasskeyPolicy sets "Members may sign in with a passkey".
+func (s *Server) adminPasskeyPolicy(w http.ResponseWriter, r *http.Request, rq *request) error {
+	on := r.PostFormValue("passkey_sign_in") != ""
+	if err := s.svc.SetPasskeySignIn(r.Context(), rq.Workspace, on, rq.Account, rq.Client); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/security?m=policy", http.StatusSeeOther)

@@ -37,14 +37,14 @@ func TestAdminSecurityPage(t *testing.T) {
 	if got, want := r.heading(), "Security"; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
-	if !strings.Contains(r.text(), "1 of 3 members have two-factor authentication on.") {
+	if !strings.Contains(r.text(), "1 of 3 members have two-factor authentication on (an authenticator app or a passkey).") {
 		t.Errorf("page does not count 1 of 3: %q", r.text())
 	}
 	rows := r.securityRows()
 	want := map[string]string{
-		f.admin.Email:        f.admin.Email + " admin active Off",
-		f.member.Email:       f.member.Email + " member active On since 4 Mar 2030 09:00 UTC Your password Reset two-factor",
-		"carol@acme.example": "carol@acme.example member active Off",
+		f.admin.Email:        f.admin.Email + " admin active Off None On",
+		f.member.Email:       f.member.Email + " member active On since 4 Mar 2030 09:00 UTC None On Your password Reset two-factor",
+		"carol@acme.example": "carol@acme.example member active Off None On",
 	}
 	if diff := cmp.Diff(want, rows); diff != "" {
 		t.Errorf("members (-want +got):\n%s", diff)
@@ -152,7 +152,7 @@ func TestAdminResetTwoFactor(t *testing.T) {
 	if got, want := r.notice(), latchkey.MsgTwoFactorWasReset; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
-	if got, want := r.securityRows()[f.member.Email], f.member.Email+" member active Off"; got != want {
+	if got, want := r.securityRows()[f.member.Email], f.member.Email+" member active Off None On"; got != want {
 		t.Errorf("member row %q, want %q", got, want)
 	}
 	if e.twoFactorOn(t, f.member) {

@@ -306,13 +306,13 @@ func TestSettingsPasswordSignInOff(t *testing.T) {
 
 	r = b.get(t, e.url("acme", "/login"))
 	wantPage(t, r, http.StatusOK, "/login")
-	if r.input("password") != nil || r.input("email") != nil || len(r.texts("button", "")) != 0 {
+	if r.input("password") != nil || r.input("email") != nil || !cmp.Equal(r.texts("button", ""), []string{"Sign in with a passkey"}) {
 		t.Error("the sign-in page still has the password form")
 	}
 	if containsLink(r, "/forgot-password") {
 		t.Error("the sign-in page still offers Forgot password?")
 	}
-	if !containsText(r, "This workspace signs in with single sign-on only") {
+	if !containsText(r, "This workspace signs in with single sign-on or a passkey") {
 		t.Errorf("the sign-in page does not explain itself: %q", r.text())
 	}
 	r = b.post(t, e.url("acme", "/login"), url.Values{"csrf": {tok}, "email": {f.member.Email}, "password": {goodPassword}})

@@ -30,9 +30,17 @@ func (s *Server) formToken(rq *request) string {
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// checkForm compares the submitted form token with the expected one in constant time.
+// formTokenHeader carries the form token of the passkey ceremonies' same-origin fetches, whose
+// bodies are JSON.
+const formTokenHeader = "X-CSRF-Token"
+
+// checkForm compares the submitted form token (the csrf field, or the X-CSRF-Token header)
+// with the expected one in constant time.
 func (s *Server) checkForm(r *http.Request, rq *request) error {
 	got := r.PostFormValue("csrf")
+	if got == "" {
+		got = r.Header.Get(formTokenHeader)
+	}
 	want := s.formToken(rq)
 	if (rq.SignedIn() || rq.Nonce != "") && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1 {
 		return nil

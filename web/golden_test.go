@@ -18,6 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden pages in testdata/")
 
 var (
 	csrfValue = regexp.MustCompile(`name="csrf" value="[^"]*"`)
+	csrfData  = regexp.MustCompile(`data-csrf="[^"]*"`)
 	assetHash = regexp.MustCompile(`/static/([a-z]+)\.[0-9a-f]+\.([a-z]+)`)
 	setLink   = regexp.MustCompile(`/set-password/[A-Za-z0-9_-]+`)
 )
@@ -28,6 +29,7 @@ var (
 func golden(t *testing.T, name string, r *response) {
 	t.Helper()
 	got := csrfValue.ReplaceAllString(r.Body, `name="csrf" value="CSRF"`)
+	got = csrfData.ReplaceAllString(got, `data-csrf="CSRF"`)
 	got = assetHash.ReplaceAllString(got, "/static/$1.HASH.$2")
 	got = setLink.ReplaceAllString(got, "/set-password/SECRET")
 	path := filepath.Join("testdata", name+".html")

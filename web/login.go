@@ -23,6 +23,8 @@ type loginView struct {
 	ReturnTo string
 	// PasswordOff: the workspace signs in with SSO only, so the page has no password form.
 	PasswordOff bool
+	// PasskeyOn: members may sign in with a passkey (the admin's switch).
+	PasskeyOn bool
 }
 
 // notices are the fixed messages a redirect may ask the sign-in page to show. Only keys travel
@@ -47,6 +49,7 @@ func (s *Server) loginView(rq *request) loginView {
 	v.CSRF = s.formToken(rq)
 	v.CentralURL = s.base.String()
 	v.PasswordOff = rq.Workspace.Policy.PasswordSignInOff
+	v.PasskeyOn = !rq.Workspace.Policy.PasskeySignInOff
 	return v
 }
 

@@ -32,8 +32,8 @@ func TestLoginPage(t *testing.T) {
 	if n := r.input("remember"); n != nil && hasAttr(n, "checked") {
 		t.Error("Keep me signed in is checked by default")
 	}
-	if got := r.texts("button", ""); !cmp.Equal(got, []string{"Sign in"}) {
-		t.Errorf("buttons %q, want [Sign in]", got)
+	if got := r.texts("button", ""); !cmp.Equal(got, []string{"Sign in with a passkey", "Sign in"}) {
+		t.Errorf("buttons %q, want [Sign in with a passkey, Sign in]", got)
 	}
 	if c := r.setCookie("latchkey_nonce"); c == nil || !c.HttpOnly || c.Domain != "" {
 		t.Errorf("nonce cookie %v, want a host-only HttpOnly cookie", c)

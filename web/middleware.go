@@ -81,7 +81,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 // headers sets the security headers of every response and bounds the request body.
 func (s *Server) headers(next http.Handler) http.Handler {
 	formAction := "'self' " + s.base.Scheme + "://*." + s.base.Host
-	csp := "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	// connect-src 'self': passkey.js fetches the WebAuthn ceremonies from the page's own origin.
+	csp := "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; " +
 		"form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -295,11 +296,18 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rq *request, who 
 		http.Redirect(w, r, to, http.StatusSeeOther)
 		return false
 	}
-	// A workspace that requires two-factor authentication lets a member without it reach
-	// only the set-up pages (and sign out) until it is on.
+	// A workspace that requires two-factor authentication lets a member without it (an
+	// authenticator app or a passkey) reach only the set-up pages (and sign out) until it is on.
 	if rq.SignedIn() && rq.Workspace.Policy.Require2FA && !rq.Account.TwoFactor() && !allowedBeforeSetup(r.URL.Path) {
-		http.Redirect(w, r, "/profile/two-factor/setup?m=required", http.StatusSeeOther)
-		return false
+		second, err := s.svc.HasSecondFactor(r.Context(), rq.Account)
+		if err != nil {
+			s.fail(w, r, err)
+			return false
+		}
+		if !second {
+			http.Redirect(w, r, "/profile/two-factor/setup?m=required", http.StatusSeeOther)
+			return false
+		}
 	}
 	if who == admins && rq.Account.Role != latchkey.RoleAdmin {
 		s.fail(w, r, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNotFound))
@@ -340,5 +348,6 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request, rq *request, c
 // allowedBeforeSetup are the paths a member may reach while their workspace requires
 // two-factor authentication and they have not set it up.
 func allowedBeforeSetup(path string) bool {
-	return path == "/logout" || path == "/profile/two-factor" || strings.HasPrefix(path, "/profile/two-factor/")
+	return path == "/logout" || path == "/profile/two-factor" || strings.HasPrefix(path, "/profile/two-factor/") ||
+		strings.HasPrefix(path, "/profile/passkeys/")
 }

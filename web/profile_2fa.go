@@ -21,6 +21,8 @@ type twoFactorSettingsView struct {
 	CodesLeft     int
 	Required      bool // the workspace requires 2FA: it cannot be turned off
 	NeedsPassword bool // the session is too old to change security settings without it
+	Passkeys      []passkeyRow
+	MaxName       int // longest passkey name
 }
 
 // setupView is the set-up page: QR code, key as text, confirmation form.
@@ -48,6 +50,13 @@ func (s *Server) twoFactorSettings(w http.ResponseWriter, r *http.Request, rq *r
 	switch r.URL.Query().Get("m") {
 	case "off":
 		v.Notice = latchkey.MsgTwoFactorOff
+	case "passkey-added":
+		v.Notice = latchkey.MsgPasskeyAdded
+	case "passkey-removed":
+		v.Notice = latchkey.MsgPasskeyRemoved
+	}
+	if err := s.withPasskeys(r, rq, &v); err != nil {
+		return err
 	}
 	if v.On {
 		codes, err := s.store.RecoveryCodes(r.Context(), rq.Workspace.ID, rq.Account.ID)
@@ -140,6 +149,9 @@ func (s *Server) settingsError(w http.ResponseWriter, r *http.Request, rq *reque
 		return err
 	}
 	v := twoFactorSettingsView{page: s.signedInPage(rq, "Two-factor authentication"), On: rq.Account.TwoFactor(), Since: rq.Account.TOTPEnabledAt, Required: rq.Workspace.Policy.Require2FA, NeedsPassword: true}
+	if err := s.withPasskeys(r, rq, &v); err != nil {
+		return err
+	}
 	if v.On {
 		codes, cerr := s.store.RecoveryCodes(r.Context(), rq.Workspace.ID, rq.Account.ID)
 		if cerr != nil {
@@ -148,6 +160,16 @@ func (s *Server) settingsError(w http.ResponseWriter, r *http.Request, rq *reque
 		v.CodesLeft = len(codes)
 	}
 	return s.formError(w, "two_factor_settings", &v.page, &v, err)
+}
+
+// withPasskeys puts the account's passkeys into the settings page.
+func (s *Server) withPasskeys(r *http.Request, rq *request, v *twoFactorSettingsView) error {
+	ps, err := s.svc.Passkeys(r.Context(), rq.Account)
+	if err != nil {
+		return err
+	}
+	v.Passkeys, v.MaxName = passkeyRows(ps), latchkey.MaxPasskeyNameLength
+	return nil
 }
 
 func (s *Server) showCodes(w http.ResponseWriter, rq *request, notice string, codes []string) error {

@@ -63,7 +63,7 @@ func TestSetUpTwoFactor(t *testing.T) {
 
 	r := b.get(t, e.url("acme", "/profile/two-factor"))
 	wantPage(t, r, http.StatusOK, "/profile/two-factor")
-	if got, want := r.texts("h2", ""), []string{"Off"}; !cmp.Equal(got, want) {
+	if got, want := r.texts("h2", ""), []string{"Off", "Passkeys"}; !cmp.Equal(got, want) {
 		t.Errorf("settings sections %q, want %q", got, want)
 	}
 	if !slices.Contains(r.links(), "/profile/two-factor/setup") {

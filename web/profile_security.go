@@ -17,7 +17,8 @@ type profileSecurityView struct {
 	PasswordOff bool // SSO only: there is no password to change
 	MinLength   int
 	Sessions    []sessionRow
-	Others      int // sessions besides this one
+	Others      int  // sessions besides this one
+	AlertsOn    bool // new-device sign-in alerts
 }
 
 // sessionRow is one session on the security page.
@@ -35,6 +36,9 @@ func (s *Server) profileSecurityView(r *http.Request, rq *request) (profileSecur
 	}
 	sessions, err := s.svc.Sessions(r.Context(), s.sessionInput(rq, ""))
 	if err != nil {
+		return v, err
+	}
+	if v.AlertsOn, err = s.svc.NewDeviceAlerts(r.Context(), rq.Account); err != nil {
 		return v, err
 	}
 	for _, sess := range sessions {
@@ -62,6 +66,10 @@ func (s *Server) profileSecurity(w http.ResponseWriter, r *http.Request, rq *req
 		v.Notice = latchkey.MsgSessionSignedOut
 	case "others-signed-out":
 		v.Notice = latchkey.MsgOthersSignedOut
+	case "alerts-on":
+		v.Notice = latchkey.MsgAlertsOn
+	case "alerts-off":
+		v.Notice = latchkey.MsgAlertsOff
 	}
 	return s.render(w, http.StatusOK, "profile_security", &v)
 }
@@ -174,4 +182,18 @@ func deviceName(ua string) string {
 		return string(r[:60]) + "…"
 	}
 	return ua
+}
+
+// profileAlerts turns the member's own new-device sign-in alerts on or off.
+func (s *Server) profileAlerts(w http.ResponseWriter, r *http.Request, rq *request) error {
+	on := r.PostFormValue("alerts") == "on"
+	if err := s.svc.SetNewDeviceAlerts(r.Context(), rq.Account, on, rq.Client); err != nil {
+		return err
+	}
+	to := "/profile/security?m=alerts-off"
+	if on {
+		to = "/profile/security?m=alerts-on"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
 }

@@ -91,7 +91,7 @@ func TestSecurityPage(t *testing.T) {
 			t.Errorf("label of %s %q, want %q", id, got, want)
 		}
 	}
-	if got, want := r.texts("button", ""), []string{"Sign out", "Change password", "Sign out", "Sign out", "Sign out", "Sign out", "Sign out everywhere else"}; !cmp.Equal(got, want) {
+	if got, want := r.texts("button", ""), []string{"Sign out", "Change password", "Sign out", "Sign out", "Sign out", "Sign out", "Sign out everywhere else", "Turn alerts off"}; !cmp.Equal(got, want) {
 		t.Errorf("buttons %q, want %q", got, want)
 	}
 	rev := func(cookie string) string {

@@ -206,6 +206,20 @@ func eventLabel(t latchkey.EventType) string {
 		return "Provisioning group changed"
 	case latchkey.EventSCIMSettings:
 		return "Provisioning settings changed"
+	case latchkey.EventPasskeyAdd:
+		return "Passkey added"
+	case latchkey.EventPasskeyRemove:
+		return "Passkey removed"
+	case latchkey.EventPasskeyUsed:
+		return "Passkey used"
+	case latchkey.EventPasskeyRefused:
+		return "Passkey refused"
+	case latchkey.EventNewDeviceAlert:
+		return "New-device alert sent"
+	case latchkey.EventAlertsOff:
+		return "New-device alerts turned off"
+	case latchkey.EventAlertsOn:
+		return "New-device alerts turned on"
 	}
 	return inventoryEventLabel(t)
 }

@@ -9,7 +9,8 @@ import (
 
 // deviceCookie names the browser to the accounts that have signed in from it (signin's device
 // cookie), so that the per-account throttle, which anyone can fill, never locks the owner's own
-// browser out.
+// browser out, and so that a sign-in from a browser the account has not used sends a
+// new-device alert. It is the only device cookie.
 const deviceCookie = "latchkey_device"
 
 // deviceLifetime is how long a browser is remembered: the longest a cookie may live (RFC 6265bis).
@@ -35,6 +36,21 @@ func (s *Server) sessionValue(r *http.Request) string {
 // session: it sets the session and device cookies, drops a pending challenge, and goes to
 // returnTo (already sanitised) or the dashboard.
 func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, res signin.Result, returnTo string) error {
+	s.signInCookies(w, r, res)
+	to := returnTo
+	if to == "" {
+		to = "/dashboard"
+	}
+	if res.UsedRecovery {
+		to = "/dashboard?m=recovery-used"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// signInCookies sets the session and device cookies of a sign-in and drops a pending
+// challenge.
+func (s *Server) signInCookies(w http.ResponseWriter, r *http.Request, res signin.Result) {
 	if s.challengeSecret(r) != "" {
 		s.clearChallenge(w)
 	}
@@ -45,15 +61,6 @@ func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, res signin
 			MaxAge: int(deviceLifetime.Seconds()), HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 		})
 	}
-	to := returnTo
-	if to == "" {
-		to = "/dashboard"
-	}
-	if res.UsedRecovery {
-		to = "/dashboard?m=recovery-used"
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
-	return nil
 }
 
 // rotated puts the session that signin made after a privilege change in place of the

@@ -16,6 +16,9 @@ type twoFactorView struct {
 	page
 	Recovery bool
 	ReturnTo string
+	// App: the account has an authenticator app (and recovery codes); Passkey: it has a
+	// passkey, so the page offers "Use a passkey".
+	App, Passkey bool
 }
 
 func (s *Server) twoFactorView(rq *request, recovery bool, returnTo string) twoFactorView {
@@ -66,13 +69,15 @@ func (s *Server) twoFactorPage(w http.ResponseWriter, r *http.Request, rq *reque
 		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
 		return nil
 	}
-	if _, err := s.svc.Challenge(r.Context(), rq.Workspace.ID, s.challengeSecret(r)); err != nil {
+	app, pk, err := s.svc.ChallengeFactors(r.Context(), rq.Workspace.ID, s.challengeSecret(r))
+	if err != nil {
 		if latchkey.ErrorCode(err) == latchkey.CodeExpired {
 			return s.backToSignIn(w, r, "challenge-expired")
 		}
 		return err
 	}
 	v := s.twoFactorView(rq, r.URL.Path == "/two-factor/recovery", r.URL.Query().Get("return_to"))
+	v.App, v.Passkey = app, pk
 	return s.render(w, http.StatusOK, "two_factor", v)
 }
 
@@ -96,6 +101,10 @@ func (s *Server) twoFactorSubmit(w http.ResponseWriter, r *http.Request, rq *req
 			return s.backToSignIn(w, r, "too-many-codes")
 		case latchkey.ErrorCode(err) == latchkey.CodeExpired:
 			return s.backToSignIn(w, r, "challenge-expired")
+		}
+		v.App, v.Passkey = true, false
+		if app, pk, ferr := s.svc.ChallengeFactors(r.Context(), rq.Workspace.ID, in.ChallengeSecret); ferr == nil {
+			v.App, v.Passkey = app, pk
 		}
 		return s.formError(w, "two_factor", &v.page, &v, err)
 	}

@@ -308,21 +308,22 @@ func (m *Main) cleanup(ctx context.Context) {
 			m.Log.Error("cleanup", "err", err)
 			continue
 		}
-		m.Log.Debug("cleanup", "sessions", n.sessions, "tokens", n.tokens, "challenges", n.challenges, "counters", n.counters)
+		m.Log.Debug("cleanup", "sessions", n.sessions, "tokens", n.tokens, "challenges", n.challenges, "ceremonies", n.ceremonies, "counters", n.counters, "failed_mail_bodies", n.failedMail)
 	}
 }
 
 // swept counts the rows one sweep deleted (or, for failed mail, emptied).
-type swept struct{ sessions, tokens, challenges, counters, failedMail int }
+type swept struct{ sessions, tokens, challenges, ceremonies, counters, failedMail int }
 
-// sweep deletes expired sessions, links and two-factor challenges and stale throttle counters.
+// sweep deletes expired sessions, links, two-factor challenges and WebAuthn ceremonies, and
+// stale throttle counters.
 // Every node sweeps, with no leader and no lease: each deletion is one DELETE … WHERE on the
 // rows' own times, so sweeps that overlap on several nodes delete each row once (on
 // PostgreSQL the later DELETE waits for the earlier one's row locks, then skips the rows it
 // removed) and count it once.
 func (m *Main) sweep(ctx context.Context) (swept, error) {
 	var n swept
-	var err1, err2, err3, err4, err5 error
+	var err1, err2, err3, err4, err5, err6 error
 	now := m.Service.Now().UTC()
 	n.sessions, err1 = m.Store.DeleteExpiredSessions(ctx, now, now.Add(-m.Service.Policy.SessionIdle))
 	n.tokens, err2 = m.Store.DeleteExpiredTokens(ctx, now)
@@ -330,7 +331,8 @@ func (m *Main) sweep(ctx context.Context) (swept, error) {
 	n.counters, err4 = m.Store.DeleteStaleCounters(ctx, now.Add(-48*time.Hour))
 	// Mail that failed for good is kept for the operator, but not its body: it may hold a link.
 	n.failedMail, err5 = m.Store.PurgeFailedMail(ctx, now.Add(-mail.FailedBodyRetention))
-	return n, errors.Join(err1, err2, err3, err4, err5)
+	n.ceremonies, err6 = m.Store.DeleteExpiredCeremonies(ctx, now)
+	return n, errors.Join(err1, err2, err3, err4, err5, err6)
 }
 
 // Close stops the server gracefully (in-flight requests get up to ten seconds), then the

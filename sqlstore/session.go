@@ -63,15 +63,16 @@ func (db *DB) StartSession(ctx context.Context, s latchkey.Session, replaces str
 	})
 }
 
+var sessionQuery = `SELECT ` + sessionColumnsS + `, ` + accountColumnsA + `
+		FROM sessions s JOIN accounts a ON a.workspace_id = s.workspace_id AND a.id = s.account_id
+		WHERE s.id = $1 AND s.workspace_id = $2`
+
 // Session returns the session with this ID in workspace ws and its account, or ErrNotFound.
 // It runs on every signed-in request, so it is one query: a join on both primary keys.
 func (db *DB) Session(ctx context.Context, ws, id string) (latchkey.Session, latchkey.Account, error) {
 	var s latchkey.Session
 	var a latchkey.Account
-	err := db.ro.QueryRowContext(ctx,
-		`SELECT `+sessionColumnsS+`, `+accountColumnsA+`
-		FROM sessions s JOIN accounts a ON a.workspace_id = s.workspace_id AND a.id = s.account_id
-		WHERE s.id = $1 AND s.workspace_id = $2`, id, ws).
+	err := db.queryRow(ctx, db.hot.session, sessionQuery, id, ws).
 		Scan(append(sessionDest(&s), accountDest(&a)...)...)
 	if err != nil {
 		return latchkey.Session{}, latchkey.Account{}, fmt.Errorf("read session: %w", storeError(err))

@@ -89,13 +89,14 @@ func (db *DB) Workspace(ctx context.Context, id string) (latchkey.Workspace, err
 
 // WorkspaceBySlug returns the workspace with this slug, or ErrNotFound.
 func (db *DB) WorkspaceBySlug(ctx context.Context, slug string) (latchkey.Workspace, error) {
-	w, err := scanWorkspace(db.ro.QueryRowContext(ctx,
-		`SELECT `+workspaceSelect+` FROM workspaces WHERE slug = $1`, slug))
+	w, err := scanWorkspace(db.queryRow(ctx, db.hot.workspaceBySlug, workspaceBySlugQuery, slug))
 	if err != nil {
 		return latchkey.Workspace{}, fmt.Errorf("read workspace by slug: %w", storeError(err))
 	}
 	return w, nil
 }
+
+var workspaceBySlugQuery = `SELECT ` + workspaceSelect + ` FROM workspaces WHERE slug = $1`
 
 // Workspaces lists every workspace ordered by slug.
 func (db *DB) Workspaces(ctx context.Context) ([]latchkey.Workspace, error) {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/connector/oidc"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
@@ -78,6 +80,11 @@ type Service struct {
 	// run at once.
 	Passwords *password.Hasher
 
+	// ssoClient makes every call to an identity provider (OIDC discovery, keys and tokens,
+	// SAML metadata), and oidc caches what OpenID providers publish, for every connection.
+	ssoClient *http.Client
+	oidc      *oidc.Cache
+
 	deviceKey []byte
 }
 
@@ -93,6 +100,8 @@ type Config struct {
 	Now       func() time.Time
 	Keys      *keyring.Keyring
 	Passwords *password.Hasher
+	// SSOClient makes the calls to identity providers; nil means a client with oidc.Timeout.
+	SSOClient *http.Client
 }
 
 // New returns a Service for c.
@@ -107,6 +116,11 @@ func New(c Config) *Service {
 		c.Passwords = password.NewHasher(password.HasherConfig{})
 	}
 	s := &Service{Store: c.Store, Mailer: c.Mailer, BaseURL: c.BaseURL, Now: c.Now, Log: c.Log, Policy: c.Policy.withDefaults(), Keys: c.Keys, Passwords: c.Passwords}
+	s.ssoClient = c.SSOClient
+	if s.ssoClient == nil {
+		s.ssoClient = defaultHTTPClient()
+	}
+	s.oidc = oidc.NewCache(s.ssoClient)
 	if c.Keys != nil {
 		s.deviceKey = c.Keys.Derive("device cookie")
 	}

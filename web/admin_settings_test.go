@@ -289,6 +289,11 @@ func TestSettingsPasswordSignInOff(t *testing.T) {
 	tok := b.csrf(t, e.url("acme", "/login"))
 
 	r := admin.saveSettings(t, e, "12", "off", "0")
+	if r.Status != http.StatusConflict || r.alert() != latchkey.MsgPasswordOffNoSSO {
+		t.Fatalf("password sign-in off without a connection: %d %q", r.Status, r.alert())
+	}
+	e.enableSSO(t, f.ws)
+	r = admin.saveSettings(t, e, "12", "off", "0")
 	wantPage(t, r, http.StatusOK, "/admin/settings")
 	if got, want := e.policy(t, f.ws), (latchkey.Policy{PasswordSignInOff: true}); got != want {
 		t.Fatalf("policy %+v, want %+v", got, want)
@@ -299,8 +304,11 @@ func TestSettingsPasswordSignInOff(t *testing.T) {
 
 	r = b.get(t, e.url("acme", "/login"))
 	wantPage(t, r, http.StatusOK, "/login")
-	if r.input("password") != nil || r.input("email") != nil || len(r.texts("button", "")) != 0 {
+	if r.input("password") != nil || r.input("email") != nil {
 		t.Error("the sign-in page still has the password form")
+	}
+	if got := r.texts("button", ""); len(got) != 1 || got[0] != "Continue with Okta" {
+		t.Errorf("buttons %q, want only the connection's", got)
 	}
 	if containsLink(r, "/forgot-password") {
 		t.Error("the sign-in page still offers Forgot password?")

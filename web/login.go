@@ -23,6 +23,8 @@ type loginView struct {
 	ReturnTo string
 	// PasswordOff: the workspace signs in with SSO only, so the page has no password form.
 	PasswordOff bool
+	// Buttons are the enabled SSO connections, in the administrators' order.
+	Buttons []ssoButton
 }
 
 // notices are the fixed messages a redirect may ask the sign-in page to show. Only keys travel
@@ -67,6 +69,10 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) 
 		return nil
 	}
 	v := s.loginView(rq)
+	var err error
+	if v.Buttons, err = s.ssoButtons(r, rq.Workspace); err != nil {
+		return err
+	}
 	v.Notice = notices[r.URL.Query().Get("m")]
 	v.Error = failures[r.URL.Query().Get("e")]
 	v.ReturnTo = safeReturn(r.URL.Query().Get("return_to"))
@@ -78,6 +84,10 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) 
 // credentials (wrong password and unknown email alike), 403 not active, 429 throttled.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rq *request) error {
 	v := s.loginView(rq)
+	var err error
+	if v.Buttons, err = s.ssoButtons(r, rq.Workspace); err != nil {
+		return err
+	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	v.Email = email
 	v.Remember = r.PostFormValue("remember") != ""

@@ -94,7 +94,10 @@ func (s *Server) headers(next http.Handler) http.Handler {
 		if s.secure {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		// The SAML ACS bounds its own body (maxACSBody), before it parses it.
+		if !(r.Method == http.MethodPost && isACSPath(r.URL.Path)) {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -291,8 +294,9 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rq *request, who 
 		return false
 	}
 	// A workspace that requires two-factor authentication lets a member without it reach
-	// only the set-up pages (and sign out) until it is on.
-	if rq.SignedIn() && rq.Workspace.Policy.Require2FA && !rq.Account.TwoFactor() && !allowedBeforeSetup(r.URL.Path) {
+	// only the set-up pages (and sign out) until it is on. A session started by single
+	// sign-on is exempt: the provider did the second factor (SPEC §4).
+	if rq.SignedIn() && rq.Workspace.Policy.Require2FA && !rq.Session.SSO && !rq.Account.TwoFactor() && !allowedBeforeSetup(r.URL.Path) {
 		http.Redirect(w, r, "/profile/two-factor/setup?m=required", http.StatusSeeOther)
 		return false
 	}
@@ -303,9 +307,20 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rq *request, who 
 	return true
 }
 
+// isACSPath reports whether path is a SAML ACS, /sso/{id}/acs.
+func isACSPath(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/sso/")
+	id, ok2 := strings.CutSuffix(rest, "/acs")
+	return ok && ok2 && id != "" && !strings.Contains(id, "/")
+}
+
 // readForm parses a POST's form (413 past the body limit) and, unless the route's protocol
-// protects it, checks the form token.
+// protects it, checks the form token. A protocol-checked endpoint (the SAML ACS) bounds and
+// parses its own body, so that an oversize one gets its own page and audit event.
 func (s *Server) readForm(w http.ResponseWriter, r *http.Request, rq *request, check formCheck) bool {
+	if check == protocolChecked {
+		return true
+	}
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -315,9 +330,6 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request, rq *request, c
 		}
 		s.fail(w, r, latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgFormExpired))
 		return false
-	}
-	if check == protocolChecked {
-		return true
 	}
 	if err := s.checkForm(r, rq); err != nil {
 		s.fail(w, r, err)

@@ -90,6 +90,7 @@ type page struct {
 	Notice     string // a success message
 	Error      string // the error message of the form, shown above it
 	ErrorField string // the field the error is about, if any
+	Refresh    string // a URL to move on to at once (meta refresh), for the SSO hand-off
 }
 
 // render writes the named page with status. It renders into a buffer first, so that a template

@@ -35,7 +35,7 @@ type connectionRow struct {
 // addForm is the add-connection form's fields.
 type addForm struct {
 	Kind, Name, Issuer, ClientID, Tenants, MetadataURL, MetadataXML, EntityID, SSOURL, Certs string
-	JIT, Disabled, IdPInitiated                                                             bool
+	JIT, Disabled, IdPInitiated                                                              bool
 }
 
 func (s *Server) connectionRows(r *http.Request, ws latchkey.Workspace) ([]connectionRow, error) {

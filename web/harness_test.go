@@ -267,8 +267,14 @@ func (e *env) newBrowser(t *testing.T) *browser {
 	target := e.srv.Listener.Addr().String()
 	dialer := &net.Dialer{}
 	transport := &http.Transport{
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, target)
+		// Every host of the base URL reaches the server; other hosts (a test's identity
+		// provider on 127.0.0.1) are dialled as they are.
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, _ := net.SplitHostPort(addr)
+			if host == e.base.Hostname() || strings.HasSuffix(host, "."+e.base.Hostname()) {
+				addr = target
+			}
+			return dialer.DialContext(ctx, network, addr)
 		},
 	}
 	t.Cleanup(transport.CloseIdleConnections)

@@ -13,6 +13,9 @@ type adminView struct {
 	Counts   memberCounts
 	Invited  []latchkey.Account
 	Activity []latchkey.Event
+	// Connections and Domains are the workspace's single sign-on.
+	Connections []connectionRow
+	Domains     []string
 }
 
 // memberCounts is how many accounts the workspace has in each status. The template cannot
@@ -64,6 +67,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rq *request) 
 		return err
 	}
 	v := adminView{page: s.signedInPage(rq, "Admin dashboard"), Invited: invited, Activity: activity}
+	if v.Connections, err = s.connectionRows(r, rq.Workspace); err != nil {
+		return err
+	}
+	if v.Domains, err = s.store.Domains(ctx, rq.Workspace.ID); err != nil {
+		return err
+	}
 	v.Notice = notice
 	v.Counts = memberCounts{
 		Active:    counts[latchkey.StatusActive],

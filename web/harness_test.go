@@ -267,11 +267,10 @@ func (e *env) newBrowser(t *testing.T) *browser {
 	target := e.srv.Listener.Addr().String()
 	dialer := &net.Dialer{}
 	transport := &http.Transport{
-		// Every host of the base URL reaches the server; other hosts (a test's identity
-		// provider on 127.0.0.1) are dialled as they are.
+		// Every host name reaches the server; an address (a test's identity provider on
+		// 127.0.0.1) is dialled as it is.
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			host, _, _ := net.SplitHostPort(addr)
-			if host == e.base.Hostname() || strings.HasSuffix(host, "."+e.base.Hostname()) {
+			if host, _, _ := net.SplitHostPort(addr); net.ParseIP(host) == nil {
 				addr = target
 			}
 			return dialer.DialContext(ctx, network, addr)

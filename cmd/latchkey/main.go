@@ -3,6 +3,7 @@
 //	latchkey serve [--demo] [flags]       run the server
 //	latchkey workspace create|list        create or list workspaces
 //	latchkey account invite|resend|suspend|activate
+//	latchkey connection add|list|show|enable|disable|remove   single sign-on connections
 //	latchkey migrate                      apply database migrations
 //	latchkey export|import                move a workspace between databases
 //	latchkey bench [flags]                measure sign-ins and signed-in requests under load
@@ -56,11 +57,21 @@ Usage:
   latchkey serve [--demo] [flags]                      run the server
   latchkey workspace create --slug S --name N --admin-email E [--admin-name A]
   latchkey workspace list
+  latchkey workspace domains --workspace S [--add D]... [--remove D]...   approved SSO domains
+  latchkey workspace policy --workspace S [--password-sign-in on|off] [--require-2fa on|off]
   latchkey account invite --workspace S --email E [--role member|admin] [--name N]
   latchkey account resend --workspace S --email E     send a fresh invitation link
   latchkey account suspend --workspace S --email E
   latchkey account activate --workspace S --email E
   latchkey account unlock --workspace S --email E     clear the sign-in limits (too many attempts)
+  latchkey connection add --workspace S --kind oidc --name N --issuer URL --client-id ID --client-secret-file F [--jit] [--disabled]
+  latchkey connection add --workspace S --kind google --client-id ID --client-secret-file F [--jit]
+  latchkey connection add --workspace S --kind microsoft --tenant T [--tenant T2] --client-id ID --client-secret-file F [--jit]
+  latchkey connection add --workspace S --kind saml --name N --metadata-file F | --metadata-url URL |
+                          --idp-entity-id ID --idp-sso-url URL --idp-cert-file PEM [--idp-cert-file NEXT.pem] [--jit] [--idp-initiated]
+                                                       the secret may come from LATCHKEY_CLIENT_SECRET, never a flag
+  latchkey connection list --workspace S
+  latchkey connection show|enable|disable|remove --workspace S --connection ID
   latchkey migrate                                     apply database migrations
   latchkey export --workspace S [--out FILE]           write a workspace as JSON (secret: holds password hashes)
   latchkey import [--in FILE]                          read such a file (or stdin) into --database
@@ -77,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
-	m := &Main{Config: DefaultConfig(getenv), Stdout: stdout, Stderr: stderr}
+	m := &Main{Config: DefaultConfig(getenv), Stdout: stdout, Stderr: stderr, Getenv: getenv}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return m.serveCommand(ctx, rest)
@@ -85,6 +96,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return m.workspaceCommand(ctx, rest)
 	case "account":
 		return m.accountCommand(ctx, rest)
+	case "connection":
+		return m.connectionCommand(ctx, rest)
 	case "migrate":
 		return m.migrateCommand(ctx, rest)
 	case "export":
@@ -125,6 +138,8 @@ type Main struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Now    func() time.Time // nil: the wall clock
+	// Getenv reads the environment (LATCHKEY_CLIENT_SECRET); nil: os.Getenv.
+	Getenv func(string) string
 
 	Log     *slog.Logger
 	Store   *sqlstore.DB
@@ -262,6 +277,13 @@ func (m *Main) cleanup(ctx context.Context) {
 		case <-t.C:
 		}
 		n, err := m.sweep(ctx)
+		// SAML metadata by URL: each connection is fetched again once a day; a failure keeps
+		// the last good copy and is logged (and shown in the console after two days).
+		if refreshed, err := m.Service.RefreshMetadata(ctx); err != nil && ctx.Err() == nil {
+			m.Log.Warn("saml metadata refresh", "err", err)
+		} else if refreshed > 0 {
+			m.Log.Info("saml metadata refreshed", "connections", refreshed)
+		}
 		if err != nil && ctx.Err() == nil {
 			m.Log.Error("cleanup", "err", err)
 			continue
@@ -273,20 +295,22 @@ func (m *Main) cleanup(ctx context.Context) {
 // swept counts the rows one sweep deleted.
 type swept struct{ sessions, tokens, challenges, counters int }
 
-// sweep deletes expired sessions, links and two-factor challenges and stale throttle counters.
+// sweep deletes expired sessions, links, two-factor challenges and SSO flows, and stale
+// throttle counters.
 // Every node sweeps, with no leader and no lease: each deletion is one DELETE … WHERE on the
 // rows' own times, so sweeps that overlap on several nodes delete each row once (on
 // PostgreSQL the later DELETE waits for the earlier one's row locks, then skips the rows it
 // removed) and count it once.
 func (m *Main) sweep(ctx context.Context) (swept, error) {
 	var n swept
-	var err1, err2, err3, err4 error
+	var err1, err2, err3, err4, err5 error
 	now := m.Service.Now().UTC()
+	_, err5 = m.Store.DeleteExpiredFlows(ctx, now)
 	n.sessions, err1 = m.Store.DeleteExpiredSessions(ctx, now, now.Add(-m.Service.Policy.SessionIdle))
 	n.tokens, err2 = m.Store.DeleteExpiredTokens(ctx, now)
 	n.challenges, err3 = m.Store.DeleteExpiredChallenges(ctx, now)
 	n.counters, err4 = m.Store.DeleteStaleCounters(ctx, now.Add(-48*time.Hour))
-	return n, errors.Join(err1, err2, err3, err4)
+	return n, errors.Join(err1, err2, err3, err4, err5)
 }
 
 // Close stops the server gracefully (in-flight requests get up to ten seconds), then the
@@ -325,6 +349,13 @@ func (m *Main) deliver(ctx context.Context) {
 	if err == nil && len(pending) > 0 && pending[0].LastError != "" {
 		fmt.Fprintf(m.Stderr, "latchkey: some mail could not be delivered yet (%s); it stays queued and \"latchkey serve\" retries it\n", pending[0].LastError)
 	}
+}
+
+func (m *Main) getenv(k string) string {
+	if m.Getenv == nil {
+		return os.Getenv(k)
+	}
+	return m.Getenv(k)
 }
 
 // workspaceURL is where a workspace lives, for messages.

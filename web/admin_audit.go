@@ -28,6 +28,7 @@ var auditGroups = []auditGroup{
 	{"account", "Accounts", "account."},
 	{"session", "Sessions", "session."},
 	{"workspace", "Workspace", "workspace."},
+	{"sso", "Single sign-on settings", "sso."},
 }
 
 // auditView is the administrators' audit page.

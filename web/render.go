@@ -187,6 +187,20 @@ func eventLabel(t latchkey.EventType) string {
 		return "Two-factor reset"
 	case latchkey.EventRecoveryCodesNew:
 		return "New recovery codes"
+	case latchkey.EventSSORefused:
+		return "Single sign-on refused"
+	case latchkey.EventSSOProvisioned:
+		return "Provisioned by single sign-on"
+	case latchkey.EventSSOLinked:
+		return "Identity linked"
+	case latchkey.EventSSOUnlinked:
+		return "Identity unlinked"
+	case latchkey.EventSSOConnection:
+		return "Connection changed"
+	case latchkey.EventSSODomain:
+		return "Approved domains changed"
+	case latchkey.EventSSOTest:
+		return "Test connection"
 	}
 	return string(t)
 }

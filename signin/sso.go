@@ -137,8 +137,11 @@ type SSOFinish struct {
 	Workspace    latchkey.Workspace
 	ConnectionID string
 	Reply        url.Values
-	Browser      string // the SSO binding cookie
-	Device       string
+	// ACS is set when the reply was posted to the SAML ACS; a SAML connection's reply anywhere
+	// else, or an OIDC connection's at the ACS, is refused as not found.
+	ACS     bool
+	Browser string // the SSO binding cookie
+	Device  string
 	// PreviousSession is the browser's session cookie, which the sign-in ends.
 	PreviousSession string
 	Client          Client
@@ -177,12 +180,13 @@ type SSOOutcome struct {
 //	account active? ─ no ─────────────────────────────────────────────► not_active
 //	finishSignIn (Method "sso": no latchkey two-factor)
 //
-// Every refusal is audited (signin.sso_refused, or signin.not_active) with its reason and is
-// an *latchkey.Error whose message is safe to show: never the provider's own text.
+// Every refusal is audited (signin.sso_refused, and signin.not_active too) with its reason and
+// is an *latchkey.Error whose message is safe to show: never the provider's own text. A Test
+// connection flow returns its result, passed or failed, with a nil error, audited as sso.test.
 func (s *Service) FinishSSO(ctx context.Context, in SSOFinish) (SSOOutcome, error) {
 	ws := in.Workspace
 	c, err := s.Store.Connection(ctx, ws.ID, in.ConnectionID)
-	if errors.Is(err, latchkey.ErrNotFound) {
+	if errors.Is(err, latchkey.ErrNotFound) || err == nil && (c.Kind == latchkey.KindSAML) != in.ACS {
 		return SSOOutcome{}, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSSOUnavailable)
 	}
 	if err != nil {
@@ -215,23 +219,23 @@ func (s *Service) FinishSSO(ctx context.Context, in SSOFinish) (SSOOutcome, erro
 	}
 	if err != nil {
 		reason := reasonOf(err)
-		s.ssoRefused(ctx, ws, c, in.Client, latchkey.Account{}, "", reason, err)
 		if out.Test {
 			out.Failure, out.Detail, out.Checks = reason, err.Error(), checksOf(err)
 			s.testAudit(ctx, ws, c, in.Client, reason)
 			return out, nil
 		}
+		s.ssoRefused(ctx, ws, c, in.Client, latchkey.Account{}, "", reason, err)
 		return out, userSSOError(reason, err)
 	}
 	out.Identity, out.Checks = id, id.Checks
 	refuse := func(reason string, check string, detail string, a latchkey.Account, uerr error) (SSOOutcome, error) {
-		s.ssoRefused(ctx, ws, c, in.Client, a, id.Email, reason, errors.New(detail))
 		if out.Test {
 			out.Checks = append(out.Checks, connector.Check{Name: check, Detail: detail})
 			out.Failure, out.Detail = reason, detail
 			s.testAudit(ctx, ws, c, in.Client, reason)
 			return out, nil
 		}
+		s.ssoRefused(ctx, ws, c, in.Client, a, id.Email, reason, errors.New(detail))
 		return out, uerr
 	}
 	if id.OnceID != "" {

@@ -1,9 +1,17 @@
 package signin_test
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/connector/saml/samltest"
+	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -44,5 +52,81 @@ func TestPasswordOffNeedsConnection(t *testing.T) {
 	on := false
 	if w, err = e.svc.SetOperatorPolicy(t.Context(), w, signin.OperatorPolicy{PasswordSignInOff: &on}); err != nil || w.Policy.PasswordSignInOff {
 		t.Fatalf("operator's way back in: %+v, %v", w.Policy, err)
+	}
+}
+
+// Metadata given by URL is fetched at creation and again once a day; a failed refresh keeps
+// the last good copy, and after two days the connection warns.
+func TestRefreshMetadata(t *testing.T) {
+	e := newLcEnv(t)
+	idp, err := samltest.New("https://idp.acme.test/saml", e.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	up := true
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !up {
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		}
+		w.Write(idp.Metadata())
+	}))
+	t.Cleanup(srv.Close)
+	keys, err := keyring.Parse(keyring.NewKeyLine("refresh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("http://app.test")
+	svc := signin.New(signin.Config{Store: e.store, BaseURL: base, Now: e.clock.Now, Keys: keys, SSOClient: srv.Client()})
+
+	c, err := svc.CreateConnection(t.Context(), signin.NewConnection{ConnectionAction: signin.ConnectionAction{Workspace: e.ws},
+		Connection: latchkey.Connection{Kind: latchkey.KindSAML, Name: "Okta", Enabled: true, MetadataURL: srv.URL + "/metadata"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IdPEntityID != idp.EntityID || len(c.IdPCerts) != 1 || !c.MetadataFetchedAt.Equal(e.clock.Now()) {
+		t.Fatalf("created %+v", c)
+	}
+	if n, err := svc.RefreshMetadata(t.Context()); n != 0 || err != nil {
+		t.Fatalf("refresh within a day: %d, %v", n, err)
+	}
+
+	// A day later the IdP has rolled its key over: the new certificate is taken.
+	next, err := samltest.NewKey("next", e.clock.Now(), e.clock.Now().Add(365*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	idp.Key = next
+	mu.Unlock()
+	e.clock.Advance(signin.MetadataRefresh)
+	if n, err := svc.RefreshMetadata(t.Context()); n != 1 || err != nil {
+		t.Fatalf("daily refresh: %d, %v", n, err)
+	}
+	got, _ := e.store.Connection(t.Context(), e.ws.ID, c.ID)
+	if len(got.IdPCerts) != 1 || got.IdPCerts[0] != next.CertPEM() {
+		t.Fatalf("the new certificate was not taken: %q", got.IdPCerts)
+	}
+
+	// The IdP is down for three days: the last good copy stays, and the console warns.
+	mu.Lock()
+	up = false
+	mu.Unlock()
+	for range 3 {
+		e.clock.Advance(signin.MetadataRefresh)
+		if n, err := svc.RefreshMetadata(t.Context()); n != 0 || err != nil {
+			t.Fatalf("failed refresh: %d, %v", n, err)
+		}
+	}
+	kept, _ := e.store.Connection(t.Context(), e.ws.ID, c.ID)
+	if kept.IdPCerts[0] != next.CertPEM() || kept.MetadataXML != got.MetadataXML {
+		t.Fatal("a failed refresh lost the last good copy")
+	}
+	ws := svc.ConnectionWarnings(kept)
+	if len(ws) != 1 || !strings.Contains(ws[0], "could not be refreshed since") {
+		t.Fatalf("warnings %q", ws)
 	}
 }

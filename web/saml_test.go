@@ -322,3 +322,34 @@ func TestSAMLBindingCookieHTTPS(t *testing.T) {
 		t.Errorf("SAML binding cookie %q, want HttpOnly; Secure; SameSite=None; Max-Age=600", line)
 	}
 }
+
+// Test connection through the ACS shows the assertion's attributes and the checks; a SAML
+// connection's reply at the OIDC callback is not found.
+func TestSAMLTestConnection(t *testing.T) {
+	f := newSAMLFixture(t, false, false)
+	admin := f.e.newBrowser(t)
+	admin.mustLogin(t, f.e, "acme", f.admin.Email, goodPassword)
+	r := admin.submit(t, f.e.url("acme", "/admin/sso"), f.e.url("acme", "/admin/sso/"+f.conn.ID+"/test"), nil)
+	page := admin.get(t, r.continueURL(t))
+	fields := url.Values{}
+	for _, n := range page.find(func(n *html.Node) bool { return n.Data == "input" }) {
+		fields.Set(attr(n, "name"), attr(n, "value"))
+	}
+	r = admin.postACS(t, f, fields)
+	wantPage(t, r, http.StatusOK, "/sso/"+f.conn.ID+"/acs")
+	for _, want := range []string{"Every check passed", "signature", "audience", "in response to", "once only", "approved domain", "firstName", "Bob"} {
+		if !strings.Contains(r.text(), want) {
+			t.Errorf("the test page does not show %q: %q", want, r.text())
+		}
+	}
+	noSession(t, r)
+	if links, _ := f.e.store.IdentityLinks(t.Context(), f.ws.ID, f.member.ID); len(links) != 0 {
+		t.Errorf("Test connection linked %+v", links)
+	}
+
+	b := f.e.newBrowser(t)
+	req := b.samlRequest(t, f, false)
+	q := url.Values{"SAMLResponse": {encode(t, f.idp.Response(f.idp.SP, req.ID, f.idp.User))}, "RelayState": {req.RelayState}}
+	r = b.get(t, f.e.url("acme", "/sso/"+f.conn.ID+"/callback?"+q.Encode()))
+	wantSSORefused(t, f.e, f.ws, r, http.StatusNotFound, latchkey.MsgSSOUnavailable, "")
+}

@@ -146,13 +146,9 @@ func (s *Server) ssoACS(w http.ResponseWriter, r *http.Request, rq *request) err
 
 func (s *Server) finishSSO(w http.ResponseWriter, r *http.Request, rq *request, reply url.Values, kind latchkey.ConnectionKind) error {
 	out, err := s.svc.FinishSSO(r.Context(), signin.SSOFinish{
-		Workspace: rq.Workspace, ConnectionID: r.PathValue("id"), Reply: reply,
+		Workspace: rq.Workspace, ConnectionID: r.PathValue("id"), Reply: reply, ACS: kind == latchkey.KindSAML,
 		Browser: s.bindingValue(r, kind), Device: s.deviceValue(r), PreviousSession: s.sessionValue(r), Client: rq.Client,
 	})
-	if err == nil && (out.Connection.Kind == latchkey.KindSAML) != (kind == latchkey.KindSAML) {
-		// A SAML connection's reply at the OIDC callback, or the reverse: not its address.
-		err = latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSSOUnavailable)
-	}
 	if err != nil {
 		s.metrics.signins.WithLabelValues("sso", outcome(err)).Inc()
 		return s.ssoError(w, r, err)

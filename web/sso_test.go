@@ -406,3 +406,20 @@ func TestSSOTestConnection(t *testing.T) {
 		t.Errorf("member's Test connection: %d", r.Status)
 	}
 }
+
+// The button's POST is a form like any other: refused cross-site and without the form token.
+func TestSSOStartIsAForm(t *testing.T) {
+	f := newOIDCFixture(t)
+	c := f.generic(t, false)
+	b := f.e.newBrowser(t)
+	tok := b.csrf(t, f.e.url("acme", "/login"))
+	req := formRequest(t, f.e.url("acme", "/sso/"+c.ID+"/start"), url.Values{"csrf": {tok}})
+	req.Header.Set("Origin", "http://evil.app.test")
+	req.Header.Set("Sec-Fetch-Site", "same-site")
+	if r := b.do(t, req); r.Status != http.StatusForbidden {
+		t.Errorf("cross-site start: %d, want 403", r.Status)
+	}
+	if r := b.post(t, f.e.url("acme", "/sso/"+c.ID+"/start"), url.Values{}); r.Status != http.StatusForbidden {
+		t.Errorf("start without the form token: %d, want 403", r.Status)
+	}
+}

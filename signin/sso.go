@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/connector"
@@ -431,7 +432,11 @@ func (s *Service) provision(ctx context.Context, ws latchkey.Workspace, c latchk
 	if name == "" {
 		name, _, _ = strings.Cut(id.Email, "@")
 	}
-	a := latchkey.Account{ID: latchkey.NewID(), WorkspaceID: ws.ID, Email: strings.TrimSpace(id.Email), Name: truncate(name, 100),
+	for len(name) > MaxNameLength { // whole runes only
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	a := latchkey.Account{ID: latchkey.NewID(), WorkspaceID: ws.ID, Email: strings.TrimSpace(id.Email), Name: name,
 		Role: latchkey.RoleMember, Status: latchkey.StatusActive, CreatedAt: now, UpdatedAt: now}
 	if err := s.Store.CreateAccount(ctx, a); err != nil {
 		if errors.Is(err, latchkey.ErrConflict) {

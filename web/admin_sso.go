@@ -132,17 +132,25 @@ func (s *Server) adminSSOAdd(w http.ResponseWriter, r *http.Request, rq *request
 	return nil
 }
 
-// adminSSOEdit changes a connection's name, provisioning, IdP-initiated sign-in and, when
-// given, its client secret or IdP certificates.
+// adminSSOEdit changes a connection's name and provisioning; for OIDC its issuer (or
+// authority), client ID, tenants and, when given, a new client secret; for SAML IdP-initiated
+// sign-in and, when given, new IdP certificates.
 func (s *Server) adminSSOEdit(w http.ResponseWriter, r *http.Request, rq *request) error {
 	name := r.PostFormValue("name")
 	jit := r.PostFormValue("jit") != ""
 	idpInit := r.PostFormValue("idp_initiated") != ""
 	certs := splitPEM(r.PostFormValue("idp_certs"))
+	issuer, clientID, tenants := r.PostFormValue("issuer"), r.PostFormValue("client_id"), splitList(r.PostFormValue("tenants"))
 	_, err := s.svc.EditConnection(r.Context(), signin.ConnectionChange{
 		ConnectionAction: signin.ConnectionAction{Workspace: rq.Workspace, ConnectionID: r.PathValue("id"), Actor: &rq.Account, Client: rq.Client},
 		Edit: func(c *latchkey.Connection) {
 			c.Name, c.JIT = name, jit
+			if c.OIDC() {
+				c.Issuer, c.ClientID = issuer, clientID
+				if c.Kind == latchkey.KindMicrosoft {
+					c.Tenants = tenants
+				}
+			}
 			if c.Kind == latchkey.KindSAML {
 				c.IdPInitiated = idpInit
 				if len(certs) > 0 {

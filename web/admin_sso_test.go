@@ -124,3 +124,32 @@ func TestAdminSSO(t *testing.T) {
 		t.Errorf("member GET /admin/sso: %d", r.Status)
 	}
 }
+
+// Edit changes the name, provisioning and provider settings, keeps the secret unless a new
+// one is given, and validates like Add.
+func TestAdminSSOEdit(t *testing.T) {
+	f := newOIDCFixture(t)
+	c := f.generic(t, false)
+	admin := f.e.newBrowser(t)
+	admin.mustLogin(t, f.e, "acme", f.admin.Email, goodPassword)
+	page, edit := f.e.url("acme", "/admin/sso"), f.e.url("acme", "/admin/sso/"+c.ID+"/edit")
+
+	r := admin.submit(t, page, edit, url.Values{"name": {"Acme SSO"}, "jit": {"1"}, "issuer": {f.p.Issuer()}, "client_id": {f.p.ClientID}})
+	wantPage(t, r, http.StatusOK, "/admin/sso")
+	got, _ := f.e.store.Connection(t.Context(), f.ws.ID, c.ID)
+	if got.Name != "Acme SSO" || !got.JIT || got.ClientSecret != c.ClientSecret {
+		t.Fatalf("after edit %+v", got)
+	}
+	r = admin.submit(t, page, edit, url.Values{"name": {"Acme SSO"}, "issuer": {"http://id.acme.example"}, "client_id": {f.p.ClientID}})
+	if r.Status != http.StatusBadRequest || !strings.Contains(r.alert(), "must use https") {
+		t.Errorf("edit to a plain http issuer: %d %q", r.Status, r.alert())
+	}
+	r = admin.submit(t, page, edit, url.Values{"name": {"Acme SSO"}, "issuer": {f.p.Issuer()}, "client_id": {f.p.ClientID}, "client_secret": {"new-secret"}})
+	wantPage(t, r, http.StatusOK, "/admin/sso")
+	if again, _ := f.e.store.Connection(t.Context(), f.ws.ID, c.ID); again.ClientSecret == got.ClientSecret || strings.Contains(again.ClientSecret, "new-secret") {
+		t.Errorf("the new secret was not sealed in: %q", again.ClientSecret)
+	}
+	if evs := f.e.events(t, f.ws, latchkey.EventSSOConnection); len(evs) == 0 || !strings.Contains(evs[0].Detail, "client secret") {
+		t.Errorf("connection events %+v", evs)
+	}
+}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -262,6 +263,17 @@ func TestOIDCRefusals(t *testing.T) {
 		t.Errorf("a refused sign-in linked %+v", links)
 	}
 
+	t.Run("google succeeds for an approved hd", func(t *testing.T) {
+		b := f.e.newBrowser(t)
+		if got := b.get(t, f.e.url("acme", "/login")).texts("button", "sso-button"); !slices.Contains(got, "Continue with Google") || !slices.Contains(got, "Continue with Microsoft") {
+			t.Errorf("buttons %q", got)
+		}
+		f.p.Next(oidctest.Google("google-bob", bob, "acme.example"))
+		wantPage(t, b.oidcSignIn(t, f.e, google.ID, false), http.StatusOK, "/dashboard")
+		if _, err := f.e.store.IdentityBySubject(t.Context(), f.ws.ID, google.ID, "google-bob"); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("microsoft succeeds for an allowed tenant", func(t *testing.T) {
 		b := f.e.newBrowser(t)
 		entra.Next(oidctest.Entra(tenantA, "oid-bob", bob))

@@ -100,7 +100,7 @@ func (s *Server) beginSSO(w http.ResponseWriter, r *http.Request, rq *request, t
 	id := r.PathValue("id")
 	c, err := s.store.Connection(r.Context(), rq.Workspace.ID, id)
 	if errors.Is(err, latchkey.ErrNotFound) {
-		return s.ssoError(w, r, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSSOUnavailable))
+		return s.ssoError(w, r, rq, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSSOUnavailable))
 	} else if err != nil {
 		return err
 	}
@@ -110,7 +110,13 @@ func (s *Server) beginSSO(w http.ResponseWriter, r *http.Request, rq *request, t
 	})
 	if err != nil {
 		s.metrics.signins.WithLabelValues("sso", "refused").Inc()
-		return s.ssoError(w, r, err)
+		return s.ssoError(w, r, rq, err)
+	}
+	if start.Form != nil {
+		// No connector answers with a form to post yet (SAML's AuthnRequest goes by
+		// HTTP-Redirect); posting one to the provider would also need the sign-in page's
+		// form-action to name it.
+		return errors.New("sso start: an HTTP-POST hand-off is not supported")
 	}
 	s.setBinding(w, start.Kind, start.Browser)
 	v := redirectView{URL: start.URL, Provider: buttonLabel(c)}
@@ -139,7 +145,7 @@ func (s *Server) ssoACS(w http.ResponseWriter, r *http.Request, rq *request) err
 		}
 		s.svc.SSORefusedRequest(r.Context(), rq.Workspace, r.PathValue("id"), rq.Client, reason)
 		status := latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgSSOFailed)
-		return s.ssoError(w, r, status)
+		return s.ssoError(w, r, rq, status)
 	}
 	return s.finishSSO(w, r, rq, r.PostForm, latchkey.KindSAML)
 }
@@ -151,7 +157,7 @@ func (s *Server) finishSSO(w http.ResponseWriter, r *http.Request, rq *request, 
 	})
 	if err != nil {
 		s.metrics.signins.WithLabelValues("sso", outcome(err)).Inc()
-		return s.ssoError(w, r, err)
+		return s.ssoError(w, r, rq, err)
 	}
 	if out.Test {
 		return s.ssoTestResult(w, rq, out)
@@ -163,7 +169,7 @@ func (s *Server) finishSSO(w http.ResponseWriter, r *http.Request, rq *request, 
 // ssoError is the page for a refused single sign-on: the message signin chose (never the
 // provider's words), its status, and a way back to Sign in. An unexpected error is logged and
 // shown as the same kind of page, never a bare 500 page.
-func (s *Server) ssoError(w http.ResponseWriter, r *http.Request, err error) error {
+func (s *Server) ssoError(w http.ResponseWriter, r *http.Request, rq *request, err error) error {
 	v := errorView{Status: http.StatusBadGateway, Heading: "Single sign-on did not work", Message: latchkey.MsgSSOFailed, BackURL: "/login", BackLabel: "Back to Sign in"}
 	var le *latchkey.Error
 	if errors.As(err, &le) && le.Code != latchkey.CodeInternal {
@@ -188,8 +194,7 @@ func (s *Server) ssoError(w http.ResponseWriter, r *http.Request, err error) err
 		v.RequestID = requestID(r)
 		s.log.Error("single sign-on failed", "request_id", v.RequestID, "route", r.Pattern, "host", r.Host, "err", err)
 	}
-	v.Title = v.Heading
-	v.CentralURL = s.base.String()
+	v.Title, v.Workspace, v.CentralURL = v.Heading, &rq.Workspace, s.base.String()
 	return s.render(w, v.Status, "error", v)
 }
 

@@ -136,6 +136,29 @@ const (
 // Single sign-on.
 const (
 	MsgDomainInvalid = "Enter a domain name, like example.com"
+	// MsgSSODomainRefused is the seed's "Access is restricted to approved company domains".
+	MsgSSODomainRefused = "Access is restricted to approved company domains. Check that you're using your work account, then contact your administrator if it still fails."
+	// MsgSSONotProvisioned is TicketOS's "your access may not yet be provisioned".
+	MsgSSONotProvisioned  = "Your access has not been provisioned yet. Contact your administrator to be given access to this workspace."
+	MsgSSOFailed          = "Signing in with your provider did not work. Go back to Sign in and try again; if it keeps failing, contact your administrator."
+	MsgSSOExpired         = "This single sign-on attempt has expired or was already used. Go back to Sign in and start again."
+	MsgSSOUnreachable     = "The sign-in provider could not be reached. Try again in a moment."
+	MsgSSOEmailUnverified = "Your provider did not confirm your email address, so you cannot be signed in. Contact your administrator."
+	MsgSSOUnavailable     = "This sign-in option is not available. Go back to Sign in and choose another."
+	MsgPasswordOffNoSSO   = "Password sign-in can be turned off only while the workspace has an enabled single sign-on connection"
+	MsgConnectionInvalid  = "The connection is not complete: %s"
+	MsgConnectionName     = "Enter a name for the connection, of at most 60 characters"
+	MsgConnectionKind     = "Choose the kind of connection: google, microsoft, oidc or saml"
+	MsgConnectionSecret   = "Enter the client secret the provider gave you"
+	MsgConnectionSaved    = "The connection has been saved."
+	MsgConnectionRemoved  = "The connection has been removed, with the identities linked through it."
+	MsgConnectionLastOne  = "This is the workspace's last enabled connection and password sign-in is off: turn password sign-in on first"
+	MsgDomainAdded        = "The domain has been approved."
+	MsgDomainRemoved      = "The domain is no longer approved."
+	MsgDomainExists       = "That domain is approved already"
+	MsgIdentityUnlinked   = "The identity has been unlinked. The next sign-in through that connection links again by email."
+	MsgMetadataInvalid    = "The IdP metadata could not be read: %s"
+	MsgSSOTestDone        = "Test connection finished: nobody was signed in and nothing was linked."
 )
 
 // Inventory and requests.

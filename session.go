@@ -19,8 +19,11 @@ type Session struct {
 	LastSeenAt  time.Time
 	ExpiresAt   time.Time // absolute end, whatever the activity
 	Persistent  bool      // "Keep me signed in": the cookie survives browser restarts
-	ClientAddr  string
-	UserAgent   string
+	// SSO is set on a session started by single sign-on: the provider did the second factor,
+	// so a workspace's Require2FA does not send it to set up latchkey's.
+	SSO        bool
+	ClientAddr string
+	UserAgent  string
 }
 
 // Idle reports whether s has been unused for longer than idle at now.

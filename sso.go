@@ -147,3 +147,27 @@ type OnceStore interface {
 	// records that have expired at now. Returns an error if until is not after now.
 	UseOnce(ctx context.Context, key string, until, now time.Time) error
 }
+
+// Audit events of single sign-on. A refusal's Detail starts with its reason (a
+// connector.Reason* or one of the SSOReason* constants), then the connection's name.
+const (
+	EventSSORefused     EventType = "signin.sso_refused"
+	EventSSOProvisioned EventType = "account.sso_provisioned" // just-in-time provisioning created the account
+	EventSSOLinked      EventType = "sso.link"
+	EventSSOUnlinked    EventType = "sso.unlink"
+	EventSSOConnection  EventType = "sso.connection" // a connection added, changed or removed
+	EventSSODomain      EventType = "sso.domain"     // an approved domain added or removed
+	EventSSOTest        EventType = "sso.test"       // an administrator's Test connection
+)
+
+// Reasons for refusing a single sign-on that are the workspace's, not the protocol's (those
+// are connector.Reason*).
+const (
+	SSOReasonDomain         = "domain_refused"
+	SSOReasonNotProvisioned = "not_provisioned"
+	SSOReasonNotActive      = "not_active"
+	SSOReasonUnverified     = "email_unverified"
+	SSOReasonFlow           = "state_mismatch" // no live flow for the state, or another browser's
+	SSOReasonDisabled       = "connection_disabled"
+	SSOReasonReplay         = "replay"
+)

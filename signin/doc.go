@@ -64,6 +64,23 @@
 // what. A workspace always keeps an active administrator: a change that would leave none is
 // refused, also when two administrators demote each other at once (see updateMember).
 //
+// Single sign-on (sso.go, connections.go): BeginSSO stores one flow record per button press,
+// under the hash of a random state (OIDC state, SAML RelayState), bound to the browser by a
+// cookie's hash and to the workspace, for 10 minutes, holding the connector's secret (nonce
+// and PKCE verifier, or the SAML request ID), Keep me signed in and the Test flag:
+//
+//	button ──► BeginSSO ─► flow{hash(state), hash(browser), secret, remember, test} ─► provider
+//	provider ──► FinishSSO: flow consumed once ─► connector.Finish (protocol checks)
+//	   ─► once-only assertion ID ─► approved domains (and Google hd)
+//	   ─► Test connection? show claims and checks, stop
+//	   ─► link (connection, subject) | active account with the verified email | JIT member
+//	   ─► finishSignIn (Method "sso": no latchkey two-factor; the session is marked SSO)
+//
+// The connector is chosen by a switch (connector): the OIDC kinds through the service's one
+// oidc.Cache, SAML through saml.New. Connection secrets are sealed with Keys, bound to the
+// workspace and connection. Workspace policy (domains, linking, provisioning) is here; the
+// protocol rules are the connectors'. Turning password sign-in off needs an enabled connection.
+//
 // A user's own security page (ChangePassword, Sessions, RevokeSession, RevokeOtherSessions)
 // acts only on the signed-in account's sessions.
 //

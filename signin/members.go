@@ -338,8 +338,8 @@ type PolicyInput struct {
 // operator's, or from MinSessionIdle to the operator's; it applies to existing sessions at
 // their next request) and whether two-factor authentication is required. It audits what
 // changed (workspace.policy) and returns the workspace as stored. Turning password sign-in off
-// also stops the administrators' own password sign-in; nothing checks yet that the workspace
-// has an SSO connection to sign in with (the store keeps none yet), so the page must warn.
+// also stops the administrators' own password sign-in, so it is refused (CodeConflict with
+// MsgPasswordOffNoSSO) while the workspace has no enabled SSO connection.
 // Errors: CodeForbidden with
 // MsgAdminOnly; CodeInvalid with the field ("min_length", "session_idle") and
 // MsgMinLengthRange or MsgSessionIdleRange.
@@ -354,6 +354,15 @@ func (s *Service) UpdatePolicy(ctx context.Context, in PolicyInput) (latchkey.Wo
 	if d := p.SessionIdle; d != 0 && (d < MinSessionIdle || d > s.Policy.SessionIdle) {
 		return latchkey.Workspace{}, latchkey.Errorf(latchkey.CodeInvalid, "session_idle",
 			fmt.Sprintf(latchkey.MsgSessionIdleRange, mail.FormatExpiry(s.Policy.SessionIdle)))
+	}
+	if p.PasswordSignInOff && !in.Workspace.Policy.PasswordSignInOff {
+		ok, err := s.hasEnabledConnection(ctx, in.Workspace.ID)
+		if err != nil {
+			return latchkey.Workspace{}, err
+		}
+		if !ok {
+			return latchkey.Workspace{}, latchkey.Errorf(latchkey.CodeConflict, "password_signin", latchkey.MsgPasswordOffNoSSO)
+		}
 	}
 	var before, after latchkey.Workspace
 	err := s.Store.UpdateWorkspace(ctx, in.Workspace.ID, func(w *latchkey.Workspace) error {

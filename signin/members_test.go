@@ -292,6 +292,7 @@ func TestUpdatePolicy(t *testing.T) {
 		{"idle over the operator's", latchkey.Policy{SessionIdle: 9 * time.Hour}, "Choose a session idle timeout from 5 minutes to 8 hours", "session_idle"},
 		{"all", latchkey.Policy{PasswordMinLength: 16, SessionIdle: time.Hour, Require2FA: true, PasswordSignInOff: true}, "", ""},
 	}
+	e.enableSSO(t) // password sign-in may be turned off
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.workspace(t)

@@ -384,6 +384,7 @@ func TestResetRefused(t *testing.T) {
 	_, err := e.reset(t, secret, "bob@acme.example", lcPassword2, lcPassword2, "192.0.2.9")
 	wantError(t, "reset of a suspended account", err, latchkey.CodeExpired, latchkey.MsgResetLinkInvalid, "")
 
+	e.enableSSO(t)
 	w, err := e.svc.UpdatePolicy(t.Context(), signin.PolicyInput{Workspace: e.ws, Actor: e.admin, Policy: latchkey.Policy{PasswordSignInOff: true}})
 	if err != nil {
 		t.Fatal(err)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/connector/oidc"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/passkey"
@@ -79,6 +81,11 @@ type Service struct {
 	// run at once.
 	Passwords *password.Hasher
 
+	// ssoClient makes every call to an identity provider (OIDC discovery, keys and tokens,
+	// SAML metadata), and oidc caches what OpenID providers publish, for every connection.
+	ssoClient *http.Client
+	oidc      *oidc.Cache
+
 	deviceKey []byte
 	jobs      JobQueue
 	passkeys  *passkey.Service
@@ -103,6 +110,8 @@ type Config struct {
 	Passwords *password.Hasher
 	// Jobs queues work for the server's mail.Worker to run (Service.Jobs); nil runs it at once.
 	Jobs JobQueue
+	// SSOClient makes the calls to identity providers; nil means a client with oidc.Timeout.
+	SSOClient *http.Client
 }
 
 // New returns a Service for c.
@@ -118,6 +127,11 @@ func New(c Config) *Service {
 	}
 	s := &Service{Store: c.Store, Mailer: c.Mailer, BaseURL: c.BaseURL, Now: c.Now, Log: c.Log, Policy: c.Policy.withDefaults(), Keys: c.Keys, Passwords: c.Passwords, jobs: c.Jobs}
 	s.passkeys = passkey.New(passkey.Deps{Stores: passkey.Stores{Passkeys: c.Store, Ceremonies: c.Store, Accounts: c.Store}, Now: c.Now})
+	s.ssoClient = c.SSOClient
+	if s.ssoClient == nil {
+		s.ssoClient = defaultHTTPClient()
+	}
+	s.oidc = oidc.NewCache(s.ssoClient)
 	if c.Keys != nil {
 		s.deviceKey = c.Keys.Derive("device cookie")
 	}

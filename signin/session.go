@@ -22,7 +22,7 @@ type signInInput struct {
 // the device cookie, audits the success and, for a browser the account has not used before,
 // queues a new-device alert (alertNewDevice). The session writes are one transaction.
 func (s *Service) finishSignIn(ctx context.Context, a latchkey.Account, in signInInput) (Result, error) {
-	res, err := s.newSession(ctx, a, in.Remember, in.Client, previousID(in.Previous), false)
+	res, err := s.newSession(ctx, a, in.Remember, in.Method == "sso", in.Client, previousID(in.Previous))
 	if err != nil {
 		return Result{}, err
 	}
@@ -44,7 +44,7 @@ func previousID(secret string) string {
 	return latchkey.HashSecret(secret)
 }
 
-func (s *Service) newSession(ctx context.Context, a latchkey.Account, remember bool, c Client, replaces string, rotate bool) (Result, error) {
+func (s *Service) newSession(ctx context.Context, a latchkey.Account, remember, sso bool, c Client, replaces string) (Result, error) {
 	now := s.Now().UTC()
 	return s.storeSession(ctx, a, latchkey.Session{
 		WorkspaceID: a.WorkspaceID,
@@ -52,7 +52,8 @@ func (s *Service) newSession(ctx context.Context, a latchkey.Account, remember b
 		CreatedAt:   now,
 		ExpiresAt:   now.Add(s.Policy.SessionMax),
 		Persistent:  remember,
-	}, c, replaces, rotate)
+		SSO:         sso,
+	}, c, replaces, false)
 }
 
 // storeSession gives sess a new secret and stores it (see StartSession).
@@ -78,7 +79,7 @@ func (s *Service) rotate(ctx context.Context, a latchkey.Account, cur latchkey.S
 	if cur.ID == "" {
 		return Result{}, nil // no session to rotate (a change made outside a browser)
 	}
-	next := latchkey.Session{WorkspaceID: a.WorkspaceID, AccountID: a.ID, CreatedAt: cur.CreatedAt, ExpiresAt: cur.ExpiresAt, Persistent: cur.Persistent}
+	next := latchkey.Session{WorkspaceID: a.WorkspaceID, AccountID: a.ID, CreatedAt: cur.CreatedAt, ExpiresAt: cur.ExpiresAt, Persistent: cur.Persistent, SSO: cur.SSO}
 	return s.storeSession(ctx, a, next, c, cur.ID, true)
 }
 

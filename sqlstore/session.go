@@ -9,28 +9,28 @@ import (
 	"github.com/latchkey/latchkey"
 )
 
-const sessionColumns = `id, workspace_id, account_id, created_at, last_seen_at, expires_at, persistent, client_addr, user_agent`
+const sessionColumns = `id, workspace_id, account_id, created_at, last_seen_at, expires_at, persistent, client_addr, user_agent, sso`
 
 // sessionColumnsS names the same columns of the sessions table aliased as s, for joins.
-const sessionColumnsS = `s.id, s.workspace_id, s.account_id, s.created_at, s.last_seen_at, s.expires_at, s.persistent, s.client_addr, s.user_agent`
+const sessionColumnsS = `s.id, s.workspace_id, s.account_id, s.created_at, s.last_seen_at, s.expires_at, s.persistent, s.client_addr, s.user_agent, s.sso`
 
 // sessionDest returns the Scan destinations for sessionColumns.
 func sessionDest(s *latchkey.Session) []any {
 	return []any{&s.ID, &s.WorkspaceID, &s.AccountID, timeDest(&s.CreatedAt), timeDest(&s.LastSeenAt),
-		timeDest(&s.ExpiresAt), &s.Persistent, &s.ClientAddr, &s.UserAgent}
+		timeDest(&s.ExpiresAt), &s.Persistent, &s.ClientAddr, &s.UserAgent, &s.SSO}
 }
 
 // sessionValues are the query arguments for sessionColumns.
 func sessionValues(s latchkey.Session) []any {
 	return []any{s.ID, s.WorkspaceID, s.AccountID, timeValue(s.CreatedAt), timeValue(s.LastSeenAt),
-		timeValue(s.ExpiresAt), s.Persistent, s.ClientAddr, s.UserAgent}
+		timeValue(s.ExpiresAt), s.Persistent, s.ClientAddr, s.UserAgent, s.SSO}
 }
 
 // CreateSession stores s. Returns ErrNotFound if the account does not exist in
 // s.WorkspaceID (the foreign key is on the pair), and ErrConflict if the ID is taken.
 func (db *DB) CreateSession(ctx context.Context, s latchkey.Session) error {
 	_, err := db.rw.ExecContext(ctx,
-		`INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		`INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		sessionValues(s)...)
 	if err != nil {
 		return fmt.Errorf("create session: %w", storeError(err))
@@ -48,9 +48,9 @@ func (db *DB) StartSession(ctx context.Context, s latchkey.Session, replaces str
 			}
 		}
 		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			`INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			s.ID, s.WorkspaceID, s.AccountID, timeValue(s.CreatedAt), timeValue(s.LastSeenAt),
-			timeValue(s.ExpiresAt), s.Persistent, s.ClientAddr, s.UserAgent); err != nil {
+			timeValue(s.ExpiresAt), s.Persistent, s.ClientAddr, s.UserAgent, s.SSO); err != nil {
 			return fmt.Errorf("create session: %w", storeError(err))
 		}
 		if !rotate {

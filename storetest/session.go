@@ -24,6 +24,7 @@ var sessionTests = []test{
 			Persistent:  true,
 			ClientAddr:  "2001:db8::1",
 			UserAgent:   "Mozilla/5.0 (storetest)",
+			SSO:         true,
 		}
 		ok(t, "CreateSession", s.CreateSession(ctx, sess))
 		gotSess, gotAcct, err := s.Session(ctx, w.ID, id)

@@ -34,6 +34,7 @@ var auditGroups = []auditGroup{
 	{"software", "Software and licence keys", "software."},
 	{"request", "Requests", "request."},
 	{"scim", "Provisioning (SCIM)", "scim."},
+	{"sso", "Single sign-on settings", "sso."},
 }
 
 // auditView is the administrators' audit page.

@@ -296,6 +296,11 @@ func TestSettingsPasswordSignInOff(t *testing.T) {
 	tok := b.csrf(t, e.url("acme", "/login"))
 
 	r := admin.saveSettings(t, e, "12", "off", "0")
+	if r.Status != http.StatusConflict || r.alert() != latchkey.MsgPasswordOffNoSSO {
+		t.Fatalf("password sign-in off without a connection: %d %q", r.Status, r.alert())
+	}
+	e.enableSSO(t, f.ws)
+	r = admin.saveSettings(t, e, "12", "off", "0")
 	wantPage(t, r, http.StatusOK, "/admin/settings")
 	if got, want := e.policy(t, f.ws), (latchkey.Policy{PasswordSignInOff: true}); got != want {
 		t.Fatalf("policy %+v, want %+v", got, want)
@@ -306,8 +311,11 @@ func TestSettingsPasswordSignInOff(t *testing.T) {
 
 	r = b.get(t, e.url("acme", "/login"))
 	wantPage(t, r, http.StatusOK, "/login")
-	if r.input("password") != nil || r.input("email") != nil || !cmp.Equal(r.texts("button", ""), []string{"Sign in with a passkey"}) {
+	if r.input("password") != nil || r.input("email") != nil {
 		t.Error("the sign-in page still has the password form")
+	}
+	if got, want := r.texts("button", ""), []string{"Continue with Okta", "Sign in with a passkey"}; !cmp.Equal(got, want) {
+		t.Errorf("buttons %q, want %q: the connection's and the passkey's", got, want)
 	}
 	if containsLink(r, "/forgot-password") {
 		t.Error("the sign-in page still offers Forgot password?")

@@ -17,6 +17,9 @@ type adminView struct {
 	// Inventory holds the counts of requests, hardware and seats; nil on a server without
 	// the inventory.
 	Inventory *inventoryCounts
+	// Connections and Domains are the workspace's single sign-on.
+	Connections []connectionRow
+	Domains     []string
 }
 
 // inventoryCounts spells out the admin dashboard's inventory counts for the template.
@@ -78,6 +81,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rq *request) 
 		return err
 	}
 	v := adminView{page: s.signedInPage(rq, "Admin dashboard"), Invited: invited, Activity: activity}
+	if v.Connections, err = s.connectionRows(r, rq.Workspace); err != nil {
+		return err
+	}
+	if v.Domains, err = s.store.Domains(ctx, rq.Workspace.ID); err != nil {
+		return err
+	}
 	v.Notice = notice
 	v.Counts = memberCounts{
 		Active:    counts[latchkey.StatusActive],

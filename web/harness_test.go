@@ -288,8 +288,13 @@ func (e *env) newBrowser(t *testing.T) *browser {
 	target := e.srv.Listener.Addr().String()
 	dialer := &net.Dialer{}
 	transport := &http.Transport{
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, target)
+		// Every host name reaches the server; an address (a test's identity provider on
+		// 127.0.0.1) is dialled as it is.
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if host, _, _ := net.SplitHostPort(addr); net.ParseIP(host) == nil {
+				addr = target
+			}
+			return dialer.DialContext(ctx, network, addr)
 		},
 	}
 	t.Cleanup(transport.CloseIdleConnections)

@@ -25,6 +25,8 @@ type loginView struct {
 	PasswordOff bool
 	// PasskeyOn: members may sign in with a passkey (the admin's switch).
 	PasskeyOn bool
+	// Buttons are the enabled SSO connections, in the administrators' order.
+	Buttons []ssoButton
 }
 
 // notices are the fixed messages a redirect may ask the sign-in page to show. Only keys travel
@@ -70,6 +72,10 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) 
 		return nil
 	}
 	v := s.loginView(rq)
+	var err error
+	if v.Buttons, err = s.ssoButtons(r, rq.Workspace); err != nil {
+		return err
+	}
 	v.Notice = notices[r.URL.Query().Get("m")]
 	v.Error = failures[r.URL.Query().Get("e")]
 	v.ReturnTo = safeReturn(r.URL.Query().Get("return_to"))
@@ -81,6 +87,10 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, rq *request) 
 // credentials (wrong password and unknown email alike), 403 not active, 429 throttled.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, rq *request) error {
 	v := s.loginView(rq)
+	var err error
+	if v.Buttons, err = s.ssoButtons(r, rq.Workspace); err != nil {
+		return err
+	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	v.Email = email
 	v.Remember = r.PostFormValue("remember") != ""

@@ -96,11 +96,15 @@ func (s *Server) headers(next http.Handler) http.Handler {
 		if s.secure {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}
-		limit := int64(maxBody)
-		if isSCIMPath(r.URL.Path) {
-			limit = scim.MaxBodyBytes // an identity provider's group of many members
+		// The SAML ACS bounds its own body (maxACSBody), before it parses it; SCIM takes an
+		// identity provider's group of many members.
+		if !(r.Method == http.MethodPost && isACSPath(r.URL.Path)) {
+			limit := int64(maxBody)
+			if isSCIMPath(r.URL.Path) {
+				limit = scim.MaxBodyBytes
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -298,7 +302,8 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rq *request, who 
 	}
 	// A workspace that requires two-factor authentication lets a member without it (an
 	// authenticator app or a passkey) reach only the set-up pages (and sign out) until it is on.
-	if rq.SignedIn() && rq.Workspace.Policy.Require2FA && !rq.Account.TwoFactor() && !allowedBeforeSetup(r.URL.Path) {
+	// A session started by single sign-on is exempt: the provider did the second factor (SPEC §4).
+	if rq.SignedIn() && rq.Workspace.Policy.Require2FA && !rq.Session.SSO && !rq.Account.TwoFactor() && !allowedBeforeSetup(r.URL.Path) {
 		second, err := s.svc.HasSecondFactor(r.Context(), rq.Account)
 		if err != nil {
 			s.fail(w, r, err)
@@ -316,9 +321,20 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rq *request, who 
 	return true
 }
 
+// isACSPath reports whether path is a SAML ACS, /sso/{id}/acs.
+func isACSPath(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/sso/")
+	id, ok2 := strings.CutSuffix(rest, "/acs")
+	return ok && ok2 && id != "" && !strings.Contains(id, "/")
+}
+
 // readForm parses a POST's form (413 past the body limit) and, unless the route's protocol
-// protects it, checks the form token.
+// protects it, checks the form token. A protocol-checked endpoint (the SAML ACS) bounds and
+// parses its own body, so that an oversize one gets its own page and audit event.
 func (s *Server) readForm(w http.ResponseWriter, r *http.Request, rq *request, check formCheck) bool {
+	if check == protocolChecked {
+		return true // the handler bounds and parses its own body
+	}
 	parse := r.ParseForm
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		// A file upload (CSV import): ParseForm leaves its fields, the form token among
@@ -334,9 +350,6 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request, rq *request, c
 		}
 		s.fail(w, r, latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgFormExpired))
 		return false
-	}
-	if check == protocolChecked {
-		return true
 	}
 	if err := s.checkForm(r, rq); err != nil {
 		s.fail(w, r, err)

@@ -90,6 +90,7 @@ type page struct {
 	Notice     string // a success message
 	Error      string // the error message of the form, shown above it
 	ErrorField string // the field the error is about, if any
+	Refresh    string // a URL to move on to at once (meta refresh), for the SSO hand-off
 }
 
 // render writes the named page with status. It renders into a buffer first, so that a template
@@ -220,6 +221,20 @@ func eventLabel(t latchkey.EventType) string {
 		return "New-device alerts turned off"
 	case latchkey.EventAlertsOn:
 		return "New-device alerts turned on"
+	case latchkey.EventSSORefused:
+		return "Single sign-on refused"
+	case latchkey.EventSSOProvisioned:
+		return "Provisioned by single sign-on"
+	case latchkey.EventSSOLinked:
+		return "Identity linked"
+	case latchkey.EventSSOUnlinked:
+		return "Identity unlinked"
+	case latchkey.EventSSOConnection:
+		return "Connection changed"
+	case latchkey.EventSSODomain:
+		return "Approved domains changed"
+	case latchkey.EventSSOTest:
+		return "Test connection"
 	}
 	return inventoryEventLabel(t)
 }

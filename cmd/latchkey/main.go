@@ -4,6 +4,7 @@
 //	latchkey workspace create|list        create or list workspaces
 //	latchkey account invite|resend|suspend|activate
 //	latchkey scim token create|list|revoke SCIM provisioning tokens
+//	latchkey connection add|list|show|enable|disable|remove   single sign-on connections
 //	latchkey migrate                      apply database migrations
 //	latchkey export|import                move a workspace between databases
 //	latchkey bench [flags]                measure sign-ins and signed-in requests under load
@@ -58,6 +59,8 @@ Usage:
   latchkey serve [--demo] [flags]                      run the server
   latchkey workspace create --slug S --name N --admin-email E [--admin-name A]
   latchkey workspace list
+  latchkey workspace domains --workspace S [--add D]... [--remove D]...   approved SSO domains
+  latchkey workspace policy --workspace S [--password-sign-in on|off] [--require-2fa on|off]
   latchkey account invite --workspace S --email E [--role member|admin] [--name N]
   latchkey account resend --workspace S --email E     send a fresh invitation link
   latchkey account suspend --workspace S --email E
@@ -66,6 +69,14 @@ Usage:
   latchkey scim token create --workspace S [--name N]  a SCIM provisioning token, shown once, and the base URL
   latchkey scim token list --workspace S               name, created, last used, revoked
   latchkey scim token revoke --workspace S --token ID
+  latchkey connection add --workspace S --kind oidc --name N --issuer URL --client-id ID --client-secret-file F [--jit] [--disabled]
+  latchkey connection add --workspace S --kind google --client-id ID --client-secret-file F [--jit]
+  latchkey connection add --workspace S --kind microsoft --tenant T [--tenant T2] --client-id ID --client-secret-file F [--jit]
+  latchkey connection add --workspace S --kind saml --name N --metadata-file F | --metadata-url URL |
+                          --idp-entity-id ID --idp-sso-url URL --idp-cert-file PEM [--idp-cert-file NEXT.pem] [--jit] [--idp-initiated]
+                                                       the secret may come from LATCHKEY_CLIENT_SECRET, never a flag
+  latchkey connection list --workspace S
+  latchkey connection show|enable|disable|remove --workspace S --connection ID
   latchkey migrate                                     apply database migrations
   latchkey export --workspace S [--out FILE]           write a workspace as JSON (secret: holds password hashes)
   latchkey import [--in FILE]                          read such a file (or stdin) into --database
@@ -82,7 +93,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
-	m := &Main{Config: DefaultConfig(getenv), Stdout: stdout, Stderr: stderr}
+	m := &Main{Config: DefaultConfig(getenv), Stdout: stdout, Stderr: stderr, Getenv: getenv}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return m.serveCommand(ctx, rest)
@@ -92,6 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return m.accountCommand(ctx, rest)
 	case "scim":
 		return m.scimCommand(ctx, rest)
+	case "connection":
+		return m.connectionCommand(ctx, rest)
 	case "migrate":
 		return m.migrateCommand(ctx, rest)
 	case "export":
@@ -136,6 +149,8 @@ type Main struct {
 	// that needs the address before the server starts (its base URL carries the port) opens it
 	// itself, with no window in which another process could take the port.
 	Listener net.Listener
+	// Getenv reads the environment (LATCHKEY_CLIENT_SECRET); nil: os.Getenv.
+	Getenv func(string) string
 
 	Log     *slog.Logger
 	Store   *sqlstore.DB
@@ -304,6 +319,13 @@ func (m *Main) cleanup(ctx context.Context) {
 		case <-t.C:
 		}
 		n, err := m.sweep(ctx)
+		// SAML metadata by URL: each connection is fetched again once a day; a failure keeps
+		// the last good copy and is logged (and shown in the console after two days).
+		if refreshed, err := m.Service.RefreshMetadata(ctx); err != nil && ctx.Err() == nil {
+			m.Log.Warn("saml metadata refresh", "err", err)
+		} else if refreshed > 0 {
+			m.Log.Info("saml metadata refreshed", "connections", refreshed)
+		}
 		if err != nil && ctx.Err() == nil {
 			m.Log.Error("cleanup", "err", err)
 			continue
@@ -315,16 +337,17 @@ func (m *Main) cleanup(ctx context.Context) {
 // swept counts the rows one sweep deleted (or, for failed mail, emptied).
 type swept struct{ sessions, tokens, challenges, ceremonies, counters, failedMail int }
 
-// sweep deletes expired sessions, links, two-factor challenges and WebAuthn ceremonies, and
-// stale throttle counters.
+// sweep deletes expired sessions, links, two-factor challenges, WebAuthn ceremonies and SSO
+// flows, and stale throttle counters.
 // Every node sweeps, with no leader and no lease: each deletion is one DELETE … WHERE on the
 // rows' own times, so sweeps that overlap on several nodes delete each row once (on
 // PostgreSQL the later DELETE waits for the earlier one's row locks, then skips the rows it
 // removed) and count it once.
 func (m *Main) sweep(ctx context.Context) (swept, error) {
 	var n swept
-	var err1, err2, err3, err4, err5, err6 error
+	var err1, err2, err3, err4, err5, err6, err7 error
 	now := m.Service.Now().UTC()
+	_, err5 = m.Store.DeleteExpiredFlows(ctx, now)
 	n.sessions, err1 = m.Store.DeleteExpiredSessions(ctx, now, now.Add(-m.Service.Policy.SessionIdle))
 	n.tokens, err2 = m.Store.DeleteExpiredTokens(ctx, now)
 	n.challenges, err3 = m.Store.DeleteExpiredChallenges(ctx, now)
@@ -332,7 +355,8 @@ func (m *Main) sweep(ctx context.Context) (swept, error) {
 	// Mail that failed for good is kept for the operator, but not its body: it may hold a link.
 	n.failedMail, err5 = m.Store.PurgeFailedMail(ctx, now.Add(-mail.FailedBodyRetention))
 	n.ceremonies, err6 = m.Store.DeleteExpiredCeremonies(ctx, now)
-	return n, errors.Join(err1, err2, err3, err4, err5, err6)
+	_, err7 = m.Store.DeleteExpiredFlows(ctx, now)
+	return n, errors.Join(err1, err2, err3, err4, err5, err6, err7)
 }
 
 // Close stops the server gracefully (in-flight requests get up to ten seconds), then the
@@ -374,6 +398,13 @@ func (m *Main) deliver(ctx context.Context) {
 	if err == nil && len(pending) > 0 && pending[0].LastError != "" {
 		fmt.Fprintf(m.Stderr, "latchkey: some mail could not be delivered yet (%s); it stays queued and \"latchkey serve\" retries it\n", pending[0].LastError)
 	}
+}
+
+func (m *Main) getenv(k string) string {
+	if m.Getenv == nil {
+		return os.Getenv(k)
+	}
+	return m.Getenv(k)
 }
 
 // workspaceURL is where a workspace lives, for messages.

@@ -13,7 +13,7 @@ import (
 
 func (m *Main) workspaceCommand(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(m.Stderr, "usage: latchkey workspace create|list [flags]\n")
+		fmt.Fprint(m.Stderr, "usage: latchkey workspace create|list|domains|policy [flags]\n")
 		return errUsage
 	}
 	switch args[0] {
@@ -21,8 +21,12 @@ func (m *Main) workspaceCommand(ctx context.Context, args []string) error {
 		return m.workspaceCreate(ctx, args[1:])
 	case "list":
 		return m.workspaceList(ctx, args[1:])
+	case "domains":
+		return m.workspaceDomains(ctx, args[1:])
+	case "policy":
+		return m.workspacePolicy(ctx, args[1:])
 	}
-	fmt.Fprintf(m.Stderr, "latchkey workspace: unknown command %q (create, list)\n", args[0])
+	fmt.Fprintf(m.Stderr, "latchkey workspace: unknown command %q (create, list, domains, policy)\n", args[0])
 	return errUsage
 }
 

@@ -14,3 +14,17 @@ document.addEventListener("click", function (event) {
     button.textContent = "Copied";
   });
 });
+
+// "Keep me signed in" applies to the single sign-on buttons too: each button's form carries
+// the checkbox's value when it is ticked.
+document.addEventListener("submit", function (event) {
+  const form = event.target;
+  if (!form.hasAttribute || !form.hasAttribute("data-sso")) {
+    return;
+  }
+  const box = document.getElementById("remember");
+  const field = form.querySelector("input[name=remember]");
+  if (box && field) {
+    field.value = box.checked ? "1" : "";
+  }
+});

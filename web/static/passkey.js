@@ -97,9 +97,10 @@
 
   // post sends JSON to a ceremony endpoint with the form token and returns its JSON answer;
   // an error answer becomes an Error with the server's message (and where to go, if any).
-  function post(url, csrf, body) {
+  function post(url, csrf, body, signal) {
     return fetch(url, {
       method: "POST",
+      signal: signal,
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify(body || {}),
@@ -124,10 +125,10 @@
       body.name = name ? name.value : "";
     }
     if (kind === "signin") {
-      const remember = document.querySelector("input[name=remember]");
+      const remember = document.getElementById("remember"); // the checkbox, not the SSO forms' hidden fields
       body.remember = !!(remember && remember.checked);
     }
-    return post(box.getAttribute("data-begin"), csrf).then(function (options) {
+    return post(box.getAttribute("data-begin"), csrf, undefined, signal).then(function (options) {
       if (kind === "add") {
         return navigator.credentials.create({ publicKey: creationOptions(options.publicKey) });
       }
@@ -167,7 +168,11 @@
     p.hidden = false;
   }
 
-  let autofill = null; // the conditional request of the sign-in page, while it waits
+  // The conditional (autofill) request of the sign-in page, while it waits: {ctrl, done}. A
+  // click on the button aborts it and waits for it to end before the modal request begins, so
+  // that the two never run at once (each begins a ceremony of its own, bound to this browser).
+  let autofill = null;
+  let modal = false;
 
   document.querySelectorAll("[data-passkey]").forEach(function (box) {
     box.hidden = false;
@@ -176,8 +181,11 @@
       return;
     }
     button.addEventListener("click", function () {
+      modal = true;
+      let before = Promise.resolve();
       if (autofill) {
-        autofill.abort();
+        autofill.ctrl.abort();
+        before = autofill.done;
         autofill = null;
       }
       const p = box.querySelector("[data-passkey-error]");
@@ -185,7 +193,9 @@
         p.hidden = true;
       }
       button.disabled = true;
-      run(box, false).catch(function (err) {
+      before.then(function () {
+        return run(box, false);
+      }).catch(function (err) {
         showError(box, err);
       }).finally(function () {
         button.disabled = false;
@@ -198,15 +208,16 @@
   const signin = document.querySelector("[data-passkey=signin]");
   if (signin && PublicKeyCredential.isConditionalMediationAvailable && document.querySelector("input[autocomplete~=webauthn]")) {
     PublicKeyCredential.isConditionalMediationAvailable().then(function (ok) {
-      if (!ok) {
+      if (!ok || modal) {
         return;
       }
-      autofill = new AbortController();
-      run(signin, true, autofill.signal).catch(function (err) {
-        if (err && err.name !== "AbortError" && autofill) {
+      const ctrl = new AbortController();
+      const done = run(signin, true, ctrl.signal).catch(function (err) {
+        if (err && err.name !== "AbortError" && !ctrl.signal.aborted) {
           showError(signin, err);
         }
       });
+      autofill = { ctrl: ctrl, done: done };
     });
   }
 })();

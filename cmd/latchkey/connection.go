@@ -1,0 +1,369 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
+)
+
+// listFlag is a flag that may be given several times (--tenant, --idp-cert-file, --add).
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// refusedFlag is --client-secret: a secret given as a flag value shows in ps and in shell
+// history, so the flag exists only to say so.
+type refusedFlag struct{}
+
+func (refusedFlag) String() string { return "" }
+func (refusedFlag) Set(string) error {
+	return errors.New("a secret on the command line shows in ps: use --client-secret-file FILE or LATCHKEY_CLIENT_SECRET")
+}
+
+func (m *Main) connectionCommand(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, "usage: latchkey connection add|list|show|enable|disable|remove --workspace SLUG [flags]\n")
+		return errUsage
+	}
+	switch args[0] {
+	case "add":
+		return m.connectionAdd(ctx, args[1:])
+	case "list":
+		return m.connectionList(ctx, args[1:])
+	case "show", "enable", "disable", "remove":
+		return m.connectionOne(ctx, args[0], args[1:])
+	}
+	fmt.Fprintf(m.Stderr, "latchkey connection: unknown command %q (add, list, show, enable, disable, remove)\n", args[0])
+	return errUsage
+}
+
+// openWorkspace opens everything and finds the workspace with this slug.
+func (m *Main) openWorkspace(ctx context.Context, slug string) (latchkey.Workspace, error) {
+	if err := m.Open(ctx); err != nil {
+		return latchkey.Workspace{}, err
+	}
+	ws, err := m.Store.WorkspaceBySlug(ctx, slug)
+	if errors.Is(err, latchkey.ErrNotFound) {
+		return ws, fmt.Errorf("there is no workspace %q (see latchkey workspace list)", slug)
+	}
+	return ws, err
+}
+
+func (m *Main) connectionAdd(ctx context.Context, args []string) error {
+	fs := m.flags("connection add")
+	slug := fs.String("workspace", "", "workspace slug")
+	kind := fs.String("kind", "", "google, microsoft, oidc or saml")
+	name := fs.String("name", "", "the button says \"Continue with\" it (required for oidc and saml)")
+	issuer := fs.String("issuer", "", "OpenID issuer URL (oidc; google: overrides https://accounts.google.com)")
+	authority := fs.String("authority", "", "microsoft: overrides https://login.microsoftonline.com")
+	clientID := fs.String("client-id", "", "OAuth client (application) id")
+	secretFile := fs.String("client-secret-file", "", "file holding the client secret (or set LATCHKEY_CLIENT_SECRET)")
+	fs.Var(refusedFlag{}, "client-secret", "refused: use --client-secret-file or LATCHKEY_CLIENT_SECRET")
+	var tenants, certFiles listFlag
+	fs.Var(&tenants, "tenant", "microsoft: an allowed directory (tenant) id; repeat for more")
+	jit := fs.Bool("jit", false, "just-in-time provisioning: create a member at their first sign-in")
+	disabled := fs.Bool("disabled", false, "add it disabled (no button until enabled)")
+	metadataFile := fs.String("metadata-file", "", "saml: the IdP's metadata XML file")
+	metadataURL := fs.String("metadata-url", "", "saml: the IdP's metadata URL (https; refreshed daily)")
+	entityID := fs.String("idp-entity-id", "", "saml: the IdP's entity ID")
+	ssoURL := fs.String("idp-sso-url", "", "saml: the IdP's single sign-on URL (HTTP-Redirect)")
+	fs.Var(&certFiles, "idp-cert-file", "saml: a PEM file with the IdP's signing certificate; twice for a rollover")
+	idpInitiated := fs.Bool("idp-initiated", false, "saml: accept IdP-initiated sign-in")
+	allowSHA1 := fs.Bool("allow-sha1", false, "saml: accept RSA-SHA1 signatures from an old IdP")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if missing := missingFlags(map[string]string{"--workspace": *slug}); missing != "" || *kind == "" {
+		return fmt.Errorf("connection add needs --workspace and --kind")
+	}
+	c := latchkey.Connection{Kind: latchkey.ConnectionKind(*kind), Name: *name, JIT: *jit, Enabled: !*disabled}
+	var secret string
+	switch c.Kind {
+	case latchkey.KindGoogle, latchkey.KindOIDC, latchkey.KindMicrosoft:
+		c.ClientID, c.Issuer, c.Tenants = *clientID, *issuer, tenants
+		if c.Kind == latchkey.KindMicrosoft {
+			if *issuer != "" {
+				return errors.New("microsoft connections take --authority, not --issuer")
+			}
+			c.Issuer = *authority
+		}
+		switch {
+		case *secretFile != "":
+			b, err := os.ReadFile(*secretFile)
+			if err != nil {
+				return fmt.Errorf("read the client secret: %w", err)
+			}
+			secret = strings.TrimSpace(string(b))
+		case m.getenv("LATCHKEY_CLIENT_SECRET") != "":
+			secret = m.getenv("LATCHKEY_CLIENT_SECRET")
+		default:
+			return errors.New("connection add needs the client secret: --client-secret-file FILE or LATCHKEY_CLIENT_SECRET")
+		}
+	case latchkey.KindSAML:
+		c.MetadataURL, c.IdPEntityID, c.IdPSSOURL, c.IdPInitiated, c.AllowSHA1 = *metadataURL, *entityID, *ssoURL, *idpInitiated, *allowSHA1
+		if *metadataFile != "" {
+			b, err := os.ReadFile(*metadataFile)
+			if err != nil {
+				return fmt.Errorf("read the metadata: %w", err)
+			}
+			c.MetadataXML = string(b)
+		}
+		for _, f := range certFiles {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return fmt.Errorf("read the certificate: %w", err)
+			}
+			c.IdPCerts = append(c.IdPCerts, string(b))
+		}
+	default:
+		return userError(latchkey.Errorf(latchkey.CodeInvalid, "kind", latchkey.MsgConnectionKind))
+	}
+	ws, err := m.openWorkspace(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	c, err = m.Service.CreateConnection(ctx, signin.NewConnection{ConnectionAction: signin.ConnectionAction{Workspace: ws}, Connection: c, ClientSecret: secret})
+	if err != nil {
+		return userError(err)
+	}
+	fmt.Fprintf(m.Stdout, "Added %s connection %q to %s\n", c.Kind, c.Name, ws.Slug)
+	fmt.Fprintf(m.Stdout, "Connection ID: %s\n", c.ID)
+	m.printURLs(ws, c)
+	if !c.Enabled {
+		fmt.Fprintf(m.Stdout, "It is disabled: run latchkey connection enable --workspace %s --connection %s\n", ws.Slug, c.ID)
+	}
+	if ds, err := m.Store.Domains(ctx, ws.ID); err == nil && len(ds) == 0 {
+		fmt.Fprintf(m.Stdout, "No approved domains yet: every SSO sign-in is refused until you run latchkey workspace domains --workspace %s --add example.com\n", ws.Slug)
+	}
+	return nil
+}
+
+// printURLs prints the addresses to register at the provider.
+func (m *Main) printURLs(ws latchkey.Workspace, c latchkey.Connection) {
+	u := m.Service.ConnectionURLs(ws, c)
+	if c.OIDC() {
+		fmt.Fprintf(m.Stdout, "Callback URL: %s\n", u.Callback)
+		return
+	}
+	fmt.Fprintf(m.Stdout, "SP entity ID: %s\n", u.EntityID)
+	fmt.Fprintf(m.Stdout, "ACS URL: %s\n", u.Callback)
+	fmt.Fprintf(m.Stdout, "SP metadata URL: %s\n", u.Metadata)
+}
+
+func (m *Main) connectionList(ctx context.Context, args []string) error {
+	fs := m.flags("connection list")
+	slug := fs.String("workspace", "", "workspace slug")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *slug == "" {
+		return errors.New("connection list needs --workspace")
+	}
+	ws, err := m.openWorkspace(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	cs, err := m.Store.Connections(ctx, ws.ID)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tKIND\tNAME\tENABLED\tJIT\tCALLBACK URL")
+	for _, c := range cs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Kind, c.Name, yesNo(c.Enabled), yesNo(c.JIT), m.Service.ConnectionURLs(ws, c).Callback)
+	}
+	return tw.Flush()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func (m *Main) connectionOne(ctx context.Context, sub string, args []string) error {
+	fs := m.flags("connection " + sub)
+	slug := fs.String("workspace", "", "workspace slug")
+	id := fs.String("connection", "", "connection ID (see latchkey connection list)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *slug == "" || *id == "" {
+		return fmt.Errorf("connection %s needs --workspace and --connection", sub)
+	}
+	ws, err := m.openWorkspace(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	in := signin.ConnectionAction{Workspace: ws, ConnectionID: *id}
+	var c latchkey.Connection
+	switch sub {
+	case "show":
+		c, err = m.Store.Connection(ctx, ws.ID, *id)
+	case "enable", "disable":
+		c, err = m.Service.SetConnectionEnabled(ctx, in, sub == "enable")
+	case "remove":
+		c, err = m.Service.RemoveConnection(ctx, in)
+	}
+	if errors.Is(err, latchkey.ErrNotFound) {
+		return fmt.Errorf("workspace %s has no connection %s (see latchkey connection list)", ws.Slug, *id)
+	}
+	if err != nil {
+		return userError(err)
+	}
+	switch sub {
+	case "enable":
+		fmt.Fprintf(m.Stdout, "Connection %s (%s) is enabled: its button is on the sign-in page\n", c.ID, c.Name)
+	case "disable":
+		fmt.Fprintf(m.Stdout, "Connection %s (%s) is disabled: its button is gone\n", c.ID, c.Name)
+	case "remove":
+		fmt.Fprintf(m.Stdout, "Removed connection %s (%s) and the identities linked through it\n", c.ID, c.Name)
+	case "show":
+		m.showConnection(ws, c)
+	}
+	return nil
+}
+
+func (m *Main) showConnection(ws latchkey.Workspace, c latchkey.Connection) {
+	p := func(k, v string) { fmt.Fprintf(m.Stdout, "%s: %s\n", k, v) }
+	p("ID", c.ID)
+	p("Kind", string(c.Kind))
+	p("Name", c.Name)
+	p("Enabled", yesNo(c.Enabled))
+	p("JIT", yesNo(c.JIT))
+	p("Position", fmt.Sprint(c.Position+1))
+	if c.OIDC() {
+		if c.Kind == latchkey.KindMicrosoft {
+			p("Authority", orDefault(c.Issuer))
+			p("Tenants", strings.Join(c.Tenants, ", "))
+		} else {
+			p("Issuer", orDefault(c.Issuer))
+		}
+		p("Client ID", c.ClientID)
+		p("Client secret", "(sealed)")
+	} else {
+		p("IdP entity ID", c.IdPEntityID)
+		p("IdP SSO URL", c.IdPSSOURL)
+		p("IdP certificates", fmt.Sprint(len(c.IdPCerts)))
+		if c.MetadataURL != "" {
+			p("IdP metadata URL", c.MetadataURL)
+			p("Metadata fetched", c.MetadataFetchedAt.UTC().Format("2006-01-02 15:04 UTC"))
+		}
+		p("IdP-initiated", yesNo(c.IdPInitiated))
+		p("Allow SHA-1", yesNo(c.AllowSHA1))
+	}
+	m.printURLs(ws, c)
+	for _, w := range m.Service.ConnectionWarnings(c) {
+		p("Warning", w)
+	}
+}
+
+func orDefault(s string) string {
+	if s == "" {
+		return "(default)"
+	}
+	return s
+}
+
+// workspaceDomains adds and removes approved domains, then prints the list, one a line.
+func (m *Main) workspaceDomains(ctx context.Context, args []string) error {
+	fs := m.flags("workspace domains")
+	slug := fs.String("workspace", "", "workspace slug")
+	var add, remove listFlag
+	fs.Var(&add, "add", "approve a company domain; repeat for more")
+	fs.Var(&remove, "remove", "withdraw a domain; repeat for more")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *slug == "" {
+		return errors.New("workspace domains needs --workspace")
+	}
+	ws, err := m.openWorkspace(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	for _, d := range add {
+		if _, err := m.Service.AddDomain(ctx, signin.DomainAction{Workspace: ws, Domain: d}); err != nil && latchkey.ErrorCode(err) != latchkey.CodeConflict {
+			return fmt.Errorf("%s: %w", d, userError(err))
+		}
+	}
+	for _, d := range remove {
+		if err := m.Service.RemoveDomain(ctx, signin.DomainAction{Workspace: ws, Domain: d}); errors.Is(err, latchkey.ErrNotFound) {
+			return fmt.Errorf("%s is not an approved domain of %s", d, ws.Slug)
+		} else if err != nil {
+			return err
+		}
+	}
+	ds, err := m.Store.Domains(ctx, ws.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		fmt.Fprintln(m.Stdout, d)
+	}
+	if len(ds) == 0 {
+		fmt.Fprintf(m.Stderr, "%s has no approved domains: every SSO sign-in is refused\n", ws.Slug)
+	}
+	return nil
+}
+
+// workspacePolicy sets password sign-in and required two-factor, then prints the policy.
+func (m *Main) workspacePolicy(ctx context.Context, args []string) error {
+	fs := m.flags("workspace policy")
+	slug := fs.String("workspace", "", "workspace slug")
+	pw := fs.String("password-sign-in", "", "on or off (off needs an enabled SSO connection)")
+	tfa := fs.String("require-2fa", "", "on or off")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *slug == "" {
+		return errors.New("workspace policy needs --workspace")
+	}
+	var p signin.OperatorPolicy
+	onOff := func(name, v string) (*bool, error) {
+		switch v {
+		case "":
+			return nil, nil
+		case "on":
+			b := true
+			return &b, nil
+		case "off":
+			b := false
+			return &b, nil
+		}
+		return nil, fmt.Errorf("%s takes on or off, not %q", name, v)
+	}
+	on, err := onOff("--password-sign-in", *pw)
+	if err != nil {
+		return err
+	}
+	if on != nil {
+		off := !*on
+		p.PasswordSignInOff = &off
+	}
+	if p.Require2FA, err = onOff("--require-2fa", *tfa); err != nil {
+		return err
+	}
+	ws, err := m.openWorkspace(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if ws, err = m.Service.SetOperatorPolicy(ctx, ws, p); err != nil {
+		return userError(err)
+	}
+	fmt.Fprintf(m.Stdout, "password sign-in: %s\nrequire 2fa: %s\n", map[bool]string{true: "off", false: "on"}[ws.Policy.PasswordSignInOff], map[bool]string{true: "on", false: "off"}[ws.Policy.Require2FA])
+	return nil
+}

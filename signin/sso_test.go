@@ -1,0 +1,132 @@
+package signin_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/connector/saml/samltest"
+	"github.com/latchkey/latchkey/keyring"
+	"github.com/latchkey/latchkey/signin"
+)
+
+// enableSSO gives the workspace an enabled SAML connection, straight in the store, so that
+// password sign-in may be turned off.
+func (e *lcEnv) enableSSO(t *testing.T) latchkey.Connection {
+	t.Helper()
+	c := latchkey.Connection{ID: latchkey.NewID(), WorkspaceID: e.ws.ID, Kind: latchkey.KindSAML, Name: "Okta", Enabled: true,
+		IdPEntityID: "https://idp.test", IdPSSOURL: "https://idp.test/sso", CreatedAt: lcStart, UpdatedAt: lcStart}
+	if err := e.store.CreateConnection(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Password sign-in can be turned off only while an enabled connection exists, and the
+// operator can always turn it back on.
+func TestPasswordOffNeedsConnection(t *testing.T) {
+	e := newLcEnv(t)
+	_, err := e.svc.UpdatePolicy(t.Context(), signin.PolicyInput{Workspace: e.ws, Actor: e.admin, Policy: latchkey.Policy{PasswordSignInOff: true}})
+	wantError(t, "UpdatePolicy without a connection", err, latchkey.CodeConflict, latchkey.MsgPasswordOffNoSSO, "password_signin")
+	off := true
+	_, err = e.svc.SetOperatorPolicy(t.Context(), e.ws, signin.OperatorPolicy{PasswordSignInOff: &off})
+	wantError(t, "SetOperatorPolicy without a connection", err, latchkey.CodeConflict, latchkey.MsgPasswordOffNoSSO, "")
+
+	c := e.enableSSO(t)
+	w, err := e.svc.SetOperatorPolicy(t.Context(), e.ws, signin.OperatorPolicy{PasswordSignInOff: &off})
+	if err != nil || !w.Policy.PasswordSignInOff {
+		t.Fatalf("SetOperatorPolicy with a connection: %+v, %v", w.Policy, err)
+	}
+	// The last enabled connection cannot be disabled or removed while password sign-in is off.
+	in := signin.ConnectionAction{Workspace: w, ConnectionID: c.ID}
+	_, err = e.svc.SetConnectionEnabled(t.Context(), in, false)
+	wantError(t, "disable the last connection", err, latchkey.CodeConflict, latchkey.MsgConnectionLastOne, "")
+	_, err = e.svc.RemoveConnection(t.Context(), in)
+	wantError(t, "remove the last connection", err, latchkey.CodeConflict, latchkey.MsgConnectionLastOne, "")
+
+	on := false
+	if w, err = e.svc.SetOperatorPolicy(t.Context(), w, signin.OperatorPolicy{PasswordSignInOff: &on}); err != nil || w.Policy.PasswordSignInOff {
+		t.Fatalf("operator's way back in: %+v, %v", w.Policy, err)
+	}
+}
+
+// Metadata given by URL is fetched at creation and again once a day; a failed refresh keeps
+// the last good copy, and after two days the connection warns.
+func TestRefreshMetadata(t *testing.T) {
+	e := newLcEnv(t)
+	idp, err := samltest.New("https://idp.acme.test/saml", e.clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	up := true
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !up {
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		}
+		w.Write(idp.Metadata())
+	}))
+	t.Cleanup(srv.Close)
+	keys, err := keyring.Parse(keyring.NewKeyLine("refresh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("http://app.test")
+	svc := signin.New(signin.Config{Store: e.store, BaseURL: base, Now: e.clock.Now, Keys: keys, SSOClient: srv.Client()})
+
+	c, err := svc.CreateConnection(t.Context(), signin.NewConnection{ConnectionAction: signin.ConnectionAction{Workspace: e.ws},
+		Connection: latchkey.Connection{Kind: latchkey.KindSAML, Name: "Okta", Enabled: true, MetadataURL: srv.URL + "/metadata"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IdPEntityID != idp.EntityID || len(c.IdPCerts) != 1 || !c.MetadataFetchedAt.Equal(e.clock.Now()) {
+		t.Fatalf("created %+v", c)
+	}
+	if n, err := svc.RefreshMetadata(t.Context()); n != 0 || err != nil {
+		t.Fatalf("refresh within a day: %d, %v", n, err)
+	}
+
+	// A day later the IdP has rolled its key over: the new certificate is taken.
+	next, err := samltest.NewKey("next", e.clock.Now(), e.clock.Now().Add(365*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	idp.Key = next
+	mu.Unlock()
+	e.clock.Advance(signin.MetadataRefresh)
+	if n, err := svc.RefreshMetadata(t.Context()); n != 1 || err != nil {
+		t.Fatalf("daily refresh: %d, %v", n, err)
+	}
+	got, _ := e.store.Connection(t.Context(), e.ws.ID, c.ID)
+	if len(got.IdPCerts) != 1 || got.IdPCerts[0] != next.CertPEM() {
+		t.Fatalf("the new certificate was not taken: %q", got.IdPCerts)
+	}
+
+	// The IdP is down for three days: the last good copy stays, and the console warns.
+	mu.Lock()
+	up = false
+	mu.Unlock()
+	for range 3 {
+		e.clock.Advance(signin.MetadataRefresh)
+		if n, err := svc.RefreshMetadata(t.Context()); n != 0 || err != nil {
+			t.Fatalf("failed refresh: %d, %v", n, err)
+		}
+	}
+	kept, _ := e.store.Connection(t.Context(), e.ws.ID, c.ID)
+	if kept.IdPCerts[0] != next.CertPEM() || kept.MetadataXML != got.MetadataXML {
+		t.Fatal("a failed refresh lost the last good copy")
+	}
+	ws := svc.ConnectionWarnings(kept)
+	if len(ws) != 1 || !strings.Contains(ws[0], "could not be refreshed since") {
+		t.Fatalf("warnings %q", ws)
+	}
+}

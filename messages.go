@@ -183,3 +183,19 @@ const (
 	// their request changes; %s is the request's title.
 	SubjectRequestStatus = "Your request \"%s\" is now %s"
 )
+
+// Messages of the JSON API, its tokens and the sign-in troubleshooter.
+const (
+	MsgAPIScopeInvalid     = "Scope must be read or read-write"
+	MsgAPITokenNameTooLong = "Use at most 100 characters for the token's name"
+	MsgAPIUnauthorized     = "Sign in, or send a valid API token in the Authorization header"
+	MsgAPIReadOnly         = "This API token is read-only: create a read-write token to make changes"
+	MsgAPICSRF             = "Send the page's form token in the X-CSRF-Token header with requests that change something"
+	MsgAPIJSONRequired     = "Send a JSON object with Content-Type: application/json"
+	MsgAPITwoFactorNeeded  = "Your workspace requires two-factor authentication: set it up before using the API"
+	MsgAPIMethod           = "This method is not allowed here"
+	MsgAPITokenCreated     = "Copy this token now: it is shown only once."
+	MsgAPITokenRevoked     = "The token %s is revoked: requests that send it are refused."
+	MsgAPITokenOwner       = "The token's account must be an active administrator of the workspace"
+	MsgResetLinkSent       = "A reset link is on its way to %s."
+)

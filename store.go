@@ -27,6 +27,7 @@ type Store interface {
 	HardwareStore
 	SoftwareStore
 	RequestStore
+	APITokenStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

@@ -199,3 +199,6 @@ const (
 	MsgAPITokenOwner       = "The token's account must be an active administrator of the workspace"
 	MsgResetLinkSent       = "A reset link is on its way to %s."
 )
+
+// MsgAPIPageInvalid is the API's refusal of a ?page= that is not a page number.
+const MsgAPIPageInvalid = "page must be a whole number from 1 to 10000"

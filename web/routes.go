@@ -58,6 +58,9 @@ func (s *Server) routes() http.Handler {
 	ws.Handle("POST /admin/security/policy", s.workspace(admins, s.adminSecurityPolicy))
 	ws.Handle("POST /admin/members/{id}/reset-2fa", s.workspace(admins, s.adminReset2FA))
 	s.inventoryRoutes(ws)
+	s.apiRoutes(ws)
+	s.apiTokenRoutes(ws)
+	s.troubleshootRoutes(ws)
 	ws.HandleFunc("GET /static/", s.serveStatic)
 	ws.Handle("/", s.workspace(anyone, func(w http.ResponseWriter, r *http.Request, rq *request) error { return notFound(w, r) }))
 

@@ -1,0 +1,226 @@
+package web
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/sqlstore"
+)
+
+// apiCaller is who makes a JSON API request: a browser's session, or an API token acting as
+// its account. Exactly one of Session and Token is set.
+type apiCaller struct {
+	Workspace latchkey.Workspace
+	Account   latchkey.Account
+	Session   latchkey.Session
+	Token     latchkey.APIToken
+	Client    signin.Client
+}
+
+// apiHandler is an endpoint of the JSON API. What it returns goes to apiFail.
+type apiHandler func(w http.ResponseWriter, r *http.Request, c *apiCaller) error
+
+// csrfHeader carries the page's form token on a cookie-authenticated request that changes
+// something: the session cookie is ambient, the header is not.
+const csrfHeader = "X-CSRF-Token"
+
+// api mounts an endpoint of the JSON API on a workspace host. A request with an Authorization
+// header is a token request: it must be "Bearer <token>", and no cookie is read or set (so a
+// token request can never ride on a browser's session). Any other request is authenticated
+// by the session cookie, as the pages are, with two more checks on requests that change
+// something: the X-CSRF-Token header must hold the page's form token, and a read token is
+// refused. Every answer is JSON and not cached.
+func (s *Server) api(h apiHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		c, err := s.apiAuthenticate(w, r)
+		if err == nil {
+			err = h(w, r, c)
+		}
+		if err != nil {
+			s.apiFail(w, r, err)
+		}
+	})
+}
+
+// apiAuthenticate finds the workspace and the caller and applies the checks of api.
+func (s *Server) apiAuthenticate(w http.ResponseWriter, r *http.Request) (*apiCaller, error) {
+	_, slug := s.classifyHost(r.Host)
+	ws, err := s.store.WorkspaceBySlug(r.Context(), slug)
+	if err != nil {
+		return nil, err
+	}
+	c := &apiCaller{Workspace: ws, Client: signin.Client{Addr: s.clientAddr(r), UserAgent: r.UserAgent()}}
+	writes := r.Method != http.MethodGet && r.Method != http.MethodHead
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		scheme, secret, _ := strings.Cut(auth, " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			secret = ""
+		}
+		c.Token, c.Account, err = s.svc.AuthenticateAPIToken(r.Context(), ws, strings.TrimSpace(secret), c.Client)
+		if err != nil {
+			return nil, err
+		}
+		if writes && !c.Token.Scope.CanWrite() {
+			s.svc.RefuseAPIToken(r.Context(), c.Token, c.Client, "read-only token used for "+r.Method+" "+r.Pattern)
+			return nil, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgAPIReadOnly)
+		}
+		return c, nil
+	}
+	ck, err := r.Cookie(s.cookieName(sessionCookie))
+	if err != nil {
+		return nil, signin.ErrAPIUnauthorized
+	}
+	c.Session, c.Account, err = s.svc.Authenticate(r.Context(), ws, ck.Value)
+	if errors.Is(err, signin.ErrNoSession) {
+		s.clearSession(w)
+		return nil, signin.ErrAPIUnauthorized
+	}
+	if err != nil {
+		return nil, err
+	}
+	// As on the pages: a workspace that requires two-factor authentication lets a member
+	// without it do nothing but set it up.
+	if ws.Policy.Require2FA && !c.Account.TwoFactor() {
+		return nil, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgAPITwoFactorNeeded)
+	}
+	if writes {
+		want := s.formToken(&request{Workspace: ws, Session: c.Session, Account: c.Account})
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(want)) != 1 {
+			return nil, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgAPICSRF)
+		}
+	}
+	return c, nil
+}
+
+// apiError is the body of every API error. Code is one of the latchkey error codes, stable for
+// programs; Message is for people; Field names the offending input field, if one.
+type apiError struct {
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	Field      string `json:"field,omitempty"`
+	RetryAfter int    `json:"retry_after,omitempty"` // seconds, with code "throttled" or "unavailable"
+	RequestID  string `json:"request_id,omitempty"`  // with code "internal", to quote to the operator
+}
+
+// apiFail answers a failed API request with its JSON error and the status statusOf gives its
+// code. Internal errors are logged with the request ID and never shown.
+func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	var le *latchkey.Error
+	e := apiError{Code: latchkey.CodeInternal, Message: latchkey.MsgInternal}
+	switch {
+	case sqlstore.IsUnavailable(err):
+		e = apiError{Code: latchkey.CodeUnavailable, Message: MsgUnavailable}
+		w.Header().Set("Retry-After", unavailableRetry)
+		s.log.Error("api request failed: database unreachable", "request_id", requestID(r), "route", r.Pattern, "host", r.Host, "err", err)
+	case errors.As(err, &le) && le.Code != latchkey.CodeInternal:
+		e = apiError{Code: le.Code, Message: le.Message, Field: le.Field}
+		if le.Code == latchkey.CodeNotFound {
+			e.Message = latchkey.MsgNotFound
+		}
+		if le.RetryAfter > 0 {
+			ra := retryAfterSeconds(le.RetryAfter)
+			w.Header().Set("Retry-After", ra)
+			e.RetryAfter = int((le.RetryAfter + 999999999) / 1000000000)
+		}
+		if le.Code == latchkey.CodeUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="latchkey"`)
+		}
+	default:
+		e.RequestID = requestID(r)
+		s.log.Error("api request failed", "request_id", e.RequestID, "method", r.Method, "route", r.Pattern, "host", r.Host, "err", err)
+	}
+	writeJSON(w, statusOf(e.Code), e)
+}
+
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeJSON answers with v as JSON. It encodes into a pooled buffer first, so that an
+// encoding failure is an error page rather than half a body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer jsonBuffers.Put(buf)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		http.Error(w, `{"code":"internal","message":"`+latchkey.MsgInternal+`"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// readJSON decodes the request's JSON object into v: Content-Type must be application/json,
+// and unknown fields are refused, so that a typo is not silently ignored.
+func readJSON(r *http.Request, v any) error {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/json" {
+		return latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgAPIJSONRequired)
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgAPIJSONRequired)
+		}
+		return &latchkey.Error{Code: latchkey.CodeInvalid, Message: latchkey.MsgAPIJSONRequired, Err: err}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgAPIJSONRequired)
+	}
+	return nil
+}
+
+// apiMe is the body of GET /api/v1/me.
+type apiMe struct {
+	ID        string       `json:"id"`
+	Email     string       `json:"email"`
+	Name      string       `json:"name"`
+	Role      string       `json:"role"`
+	TwoFactor bool         `json:"two_factor"`
+	Workspace apiWorkspace `json:"workspace"`
+	Via       string       `json:"via"`             // "session" or "token"
+	Token     *apiTokenRef `json:"token,omitempty"` // the token, when Via is "token"
+}
+
+type apiWorkspace struct {
+	ID   string `json:"id"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+type apiTokenRef struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Scope string `json:"scope"`
+}
+
+// apiMeGet is GET /api/v1/me: the signed-in person (or the account a token acts as). It is the
+// cheapest authenticated request there is: the workspace and one session read, no template.
+func (s *Server) apiMeGet(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
+	a := c.Account
+	me := apiMe{ID: a.ID, Email: a.Email, Name: a.Name, Role: string(a.Role), TwoFactor: a.TwoFactor(),
+		Workspace: apiWorkspace{ID: c.Workspace.ID, Slug: c.Workspace.Slug, Name: c.Workspace.Name}, Via: "session"}
+	if c.Token.ID != "" {
+		me.Via, me.Token = "token", &apiTokenRef{ID: c.Token.ID, Name: c.Token.Name, Scope: string(c.Token.Scope)}
+	}
+	writeJSON(w, http.StatusOK, &me)
+	return nil
+}
+
+// apiNotFound answers any other path under /api/.
+func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	s.apiFail(w, r, latchkey.ErrNotFound)
+}

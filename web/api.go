@@ -71,7 +71,7 @@ func (s *Server) apiAuthenticate(w http.ResponseWriter, r *http.Request) (*apiCa
 			return nil, err
 		}
 		if writes && !c.Token.Scope.CanWrite() {
-			s.svc.RefuseAPIToken(r.Context(), c.Token, c.Client, "read-only token used for "+r.Method+" "+r.Pattern)
+			s.svc.RefuseAPIToken(r.Context(), c.Token, c.Client, "read-only token used for "+r.Pattern)
 			return nil, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgAPIReadOnly)
 		}
 		return c, nil

@@ -377,7 +377,7 @@ func TestAPIAuthorization(t *testing.T) {
 	carolTok := carol.csrf(t, e.url("acme", "/requests/new"))
 
 	// Hardware: a member sees only what is assigned to them, whatever the filter says.
-	r = bob.api(t, apiCall{url: e.url("acme", "/api/v1/hardware?assigned_to=" + carolAcct.ID)})
+	r = bob.api(t, apiCall{url: e.url("acme", "/api/v1/hardware?assigned_to="+carolAcct.ID)})
 	if items := r.items(); r.Status != http.StatusOK || len(items) != 1 || items[0]["id"] != laptop.ID {
 		t.Fatalf("bob's hardware: %d %s", r.Status, r.Raw)
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -172,10 +171,11 @@ func waitLeft(until, now time.Time, e latchkey.Event, later []latchkey.Event) st
 	return "the wait ended at " + end + "."
 }
 
-// clearedSince reports whether the member's sign-in limits were cleared after e.
+// clearedSince reports whether the member's sign-in limits were cleared after e: later holds
+// the events the log wrote after it.
 func clearedSince(e latchkey.Event, later []latchkey.Event) bool {
 	for _, l := range later {
-		if l.Type == latchkey.EventAccountUnlock && l.Time.After(e.Time) {
+		if l.Type == latchkey.EventAccountUnlock && !l.Time.Before(e.Time) {
 			return true
 		}
 	}
@@ -222,7 +222,9 @@ func (s *Server) adminSignIns(w http.ResponseWriter, r *http.Request, rq *reques
 		seen[e.ID] = true
 		evs = append(evs, e)
 	}
-	slices.SortFunc(evs, func(a, b latchkey.Event) int { return cmp.Or(b.Time.Compare(a.Time), strings.Compare(b.ID, a.ID)) })
+	// Each list is newest first in the order the log wrote them (times can tie); a stable sort
+	// by time keeps that order.
+	slices.SortStableFunc(evs, func(a, b latchkey.Event) int { return b.Time.Compare(a.Time) })
 	now := s.svc.Now()
 	v := troubleshootView{page: s.signedInPage(rq, "Sign-ins of "+m.Email), Member: m, Self: m.ID == rq.Account.ID,
 		PasswordOff: rq.Workspace.Policy.PasswordSignInOff}

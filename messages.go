@@ -193,7 +193,6 @@ const (
 	MsgAPICSRF             = "Send the page's form token in the X-CSRF-Token header with requests that change something"
 	MsgAPIJSONRequired     = "Send a JSON object with Content-Type: application/json"
 	MsgAPITwoFactorNeeded  = "Your workspace requires two-factor authentication: set it up before using the API"
-	MsgAPIMethod           = "This method is not allowed here"
 	MsgAPITokenCreated     = "Copy this token now: it is shown only once."
 	MsgAPITokenRevoked     = "The token %s is revoked: requests that send it are refused."
 	MsgAPITokenOwner       = "The token's account must be an active administrator of the workspace"

@@ -13,8 +13,8 @@ func TestCreateAPITokenRules(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
 	for _, tc := range []struct {
-		name              string
-		in                signin.NewAPIToken
+		name             string
+		in               signin.NewAPIToken
 		code, msg, field string
 	}{
 		{"member", signin.NewAPIToken{Workspace: e.ws, Actor: e.bob}, latchkey.CodeForbidden, latchkey.MsgAdminOnly, ""},

@@ -91,3 +91,16 @@ func (s *Server) adminAPITokenRevoke(w http.ResponseWriter, r *http.Request, rq 
 	http.Redirect(w, r, "/admin/api-tokens?m=revoked&id="+url.QueryEscape(id), http.StatusSeeOther)
 	return nil
 }
+
+// apiEventLabel names the API tokens' audit events, and any other type by itself.
+func apiEventLabel(t latchkey.EventType) string {
+	switch t {
+	case latchkey.EventAPITokenCreate:
+		return "API token created"
+	case latchkey.EventAPITokenRevoke:
+		return "API token revoked"
+	case latchkey.EventAPITokenRefused:
+		return "API token refused"
+	}
+	return string(t)
+}

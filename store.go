@@ -40,7 +40,8 @@ type Store interface {
 // connections (client secrets sealed likewise), approved domains and identity links. Sessions,
 // email links, challenges, WebAuthn ceremonies, SSO flows and throttle counters are short-lived
 // and are not moved: people sign in again. The inventory (hardware, software, requests and
-// their comments) moves too. SCIM tokens, profiles and groups are not moved yet.
+// their comments) moves too. SCIM tokens, profiles and groups, and API
+// tokens, are not moved yet.
 type WorkspaceExport struct {
 	Version       int                       `json:"version"`
 	Workspace     Workspace                 `json:"workspace"`

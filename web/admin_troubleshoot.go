@@ -51,7 +51,7 @@ type attempt struct {
 // The explanations, in the help page's terms.
 const (
 	explainWrongPassword = "The email or password is wrong. They can re-enter them, or use Forgot password? to set a new password; you can also send them a reset link."
-	explainUnknownEmail  = "Someone typed this member's email with another spelling or a password for an account that did not exist yet."
+	explainUnknownEmail  = "This email had no account in the workspace at the time: before the member was invited, or after an earlier account with it was removed."
 	explainThrottled     = "Sign-in is rate-limited after several failures. They wait for the time shown, then try again; clearing the sign-in limits lets them try at once."
 	explainNotActive     = "The account is suspended or not yet activated, so it cannot sign in."
 	explainCodeRejected  = "Codes are time-based and change every 30 seconds. They set their device clock to update automatically, wait for a new code, and try again, or use a recovery code if they lost the app. If they lost the app and their recovery codes, reset their two-factor authentication."

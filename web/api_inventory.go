@@ -25,6 +25,7 @@ func (s *Server) apiRoutes(ws *http.ServeMux) {
 	ws.Handle("POST /api/v1/requests/{id}/comments", s.api(s.apiRequestComment))
 	ws.Handle("POST /api/v1/requests/{id}/status", s.api(s.apiRequestStatus))
 	ws.Handle("POST /api/v1/requests/{id}/assignee", s.api(s.apiRequestAssign))
+	s.apiAdminRoutes(ws)
 	ws.HandleFunc("/api/", s.apiNotFound)
 }
 

@@ -503,3 +503,69 @@ func TestAPIRequires2FAWhereTheWorkspaceDoes(t *testing.T) {
 	r := bob.api(t, apiCall{url: e.url("acme", "/api/v1/me")})
 	wantAPIError(t, "member without 2FA", r, http.StatusForbidden, latchkey.CodeForbidden, latchkey.MsgAPITwoFactorNeeded)
 }
+
+func TestAPIInventoryAdminActions(t *testing.T) {
+	e := newEnv(t)
+	a := e.seedAcme(t)
+	admin, bob := e.newBrowser(t), e.newBrowser(t)
+	admin.mustLogin(t, e, "acme", a.admin.Email, goodPassword)
+	bob.mustLogin(t, e, "acme", a.member.Email, goodPassword)
+	write := createToken(t, e, admin, "acme", "Sync", latchkey.ScopeReadWrite)
+	read := createToken(t, e, admin, "acme", "Reader", latchkey.ScopeRead)
+	machine := e.newBrowser(t)
+	laptop := map[string]any{"name": "ThinkPad X1", "asset_tag": "LT-7", "type": "laptop", "serial": "S1"}
+
+	r := machine.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/hardware"), token: write, body: laptop})
+	if r.Status != http.StatusCreated || r.str("status") != "in_stock" || r.str("asset_tag") != "LT-7" {
+		t.Fatalf("add hardware: %d %s", r.Status, r.Raw)
+	}
+	id := r.str("id")
+	r = machine.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/hardware"), token: write, body: laptop})
+	wantAPIError(t, "same asset tag", r, http.StatusConflict, latchkey.CodeConflict, "")
+	if r.str("field") != "asset_tag" {
+		t.Fatalf("conflict field = %q", r.str("field"))
+	}
+	bobTok := bob.csrf(t, e.url("acme", "/requests/new"))
+	r = bob.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/hardware"), csrf: bobTok, body: map[string]any{"name": "Mine", "asset_tag": "LT-8", "type": "laptop"}})
+	wantAPIError(t, "member adds hardware", r, http.StatusForbidden, latchkey.CodeForbidden, latchkey.MsgAdminOnly)
+	r = bob.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/hardware/"+id+"/assignee"), csrf: bobTok, body: map[string]any{"account_id": a.member.ID}})
+	wantAPIError(t, "member assigns hardware to themselves", r, http.StatusForbidden, latchkey.CodeForbidden, latchkey.MsgAdminOnly)
+
+	r = machine.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/hardware/"+id+"/assignee"), token: write, body: map[string]any{"account_id": a.member.ID}})
+	if r.Status != http.StatusOK || r.str("assigned_to") != a.member.ID || r.str("status") != "assigned" {
+		t.Fatalf("assign: %d %s", r.Status, r.Raw)
+	}
+	if r := bob.api(t, apiCall{url: e.url("acme", "/api/v1/hardware/"+id)}); r.Status != http.StatusOK {
+		t.Fatalf("bob reads his laptop: %d %s", r.Status, r.Raw)
+	}
+	r = machine.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/hardware/"+id+"/assignee"), token: write, body: map[string]any{"account_id": ""}})
+	if r.Status != http.StatusOK || r.str("assigned_to") != "" || r.str("status") != "in_stock" {
+		t.Fatalf("unassign: %d %s", r.Status, r.Raw)
+	}
+	r = machine.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/hardware/"+id+"/status"), token: write, body: map[string]any{"status": "in_repair"}})
+	if r.Status != http.StatusOK || r.str("status") != "in_repair" {
+		t.Fatalf("status: %d %s", r.Status, r.Raw)
+	}
+	wantAPIError(t, "bad status", machine.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/hardware/"+id+"/status"), token: write, body: map[string]any{"status": "lost"}}),
+		http.StatusBadRequest, latchkey.CodeInvalid, latchkey.MsgHardwareStatusInvalid)
+	if evs := e.events(t, a.ws, latchkey.EventHardwareAssign); len(evs) != 1 || evs[0].ActorID != a.admin.ID {
+		t.Fatalf("assign events = %+v: a token's changes are audited as its administrator's", evs)
+	}
+
+	office := latchkey.Software{ID: latchkey.NewID(), WorkspaceID: a.ws.ID, Name: "Office", Seats: 1, CreatedAt: start, UpdatedAt: start}
+	if err := e.store.CreateSoftware(t.Context(), office); err != nil {
+		t.Fatal(err)
+	}
+	r = machine.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/software/"+office.ID+"/seats"), token: write, body: map[string]any{"account_id": a.member.ID}})
+	if r.Status != http.StatusOK || r.JSON["seats_used"] != 1.0 {
+		t.Fatalf("seat: %d %s", r.Status, r.Raw)
+	}
+	r = machine.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/software/"+office.ID+"/seats"), token: write, body: map[string]any{"account_id": a.admin.ID}})
+	wantAPIError(t, "no seats left", r, http.StatusConflict, latchkey.CodeConflict, latchkey.MsgNoSeatsLeft)
+	seat := e.url("acme", "/api/v1/software/"+office.ID+"/seats/"+a.member.ID)
+	wantAPIError(t, "read token frees a seat", machine.api(t, apiCall{method: "DELETE", url: seat, token: read}), http.StatusForbidden, latchkey.CodeForbidden, latchkey.MsgAPIReadOnly)
+	if r := machine.api(t, apiCall{method: "DELETE", url: seat, token: write}); r.Status != http.StatusOK || r.JSON["seats_used"] != 0.0 {
+		t.Fatalf("free seat: %d %s", r.Status, r.Raw)
+	}
+	wantAPIError(t, "free it again", machine.api(t, apiCall{method: "DELETE", url: seat, token: write}), http.StatusNotFound, latchkey.CodeNotFound, "")
+}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/latchkey/latchkey"
@@ -126,13 +127,9 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("api request failed: database unreachable", "request_id", requestID(r), "route", r.Pattern, "host", r.Host, "err", err)
 	case errors.As(err, &le) && le.Code != latchkey.CodeInternal:
 		e = apiError{Code: le.Code, Message: le.Message, Field: le.Field}
-		if le.Code == latchkey.CodeNotFound {
-			e.Message = latchkey.MsgNotFound
-		}
 		if le.RetryAfter > 0 {
-			ra := retryAfterSeconds(le.RetryAfter)
-			w.Header().Set("Retry-After", ra)
-			e.RetryAfter = int((le.RetryAfter + 999999999) / 1000000000)
+			w.Header().Set("Retry-After", retryAfterSeconds(le.RetryAfter))
+			e.RetryAfter = int((le.RetryAfter + time.Second - 1) / time.Second)
 		}
 		if le.Code == latchkey.CodeUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="latchkey"`)

@@ -201,3 +201,6 @@ const (
 
 // MsgAPIPageInvalid is the API's refusal of a ?page= that is not a page number.
 const MsgAPIPageInvalid = "page must be a whole number from 1 to 10000"
+
+// MsgAPICrossOrigin is the API's refusal of a change sent by another site's page.
+const MsgAPICrossOrigin = "Requests that change something must come from this workspace's own pages, or carry an API token"

@@ -32,6 +32,10 @@ type apiCaller struct {
 // apiHandler is an endpoint of the JSON API. What it returns goes to apiFail.
 type apiHandler func(w http.ResponseWriter, r *http.Request, c *apiCaller) error
 
+// errCrossOriginAPI answers an API request that another site's page sent from a browser
+// (refused by CrossOriginProtection before any check of its own).
+var errCrossOriginAPI = latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgAPICrossOrigin)
+
 // csrfHeader carries the page's form token on a cookie-authenticated request that changes
 // something: the session cookie is ambient, the header is not.
 const csrfHeader = "X-CSRF-Token"

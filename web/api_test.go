@@ -569,3 +569,21 @@ func TestAPIInventoryAdminActions(t *testing.T) {
 	}
 	wantAPIError(t, "free it again", machine.api(t, apiCall{method: "DELETE", url: seat, token: write}), http.StatusNotFound, latchkey.CodeNotFound, "")
 }
+
+func TestAPICrossSiteWriteRefusedAsJSON(t *testing.T) {
+	e := newEnv(t)
+	a := e.seedAcme(t)
+	bob := e.newBrowser(t)
+	bob.mustLogin(t, e, "acme", a.member.Email, goodPassword)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.url("acme", "/api/v1/requests"), strings.NewReader(`{"title":"x","category":"other"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://evil.example")
+	res := bob.do(t, req)
+	if res.Status != http.StatusForbidden || res.Header.Get("Content-Type") != "application/json" || !strings.Contains(res.Body, `"code":"forbidden"`) {
+		t.Fatalf("cross-site POST: %d %s %s", res.Status, res.Header.Get("Content-Type"), res.Body)
+	}
+}

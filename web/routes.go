@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/latchkey/latchkey/signin"
 )
@@ -76,6 +77,10 @@ func (s *Server) routes() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("cross-origin request refused", "host", r.Host, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			s.apiFail(w, r, errCrossOriginAPI)
+			return
+		}
 		s.fail(w, r, errForbiddenForm)
 	}))
 	return s.observe(s.headers(cop.Handler(all)))

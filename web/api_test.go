@@ -587,3 +587,31 @@ func TestAPICrossSiteWriteRefusedAsJSON(t *testing.T) {
 		t.Fatalf("cross-site POST: %d %s %s", res.Status, res.Header.Get("Content-Type"), res.Body)
 	}
 }
+
+func TestAPITokensPageIsForAdministrators(t *testing.T) {
+	e := newEnv(t)
+	a := e.seedAcme(t)
+	admin, bob := e.newBrowser(t), e.newBrowser(t)
+	admin.mustLogin(t, e, "acme", a.admin.Email, goodPassword)
+	bob.mustLogin(t, e, "acme", a.member.Email, goodPassword)
+	if r := bob.get(t, e.url("acme", "/admin/api-tokens")); r.Status != http.StatusNotFound {
+		t.Fatalf("member GET /admin/api-tokens: %d", r.Status)
+	}
+	if r := bob.submit(t, e.url("acme", "/requests/new"), e.url("acme", "/admin/api-tokens"), url.Values{"name": {"Mine"}}); r.Status != http.StatusNotFound {
+		t.Fatalf("member POST /admin/api-tokens: %d", r.Status)
+	}
+	r := admin.submit(t, e.url("acme", "/admin/api-tokens"), e.url("acme", "/admin/api-tokens"), url.Values{"name": {"Sync"}, "scope": {"admin"}})
+	if r.Status != http.StatusBadRequest || r.alert() != latchkey.MsgAPIScopeInvalid || attr(r.input("name"), "value") != "Sync" {
+		t.Fatalf("bad scope: %d alert %q", r.Status, r.alert())
+	}
+	if ts, _ := e.store.APITokens(t.Context(), a.ws.ID); len(ts) != 0 {
+		t.Fatalf("tokens stored by refused requests: %+v", ts)
+	}
+	// A form without its token creates nothing.
+	if r := admin.post(t, e.url("acme", "/admin/api-tokens"), url.Values{"name": {"Sync"}}); r.Status != http.StatusForbidden {
+		t.Fatalf("create without the form token: %d", r.Status)
+	}
+	if ts, _ := e.store.APITokens(t.Context(), a.ws.ID); len(ts) != 0 {
+		t.Fatalf("tokens stored by refused requests: %+v", ts)
+	}
+}

@@ -232,3 +232,24 @@ const (
 	MsgAlertsOn         = "New-device sign-in alerts are on."
 	MsgAlertsOff        = "New-device sign-in alerts are off."
 )
+
+// Messages of the JSON API, its tokens and the sign-in troubleshooter.
+const (
+	MsgAPIScopeInvalid     = "Scope must be read or read-write"
+	MsgAPITokenNameTooLong = "Use at most 100 characters for the token's name"
+	MsgAPIUnauthorized     = "Sign in, or send a valid API token in the Authorization header"
+	MsgAPIReadOnly         = "This API token is read-only: create a read-write token to make changes"
+	MsgAPICSRF             = "Send the page's form token in the X-CSRF-Token header with requests that change something"
+	MsgAPIJSONRequired     = "Send a JSON object with Content-Type: application/json"
+	MsgAPITwoFactorNeeded  = "Your workspace requires two-factor authentication: set it up before using the API"
+	MsgAPITokenCreated     = "Copy this token now: it is shown only once."
+	MsgAPITokenRevoked     = "The token %s is revoked: requests that send it are refused."
+	MsgAPITokenOwner       = "The token's account must be an active administrator of the workspace"
+	MsgResetLinkSent       = "A reset link is on its way to %s."
+)
+
+// MsgAPIPageInvalid is the API's refusal of a ?page= that is not a page number.
+const MsgAPIPageInvalid = "page must be a whole number from 1 to 10000"
+
+// MsgAPICrossOrigin is the API's refusal of a change sent by another site's page.
+const MsgAPICrossOrigin = "Requests that change something must come from this workspace's own pages, or carry an API token"

@@ -27,6 +27,7 @@ type Store interface {
 	HardwareStore
 	SoftwareStore
 	RequestStore
+	APITokenStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
@@ -40,7 +41,8 @@ type Store interface {
 // email links, challenges, WebAuthn ceremonies, SSO flows and throttle counters are short-lived
 // and are not moved: people sign in again. The inventory (hardware, software, requests and
 // their comments) moves too, and so do SCIM tokens (their hashes: the identity provider keeps
-// working), profiles, groups with their members and the SCIM settings.
+// working), profiles, groups with their members and the SCIM settings. API tokens
+// are not moved yet.
 type WorkspaceExport struct {
 	Version       int                       `json:"version"`
 	Workspace     Workspace                 `json:"workspace"`

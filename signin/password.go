@@ -75,7 +75,9 @@ func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result,
 		return Result{}, err
 	}
 	if acct.Status != latchkey.StatusActive {
-		s.audit(ctx, event(latchkey.EventNotActive, ws, acct, in.Client))
+		e := event(latchkey.EventNotActive, ws, acct, in.Client)
+		e.Detail = latchkey.NotActiveDetail(acct.Status)
+		s.audit(ctx, e)
 		return Result{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
 	}
 	second, err := s.HasSecondFactor(ctx, acct)
@@ -117,6 +119,7 @@ func (s *Service) checkPassword(ctx context.Context, a *latchkey.Account, pw str
 		return busyError()
 	case latchkey.ErrorCode(err) == latchkey.CodeThrottled:
 		ev.Type = latchkey.EventThrottled
+		ev.Detail = throttledDetail(err, s.Now())
 		s.audit(ctx, ev)
 		return err
 	case errors.Is(err, password.ErrMalformed):
@@ -132,6 +135,9 @@ func (s *Service) checkPassword(ctx context.Context, a *latchkey.Account, pw str
 	ev.Type = latchkey.EventWrongPassword
 	if a == nil {
 		ev.Type = latchkey.EventUnknownEmail
+	}
+	if after > 0 {
+		ev.Detail = latchkey.ThrottledDetail(s.Now().Add(after))
 	}
 	s.audit(ctx, ev)
 	if after > 0 {

@@ -110,7 +110,9 @@ func (s *Service) challengeAttempt(ctx context.Context, in CodeInput) (latchkey.
 	after, err := s.countGuess(ctx, rules, s.Now())
 	if err != nil {
 		if latchkey.ErrorCode(err) == latchkey.CodeThrottled {
-			s.audit(ctx, event(latchkey.EventThrottled, a.WorkspaceID, a, in.Client))
+			e := event(latchkey.EventThrottled, a.WorkspaceID, a, in.Client)
+			e.Detail = throttledDetail(err, s.Now())
+			s.audit(ctx, e)
 		}
 		return ch, a, nil, 0, err
 	}

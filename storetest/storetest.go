@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) latchkey.Store) {
 		{"Hardware", hardwareTests},
 		{"Software", softwareTests},
 		{"Request", requestTests},
+		{"APIToken", apiTokenTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

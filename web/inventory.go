@@ -236,5 +236,5 @@ func inventoryEventLabel(t latchkey.EventType) string {
 	case latchkey.EventRequestAssign:
 		return "Request assigned"
 	}
-	return string(t)
+	return apiEventLabel(t)
 }

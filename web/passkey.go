@@ -59,11 +59,10 @@ func readPasskeyBody(r *http.Request) (passkeyBody, error) {
 	return b, nil
 }
 
-// writeJSON answers a ceremony endpoint.
-func writeJSON(w http.ResponseWriter, status int, v any) error {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	return json.NewEncoder(w).Encode(v)
+// answerJSON answers a ceremony endpoint with v (writeJSON, the API's), for a handler's return.
+func answerJSON(w http.ResponseWriter, status int, v any) error {
+	writeJSON(w, status, v)
+	return nil
 }
 
 // jsonError answers a ceremony endpoint with the error's status and message: {"error": "…"}.
@@ -72,14 +71,14 @@ func (s *Server) jsonError(w http.ResponseWriter, r *http.Request, err error) er
 	var le *latchkey.Error
 	if !errors.As(err, &le) || le.Code == latchkey.CodeInternal {
 		s.log.Error("request failed", "request_id", requestID(r), "route", r.Pattern, "host", r.Host, "err", err)
-		return writeJSON(w, http.StatusInternalServerError, map[string]string{"error": latchkey.MsgInternal})
+		return answerJSON(w, http.StatusInternalServerError, map[string]string{"error": latchkey.MsgInternal})
 	}
 	msg := le.Message
 	if le.Code == latchkey.CodeThrottled {
 		msg += ". Try again in " + waitText(le.RetryAfter) + "."
 		w.Header().Set("Retry-After", retryAfterSeconds(le.RetryAfter))
 	}
-	return writeJSON(w, statusOf(le.Code), map[string]string{"error": msg})
+	return answerJSON(w, statusOf(le.Code), map[string]string{"error": msg})
 }
 
 // beginJSON answers a begin endpoint: the options, and the ceremony cookie.
@@ -119,7 +118,7 @@ func (s *Server) passkeyAddFinish(w http.ResponseWriter, r *http.Request, rq *re
 		return s.jsonError(w, r, err)
 	}
 	s.rotated(w, rq, rotated)
-	return writeJSON(w, http.StatusOK, map[string]string{"redirect": "/profile/two-factor?m=passkey-added"})
+	return answerJSON(w, http.StatusOK, map[string]string{"redirect": "/profile/two-factor?m=passkey-added"})
 }
 
 // passkeyRemove removes a passkey of the signed-in account, with the password.
@@ -141,7 +140,7 @@ func (s *Server) passkeyChallengeBegin(w http.ResponseWriter, r *http.Request, r
 	b, err := s.svc.BeginPasskeyChallenge(r.Context(), rq.Workspace, s.challengeSecret(r))
 	if latchkey.ErrorCode(err) == latchkey.CodeExpired {
 		s.clearChallenge(w)
-		return writeJSON(w, http.StatusGone, map[string]string{"error": latchkey.MsgChallengeExpired, "redirect": "/login?e=challenge-expired"})
+		return answerJSON(w, http.StatusGone, map[string]string{"error": latchkey.MsgChallengeExpired, "redirect": "/login?e=challenge-expired"})
 	}
 	return s.beginJSON(w, r, b, err)
 }
@@ -163,10 +162,10 @@ func (s *Server) passkeyChallengeFinish(w http.ResponseWriter, r *http.Request, 
 		switch {
 		case errors.Is(err, signin.ErrTooManyCodes):
 			s.clearChallenge(w)
-			return writeJSON(w, http.StatusGone, map[string]string{"error": latchkey.MsgTooManyCodes, "redirect": "/login?e=too-many-codes"})
+			return answerJSON(w, http.StatusGone, map[string]string{"error": latchkey.MsgTooManyCodes, "redirect": "/login?e=too-many-codes"})
 		case latchkey.ErrorCode(err) == latchkey.CodeExpired && !errors.Is(err, passkey.ErrNoCeremony):
 			s.clearChallenge(w)
-			return writeJSON(w, http.StatusGone, map[string]string{"error": latchkey.MsgChallengeExpired, "redirect": "/login?e=challenge-expired"})
+			return answerJSON(w, http.StatusGone, map[string]string{"error": latchkey.MsgChallengeExpired, "redirect": "/login?e=challenge-expired"})
 		}
 		return s.jsonError(w, r, err)
 	}
@@ -207,7 +206,7 @@ func (s *Server) signedInJSON(w http.ResponseWriter, r *http.Request, res signin
 	if to == "" {
 		to = "/dashboard"
 	}
-	return writeJSON(w, http.StatusOK, map[string]string{"redirect": to})
+	return answerJSON(w, http.StatusOK, map[string]string{"redirect": to})
 }
 
 // passkeyRow is a passkey on the settings page.

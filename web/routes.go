@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/latchkey/latchkey/signin"
 )
@@ -85,6 +86,9 @@ func (s *Server) routes() http.Handler {
 	ws.Handle("POST /admin/sso/domains/remove", s.workspace(admins, s.adminSSODomainRemove))
 	ws.Handle("GET /admin/members/{id}/identities", s.workspace(admins, s.adminIdentities))
 	ws.Handle("POST /admin/members/{id}/identities/unlink", s.workspace(admins, s.adminUnlink))
+	s.apiRoutes(ws)
+	s.apiTokenRoutes(ws)
+	s.troubleshootRoutes(ws)
 	ws.HandleFunc("GET /static/", s.serveStatic)
 	ws.Handle("/", s.workspace(anyone, func(w http.ResponseWriter, r *http.Request, rq *request) error { return notFound(w, r) }))
 
@@ -102,6 +106,10 @@ func (s *Server) routes() http.Handler {
 	cop.AddInsecureBypassPattern("POST /sso/{id}/acs")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("cross-origin request refused", "host", r.Host, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			s.apiFail(w, r, errCrossOriginAPI)
+			return
+		}
 		s.fail(w, r, errForbiddenForm)
 	}))
 	// SCIM is a machine endpoint authenticated by its bearer token alone: no cookie is read, so

@@ -7,6 +7,7 @@
 //	latchkey connection add|list|show|enable|disable|remove   single sign-on connections
 //	latchkey migrate                      apply database migrations
 //	latchkey export|import                move a workspace between databases
+//	latchkey api token create|list|revoke  tokens of the JSON API
 //	latchkey bench [flags]                measure sign-ins and signed-in requests under load
 //	latchkey version
 package main
@@ -80,6 +81,8 @@ Usage:
   latchkey migrate                                     apply database migrations
   latchkey export --workspace S [--out FILE]           write a workspace as JSON (secret: holds password hashes)
   latchkey import [--in FILE]                          read such a file (or stdin) into --database
+  latchkey api token create|list|revoke --workspace S [--name N] [--scope read|read-write]
+                                                       per-workspace tokens of the JSON API (see docs/api.md)
   latchkey bench [--database URL | --url U --email E --password-file F] [--only S] [--json]
                                                        measure a server under load (see bench -h)
   latchkey version
@@ -113,6 +116,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return m.importCommand(ctx, rest)
 	case "bench":
 		return m.benchCommand(ctx, rest)
+	case "api":
+		return m.apiCommand(ctx, rest)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "latchkey", buildVersion())
 		return nil

@@ -183,3 +183,13 @@ const (
 	// their request changes; %s is the request's title.
 	SubjectRequestStatus = "Your request \"%s\" is now %s"
 )
+
+// Messages of ending sessions by an administrator, the workspace's session lifetime, refused
+// access and the find-your-workspace throttle.
+const (
+	MsgMemberSignedOut    = "%s has been signed out: %d sessions ended."
+	MsgMemberSessionEnded = "That session of %s has been signed out."
+	MsgEveryoneSignedOut  = "Everyone else has been signed out: %d sessions ended. You are still signed in here."
+	MsgSessionMaxRange    = "Choose a session lifetime from 1 hour to the operator's maximum of %s"
+	MsgFindThrottled      = "Too many workspace look-ups from your address"
+)

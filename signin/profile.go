@@ -101,7 +101,10 @@ type SessionInput struct {
 	Account   latchkey.Account
 	Current   latchkey.Session
 	SessionID string // RevokeSession: the session to end
-	Client    Client
+	// Password is the account's password, asked again by RevokeOtherSessions unless the
+	// session is younger than Policy.ReauthWindow.
+	Password string
+	Client   Client
 }
 
 // Sessions lists the account's live sessions, newest first: those neither idle (SessionIdle)
@@ -151,11 +154,18 @@ func (s *Service) RevokeSession(ctx context.Context, in SessionInput) error {
 }
 
 // RevokeOtherSessions signs out every session of the account but the current one (Sign out
-// everywhere else) and returns how many ended.
+// everywhere else) and returns how many ended. Unless the current session is younger than
+// Policy.ReauthWindow, it needs the password again (ASVS 7.5.2): someone who finds a browser
+// left signed in must not be able to sign its owner out of everywhere they could notice.
+// Errors: ErrNoSession without a current session; the reauthentication errors (CodeInvalid
+// with MsgReauthRequired, CodeUnauthorized with MsgReauthWrong, CodeThrottled).
 func (s *Service) RevokeOtherSessions(ctx context.Context, in SessionInput) (int, error) {
 	if in.Current.ID == "" {
 		// Without a current session this would sign out everywhere, which is not what was asked.
 		return 0, ErrNoSession
+	}
+	if err := s.reauthenticate(ctx, in.Account, in.Current, in.Password, false); err != nil {
+		return 0, err
 	}
 	n, err := s.Store.DeleteAccountSessions(ctx, in.Workspace.ID, in.Account.ID, in.Current.ID)
 	if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -18,6 +19,9 @@ type profileSecurityView struct {
 	MinLength   int
 	Sessions    []sessionRow
 	Others      int // sessions besides this one
+	// NeedsPassword: the session is past the reauthentication window, so Sign out everywhere
+	// else asks for the password.
+	NeedsPassword bool
 }
 
 // sessionRow is one session on the security page.
@@ -33,6 +37,7 @@ func (s *Server) profileSecurityView(r *http.Request, rq *request) (profileSecur
 		PasswordOff: rq.Workspace.Policy.PasswordSignInOff,
 		MinLength:   max(rq.Workspace.Policy.PasswordMinLength, password.MinLength),
 	}
+	v.NeedsPassword = s.needsPassword(rq)
 	sessions, err := s.svc.Sessions(r.Context(), s.sessionInput(rq, ""))
 	if err != nil {
 		return v, err
@@ -129,10 +134,24 @@ func (s *Server) profileRevoke(w http.ResponseWriter, r *http.Request, rq *reque
 	return nil
 }
 
-// profileRevokeOthers signs out every session of the account but this one.
+// profileRevokeOthers signs out every session of the account but this one; past the
+// reauthentication window it needs the password, and a missing or wrong one re-renders the page.
 func (s *Server) profileRevokeOthers(w http.ResponseWriter, r *http.Request, rq *request) error {
-	if _, err := s.svc.RevokeOtherSessions(r.Context(), s.sessionInput(rq, "")); err != nil {
-		return err
+	in := s.sessionInput(rq, "")
+	in.Password = r.PostFormValue("password")
+	if _, err := s.svc.RevokeOtherSessions(r.Context(), in); err != nil {
+		v, verr := s.profileSecurityView(r, rq)
+		if verr != nil {
+			return verr
+		}
+		// The page has two password fields: the error is about this form's.
+		var le *latchkey.Error
+		if errors.As(err, &le) && le.Field == "password" {
+			c := *le
+			c.Field = "others_password"
+			err = &c
+		}
+		return s.formError(w, "profile_security", &v.page, &v, err)
 	}
 	http.Redirect(w, r, "/profile/security?m=others-signed-out", http.StatusSeeOther)
 	return nil

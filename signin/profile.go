@@ -116,10 +116,10 @@ func (s *Service) Sessions(ctx context.Context, in SessionInput) ([]latchkey.Ses
 	if err != nil {
 		return nil, wrap("list sessions", err)
 	}
-	now, idle := s.Now(), s.SessionIdle(in.Workspace)
+	now, idle, life := s.Now(), s.SessionIdle(in.Workspace), s.SessionMax(in.Workspace)
 	live := all[:0]
 	for _, sess := range all {
-		if !sess.Expired(now, idle) {
+		if !sess.Expired(now, idle) && now.Before(sess.CreatedAt.Add(life)) {
 			live = append(live, sess)
 		}
 	}

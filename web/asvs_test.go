@@ -701,11 +701,11 @@ func TestPasswordFieldsMasked(t *testing.T) {
 	_, welcome := e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)
 	reset := e.requestResetLink(t, "acme", f.member.Email)
 	pages := map[string]*response{
-		"login":              e.newBrowser(t).get(t, e.url("acme", "/login")),
-		"set password":       e.newBrowser(t).get(t, welcome),
-		"reset":              e.newBrowser(t).get(t, reset),
-		"security":           admin.get(t, e.url("acme", "/profile/security")),
-		"two-factor set-up":  admin.get(t, e.url("acme", "/profile/two-factor/setup")),
+		"login":             e.newBrowser(t).get(t, e.url("acme", "/login")),
+		"set password":      e.newBrowser(t).get(t, welcome),
+		"reset":             e.newBrowser(t).get(t, reset),
+		"security":          admin.get(t, e.url("acme", "/profile/security")),
+		"two-factor set-up": admin.get(t, e.url("acme", "/profile/two-factor/setup")),
 	}
 	for name, r := range pages {
 		var n int

@@ -222,7 +222,7 @@ func TestDashboardSingleFactor(t *testing.T) {
 	}) {
 		got = append(got, text(li))
 	}
-	if want := []string{"1 members without it", "2 administrators without it"}; strings.Join(got, "|") != strings.Join(want, "|") {
+	if want := []string{"1 member without it", "2 administrators without it"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("counts %q, want %q", got, want)
 	}
 	buttons := r.find(func(n *html.Node) bool { return n.Data == "button" && text(n) == "Require two-factor" })

@@ -57,21 +57,9 @@ func (s *Service) EndAllSessions(ctx context.Context, in MemberAction, current l
 	if current.ID == "" || current.AccountID != in.Actor.ID {
 		return 0, ErrNoSession
 	}
-	accts, err := s.Store.Accounts(ctx, in.Workspace.ID, latchkey.AccountFilter{})
+	total, err := s.Store.DeleteWorkspaceSessions(ctx, in.Workspace.ID, current.ID)
 	if err != nil {
-		return 0, wrap("list accounts", err)
-	}
-	total := 0
-	for _, a := range accts {
-		except := ""
-		if a.ID == in.Actor.ID {
-			except = current.ID
-		}
-		n, err := s.Store.DeleteAccountSessions(ctx, in.Workspace.ID, a.ID, except)
-		if err != nil {
-			return total, wrap("end sessions", err)
-		}
-		total += n
+		return 0, wrap("end sessions", err)
 	}
 	s.audit(ctx, in.event(latchkey.EventSessionRevoked, in.Actor, fmt.Sprintf("by an administrator: everyone signed out: %d sessions", total)))
 	return total, nil

@@ -801,6 +801,29 @@ func TestNonceAndLinkEntropy(t *testing.T) {
 	}
 }
 
+// TestSignOutClearsBrowserData: signing out deletes the session on the server, clears its
+// cookie and tells the browser to drop what it cached for the workspace (ASVS 14.3.1, 7.4.1).
+func TestSignOutClearsBrowserData(t *testing.T) {
+	e := newEnv(t)
+	f := e.seedAcme(t)
+	b, cookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
+	r := b.submit(t, e.url("acme", "/dashboard"), e.url("acme", "/logout"), nil)
+	if len(r.Hops) == 0 {
+		t.Fatal("sign out did not redirect")
+	}
+	out := r.Hops[0]
+	if got := out.Header.Get("Clear-Site-Data"); got != `"cache"` {
+		t.Errorf("Clear-Site-Data %q, want \"cache\"", got)
+	}
+	var cleared bool
+	for _, c := range out.Cookies() {
+		cleared = cleared || c.Name == "latchkey_session" && c.Value == "" && c.MaxAge < 0
+	}
+	if !cleared || e.sessionExists(t, f.ws, cookie) {
+		t.Errorf("after sign out: cookie cleared %v, session kept %v", cleared, e.sessionExists(t, f.ws, cookie))
+	}
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {

@@ -14,8 +14,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/web"
 )
 
 // goFiles returns the repository's Go files, test files or the others, skipping hidden
@@ -188,5 +191,36 @@ func TestSecretHashIsSHA256(t *testing.T) {
 	}
 	if other, _ := latchkey.NewSecret(); other == secret {
 		t.Fatal("two secrets are the same")
+	}
+}
+
+// TestSecurityDocStatesTheCodesNumbers: docs/security.md gives the limits the code applies, so
+// that the documented anti-automation is the one that runs (ASVS 6.1.1, 6.3.1, 7.1.1).
+func TestSecurityDocStatesTheCodesNumbers(t *testing.T) {
+	b, err := os.ReadFile("docs/security.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Join(strings.Fields(string(b)), " ")
+	hours := func(d time.Duration) string { return strconv.Itoa(int(d.Hours())) }
+	p := signin.DefaultPolicy
+	for _, want := range []string{
+		"| " + strconv.Itoa(signin.PairFree) + " failures | " + strconv.Itoa(int(signin.PairFirst.Minutes())) + " minute,",
+		"up to " + strconv.Itoa(int(signin.PairMax.Minutes())) + " minutes",
+		"| " + strconv.Itoa(signin.AddrLimit) + " failures in an hour |",
+		"| " + strconv.Itoa(signin.AccountLimit) + " consecutive failures | " + strconv.Itoa(int(signin.AccountWait.Minutes())) + " minutes",
+		"**" + hours(p.SessionIdle) + " hours of inactivity**",
+		"**" + strconv.Itoa(int(p.SessionMax.Hours()/24)) + " days** after sign-in",
+		"| inactivity timeout | " + hours(p.SessionIdle) + " hours |",
+		"| absolute lifetime, from sign-in | " + strconv.Itoa(int(p.SessionMax.Hours()/24)) + " days |",
+		"from " + strconv.Itoa(int(signin.MinSessionIdle.Minutes())) + " minutes up to the operator's",
+		"from " + hours(signin.MinSessionMax) + " hour up to the operator's",
+		"| reauthentication window for security changes | " + strconv.Itoa(int(p.ReauthWindow.Minutes())) + " minutes |",
+		"**" + strconv.Itoa(signin.DeniedPerMinute) + " such events per client address per minute**",
+		"**" + strconv.Itoa(web.FindLimit) + " look-ups per client address in " + strconv.Itoa(int(web.FindWindow.Minutes())) + " minutes**",
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("docs/security.md does not say %q", want)
+		}
 	}
 }

@@ -217,6 +217,7 @@ func TestSecurityDocStatesTheCodesNumbers(t *testing.T) {
 		"from " + hours(signin.MinSessionMax) + " hour up to the operator's",
 		"| reauthentication window for security changes | " + strconv.Itoa(int(p.ReauthWindow.Minutes())) + " minutes |",
 		"**" + strconv.Itoa(signin.DeniedPerMinute) + " such events per client address per minute**",
+		"**" + strconv.Itoa(signin.DeniedPerMinuteAll) + " per workspace per minute**",
 		"**" + strconv.Itoa(web.FindLimit) + " look-ups per client address in " + strconv.Itoa(int(web.FindWindow.Minutes())) + " minutes**",
 	} {
 		if !strings.Contains(doc, want) {

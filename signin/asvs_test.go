@@ -2,6 +2,7 @@ package signin_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -158,4 +159,27 @@ func TestAccessDeniedThrottled(t *testing.T) {
 	if got := len(e.events(t, latchkey.EventAccessDenied)); got != signin.DeniedPerMinute+2 {
 		t.Fatalf("%d events after a minute, want %d", got, signin.DeniedPerMinute+2)
 	}
+}
+
+// TestAccessDeniedThrottledAcrossAddresses: a flood from many addresses writes at most
+// DeniedPerMinuteAll events to a workspace's log in a minute (ASVS 16.3.2).
+func TestAccessDeniedThrottledAcrossAddresses(t *testing.T) {
+	e := newLcEnv(t)
+	ctx := t.Context()
+	for i := range signin.DeniedPerMinuteAll + 20 {
+		e.svc.AccessDenied(ctx, e.ws.ID, latchkey.Account{}, signin.Client{Addr: fmt.Sprintf("2001:db8::%x", i)}, "flood")
+	}
+	if got := len(e.eventsN(t, latchkey.EventAccessDenied, 1000)); got != signin.DeniedPerMinuteAll {
+		t.Fatalf("%d events, want %d", got, signin.DeniedPerMinuteAll)
+	}
+}
+
+// eventsN lists up to n of the workspace's audit events of one type, newest first.
+func (e *lcEnv) eventsN(t *testing.T, typ latchkey.EventType, n int) []latchkey.Event {
+	t.Helper()
+	evs, err := e.store.Events(t.Context(), e.ws.ID, latchkey.EventFilter{Type: typ, Limit: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
 }

@@ -13,19 +13,29 @@ import (
 // before it.
 const DeniedPerMinute = 10
 
+// DeniedPerMinuteAll bounds the access.denied events of one workspace in a minute whatever the
+// address, for a flood spread over many addresses (an IPv6 prefix holds billions).
+const DeniedPerMinuteAll = 200
+
 // AccessDenied records a refused request in workspace ws (ASVS 16.3.2): a is the signed-in
-// account, if any; detail says what was refused. The count of one client address is kept in a
-// throttle counter and counted before the event is written, so concurrent refusals cannot
-// write more than DeniedPerMinute between them. Failures are logged, never returned: the
+// account, if any; detail says what was refused. The refusals of one client address, and of
+// the workspace, are kept in throttle counters and counted before the event is written, so
+// concurrent refusals cannot write more than DeniedPerMinute (DeniedPerMinuteAll) between them. Failures are logged, never returned: the
 // request is refused whatever happens here.
 func (s *Service) AccessDenied(ctx context.Context, ws string, a latchkey.Account, c Client, detail string) {
-	c2, err := s.Store.AddFailure(ctx, "denied:"+ws+":"+c.Addr, s.Now().UTC(), time.Minute)
-	if err != nil {
-		s.Log.Error("count refused request", "workspace", ws, "err", err)
-		return
-	}
-	if c2.Count > DeniedPerMinute {
-		return
+	now := s.Now().UTC()
+	for _, limit := range []struct {
+		key string
+		max int
+	}{{"denied:" + ws + ":" + c.Addr, DeniedPerMinute}, {"denied-all:" + ws, DeniedPerMinuteAll}} {
+		n, err := s.Store.AddFailure(ctx, limit.key, now, time.Minute)
+		if err != nil {
+			s.Log.Error("count refused request", "workspace", ws, "err", err)
+			return
+		}
+		if n.Count > limit.max {
+			return
+		}
 	}
 	e := event(latchkey.EventAccessDenied, ws, a, c)
 	e.Detail = truncate(detail, 300)

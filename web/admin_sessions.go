@@ -48,18 +48,19 @@ func (s *Server) adminMemberSessions(w http.ResponseWriter, r *http.Request, rq 
 
 // adminEndMemberSessions ends one session of the member (the form's session field) or, without
 // it, all of them. The page is rendered at once with the notice, so that nothing in an address
-// can make it claim a sign-out. An administrator who ended their own current session goes to
-// sign in.
+// can make it claim a sign-out; a session that has ended meanwhile (or is another account's)
+// re-renders it with MsgSessionGone. An administrator who ended their own current session goes
+// to sign in.
 func (s *Server) adminEndMemberSessions(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id, sid := r.PathValue("id"), r.PostFormValue("session")
-	n, err := s.svc.EndMemberSessions(r.Context(), signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: rq.Account, Client: rq.Client}, sid)
+	member, err := s.store.Account(r.Context(), rq.Workspace.ID, id)
 	if errors.Is(err, latchkey.ErrNotFound) {
 		return notFound(w, r)
 	}
-	member, merr := s.store.Account(r.Context(), rq.Workspace.ID, id)
-	if merr != nil {
-		return merr
+	if err != nil {
+		return err
 	}
+	n, err := s.svc.EndMemberSessions(r.Context(), signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: rq.Account, Client: rq.Client}, sid)
 	if err == nil && id == rq.Account.ID && (sid == "" || sid == rq.Session.ID) {
 		s.clearSession(w)
 		http.Redirect(w, r, "/login?m=signed-out", http.StatusSeeOther)

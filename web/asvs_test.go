@@ -59,8 +59,11 @@ func TestAdminEndsMemberSessions(t *testing.T) {
 	}
 	// The admin's own session is not bob's to end through bob's page.
 	r = admin.submit(t, page, end, url.Values{"session": {latchkey.HashSecret(adminCookie)}})
-	if r.Status != http.StatusNotFound || !e.sessionExists(t, f.ws, adminCookie) {
-		t.Fatalf("ending another account's session through bob's page: %d, admin session kept %v", r.Status, e.sessionExists(t, f.ws, adminCookie))
+	if r.Status != http.StatusGone || r.alert() != latchkey.MsgSessionGone || !e.sessionExists(t, f.ws, adminCookie) {
+		t.Fatalf("ending another account's session through bob's page: %d, alert %q, admin session kept %v", r.Status, r.alert(), e.sessionExists(t, f.ws, adminCookie))
+	}
+	if r := admin.submit(t, page, e.url("acme", "/admin/members/nobody/sessions/end"), nil); r.Status != http.StatusNotFound {
+		t.Fatalf("an unknown member: %d, want 404", r.Status)
 	}
 
 	// A member cannot end anyone's sessions.

@@ -109,6 +109,32 @@ func TestRevokeOtherSessionsReauthenticates(t *testing.T) {
 	}
 }
 
+// TestRevokeSessionReauthenticates: past the reauthentication window, ending another session
+// needs the password; ending the current one does not (ASVS 7.5.2).
+func TestRevokeSessionReauthenticates(t *testing.T) {
+	e := newLcEnv(t)
+	ctx := t.Context()
+	here := e.mustSignIn(t, e.bob.Email, lcPassword, "192.0.2.1")
+	other := e.mustSignIn(t, e.bob.Email, lcPassword, "192.0.2.2")
+	in := signin.SessionInput{Workspace: e.ws, Account: e.bob, Current: here.Session, SessionID: other.Session.ID}
+	e.clock.Advance(e.svc.Policy.ReauthWindow)
+
+	wantError(t, "no password", e.svc.RevokeSession(ctx, in), latchkey.CodeInvalid, latchkey.MsgReauthRequired, "password")
+	in.Password = lcPassword2
+	wantError(t, "wrong password", e.svc.RevokeSession(ctx, in), latchkey.CodeUnauthorized, latchkey.MsgReauthWrong, "password")
+	if _, _, err := e.svc.Authenticate(ctx, e.ws, other.Secret); err != nil {
+		t.Fatalf("the other session after refusals: %v", err)
+	}
+	in.Password = lcPassword
+	if err := e.svc.RevokeSession(ctx, in); err != nil {
+		t.Fatalf("with the password: %v", err)
+	}
+	in.Password, in.SessionID = "", here.Session.ID
+	if err := e.svc.RevokeSession(ctx, in); err != nil {
+		t.Fatalf("the current session, without the password: %v", err)
+	}
+}
+
 // TestWorkspaceSessionMax: a workspace's shorter absolute lifetime ends sessions opened before
 // it was set, and UpdatePolicy keeps it between MinSessionMax and the operator's (ASVS 7.1.1).
 func TestWorkspaceSessionMax(t *testing.T) {

@@ -101,8 +101,8 @@ type SessionInput struct {
 	Account   latchkey.Account
 	Current   latchkey.Session
 	SessionID string // RevokeSession: the session to end
-	// Password is the account's password, asked again by RevokeOtherSessions unless the
-	// session is younger than Policy.ReauthWindow.
+	// Password is the account's password, asked again by RevokeSession (for another session)
+	// and RevokeOtherSessions unless the current session is younger than Policy.ReauthWindow.
 	Password string
 	Client   Client
 }
@@ -129,7 +129,9 @@ func (s *Service) Sessions(ctx context.Context, in SessionInput) ([]latchkey.Ses
 // RevokeSession signs out one of the account's own sessions (Sign out on the session list);
 // it may be the current one, which the caller then treats as signed out. A session that is
 // gone, or that belongs to another account, is refused alike, with CodeNotFound and
-// MsgSessionGone, and nothing is deleted.
+// MsgSessionGone, and nothing is deleted. Ending another session than the current one needs
+// Password unless the current session is younger than Policy.ReauthWindow, with the
+// reauthentication errors of RevokeOtherSessions.
 func (s *Service) RevokeSession(ctx context.Context, in SessionInput) error {
 	if in.SessionID == "" || len(in.SessionID) > 128 {
 		return latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
@@ -140,6 +142,13 @@ func (s *Service) RevokeSession(ctx context.Context, in SessionInput) error {
 	}
 	if err != nil {
 		return wrap("read session", err)
+	}
+	if sess.ID != in.Current.ID {
+		// Ending another session, like ending all of them, needs the password again past the
+		// reauthentication window (ASVS 7.5.2); signing out this one is plain signing out.
+		if err := s.reauthenticate(ctx, in.Account, in.Current, in.Password, false); err != nil {
+			return err
+		}
 	}
 	if err := s.Store.DeleteSession(ctx, in.Workspace.ID, sess.ID); err != nil {
 		return wrap("delete session", err)

@@ -164,6 +164,42 @@ func TestSignOutEverywhereElseNeedsPassword(t *testing.T) {
 	}
 }
 
+// TestSignOutOneSessionNeedsPassword: past the reauthentication window, signing out another
+// session asks for the password on a page of its own; signing out this one does not (ASVS
+// 7.5.2).
+func TestSignOutOneSessionNeedsPassword(t *testing.T) {
+	e := newEnv(t)
+	f := e.seedAcme(t)
+	b, cookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
+	_, other := e.signedInAs(t, f.member.Email, chromeMac, "198.51.100.2")
+	revoke := e.url("acme", "/profile/security/sessions/"+latchkey.HashSecret(other)+"/revoke")
+	e.clock.Advance(e.svc.Policy.ReauthWindow)
+
+	r := b.submit(t, e.url("acme", "/profile/security"), revoke, nil)
+	if r.Status != http.StatusBadRequest || r.alert() != latchkey.MsgReauthRequired || r.heading() != "Sign out a session" {
+		t.Fatalf("without the password: %d, heading %q, alert %q", r.Status, r.heading(), r.alert())
+	}
+	if pw := r.input("password"); pw == nil || attr(pw, "type") != "password" {
+		t.Fatal("the confirmation page has no password field")
+	}
+	if !e.sessionExists(t, f.ws, other) {
+		t.Fatal("the session ended without the password")
+	}
+	if r := b.post(t, revoke, url.Values{"csrf": {r.csrf()}, "password": {wrongPassword}}); r.Status != http.StatusUnauthorized || !e.sessionExists(t, f.ws, other) {
+		t.Fatalf("a wrong password: %d, want 401 and the session kept", r.Status)
+	}
+	r = b.post(t, revoke, url.Values{"csrf": {r.csrf()}, "password": {goodPassword}})
+	if got := r.notice(); got != latchkey.MsgSessionSignedOut || e.sessionExists(t, f.ws, other) {
+		t.Fatalf("with the password: notice %q, session kept %v", got, e.sessionExists(t, f.ws, other))
+	}
+	// Signing out this browser is signing out: no password.
+	r = b.submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/sessions/"+latchkey.HashSecret(cookie)+"/revoke"), nil)
+	wantPage(t, r, http.StatusOK, "/login")
+	if e.sessionExists(t, f.ws, cookie) {
+		t.Fatal("signing out this browser left its session")
+	}
+}
+
 // TestWorkspaceSessionLifetime: a workspace shortens the absolute session lifetime on its
 // settings page, and it applies to sessions already open (ASVS 7.1.1, 7.3.2).
 func TestWorkspaceSessionLifetime(t *testing.T) {

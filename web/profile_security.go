@@ -114,7 +114,12 @@ func endedText(n int) string {
 // A session that is gone, or is another account's, is refused alike (404), and nothing ends.
 func (s *Server) profileRevoke(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id := r.PathValue("id")
-	if err := s.svc.RevokeSession(r.Context(), s.sessionInput(rq, id)); err != nil {
+	in := s.sessionInput(rq, id)
+	in.Password = r.PostFormValue("password")
+	if err := s.svc.RevokeSession(r.Context(), in); err != nil {
+		if le := (*latchkey.Error)(nil); errors.As(err, &le) && le.Field == "password" {
+			return s.revokeConfirm(w, r, rq, id, err)
+		}
 		if latchkey.ErrorCode(err) != latchkey.CodeNotFound {
 			return err
 		}
@@ -132,6 +137,24 @@ func (s *Server) profileRevoke(w http.ResponseWriter, r *http.Request, rq *reque
 	}
 	http.Redirect(w, r, "/profile/security?m=session-signed-out", http.StatusSeeOther)
 	return nil
+}
+
+// revokeConfirmView asks for the password before another session is signed out, once the
+// current one is past the reauthentication window.
+type revokeConfirmView struct {
+	page
+	Session sessionRow
+}
+
+// revokeConfirm renders the password form for signing out session id, with err's message
+// (the password is needed, or was wrong, or throttled).
+func (s *Server) revokeConfirm(w http.ResponseWriter, r *http.Request, rq *request, id string, err error) error {
+	sess, _, serr := s.store.Session(r.Context(), rq.Workspace.ID, id)
+	if serr != nil {
+		return serr
+	}
+	v := revokeConfirmView{page: s.signedInPage(rq, "Sign out a session"), Session: sessionRow{Session: sess, Device: deviceName(sess.UserAgent)}}
+	return s.formError(w, "profile_revoke_confirm", &v.page, &v, err)
 }
 
 // profileRevokeOthers signs out every session of the account but this one; past the

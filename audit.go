@@ -98,3 +98,9 @@ const (
 	EventRequestStatus    EventType = "request.status"
 	EventRequestAssign    EventType = "request.assign"
 )
+
+// EventAccessDenied is a refused request (ASVS 16.3.2): a member on an administrators' page or
+// action, a wrong or missing form token, a cross-origin or cross-workspace request. Detail says
+// which and names the route, never its path (paths carry one-time secrets). Recording is
+// throttled per client address (signin.DeniedPerMinute).
+const EventAccessDenied EventType = "access.denied"

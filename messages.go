@@ -253,3 +253,13 @@ const MsgAPIPageInvalid = "page must be a whole number from 1 to 10000"
 
 // MsgAPICrossOrigin is the API's refusal of a change sent by another site's page.
 const MsgAPICrossOrigin = "Requests that change something must come from this workspace's own pages, or carry an API token"
+
+// Messages of ending sessions by an administrator, the workspace's session lifetime, refused
+// access and the find-your-workspace throttle.
+const (
+	MsgMemberSignedOut    = "%s has been signed out: %d sessions ended."
+	MsgMemberSessionEnded = "That session of %s has been signed out."
+	MsgEveryoneSignedOut  = "Everyone else has been signed out: %d sessions ended. You are still signed in here."
+	MsgSessionMaxRange    = "Choose a session lifetime from 1 hour to the operator's maximum of %s"
+	MsgFindThrottled      = "Too many workspace look-ups from your address"
+)

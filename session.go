@@ -75,6 +75,9 @@ type SessionStore interface {
 	// DeleteAccountSessions removes every session of the account except the one with ID except
 	// (pass "" to remove all) and returns how many it removed.
 	DeleteAccountSessions(ctx context.Context, ws, accountID, except string) (int, error)
+	// DeleteWorkspaceSessions removes every session of workspace ws except the one with ID
+	// except ("" for none), in one statement, and returns how many it removed.
+	DeleteWorkspaceSessions(ctx context.Context, ws, except string) (int, error)
 	// AccountSessions lists the account's sessions, newest first.
 	AccountSessions(ctx context.Context, ws, accountID string) ([]Session, error)
 	// DeleteExpiredSessions removes sessions past their absolute end, or idle since before

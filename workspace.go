@@ -32,6 +32,9 @@ type Policy struct {
 	PasskeySignInOff bool
 	// SessionIdle is the inactivity timeout: 0 means the operator's; never more than it.
 	SessionIdle time.Duration
+	// SessionMax is the absolute session lifetime, counted from sign-in whatever the activity:
+	// 0 means the operator's; never more than it.
+	SessionMax time.Duration
 }
 
 // reservedSlugs are names that a workspace may not take: they are, or may become, hosts of the

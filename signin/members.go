@@ -322,6 +322,20 @@ func (s *Service) SessionIdle(w latchkey.Workspace) time.Duration {
 	return idle
 }
 
+// MinSessionMax is the shortest absolute session lifetime a workspace may set.
+const MinSessionMax = time.Hour
+
+// SessionMax returns the absolute lifetime of w's sessions, from sign-in: the workspace's own
+// (Policy.SessionMax) when it is set and shorter than the operator's, never under
+// MinSessionMax; otherwise the operator's. Authenticate applies it to sessions already open.
+func (s *Service) SessionMax(w latchkey.Workspace) time.Duration {
+	d := s.Policy.SessionMax
+	if p := w.Policy.SessionMax; p > 0 && p < d {
+		d = max(p, MinSessionMax)
+	}
+	return d
+}
+
 // PolicyInput is what the workspace settings page sends: the fields of the policy it owns.
 // Require2FA is not among them: the security page sets it (SetRequire2FA), and saving the
 // settings page must not undo a change made there meanwhile.
@@ -336,13 +350,14 @@ type PolicyInput struct {
 // product's 12, or 12 to 64; it applies to passwords set from now on), password sign-in on or
 // off (off: SSO only, no invitations, no resets), the session idle timeout (0 for the
 // operator's, or from MinSessionIdle to the operator's; it applies to existing sessions at
-// their next request) and whether two-factor authentication is required. It audits what
+// their next request), the absolute session lifetime (0 for the operator's, or from
+// MinSessionMax to the operator's; it too applies to existing sessions) and whether two-factor authentication is required. It audits what
 // changed (workspace.policy) and returns the workspace as stored. Turning password sign-in off
 // also stops the administrators' own password sign-in, so it is refused (CodeConflict with
 // MsgPasswordOffNoSSO) while the workspace has no enabled SSO connection.
 // Errors: CodeForbidden with
-// MsgAdminOnly; CodeInvalid with the field ("min_length", "session_idle") and
-// MsgMinLengthRange or MsgSessionIdleRange.
+// MsgAdminOnly; CodeInvalid with the field ("min_length", "session_idle", "session_max") and
+// MsgMinLengthRange, MsgSessionIdleRange or MsgSessionMaxRange.
 func (s *Service) UpdatePolicy(ctx context.Context, in PolicyInput) (latchkey.Workspace, error) {
 	if err := checkAdmin(in.Workspace, in.Actor); err != nil {
 		return latchkey.Workspace{}, err
@@ -354,6 +369,10 @@ func (s *Service) UpdatePolicy(ctx context.Context, in PolicyInput) (latchkey.Wo
 	if d := p.SessionIdle; d != 0 && (d < MinSessionIdle || d > s.Policy.SessionIdle) {
 		return latchkey.Workspace{}, latchkey.Errorf(latchkey.CodeInvalid, "session_idle",
 			fmt.Sprintf(latchkey.MsgSessionIdleRange, mail.FormatExpiry(s.Policy.SessionIdle)))
+	}
+	if d := p.SessionMax; d != 0 && (d < MinSessionMax || d > s.Policy.SessionMax) {
+		return latchkey.Workspace{}, latchkey.Errorf(latchkey.CodeInvalid, "session_max",
+			fmt.Sprintf(latchkey.MsgSessionMaxRange, mail.FormatExpiry(s.Policy.SessionMax)))
 	}
 	if p.PasswordSignInOff && !in.Workspace.Policy.PasswordSignInOff {
 		ok, err := s.hasEnabledConnection(ctx, in.Workspace.ID)
@@ -369,6 +388,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, in PolicyInput) (latchkey.Wo
 		before = *w
 		// Only the fields the settings form owns; the rest are read inside this transaction.
 		w.Policy.PasswordMinLength, w.Policy.PasswordSignInOff, w.Policy.SessionIdle = p.PasswordMinLength, p.PasswordSignInOff, p.SessionIdle
+		w.Policy.SessionMax = p.SessionMax
 		after = *w
 		return nil
 	})
@@ -402,6 +422,9 @@ func policyChanges(a, b latchkey.Policy) string {
 	}
 	if a.SessionIdle != b.SessionIdle {
 		d = append(d, fmt.Sprintf("session idle timeout: %v → %v", a.SessionIdle, b.SessionIdle))
+	}
+	if a.SessionMax != b.SessionMax {
+		d = append(d, fmt.Sprintf("session lifetime: %v → %v", a.SessionMax, b.SessionMax))
 	}
 	if a.Require2FA != b.Require2FA {
 		d = append(d, "require 2fa: "+onOff(a.Require2FA)+" → "+onOff(b.Require2FA))

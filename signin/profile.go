@@ -101,7 +101,10 @@ type SessionInput struct {
 	Account   latchkey.Account
 	Current   latchkey.Session
 	SessionID string // RevokeSession: the session to end
-	Client    Client
+	// Password is the account's password, asked again by RevokeSession (for another session)
+	// and RevokeOtherSessions unless the current session is younger than Policy.ReauthWindow.
+	Password string
+	Client   Client
 }
 
 // Sessions lists the account's live sessions, newest first: those neither idle (SessionIdle)
@@ -113,10 +116,10 @@ func (s *Service) Sessions(ctx context.Context, in SessionInput) ([]latchkey.Ses
 	if err != nil {
 		return nil, wrap("list sessions", err)
 	}
-	now, idle := s.Now(), s.SessionIdle(in.Workspace)
+	now, idle, life := s.Now(), s.SessionIdle(in.Workspace), s.SessionMax(in.Workspace)
 	live := all[:0]
 	for _, sess := range all {
-		if !sess.Expired(now, idle) {
+		if !sess.Expired(now, idle) && now.Before(sess.CreatedAt.Add(life)) {
 			live = append(live, sess)
 		}
 	}
@@ -126,7 +129,9 @@ func (s *Service) Sessions(ctx context.Context, in SessionInput) ([]latchkey.Ses
 // RevokeSession signs out one of the account's own sessions (Sign out on the session list);
 // it may be the current one, which the caller then treats as signed out. A session that is
 // gone, or that belongs to another account, is refused alike, with CodeNotFound and
-// MsgSessionGone, and nothing is deleted.
+// MsgSessionGone, and nothing is deleted. Ending another session than the current one needs
+// Password unless the current session is younger than Policy.ReauthWindow, with the
+// reauthentication errors of RevokeOtherSessions.
 func (s *Service) RevokeSession(ctx context.Context, in SessionInput) error {
 	if in.SessionID == "" || len(in.SessionID) > 128 {
 		return latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
@@ -137,6 +142,13 @@ func (s *Service) RevokeSession(ctx context.Context, in SessionInput) error {
 	}
 	if err != nil {
 		return wrap("read session", err)
+	}
+	if sess.ID != in.Current.ID {
+		// Ending another session, like ending all of them, needs the password again past the
+		// reauthentication window (ASVS 7.5.2); signing out this one is plain signing out.
+		if err := s.reauthenticate(ctx, in.Account, in.Current, in.Password, false); err != nil {
+			return err
+		}
 	}
 	if err := s.Store.DeleteSession(ctx, in.Workspace.ID, sess.ID); err != nil {
 		return wrap("delete session", err)
@@ -151,11 +163,18 @@ func (s *Service) RevokeSession(ctx context.Context, in SessionInput) error {
 }
 
 // RevokeOtherSessions signs out every session of the account but the current one (Sign out
-// everywhere else) and returns how many ended.
+// everywhere else) and returns how many ended. Unless the current session is younger than
+// Policy.ReauthWindow, it needs the password again (ASVS 7.5.2): someone who finds a browser
+// left signed in must not be able to sign its owner out of everywhere they could notice.
+// Errors: ErrNoSession without a current session; the reauthentication errors (CodeInvalid
+// with MsgReauthRequired, CodeUnauthorized with MsgReauthWrong, CodeThrottled).
 func (s *Service) RevokeOtherSessions(ctx context.Context, in SessionInput) (int, error) {
 	if in.Current.ID == "" {
 		// Without a current session this would sign out everywhere, which is not what was asked.
 		return 0, ErrNoSession
+	}
+	if err := s.reauthenticate(ctx, in.Account, in.Current, in.Password, false); err != nil {
+		return 0, err
 	}
 	n, err := s.Store.DeleteAccountSessions(ctx, in.Workspace.ID, in.Account.ID, in.Current.ID)
 	if err != nil {

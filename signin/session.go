@@ -89,8 +89,10 @@ var ErrNoSession = &latchkey.Error{Code: latchkey.CodeUnauthorized, Message: lat
 // Authenticate returns the live session whose cookie value is secret in workspace w, and its
 // account. It costs one indexed read (the caller has the workspace already, with its policy); the
 // last-seen time is written at most once per Policy.TouchEvery. A session that is idle for longer
-// than the workspace's timeout (SessionIdle), past its absolute end, or whose account is no longer
-// active is deleted, and ErrNoSession is returned; so is a session of another workspace.
+// than the workspace's timeout (SessionIdle), past its absolute end or older than the
+// workspace's lifetime (SessionMax, which so ends sessions opened before it was shortened), or
+// whose account is no longer active is deleted, and ErrNoSession is returned; so is a session
+// of another workspace.
 func (s *Service) Authenticate(ctx context.Context, w latchkey.Workspace, secret string) (latchkey.Session, latchkey.Account, error) {
 	ws := w.ID
 	if secret == "" || len(secret) > 128 {
@@ -105,7 +107,7 @@ func (s *Service) Authenticate(ctx context.Context, w latchkey.Workspace, secret
 		return latchkey.Session{}, latchkey.Account{}, wrap("read session", err)
 	}
 	now := s.Now()
-	if sess.Expired(now, s.SessionIdle(w)) || acct.Status != latchkey.StatusActive {
+	if sess.Expired(now, s.SessionIdle(w)) || !now.Before(sess.CreatedAt.Add(s.SessionMax(w))) || acct.Status != latchkey.StatusActive {
 		if err := s.Store.DeleteSession(ctx, ws, id); err != nil {
 			return latchkey.Session{}, latchkey.Account{}, wrap("delete ended session", err)
 		}

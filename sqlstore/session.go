@@ -120,6 +120,20 @@ func (db *DB) DeleteAccountSessions(ctx context.Context, ws, accountID, except s
 	return n, nil
 }
 
+// DeleteWorkspaceSessions removes every session of ws but except, as
+// latchkey.SessionStore promises.
+func (db *DB) DeleteWorkspaceSessions(ctx context.Context, ws, except string) (int, error) {
+	res, err := db.rw.ExecContext(ctx, `DELETE FROM sessions WHERE workspace_id = $1 AND id <> $2`, ws, except)
+	if err != nil {
+		return 0, fmt.Errorf("delete workspace sessions: %w", err)
+	}
+	n, err := affected(res)
+	if err != nil {
+		return 0, fmt.Errorf("delete workspace sessions: %w", err)
+	}
+	return n, nil
+}
+
 // AccountSessions lists the account's sessions, newest (by CreatedAt) first.
 func (db *DB) AccountSessions(ctx context.Context, ws, accountID string) ([]latchkey.Session, error) {
 	rows, err := db.ro.QueryContext(ctx,

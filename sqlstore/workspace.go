@@ -10,31 +10,32 @@ import (
 	"github.com/latchkey/latchkey"
 )
 
-const workspaceColumns = `id, slug, name, created_at, require_2fa, password_min_length, password_sign_in_off, session_idle`
+const workspaceColumns = `id, slug, name, created_at, require_2fa, password_min_length, password_sign_in_off, session_idle, session_max`
 
 // workspaceSelect is what scanWorkspace reads: workspaceColumns of the workspaces table and
 // the passkey policy, kept in a table of its own (a row means passkey sign-in is off).
 const workspaceSelect = workspaceColumns + `, EXISTS (SELECT 1 FROM passkey_policy p WHERE p.workspace_id = workspaces.id)`
 
-// workspaceValues are the query arguments for workspaceColumns. Policy.SessionIdle is stored
-// in microseconds, the precision of every time in the store.
+// workspaceValues are the query arguments for workspaceColumns. Policy.SessionIdle and
+// Policy.SessionMax are stored in microseconds, the precision of every time in the store.
 func workspaceValues(w latchkey.Workspace) []any {
 	return []any{w.ID, w.Slug, w.Name, timeValue(w.CreatedAt), w.Policy.Require2FA,
-		w.Policy.PasswordMinLength, w.Policy.PasswordSignInOff, w.Policy.SessionIdle.Microseconds()}
+		w.Policy.PasswordMinLength, w.Policy.PasswordSignInOff, w.Policy.SessionIdle.Microseconds(), w.Policy.SessionMax.Microseconds()}
 }
 
 func scanWorkspace(s scanner) (latchkey.Workspace, error) {
 	var w latchkey.Workspace
-	var idle int64
+	var idle, maxLife int64
 	err := s.Scan(&w.ID, &w.Slug, &w.Name, timeDest(&w.CreatedAt), &w.Policy.Require2FA,
-		&w.Policy.PasswordMinLength, &w.Policy.PasswordSignInOff, &idle, &w.Policy.PasskeySignInOff)
+		&w.Policy.PasswordMinLength, &w.Policy.PasswordSignInOff, &idle, &maxLife, &w.Policy.PasskeySignInOff)
 	w.Policy.SessionIdle = time.Duration(idle) * time.Microsecond
+	w.Policy.SessionMax = time.Duration(maxLife) * time.Microsecond
 	return w, err
 }
 
 func insertWorkspace(ctx context.Context, q querier, w latchkey.Workspace) error {
 	_, err := q.ExecContext(ctx,
-		`INSERT INTO workspaces (`+workspaceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		`INSERT INTO workspaces (`+workspaceColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		workspaceValues(w)...)
 	if err != nil {
 		return err
@@ -142,10 +143,10 @@ func (db *DB) UpdateWorkspace(ctx context.Context, id string, fn func(*latchkey.
 		}
 		_, err = tx.ExecContext(ctx,
 			`UPDATE workspaces SET name = $2, require_2fa = $3, password_min_length = $4,
-				password_sign_in_off = $5, session_idle = $6
+				password_sign_in_off = $5, session_idle = $6, session_max = $7
 			WHERE id = $1`,
 			id, w.Name, w.Policy.Require2FA, w.Policy.PasswordMinLength, w.Policy.PasswordSignInOff,
-			w.Policy.SessionIdle.Microseconds())
+			w.Policy.SessionIdle.Microseconds(), w.Policy.SessionMax.Microseconds())
 		if err != nil {
 			return err
 		}

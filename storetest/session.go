@@ -148,6 +148,34 @@ var sessionTests = []test{
 		_, _, err = s.Session(ctx, w.ID, others.ID)
 		ok(t, "Session(another account's)", err)
 	}},
+	{"DeleteWorkspaceSessions", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		w, admin := newWorkspace(t, s, "acme")
+		other, otherAdmin := newWorkspace(t, s, "bravo")
+		a := newAccount(t, s, w.ID, "pat@acme.test")
+		newSession(t, s, a, t0)
+		newSession(t, s, a, t0.Add(time.Minute))
+		newSession(t, s, admin, t0)
+		keep := newSession(t, s, admin, t0.Add(time.Minute))
+		elsewhere := newSession(t, s, otherAdmin, t0)
+
+		n, err := s.DeleteWorkspaceSessions(ctx, w.ID, keep.ID)
+		ok(t, "DeleteWorkspaceSessions", err)
+		if n != 3 {
+			t.Errorf("DeleteWorkspaceSessions(except one of 4)=%d, want 3", n)
+		}
+		list, err := s.AccountSessions(ctx, w.ID, admin.ID)
+		ok(t, "AccountSessions", err)
+		same(t, "sessions left", []latchkey.Session{keep}, list)
+		_, _, err = s.Session(ctx, other.ID, elsewhere.ID)
+		ok(t, "Session(another workspace's)", err)
+
+		n, err = s.DeleteWorkspaceSessions(ctx, w.ID, "")
+		ok(t, "DeleteWorkspaceSessions(all)", err)
+		if n != 1 {
+			t.Errorf("DeleteWorkspaceSessions(all)=%d, want 1", n)
+		}
+	}},
 	{"AccountSessionsNewestFirst", func(t *testing.T, s latchkey.Store) {
 		ctx := t.Context()
 		w, admin := newWorkspace(t, s, "acme")

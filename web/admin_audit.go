@@ -30,6 +30,7 @@ var auditGroups = []auditGroup{
 	{"account", "Accounts", "account."},
 	{"session", "Sessions", "session."},
 	{"workspace", "Workspace", "workspace."},
+	{"access", "Refused access", "access."},
 	{"hardware", "Hardware", "hardware."},
 	{"software", "Software and licence keys", "software."},
 	{"request", "Requests", "request."},

@@ -18,11 +18,14 @@ import (
 // two-factor authentication lives on the security page.
 type settingsView struct {
 	page
-	MinLength   string // as typed, so that a refused value is shown again
-	PasswordOn  bool
-	Idle        string // the chosen option's value
-	IdleOptions []idleOption
-	OperatorMax string // the operator's idle timeout, in words
+	MinLength    string // as typed, so that a refused value is shown again
+	PasswordOn   bool
+	Idle         string // the chosen option's value
+	IdleOptions  []idleOption
+	OperatorMax  string // the operator's idle timeout, in words
+	Life         string // the chosen absolute lifetime's value
+	LifeOptions  []idleOption
+	OperatorLife string // the operator's absolute session lifetime, in words
 }
 
 // idleOption is one choice of the session idle timeout. Value "0" is the operator's timeout.
@@ -34,6 +37,12 @@ type idleOption struct {
 var idleChoices = []time.Duration{
 	signin.MinSessionIdle, 15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour,
 	4 * time.Hour, 8 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+}
+
+// lifeChoices are the absolute session lifetimes offered below the operator's.
+var lifeChoices = []time.Duration{
+	signin.MinSessionMax, 4 * time.Hour, 8 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+	7 * 24 * time.Hour, 14 * 24 * time.Hour,
 }
 
 // settingsView fills the page from the workspace's stored policy.
@@ -62,6 +71,22 @@ func (s *Server) settingsView(rq *request) settingsView {
 	v.IdleOptions = []idleOption{{"0", "The operator's maximum: " + v.OperatorMax}}
 	for _, d := range ds {
 		v.IdleOptions = append(v.IdleOptions, idleOption{idleValue(d), mail.FormatExpiry(d)})
+	}
+	opLife := s.svc.Policy.SessionMax
+	v.Life, v.OperatorLife = idleValue(p.SessionMax), mail.FormatExpiry(opLife)
+	v.LifeOptions = []idleOption{{"0", "The operator's maximum: " + v.OperatorLife}}
+	ls := []time.Duration{}
+	for _, d := range lifeChoices {
+		if d < opLife {
+			ls = append(ls, d)
+		}
+	}
+	if p.SessionMax > 0 && !slices.Contains(ls, p.SessionMax) {
+		ls = append(ls, p.SessionMax)
+		slices.Sort(ls)
+	}
+	for _, d := range ls {
+		v.LifeOptions = append(v.LifeOptions, idleOption{idleValue(d), mail.FormatExpiry(d)})
 	}
 	return v
 }
@@ -93,6 +118,10 @@ func (s *Server) adminSettingsSubmit(w http.ResponseWriter, r *http.Request, rq 
 	}
 	v.PasswordOn = r.PostFormValue("password_signin") != "off"
 	v.Idle = r.PostFormValue("session_idle")
+	v.Life = r.PostFormValue("session_max")
+	if v.Life == "" {
+		v.Life = "0" // a form of before the field existed keeps the operator's
+	}
 	p := latchkey.Policy{Require2FA: rq.Workspace.Policy.Require2FA, PasswordSignInOff: !v.PasswordOn}
 	var err error
 	if p.PasswordMinLength, err = strconv.Atoi(v.MinLength); err != nil {
@@ -103,6 +132,11 @@ func (s *Server) adminSettingsSubmit(w http.ResponseWriter, r *http.Request, rq 
 	if err == nil {
 		if p.SessionIdle, err = time.ParseDuration(v.Idle); err != nil || p.SessionIdle < 0 {
 			err = latchkey.Errorf(latchkey.CodeInvalid, "session_idle", fmt.Sprintf(latchkey.MsgSessionIdleRange, v.OperatorMax))
+		}
+	}
+	if err == nil {
+		if p.SessionMax, err = time.ParseDuration(v.Life); err != nil || p.SessionMax < 0 {
+			err = latchkey.Errorf(latchkey.CodeInvalid, "session_max", fmt.Sprintf(latchkey.MsgSessionMaxRange, v.OperatorLife))
 		}
 	}
 	if err == nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/latchkey/latchkey"
 )
@@ -29,6 +30,13 @@ func (s *Server) findPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, http.StatusOK, "find", s.findView())
 }
 
+// The find-your-workspace throttle (ASVS 2.4.1): look-ups per client address in FindWindow,
+// counted before the look-up, so that nobody can walk the workspace names quickly.
+const (
+	FindLimit  = 30
+	FindWindow = 10 * time.Minute
+)
+
 // findSubmit sends the browser to the workspace named in the form. The name may be typed as the
 // slug or the whole address.
 func (s *Server) findSubmit(w http.ResponseWriter, r *http.Request) error {
@@ -39,6 +47,16 @@ func (s *Server) findSubmit(w http.ResponseWriter, r *http.Request) error {
 	slug, _, _ = strings.Cut(slug, "/")
 	slug = strings.TrimSuffix(slug, "."+strings.ToLower(s.base.Host))
 	slug = strings.TrimSuffix(slug, "."+s.baseHost)
+	c, err := s.store.AddFailure(r.Context(), "find:"+s.clientAddr(r), s.svc.Now().UTC(), FindWindow)
+	if err != nil {
+		return err
+	}
+	if c.Count > FindLimit {
+		wait := max(c.First.Add(FindWindow).Sub(s.svc.Now()), time.Second)
+		v.Error = latchkey.MsgFindThrottled + ". Try again in " + waitText(wait) + "."
+		w.Header().Set("Retry-After", retryAfterSeconds(wait))
+		return s.render(w, http.StatusTooManyRequests, "find", v)
+	}
 	switch {
 	case slug == "":
 		v.Error, v.ErrorField = latchkey.MsgWorkspaceRequired, "workspace"

@@ -20,6 +20,15 @@ type adminView struct {
 	// Connections and Domains are the workspace's single sign-on.
 	Connections []connectionRow
 	Domains     []string
+	// SingleFactor is how many active accounts sign in with a password alone (ASVS 6.3.3).
+	SingleFactor singleFactor
+}
+
+// singleFactor counts the active members and administrators without a second factor, and
+// says whether the workspace requires one.
+type singleFactor struct {
+	Members, Admins int
+	Required        bool
 }
 
 // inventoryCounts spells out the admin dashboard's inventory counts for the template.
@@ -96,6 +105,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rq *request) 
 	for _, n := range counts {
 		v.Counts.Total += n
 	}
+	if v.SingleFactor, err = s.singleFactor(r, rq); err != nil {
+		return err
+	}
 	if svc, actor, err := s.inventory(rq); err == nil {
 		sum, err := svc.AdminSummary(ctx, actor)
 		if err != nil {
@@ -110,4 +122,23 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rq *request) 
 		}
 	}
 	return s.render(w, http.StatusOK, "dashboard_admin", v)
+}
+
+// singleFactor counts the workspace's active accounts without two-factor authentication.
+func (s *Server) singleFactor(r *http.Request, rq *request) (singleFactor, error) {
+	sf := singleFactor{Required: rq.Workspace.Policy.Require2FA}
+	active, err := s.store.Accounts(r.Context(), rq.Workspace.ID, latchkey.AccountFilter{Status: latchkey.StatusActive})
+	if err != nil {
+		return sf, err
+	}
+	for _, a := range active {
+		switch {
+		case a.TwoFactor():
+		case a.Role == latchkey.RoleAdmin:
+			sf.Admins++
+		default:
+			sf.Members++
+		}
+	}
+	return sf, nil
 }

@@ -208,6 +208,10 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, rq *request) err
 		}
 	}
 	s.clearSession(w)
+	// Pages are no-store already; this also drops anything a proxy or an old page let the
+	// browser keep for this workspace (ASVS 14.3.1). Not "cookies": the device cookie must
+	// survive signing out, or every next sign-in would alert as a new device.
+	w.Header().Set("Clear-Site-Data", `"cache"`)
 	http.Redirect(w, r, "/login?m=signed-out", http.StatusSeeOther)
 	return nil
 }

@@ -315,6 +315,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rq *request, who 
 		}
 	}
 	if who == admins && rq.Account.Role != latchkey.RoleAdmin {
+		s.svc.AccessDenied(r.Context(), rq.Workspace.ID, rq.Account, rq.Client, "member on an administrators' page: "+r.Pattern)
 		s.fail(w, r, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNotFound))
 		return false
 	}
@@ -352,6 +353,7 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request, rq *request, c
 		return false
 	}
 	if err := s.checkForm(r, rq); err != nil {
+		s.svc.AccessDenied(r.Context(), rq.Workspace.ID, rq.Account, rq.Client, "wrong or missing form token: "+r.Pattern)
 		s.fail(w, r, err)
 		return false
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -19,6 +20,9 @@ type profileSecurityView struct {
 	Sessions    []sessionRow
 	Others      int  // sessions besides this one
 	AlertsOn    bool // new-device sign-in alerts
+	// NeedsPassword: the session is past the reauthentication window, so Sign out everywhere
+	// else asks for the password.
+	NeedsPassword bool
 }
 
 // sessionRow is one session on the security page.
@@ -34,6 +38,7 @@ func (s *Server) profileSecurityView(r *http.Request, rq *request) (profileSecur
 		PasswordOff: rq.Workspace.Policy.PasswordSignInOff,
 		MinLength:   max(rq.Workspace.Policy.PasswordMinLength, password.MinLength),
 	}
+	v.NeedsPassword = s.needsPassword(rq)
 	sessions, err := s.svc.Sessions(r.Context(), s.sessionInput(rq, ""))
 	if err != nil {
 		return v, err
@@ -117,7 +122,12 @@ func endedText(n int) string {
 // A session that is gone, or is another account's, is refused alike (404), and nothing ends.
 func (s *Server) profileRevoke(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id := r.PathValue("id")
-	if err := s.svc.RevokeSession(r.Context(), s.sessionInput(rq, id)); err != nil {
+	in := s.sessionInput(rq, id)
+	in.Password = r.PostFormValue("password")
+	if err := s.svc.RevokeSession(r.Context(), in); err != nil {
+		if le := (*latchkey.Error)(nil); errors.As(err, &le) && le.Field == "password" {
+			return s.revokeConfirm(w, r, rq, id, err)
+		}
 		if latchkey.ErrorCode(err) != latchkey.CodeNotFound {
 			return err
 		}
@@ -137,10 +147,42 @@ func (s *Server) profileRevoke(w http.ResponseWriter, r *http.Request, rq *reque
 	return nil
 }
 
-// profileRevokeOthers signs out every session of the account but this one.
+// revokeConfirmView asks for the password before another session is signed out, once the
+// current one is past the reauthentication window.
+type revokeConfirmView struct {
+	page
+	Session sessionRow
+}
+
+// revokeConfirm renders the password form for signing out session id, with err's message
+// (the password is needed, or was wrong, or throttled).
+func (s *Server) revokeConfirm(w http.ResponseWriter, r *http.Request, rq *request, id string, err error) error {
+	sess, _, serr := s.store.Session(r.Context(), rq.Workspace.ID, id)
+	if serr != nil {
+		return serr
+	}
+	v := revokeConfirmView{page: s.signedInPage(rq, "Sign out a session"), Session: sessionRow{Session: sess, Device: deviceName(sess.UserAgent)}}
+	return s.formError(w, "profile_revoke_confirm", &v.page, &v, err)
+}
+
+// profileRevokeOthers signs out every session of the account but this one; past the
+// reauthentication window it needs the password, and a missing or wrong one re-renders the page.
 func (s *Server) profileRevokeOthers(w http.ResponseWriter, r *http.Request, rq *request) error {
-	if _, err := s.svc.RevokeOtherSessions(r.Context(), s.sessionInput(rq, "")); err != nil {
-		return err
+	in := s.sessionInput(rq, "")
+	in.Password = r.PostFormValue("password")
+	if _, err := s.svc.RevokeOtherSessions(r.Context(), in); err != nil {
+		v, verr := s.profileSecurityView(r, rq)
+		if verr != nil {
+			return verr
+		}
+		// The page has two password fields: the error is about this form's.
+		var le *latchkey.Error
+		if errors.As(err, &le) && le.Field == "password" {
+			c := *le
+			c.Field = "others_password"
+			err = &c
+		}
+		return s.formError(w, "profile_security", &v.page, &v, err)
 	}
 	http.Redirect(w, r, "/profile/security?m=others-signed-out", http.StatusSeeOther)
 	return nil

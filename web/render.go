@@ -169,6 +169,8 @@ func eventLabel(t latchkey.EventType) string {
 		return "Session signed out"
 	case latchkey.EventWorkspacePolicy:
 		return "Settings changed"
+	case latchkey.EventAccessDenied:
+		return "Access refused"
 	case latchkey.EventTwoFactorFailed:
 		return "Wrong two-factor code"
 	case latchkey.EventTwoFactorReplay:

@@ -59,6 +59,9 @@ func (s *Server) routes() http.Handler {
 	ws.Handle("POST /admin/members/{id}/role", s.workspace(admins, s.adminMemberAction("role", s.memberRole)))
 	ws.Handle("POST /admin/members/{id}/unlock", s.workspace(admins, s.adminMemberAction("unlocked", s.memberUnlock)))
 	ws.Handle("POST /admin/members/{id}/remove", s.workspace(admins, s.memberRemove))
+	ws.Handle("GET /admin/members/{id}/sessions", s.workspace(admins, s.adminMemberSessions))
+	ws.Handle("POST /admin/members/{id}/sessions/end", s.workspace(admins, s.adminEndMemberSessions))
+	ws.Handle("POST /admin/sessions/end-all", s.workspace(admins, s.adminEndAllSessions))
 	ws.Handle("GET /admin/audit", s.workspace(admins, s.adminAudit))
 	ws.Handle("GET /admin/settings", s.workspace(admins, s.adminSettings))
 	ws.Handle("POST /admin/settings", s.workspace(admins, s.adminSettingsSubmit))
@@ -106,6 +109,7 @@ func (s *Server) routes() http.Handler {
 	cop.AddInsecureBypassPattern("POST /sso/{id}/acs")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("cross-origin request refused", "host", r.Host, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+		s.auditCrossOrigin(r)
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			s.apiFail(w, r, errCrossOriginAPI)
 			return

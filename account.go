@@ -23,7 +23,7 @@ func ParseRole(s string) (Role, error) {
 	case RoleAdmin, RoleMember:
 		return r, nil
 	}
-	return "", Errorf(CodeInvalid, "role", MsgRoleInvalid)
+	return "", NewError(CodeInvalid, "role", MsgRoleInvalid)
 }
 
 // Status is where an account stands. Only active accounts may sign in.
@@ -70,14 +70,14 @@ func NormalizeEmail(email string) string {
 func ValidateEmail(email string) error {
 	email = strings.TrimSpace(email)
 	if email == "" {
-		return Errorf(CodeInvalid, "email", MsgEmailRequired)
+		return NewError(CodeInvalid, "email", MsgEmailRequired)
 	}
 	if len(email) > MaxEmailLength {
-		return Errorf(CodeInvalid, "email", MsgEmailInvalid)
+		return NewError(CodeInvalid, "email", MsgEmailInvalid)
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || a.Name != "" || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") {
-		return Errorf(CodeInvalid, "email", MsgEmailInvalid)
+		return NewError(CodeInvalid, "email", MsgEmailInvalid)
 	}
 	return nil
 }

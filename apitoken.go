@@ -29,7 +29,7 @@ func ParseAPITokenScope(s string) (APITokenScope, error) {
 	case ScopeRead, ScopeReadWrite:
 		return sc, nil
 	}
-	return "", Errorf(CodeInvalid, "scope", MsgAPIScopeInvalid)
+	return "", NewError(CodeInvalid, "scope", MsgAPIScopeInvalid)
 }
 
 // CanWrite reports whether the scope allows requests that change something.

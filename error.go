@@ -57,8 +57,9 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Code == e.Code
 }
 
-// Errorf returns an *Error with the given code and message, for a form field when field is not empty.
-func Errorf(code, field, message string) *Error {
+// NewError returns an *Error with the given code and message, for a form field when field is
+// not empty. (It formats nothing: message is always a messages.go constant or built from one.)
+func NewError(code, field, message string) *Error {
 	return &Error{Code: code, Field: field, Message: message}
 }
 

@@ -150,7 +150,7 @@ func ParseHardwareType(s string) (HardwareType, error) {
 			return t, nil
 		}
 	}
-	return "", Errorf(CodeInvalid, "type", MsgHardwareTypeInvalid)
+	return "", NewError(CodeInvalid, "type", MsgHardwareTypeInvalid)
 }
 
 // ParseHardwareStatus returns the hardware status named s, or an *Error with CodeInvalid.
@@ -161,7 +161,7 @@ func ParseHardwareStatus(s string) (HardwareStatus, error) {
 			return st, nil
 		}
 	}
-	return "", Errorf(CodeInvalid, "status", MsgHardwareStatusInvalid)
+	return "", NewError(CodeInvalid, "status", MsgHardwareStatusInvalid)
 }
 
 // ParseRequestCategory returns the category named s, or an *Error with CodeInvalid.
@@ -172,7 +172,7 @@ func ParseRequestCategory(s string) (RequestCategory, error) {
 			return c, nil
 		}
 	}
-	return "", Errorf(CodeInvalid, "category", MsgRequestCategoryInvalid)
+	return "", NewError(CodeInvalid, "category", MsgRequestCategoryInvalid)
 }
 
 // ParseRequestStatus returns the request status named s, or an *Error with CodeInvalid.
@@ -183,7 +183,7 @@ func ParseRequestStatus(s string) (RequestStatus, error) {
 			return st, nil
 		}
 	}
-	return "", Errorf(CodeInvalid, "status", MsgRequestStatusInvalid)
+	return "", NewError(CodeInvalid, "status", MsgRequestStatusInvalid)
 }
 
 // NormalizeAssetTag returns the form of an asset tag that uniqueness compares: trimmed and
@@ -198,29 +198,29 @@ func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 func ValidateHardware(h Hardware) error {
 	switch {
 	case strings.TrimSpace(h.Name) == "":
-		return Errorf(CodeInvalid, "name", MsgNameRequired)
+		return NewError(CodeInvalid, "name", MsgNameRequired)
 	case tooLong(h.Name, MaxItemName):
-		return Errorf(CodeInvalid, "name", MsgItemNameTooLong)
+		return NewError(CodeInvalid, "name", MsgItemNameTooLong)
 	case strings.TrimSpace(h.AssetTag) == "":
-		return Errorf(CodeInvalid, "asset_tag", MsgAssetTagRequired)
+		return NewError(CodeInvalid, "asset_tag", MsgAssetTagRequired)
 	case tooLong(h.AssetTag, MaxAssetTag) || strings.ContainsAny(h.AssetTag, "\r\n\t"):
-		return Errorf(CodeInvalid, "asset_tag", MsgAssetTagInvalid)
+		return NewError(CodeInvalid, "asset_tag", MsgAssetTagInvalid)
 	case tooLong(h.Serial, MaxSerial):
-		return Errorf(CodeInvalid, "serial", MsgSerialTooLong)
+		return NewError(CodeInvalid, "serial", MsgSerialTooLong)
 	case tooLong(h.Notes, MaxNotes):
-		return Errorf(CodeInvalid, "notes", MsgNotesTooLong)
+		return NewError(CodeInvalid, "notes", MsgNotesTooLong)
 	}
 	if !slices.Contains(HardwareTypes, h.Type) {
-		return Errorf(CodeInvalid, "type", MsgHardwareTypeInvalid)
+		return NewError(CodeInvalid, "type", MsgHardwareTypeInvalid)
 	}
 	if !slices.Contains(HardwareStatuses, h.Status) {
-		return Errorf(CodeInvalid, "status", MsgHardwareStatusInvalid)
+		return NewError(CodeInvalid, "status", MsgHardwareStatusInvalid)
 	}
 	if h.Status == HardwareAssigned && h.AssignedTo == "" {
-		return Errorf(CodeInvalid, "assigned_to", MsgAssigneeRequired)
+		return NewError(CodeInvalid, "assigned_to", MsgAssigneeRequired)
 	}
 	if h.Status != HardwareAssigned && h.AssignedTo != "" {
-		return Errorf(CodeInvalid, "status", MsgAssignedStatusOnly)
+		return NewError(CodeInvalid, "status", MsgAssignedStatusOnly)
 	}
 	return nil
 }
@@ -231,13 +231,13 @@ func ValidateHardware(h Hardware) error {
 func ValidateSoftware(s Software) error {
 	switch {
 	case strings.TrimSpace(s.Name) == "":
-		return Errorf(CodeInvalid, "name", MsgNameRequired)
+		return NewError(CodeInvalid, "name", MsgNameRequired)
 	case tooLong(s.Name, MaxItemName):
-		return Errorf(CodeInvalid, "name", MsgItemNameTooLong)
+		return NewError(CodeInvalid, "name", MsgItemNameTooLong)
 	case tooLong(s.Vendor, MaxVendor):
-		return Errorf(CodeInvalid, "vendor", MsgVendorTooLong)
+		return NewError(CodeInvalid, "vendor", MsgVendorTooLong)
 	case s.Seats < 0 || s.Seats > MaxSeats:
-		return Errorf(CodeInvalid, "seats", MsgSeatsInvalid)
+		return NewError(CodeInvalid, "seats", MsgSeatsInvalid)
 	}
 	return nil
 }
@@ -245,7 +245,7 @@ func ValidateSoftware(s Software) error {
 // ValidateLicenceKey returns an *Error with CodeInvalid if key (in plain text) is too long.
 func ValidateLicenceKey(key string) error {
 	if tooLong(key, MaxLicenceKey) {
-		return Errorf(CodeInvalid, "licence_key", MsgLicenceKeyTooLong)
+		return NewError(CodeInvalid, "licence_key", MsgLicenceKeyTooLong)
 	}
 	return nil
 }
@@ -255,17 +255,17 @@ func ValidateLicenceKey(key string) error {
 func ValidateRequest(r Request) error {
 	switch {
 	case strings.TrimSpace(r.Title) == "":
-		return Errorf(CodeInvalid, "title", MsgRequestTitleRequired)
+		return NewError(CodeInvalid, "title", MsgRequestTitleRequired)
 	case tooLong(r.Title, MaxRequestTitle):
-		return Errorf(CodeInvalid, "title", MsgRequestTitleTooLong)
+		return NewError(CodeInvalid, "title", MsgRequestTitleTooLong)
 	case tooLong(r.Description, MaxRequestText):
-		return Errorf(CodeInvalid, "description", MsgRequestTextTooLong)
+		return NewError(CodeInvalid, "description", MsgRequestTextTooLong)
 	}
 	if !slices.Contains(RequestCategories, r.Category) {
-		return Errorf(CodeInvalid, "category", MsgRequestCategoryInvalid)
+		return NewError(CodeInvalid, "category", MsgRequestCategoryInvalid)
 	}
 	if !slices.Contains(RequestStatuses, r.Status) {
-		return Errorf(CodeInvalid, "status", MsgRequestStatusInvalid)
+		return NewError(CodeInvalid, "status", MsgRequestStatusInvalid)
 	}
 	return nil
 }
@@ -274,9 +274,9 @@ func ValidateRequest(r Request) error {
 func ValidateComment(body string) error {
 	switch {
 	case strings.TrimSpace(body) == "":
-		return Errorf(CodeInvalid, "body", MsgCommentRequired)
+		return NewError(CodeInvalid, "body", MsgCommentRequired)
 	case tooLong(body, MaxCommentLength):
-		return Errorf(CodeInvalid, "body", MsgCommentTooLong)
+		return NewError(CodeInvalid, "body", MsgCommentTooLong)
 	}
 	return nil
 }

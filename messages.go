@@ -263,3 +263,21 @@ const (
 	MsgSessionMaxRange    = "Choose a session lifetime from 1 hour to the operator's maximum of %s"
 	MsgFindThrottled      = "Too many workspace look-ups from your address"
 )
+
+// Headings and links of the error pages (web/fail.go).
+const (
+	HeadingInternal        = "Something went wrong"
+	HeadingUnavailable     = "Temporarily unavailable"
+	HeadingBusy            = "Try again in a moment"
+	HeadingThrottled       = "Too many attempts"
+	HeadingNotFound        = "Page not found"
+	HeadingForbidden       = "Not allowed"
+	HeadingFailed          = "That did not work"
+	HeadingNoWorkspace     = "Workspace not found"
+	MsgNothingHere         = "There is nothing at this address."
+	MsgNoWorkspace         = "There is no workspace at this address. Check the address in your welcome email, or find your workspace by name."
+	LabelGoBack            = "Go back"
+	LabelTryAgain          = "Try again"
+	LabelFindWorkspace     = "Find your workspace"
+	MsgSecurityPolicySaved = "The policy is saved."
+)

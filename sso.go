@@ -50,7 +50,7 @@ const MaxDomainLength = 253
 // (so an IP address is refused). Internationalised names are given in their xn-- form.
 func NormalizeDomain(domain string) (string, error) {
 	d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(domain)), ".")
-	invalid := Errorf(CodeInvalid, "domain", MsgDomainInvalid)
+	invalid := NewError(CodeInvalid, "domain", MsgDomainInvalid)
 	if d == "" || len(d) > MaxDomainLength {
 		return "", invalid
 	}

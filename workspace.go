@@ -53,15 +53,15 @@ var reservedSlugs = map[string]bool{
 // with no leading or trailing hyphen, or if it is reserved.
 func ValidateSlug(slug string) error {
 	if len(slug) < 3 || len(slug) > 63 || slug[0] == '-' || slug[len(slug)-1] == '-' {
-		return Errorf(CodeInvalid, "slug", MsgSlugInvalid)
+		return NewError(CodeInvalid, "slug", MsgSlugInvalid)
 	}
 	for _, c := range slug {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return Errorf(CodeInvalid, "slug", MsgSlugInvalid)
+			return NewError(CodeInvalid, "slug", MsgSlugInvalid)
 		}
 	}
 	if reservedSlugs[slug] || strings.HasPrefix(slug, "xn--") {
-		return Errorf(CodeInvalid, "slug", MsgSlugReserved)
+		return NewError(CodeInvalid, "slug", MsgSlugReserved)
 	}
 	return nil
 }

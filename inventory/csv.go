@@ -46,7 +46,7 @@ type ImportReport struct {
 // bad rows.
 func rejected(rep *ImportReport) error {
 	slices.SortStableFunc(rep.Errors, func(a, b RowError) int { return a.Line - b.Line })
-	return latchkey.Errorf(latchkey.CodeInvalid, "file", latchkey.MsgCSVRowsRejected)
+	return latchkey.NewError(latchkey.CodeInvalid, "file", latchkey.MsgCSVRowsRejected)
 }
 
 // csvFile reads a CSV file with a header row into records keyed by column.
@@ -165,7 +165,7 @@ func (e *emails) lookup(ctx context.Context, email, column string) (latchkey.Acc
 	}
 	a, err := e.s.d.Accounts.AccountByEmail(ctx, e.ws, email)
 	if errors.Is(err, latchkey.ErrNotFound) {
-		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeInvalid, column, latchkey.MsgAssigneeUnknown)
+		return latchkey.Account{}, latchkey.NewError(latchkey.CodeInvalid, column, latchkey.MsgAssigneeUnknown)
 	}
 	if err != nil {
 		return latchkey.Account{}, wrap("find member", err)
@@ -193,7 +193,7 @@ func (s *Service) ImportHardwareCSV(ctx context.Context, a Actor, r io.Reader) (
 		line := f.lines[i]
 		h, err := s.hardwareRow(ctx, row, people, now)
 		if err == nil && tags[latchkey.NormalizeAssetTag(h.AssetTag)] {
-			err = latchkey.Errorf(latchkey.CodeInvalid, "asset_tag", latchkey.MsgCSVDuplicateRow)
+			err = latchkey.NewError(latchkey.CodeInvalid, "asset_tag", latchkey.MsgCSVDuplicateRow)
 		}
 		if err != nil {
 			var e *latchkey.Error
@@ -325,7 +325,7 @@ func (s *Service) ImportSoftwareCSV(ctx context.Context, a Actor, r io.Reader) (
 		line := f.lines[i]
 		sw, err := s.softwareRow(ctx, a.WorkspaceID, row, people, now)
 		if err == nil && ids[sw.ID] {
-			err = latchkey.Errorf(latchkey.CodeInvalid, "id", latchkey.MsgCSVDuplicateRow)
+			err = latchkey.NewError(latchkey.CodeInvalid, "id", latchkey.MsgCSVDuplicateRow)
 		}
 		if err != nil {
 			var e *latchkey.Error
@@ -364,13 +364,13 @@ func (s *Service) softwareRow(ctx context.Context, ws string, row map[string]str
 	if sw.ID == "" {
 		sw.ID = latchkey.NewID()
 	} else if _, err := s.d.Software.Software(ctx, ws, sw.ID); errors.Is(err, latchkey.ErrNotFound) {
-		return sw, latchkey.Errorf(latchkey.CodeInvalid, "id", latchkey.MsgCSVUnknownID)
+		return sw, latchkey.NewError(latchkey.CodeInvalid, "id", latchkey.MsgCSVUnknownID)
 	} else if err != nil {
 		return sw, wrap("read software", err)
 	}
 	seats, err := strconv.Atoi(row["seats"])
 	if err != nil {
-		return sw, latchkey.Errorf(latchkey.CodeInvalid, "seats", latchkey.MsgCSVSeatsNumber)
+		return sw, latchkey.NewError(latchkey.CodeInvalid, "seats", latchkey.MsgCSVSeatsNumber)
 	}
 	sw.Seats = seats
 	if err := latchkey.ValidateSoftware(sw); err != nil {
@@ -394,7 +394,7 @@ func (s *Service) softwareRow(ctx context.Context, ws string, row map[string]str
 		}
 	}
 	if len(sw.Assignees) > sw.Seats {
-		return sw, latchkey.Errorf(latchkey.CodeInvalid, "assignees", latchkey.MsgSeatsInUse)
+		return sw, latchkey.NewError(latchkey.CodeInvalid, "assignees", latchkey.MsgSeatsInUse)
 	}
 	return sw, nil
 }

@@ -36,7 +36,7 @@ func (in HardwareInput) apply(h *latchkey.Hardware) error {
 func assetTagTaken(err error) error {
 	var e *latchkey.Error
 	if errors.As(err, &e) && e.Code == latchkey.CodeConflict && e.Message == latchkey.MsgConflict {
-		return latchkey.Errorf(latchkey.CodeConflict, "asset_tag", latchkey.MsgAssetTagTaken)
+		return latchkey.NewError(latchkey.CodeConflict, "asset_tag", latchkey.MsgAssetTagTaken)
 	}
 	return err
 }
@@ -83,7 +83,7 @@ func (s *Service) AssignHardware(ctx context.Context, a Actor, id, accountID str
 	}
 	return s.changeHardware(ctx, a, id, latchkey.EventHardwareAssign, func(h *latchkey.Hardware) (latchkey.Account, error) {
 		if h.Status == latchkey.HardwareRetired {
-			return m, latchkey.Errorf(latchkey.CodeConflict, "status", latchkey.MsgItemRetired)
+			return m, latchkey.NewError(latchkey.CodeConflict, "status", latchkey.MsgItemRetired)
 		}
 		h.Status, h.AssignedTo = latchkey.HardwareAssigned, m.ID
 		return m, nil
@@ -104,7 +104,7 @@ func (s *Service) SetHardwareStatus(ctx context.Context, a Actor, id string, sta
 		return latchkey.Hardware{}, err
 	}
 	if status == latchkey.HardwareAssigned {
-		return latchkey.Hardware{}, latchkey.Errorf(latchkey.CodeInvalid, "assigned_to", latchkey.MsgAssigneeRequired)
+		return latchkey.Hardware{}, latchkey.NewError(latchkey.CodeInvalid, "assigned_to", latchkey.MsgAssigneeRequired)
 	}
 	var from string
 	h, err := s.changeHardware(ctx, a, id, latchkey.EventHardwareStatus, func(h *latchkey.Hardware) (latchkey.Account, error) {

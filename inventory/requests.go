@@ -186,7 +186,7 @@ func (s *Service) AssignRequest(ctx context.Context, a Actor, id, assigneeID str
 			return latchkey.Request{}, err
 		}
 		if assignee.Role != latchkey.RoleAdmin {
-			return latchkey.Request{}, latchkey.Errorf(latchkey.CodeInvalid, "assignee", latchkey.MsgAssigneeNotAdmin)
+			return latchkey.Request{}, latchkey.NewError(latchkey.CodeInvalid, "assignee", latchkey.MsgAssigneeNotAdmin)
 		}
 	}
 	var after latchkey.Request

@@ -102,7 +102,7 @@ func (a Actor) Admin() bool { return a.Role == latchkey.RoleAdmin }
 // check refuses an Actor that names no account.
 func (a Actor) check() error {
 	if a.WorkspaceID == "" || a.AccountID == "" {
-		return latchkey.Errorf(latchkey.CodeUnauthorized, "", latchkey.MsgSessionEnded)
+		return latchkey.NewError(latchkey.CodeUnauthorized, "", latchkey.MsgSessionEnded)
 	}
 	return nil
 }
@@ -113,7 +113,7 @@ func (a Actor) checkAdmin() error {
 		return err
 	}
 	if !a.Admin() {
-		return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgAdminOnly)
+		return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgAdminOnly)
 	}
 	return nil
 }
@@ -134,11 +134,11 @@ func (s *Service) audit(ctx context.Context, a Actor, t latchkey.EventType, subj
 // CodeInvalid and MsgAssigneeUnknown on the field if there is none.
 func (s *Service) member(ctx context.Context, a Actor, id, field string) (latchkey.Account, error) {
 	if id == "" {
-		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeInvalid, field, latchkey.MsgAssigneeRequired)
+		return latchkey.Account{}, latchkey.NewError(latchkey.CodeInvalid, field, latchkey.MsgAssigneeRequired)
 	}
 	acc, err := s.d.Accounts.Account(ctx, a.WorkspaceID, id)
 	if errors.Is(err, latchkey.ErrNotFound) {
-		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeInvalid, field, latchkey.MsgAssigneeUnknown)
+		return latchkey.Account{}, latchkey.NewError(latchkey.CodeInvalid, field, latchkey.MsgAssigneeUnknown)
 	}
 	return acc, wrap("find member", err)
 }

@@ -218,7 +218,7 @@ func (s *Service) RevealLicenceKey(ctx context.Context, a Actor, id string) (str
 		return "", err
 	}
 	if sw.LicenceKey == "" {
-		return "", latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNoLicenceKey)
+		return "", latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgNoLicenceKey)
 	}
 	key, err := s.d.Keys.Open(sw.LicenceKey, latchkey.SoftwareKeyAAD(sw.WorkspaceID, sw.ID))
 	if err != nil {

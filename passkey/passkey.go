@@ -306,7 +306,7 @@ func (s *Service) BeginRegistration(ctx context.Context, rp RelyingParty, a latc
 func (s *Service) FinishRegistration(ctx context.Context, f Finish, name string) (latchkey.Passkey, error) {
 	name = strings.TrimSpace(name)
 	if len(name) > latchkey.MaxPasskeyNameLength {
-		return latchkey.Passkey{}, latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgPasskeyNameTooLong)
+		return latchkey.Passkey{}, latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgPasskeyNameTooLong)
 	}
 	c, session, err := s.consume(ctx, f, latchkey.CeremonyRegister)
 	if err != nil {

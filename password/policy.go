@@ -38,16 +38,16 @@ func CheckPolicy(pw string, p Policy) error {
 	lower := strings.ToLower(pw)
 	for _, part := range emailParts(p.Email) {
 		if strings.Contains(lower, part) {
-			return latchkey.Errorf(latchkey.CodeInvalid, "password", latchkey.MsgPasswordContainsEmail)
+			return latchkey.NewError(latchkey.CodeInvalid, "password", latchkey.MsgPasswordContainsEmail)
 		}
 	}
 	for _, part := range workspaceParts(p.WorkspaceName, p.WorkspaceSlug) {
 		if strings.Contains(lower, part) {
-			return latchkey.Errorf(latchkey.CodeInvalid, "password", latchkey.MsgPasswordContainsWorkspace)
+			return latchkey.NewError(latchkey.CodeInvalid, "password", latchkey.MsgPasswordContainsWorkspace)
 		}
 	}
 	if IsCommon(pw) {
-		return latchkey.Errorf(latchkey.CodeInvalid, "password", latchkey.MsgPasswordCommon)
+		return latchkey.NewError(latchkey.CodeInvalid, "password", latchkey.MsgPasswordCommon)
 	}
 	return nil
 }
@@ -59,14 +59,14 @@ func CheckPolicy(pw string, p Policy) error {
 func Check(pw string, minLen int, field string) error {
 	minLen = min(max(minLen, MinLength), MaxMinLength)
 	if len(pw) > MaxBytes {
-		return latchkey.Errorf(latchkey.CodeInvalid, field, latchkey.MsgPasswordTooLong)
+		return latchkey.NewError(latchkey.CodeInvalid, field, latchkey.MsgPasswordTooLong)
 	}
 	if n := len([]rune(pw)); n < minLen {
 		msg := latchkey.MsgPasswordTooShort
 		if minLen != MinLength {
 			msg = fmt.Sprintf(latchkey.MsgPasswordTooShortN, minLen)
 		}
-		return latchkey.Errorf(latchkey.CodeInvalid, field, msg)
+		return latchkey.NewError(latchkey.CodeInvalid, field, msg)
 	}
 	return nil
 }

@@ -559,9 +559,9 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // nameError is the refusal of a token name that is empty or too long.
 func nameError(name string) error {
 	if name == "" {
-		return latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameRequired)
+		return latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgNameRequired)
 	}
-	return latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameTooLong)
+	return latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgNameTooLong)
 }
 
 // userNameEq returns the value of a filter that is exactly `userName eq "<value>"`.

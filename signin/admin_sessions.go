@@ -29,11 +29,11 @@ func (s *Service) EndMemberSessions(ctx context.Context, in MemberAction, sessio
 		return n, nil
 	}
 	if len(sessionID) > 128 {
-		return 0, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
+		return 0, latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
 	}
 	sess, _, err := s.Store.Session(ctx, in.Workspace.ID, sessionID)
 	if errors.Is(err, latchkey.ErrNotFound) || err == nil && sess.AccountID != a.ID {
-		return 0, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
+		return 0, latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
 	}
 	if err != nil {
 		return 0, wrap("read session", err)

@@ -58,7 +58,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, in NewAPIToken) (latchkey.
 			return latchkey.APIToken{}, "", wrap("find token account", err)
 		}
 		if !activeAdmin(a) {
-			return latchkey.APIToken{}, "", latchkey.Errorf(latchkey.CodeInvalid, "owner", latchkey.MsgAPITokenOwner)
+			return latchkey.APIToken{}, "", latchkey.NewError(latchkey.CodeInvalid, "owner", latchkey.MsgAPITokenOwner)
 		}
 		owner = a
 	}
@@ -67,7 +67,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, in NewAPIToken) (latchkey.
 		name = "API token"
 	}
 	if utf8.RuneCountInString(name) > latchkey.MaxAPITokenName {
-		return latchkey.APIToken{}, "", latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgAPITokenNameTooLong)
+		return latchkey.APIToken{}, "", latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgAPITokenNameTooLong)
 	}
 	scope, err := latchkey.ParseAPITokenScope(string(in.Scope))
 	if err != nil {

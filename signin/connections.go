@@ -85,7 +85,7 @@ func (s *Service) CreateConnection(ctx context.Context, in NewConnection) (latch
 }
 
 func invalidConnection(format string, a ...any) error {
-	return latchkey.Errorf(latchkey.CodeInvalid, "", fmt.Sprintf(latchkey.MsgConnectionInvalid, fmt.Sprintf(format, a...)))
+	return latchkey.NewError(latchkey.CodeInvalid, "", fmt.Sprintf(latchkey.MsgConnectionInvalid, fmt.Sprintf(format, a...)))
 }
 
 // prepareConnection checks c and fills what its kind derives: the sealed secret (when secret
@@ -103,10 +103,10 @@ func (s *Service) prepareConnection(ctx context.Context, w latchkey.Workspace, c
 		}
 	case latchkey.KindOIDC, latchkey.KindSAML:
 	default:
-		return latchkey.Errorf(latchkey.CodeInvalid, "kind", latchkey.MsgConnectionKind)
+		return latchkey.NewError(latchkey.CodeInvalid, "kind", latchkey.MsgConnectionKind)
 	}
 	if c.Name == "" || utf8.RuneCountInString(c.Name) > MaxConnectionName {
-		return latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgConnectionName)
+		return latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgConnectionName)
 	}
 	if c.OIDC() {
 		c.IdPEntityID, c.IdPSSOURL, c.IdPCerts, c.MetadataURL, c.MetadataXML, c.IdPInitiated = "", "", nil, "", "", false
@@ -120,7 +120,7 @@ func (s *Service) prepareConnection(ctx context.Context, w latchkey.Workspace, c
 		}
 		secret = strings.TrimSpace(secret)
 		if secret == "" && fresh {
-			return latchkey.Errorf(latchkey.CodeInvalid, "client_secret", latchkey.MsgConnectionSecret)
+			return latchkey.NewError(latchkey.CodeInvalid, "client_secret", latchkey.MsgConnectionSecret)
 		}
 		if secret != "" {
 			sealed, err := s.Keys.Seal([]byte(secret), secretAAD(w.ID, c.ID))
@@ -136,13 +136,13 @@ func (s *Service) prepareConnection(ctx context.Context, w latchkey.Workspace, c
 	if c.MetadataURL != "" && c.MetadataXML == "" {
 		body, err := saml.FetchMetadata(ctx, s.ssoClient, c.MetadataURL)
 		if err != nil {
-			return latchkey.Errorf(latchkey.CodeInvalid, "metadata_url", fmt.Sprintf(latchkey.MsgMetadataInvalid, err))
+			return latchkey.NewError(latchkey.CodeInvalid, "metadata_url", fmt.Sprintf(latchkey.MsgMetadataInvalid, err))
 		}
 		c.MetadataXML, c.MetadataFetchedAt = string(body), s.Now().UTC()
 	}
 	if c.MetadataXML != "" {
 		if err := applyMetadata(c, []byte(c.MetadataXML)); err != nil {
-			return latchkey.Errorf(latchkey.CodeInvalid, "metadata", fmt.Sprintf(latchkey.MsgMetadataInvalid, err))
+			return latchkey.NewError(latchkey.CodeInvalid, "metadata", fmt.Sprintf(latchkey.MsgMetadataInvalid, err))
 		}
 	}
 	c.IdPEntityID, c.IdPSSOURL = strings.TrimSpace(c.IdPEntityID), strings.TrimSpace(c.IdPSSOURL)
@@ -294,7 +294,7 @@ func (s *Service) keepOneEnabled(ctx context.Context, w latchkey.Workspace, id s
 			return nil
 		}
 	}
-	return latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgConnectionLastOne)
+	return latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgConnectionLastOne)
 }
 
 // hasEnabledConnection reports whether ws has a connection to sign in with.
@@ -384,7 +384,7 @@ func (s *Service) AddDomain(ctx context.Context, in DomainAction) (string, error
 		return "", err
 	}
 	if err := s.Store.AddDomain(ctx, in.Workspace.ID, d); errors.Is(err, latchkey.ErrConflict) {
-		return d, latchkey.Errorf(latchkey.CodeConflict, "domain", latchkey.MsgDomainExists)
+		return d, latchkey.NewError(latchkey.CodeConflict, "domain", latchkey.MsgDomainExists)
 	} else if err != nil {
 		return d, wrap("add domain", err)
 	}
@@ -437,7 +437,7 @@ func (s *Service) SetOperatorPolicy(ctx context.Context, w latchkey.Workspace, p
 			return latchkey.Workspace{}, err
 		}
 		if !ok {
-			return latchkey.Workspace{}, latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgPasswordOffNoSSO)
+			return latchkey.Workspace{}, latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgPasswordOffNoSSO)
 		}
 	}
 	var before, after latchkey.Workspace

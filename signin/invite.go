@@ -32,10 +32,10 @@ func (s *Service) CreateWorkspace(ctx context.Context, in NewWorkspace) (latchke
 		return latchkey.Workspace{}, latchkey.Account{}, "", err
 	}
 	if in.Name == "" || len(in.Name) > MaxNameLength {
-		return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameRequired)
+		return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgNameRequired)
 	}
 	if latchkey.HasControl(in.Name) || latchkey.HasControl(in.AdminName) {
-		return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameControl)
+		return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgNameControl)
 	}
 	if err := latchkey.ValidateEmail(in.AdminEmail); err != nil {
 		return latchkey.Workspace{}, latchkey.Account{}, "", err
@@ -45,7 +45,7 @@ func (s *Service) CreateWorkspace(ctx context.Context, in NewWorkspace) (latchke
 	admin := newAccount(w.ID, in.AdminEmail, in.AdminName, latchkey.RoleAdmin, now)
 	if err := s.Store.CreateWorkspace(ctx, w, admin); err != nil {
 		if errors.Is(err, latchkey.ErrConflict) {
-			return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeConflict, "slug", latchkey.MsgSlugTaken)
+			return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.NewError(latchkey.CodeConflict, "slug", latchkey.MsgSlugTaken)
 		}
 		return latchkey.Workspace{}, latchkey.Account{}, "", wrap("create workspace", err)
 	}
@@ -74,16 +74,16 @@ type NewMember struct {
 // the workspace's policy turns password sign-in off (SSO only: no invitations are sent).
 func (s *Service) Invite(ctx context.Context, in NewMember) (latchkey.Account, string, error) {
 	if in.Workspace.Policy.PasswordSignInOff {
-		return latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgInviteSSOOnly)
+		return latchkey.Account{}, "", latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgInviteSSOOnly)
 	}
 	if err := latchkey.ValidateEmail(in.Email); err != nil {
 		return latchkey.Account{}, "", err
 	}
 	if len(strings.TrimSpace(in.Name)) > MaxNameLength {
-		return latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameTooLong)
+		return latchkey.Account{}, "", latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgNameTooLong)
 	}
 	if latchkey.HasControl(in.Name) {
-		return latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeInvalid, "name", latchkey.MsgNameControl)
+		return latchkey.Account{}, "", latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgNameControl)
 	}
 	if in.Role == "" {
 		in.Role = latchkey.RoleMember
@@ -94,7 +94,7 @@ func (s *Service) Invite(ctx context.Context, in NewMember) (latchkey.Account, s
 	a := newAccount(in.Workspace.ID, in.Email, in.Name, in.Role, s.Now().UTC())
 	if err := s.Store.CreateAccount(ctx, a); err != nil {
 		if errors.Is(err, latchkey.ErrConflict) {
-			return latchkey.Account{}, "", latchkey.Errorf(latchkey.CodeConflict, "email", latchkey.MsgEmailTaken)
+			return latchkey.Account{}, "", latchkey.NewError(latchkey.CodeConflict, "email", latchkey.MsgEmailTaken)
 		}
 		return latchkey.Account{}, "", wrap("create account", err)
 	}
@@ -162,10 +162,10 @@ func (s *Service) ResendInvitation(ctx context.Context, w latchkey.Workspace, em
 
 func (s *Service) resendInvitation(ctx context.Context, w latchkey.Workspace, a latchkey.Account, actorID string, c Client) (string, error) {
 	if w.Policy.PasswordSignInOff {
-		return "", latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgInviteSSOOnly)
+		return "", latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgInviteSSOOnly)
 	}
 	if a.Status != latchkey.StatusInvited {
-		return "", latchkey.Errorf(latchkey.CodeConflict, "email", latchkey.MsgNotInvited)
+		return "", latchkey.NewError(latchkey.CodeConflict, "email", latchkey.MsgNotInvited)
 	}
 	s.audit(ctx, latchkey.Event{Type: latchkey.EventAccountInvite, WorkspaceID: w.ID, AccountID: a.ID, ActorID: actorID, Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent, Detail: "resend"})
 	return s.sendSetPassword(ctx, w, a, "invite", fmt.Sprintf(latchkey.SubjectInvite, w.Name), "")
@@ -207,7 +207,7 @@ func (s *Service) liveToken(ctx context.Context, ws string, purpose latchkey.Pur
 }
 
 func linkInvalid() error {
-	return latchkey.Errorf(latchkey.CodeExpired, "", latchkey.MsgLinkInvalid)
+	return latchkey.NewError(latchkey.CodeExpired, "", latchkey.MsgLinkInvalid)
 }
 
 // SetPasswordInput is what the set-password form sends.
@@ -227,7 +227,7 @@ type SetPasswordInput struct {
 // CodeForbidden with MsgPasswordSignInOff if the workspace now signs in with SSO only.
 func (s *Service) SetPassword(ctx context.Context, in SetPasswordInput) (latchkey.Account, error) {
 	if in.Workspace.Policy.PasswordSignInOff {
-		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
+		return latchkey.Account{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
 	}
 	a, err := s.CheckLink(ctx, in.Workspace.ID, latchkey.PurposeSetPassword, in.Secret)
 	if err != nil {
@@ -237,10 +237,10 @@ func (s *Service) SetPassword(ctx context.Context, in SetPasswordInput) (latchke
 		return latchkey.Account{}, err
 	}
 	if in.Password != in.Confirm {
-		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeInvalid, "confirm", latchkey.MsgPasswordMismatch)
+		return latchkey.Account{}, latchkey.NewError(latchkey.CodeInvalid, "confirm", latchkey.MsgPasswordMismatch)
 	}
 	if a.Status == latchkey.StatusSuspended {
-		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
+		return latchkey.Account{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
 	}
 	if a.Status != latchkey.StatusInvited {
 		// A set-password link is an invitation: once the account has a password it is dead,
@@ -264,7 +264,7 @@ func (s *Service) SetPassword(ctx context.Context, in SetPasswordInput) (latchke
 	now := s.Now().UTC()
 	err = s.Store.UpdateAccount(ctx, t.WorkspaceID, t.AccountID, func(acc *latchkey.Account) error {
 		if acc.Status == latchkey.StatusSuspended {
-			return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
+			return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
 		}
 		if acc.Status != latchkey.StatusInvited {
 			return linkInvalid() // activated by a concurrent request

@@ -26,7 +26,7 @@ type MemberAction struct {
 // checkAdmin refuses an actor who is not an active administrator of w.
 func checkAdmin(w latchkey.Workspace, actor latchkey.Account) error {
 	if actor.ID == "" || actor.WorkspaceID != w.ID || actor.Role != latchkey.RoleAdmin || actor.Status != latchkey.StatusActive {
-		return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgAdminOnly)
+		return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgAdminOnly)
 	}
 	return nil
 }
@@ -51,7 +51,7 @@ func activeAdmin(a latchkey.Account) bool {
 }
 
 func lastAdmin() error {
-	return latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgLastAdmin)
+	return latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgLastAdmin)
 }
 
 // otherActiveAdmins reports whether ws has an active administrator besides the account id.
@@ -131,7 +131,7 @@ func (s *Service) SuspendMember(ctx context.Context, in MemberAction) (latchkey.
 		return latchkey.Account{}, err
 	}
 	if a.Status == latchkey.StatusSuspended {
-		return a, latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgAlreadySuspended)
+		return a, latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgAlreadySuspended)
 	}
 	return s.suspend(ctx, a, in)
 }
@@ -158,7 +158,7 @@ func (s *Service) ReactivateMember(ctx context.Context, in MemberAction) (latchk
 		return latchkey.Account{}, err
 	}
 	if a.Status != latchkey.StatusSuspended {
-		return a, latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgNotSuspended)
+		return a, latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgNotSuspended)
 	}
 	return s.reactivate(ctx, a, in)
 }
@@ -364,14 +364,14 @@ func (s *Service) UpdatePolicy(ctx context.Context, in PolicyInput) (latchkey.Wo
 	}
 	p := in.Policy
 	if n := p.PasswordMinLength; n != 0 && (n < password.MinLength || n > password.MaxMinLength) {
-		return latchkey.Workspace{}, latchkey.Errorf(latchkey.CodeInvalid, "min_length", latchkey.MsgMinLengthRange)
+		return latchkey.Workspace{}, latchkey.NewError(latchkey.CodeInvalid, "min_length", latchkey.MsgMinLengthRange)
 	}
 	if d := p.SessionIdle; d != 0 && (d < MinSessionIdle || d > s.Policy.SessionIdle) {
-		return latchkey.Workspace{}, latchkey.Errorf(latchkey.CodeInvalid, "session_idle",
+		return latchkey.Workspace{}, latchkey.NewError(latchkey.CodeInvalid, "session_idle",
 			fmt.Sprintf(latchkey.MsgSessionIdleRange, mail.FormatExpiry(s.Policy.SessionIdle)))
 	}
 	if d := p.SessionMax; d != 0 && (d < MinSessionMax || d > s.Policy.SessionMax) {
-		return latchkey.Workspace{}, latchkey.Errorf(latchkey.CodeInvalid, "session_max",
+		return latchkey.Workspace{}, latchkey.NewError(latchkey.CodeInvalid, "session_max",
 			fmt.Sprintf(latchkey.MsgSessionMaxRange, mail.FormatExpiry(s.Policy.SessionMax)))
 	}
 	if p.PasswordSignInOff && !in.Workspace.Policy.PasswordSignInOff {
@@ -380,7 +380,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, in PolicyInput) (latchkey.Wo
 			return latchkey.Workspace{}, err
 		}
 		if !ok {
-			return latchkey.Workspace{}, latchkey.Errorf(latchkey.CodeConflict, "password_signin", latchkey.MsgPasswordOffNoSSO)
+			return latchkey.Workspace{}, latchkey.NewError(latchkey.CodeConflict, "password_signin", latchkey.MsgPasswordOffNoSSO)
 		}
 	}
 	var before, after latchkey.Workspace

@@ -130,13 +130,13 @@ func (s *Service) RemovePasskey(ctx context.Context, in RemovePasskeyInput) (Res
 	}
 	p, err := s.Store.Passkey(ctx, in.Workspace.ID, in.ID)
 	if errors.Is(err, latchkey.ErrNotFound) || err == nil && p.AccountID != in.Account.ID {
-		return Result{}, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgPasskeyGone)
+		return Result{}, latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgPasskeyGone)
 	}
 	if err != nil {
 		return Result{}, wrap("read passkey", err)
 	}
 	if err := s.Store.DeletePasskey(ctx, in.Workspace.ID, in.Account.ID, in.ID); errors.Is(err, latchkey.ErrNotFound) {
-		return Result{}, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgPasskeyGone)
+		return Result{}, latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgPasskeyGone)
 	} else if err != nil {
 		return Result{}, wrap("remove passkey", err)
 	}
@@ -242,7 +242,7 @@ func beginRule(ws, addr string) rule {
 }
 
 func passkeySignInOff() error {
-	return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasskeySignInOff)
+	return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgPasskeySignInOff)
 }
 
 // BeginPasskeySignIn begins a sign-in with a passkey and no password, bound to the browser's
@@ -254,7 +254,7 @@ func (s *Service) BeginPasskeySignIn(ctx context.Context, w latchkey.Workspace, 
 		return passkey.Begun{}, passkeySignInOff()
 	}
 	if nonce == "" {
-		return passkey.Begun{}, latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgFormExpired)
+		return passkey.Begun{}, latchkey.NewError(latchkey.CodeInvalid, "", latchkey.MsgFormExpired)
 	}
 	if _, err := s.countGuess(ctx, []rule{beginRule(w.ID, c.Addr)}, s.Now()); err != nil {
 		return passkey.Begun{}, err
@@ -304,7 +304,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, in PasskeyInput) (Result, e
 	a := used.Account
 	if a.Status != latchkey.StatusActive {
 		s.audit(ctx, event(latchkey.EventNotActive, ws, a, in.Client))
-		return Result{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
+		return Result{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
 	}
 	if err := s.forgive(ctx, rules, false); err != nil {
 		return Result{}, err

@@ -51,7 +51,7 @@ func (r Result) Pending() bool { return r.Challenge.ID != "" }
 // MsgPasswordSignInOff when the workspace signs in with SSO only.
 func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result, error) {
 	if in.Workspace.Policy.PasswordSignInOff {
-		return Result{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
+		return Result{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
 	}
 	if err := validateCredentials(in.Email, in.Password); err != nil {
 		return Result{}, err
@@ -71,14 +71,14 @@ func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result,
 	if found != nil {
 		ev = event("", ws, acct, in.Client)
 	}
-	if err := s.checkPassword(ctx, found, in.Password, rules, ev, latchkey.Errorf(latchkey.CodeUnauthorized, "", latchkey.MsgBadCredentials)); err != nil {
+	if err := s.checkPassword(ctx, found, in.Password, rules, ev, latchkey.NewError(latchkey.CodeUnauthorized, "", latchkey.MsgBadCredentials)); err != nil {
 		return Result{}, err
 	}
 	if acct.Status != latchkey.StatusActive {
 		e := event(latchkey.EventNotActive, ws, acct, in.Client)
 		e.Detail = latchkey.NotActiveDetail(acct.Status)
 		s.audit(ctx, e)
-		return Result{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
+		return Result{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
 	}
 	second, err := s.HasSecondFactor(ctx, acct)
 	if err != nil {
@@ -154,18 +154,18 @@ func busyError() error {
 func validateCredentials(email, pw string) error {
 	email = strings.TrimSpace(email)
 	if email == "" {
-		return latchkey.Errorf(latchkey.CodeInvalid, "email", latchkey.MsgEmailRequired)
+		return latchkey.NewError(latchkey.CodeInvalid, "email", latchkey.MsgEmailRequired)
 	}
 	if err := latchkey.ValidateEmail(email); err != nil {
 		return err
 	}
 	if pw == "" {
-		return latchkey.Errorf(latchkey.CodeInvalid, "password", latchkey.MsgPasswordRequired)
+		return latchkey.NewError(latchkey.CodeInvalid, "password", latchkey.MsgPasswordRequired)
 	}
 	if len(pw) > password.MaxBytes {
 		// No stored password can be this long; refuse before hashing so that a huge input
 		// costs nothing. Said as a credentials mismatch: it is one.
-		return latchkey.Errorf(latchkey.CodeUnauthorized, "", latchkey.MsgBadCredentials)
+		return latchkey.NewError(latchkey.CodeUnauthorized, "", latchkey.MsgBadCredentials)
 	}
 	return nil
 }

@@ -33,25 +33,25 @@ type ChangePasswordInput struct {
 func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (int, Result, error) {
 	w, a := in.Workspace, in.Account
 	if w.Policy.PasswordSignInOff {
-		return 0, Result{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
+		return 0, Result{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
 	}
 	if in.Current == "" {
-		return 0, Result{}, latchkey.Errorf(latchkey.CodeInvalid, "current", latchkey.MsgCurrentPassword)
+		return 0, Result{}, latchkey.NewError(latchkey.CodeInvalid, "current", latchkey.MsgCurrentPassword)
 	}
 	if len(in.Current) > password.MaxBytes {
-		return 0, Result{}, latchkey.Errorf(latchkey.CodeUnauthorized, "current", latchkey.MsgCurrentWrong)
+		return 0, Result{}, latchkey.NewError(latchkey.CodeUnauthorized, "current", latchkey.MsgCurrentWrong)
 	}
 	rules := passwordRules("pw", w.ID, a.Email, in.Client.Addr, true)
 	ev := event("", w.ID, a, in.Client)
 	ev.Detail = "change password"
-	if err := s.checkPassword(ctx, &a, in.Current, rules, ev, latchkey.Errorf(latchkey.CodeUnauthorized, "current", latchkey.MsgCurrentWrong)); err != nil {
+	if err := s.checkPassword(ctx, &a, in.Current, rules, ev, latchkey.NewError(latchkey.CodeUnauthorized, "current", latchkey.MsgCurrentWrong)); err != nil {
 		return 0, Result{}, err
 	}
 	if err := password.CheckPolicy(in.Password, passwordPolicy(w, a)); err != nil {
 		return 0, Result{}, err
 	}
 	if in.Password != in.Confirm {
-		return 0, Result{}, latchkey.Errorf(latchkey.CodeInvalid, "confirm", latchkey.MsgPasswordMismatch)
+		return 0, Result{}, latchkey.NewError(latchkey.CodeInvalid, "confirm", latchkey.MsgPasswordMismatch)
 	}
 	hash, err := s.Passwords.Hash(ctx, in.Password)
 	if errors.Is(err, password.ErrBusy) {
@@ -65,7 +65,7 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 		if acc.PasswordHash != a.PasswordHash {
 			// Changed by a concurrent request (or a reset) since the current password was
 			// checked against the old hash: that check no longer stands.
-			return latchkey.Errorf(latchkey.CodeUnauthorized, "current", latchkey.MsgCurrentWrong)
+			return latchkey.NewError(latchkey.CodeUnauthorized, "current", latchkey.MsgCurrentWrong)
 		}
 		acc.PasswordHash, acc.UpdatedAt = hash, now
 		a = *acc
@@ -134,11 +134,11 @@ func (s *Service) Sessions(ctx context.Context, in SessionInput) ([]latchkey.Ses
 // reauthentication errors of RevokeOtherSessions.
 func (s *Service) RevokeSession(ctx context.Context, in SessionInput) error {
 	if in.SessionID == "" || len(in.SessionID) > 128 {
-		return latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
+		return latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
 	}
 	sess, _, err := s.Store.Session(ctx, in.Workspace.ID, in.SessionID)
 	if errors.Is(err, latchkey.ErrNotFound) || err == nil && sess.AccountID != in.Account.ID {
-		return latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
+		return latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
 	}
 	if err != nil {
 		return wrap("read session", err)

@@ -67,14 +67,14 @@ func (s *Service) Jobs() map[string]mail.Job {
 func (s *Service) RequestReset(ctx context.Context, in ResetRequest) error {
 	email := strings.TrimSpace(in.Email)
 	if email == "" {
-		return latchkey.Errorf(latchkey.CodeInvalid, "email", latchkey.MsgEmailRequired)
+		return latchkey.NewError(latchkey.CodeInvalid, "email", latchkey.MsgEmailRequired)
 	}
 	if err := latchkey.ValidateEmail(email); err != nil {
 		return err
 	}
 	w := in.Workspace
 	if w.Policy.PasswordSignInOff {
-		return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
+		return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
 	}
 	over, err := s.countResetRequest(ctx, w.ID, email, in.Client.Addr)
 	if err != nil {
@@ -183,7 +183,7 @@ func (s *Service) sendResetLink(ctx context.Context, w latchkey.Workspace, a lat
 const ResetPath = "/reset-password/"
 
 func resetLinkInvalid() error {
-	return latchkey.Errorf(latchkey.CodeExpired, "", latchkey.MsgResetLinkInvalid)
+	return latchkey.NewError(latchkey.CodeExpired, "", latchkey.MsgResetLinkInvalid)
 }
 
 // CheckResetLink reports whether secret is a live reset link of an active account of w, without
@@ -194,7 +194,7 @@ func resetLinkInvalid() error {
 // longer active; CodeForbidden with MsgPasswordSignInOff.
 func (s *Service) CheckResetLink(ctx context.Context, w latchkey.Workspace, secret string) error {
 	if w.Policy.PasswordSignInOff {
-		return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
+		return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
 	}
 	_, _, err := s.resetAccount(ctx, w, secret)
 	return err
@@ -242,14 +242,14 @@ type ResetInput struct {
 func (s *Service) ResetPassword(ctx context.Context, in ResetInput) (latchkey.Account, error) {
 	w := in.Workspace
 	if w.Policy.PasswordSignInOff {
-		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
+		return latchkey.Account{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
 	}
 	t, a, err := s.resetAccount(ctx, w, in.Secret)
 	if err != nil {
 		return latchkey.Account{}, err
 	}
 	if strings.TrimSpace(in.Email) == "" {
-		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeInvalid, "email", latchkey.MsgEmailRequired)
+		return latchkey.Account{}, latchkey.NewError(latchkey.CodeInvalid, "email", latchkey.MsgEmailRequired)
 	}
 	mismatchKey := "reset:mismatch:" + t.Hash
 	if latchkey.NormalizeEmail(in.Email) != latchkey.NormalizeEmail(a.Email) {
@@ -259,7 +259,7 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetInput) (latchkey.Ac
 		return latchkey.Account{}, err
 	}
 	if in.Password != in.Confirm {
-		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeInvalid, "confirm", latchkey.MsgPasswordMismatch)
+		return latchkey.Account{}, latchkey.NewError(latchkey.CodeInvalid, "confirm", latchkey.MsgPasswordMismatch)
 	}
 	hash, err := s.Passwords.Hash(ctx, in.Password)
 	if errors.Is(err, password.ErrBusy) {
@@ -316,7 +316,7 @@ func (s *Service) resetEmailMismatch(ctx context.Context, w latchkey.Workspace, 
 		return wrap("count wrong email", err)
 	}
 	if c.Count < ResetEmailMismatches {
-		return latchkey.Errorf(latchkey.CodeInvalid, "email", latchkey.MsgResetEmailMismatch)
+		return latchkey.NewError(latchkey.CodeInvalid, "email", latchkey.MsgResetEmailMismatch)
 	}
 	if _, err := s.Store.ConsumeToken(ctx, latchkey.PurposeReset, t.Hash, s.Now().UTC()); err != nil && !errors.Is(err, latchkey.ErrNotFound) {
 		return wrap("end reset link", err)

@@ -53,7 +53,7 @@ func (s *Service) BeginTOTPSetup(w latchkey.Workspace, a latchkey.Account, sess 
 func (s *Service) ReopenTOTPSetup(w latchkey.Workspace, a latchkey.Account, sess latchkey.Session, sealed string) (TOTPSetup, error) {
 	secret, err := s.Keys.Open(sealed, setupAAD(a, sess))
 	if err != nil {
-		return TOTPSetup{}, latchkey.Errorf(latchkey.CodeExpired, "", latchkey.MsgSetupExpired)
+		return TOTPSetup{}, latchkey.NewError(latchkey.CodeExpired, "", latchkey.MsgSetupExpired)
 	}
 	k, err := totp.KeyFor(w.Name, a.Email, string(secret))
 	if err != nil {
@@ -96,11 +96,11 @@ func (s *Service) confirmTOTPSetup(ctx context.Context, in SetupInput) ([]string
 	}
 	secret, err := s.Keys.Open(in.Sealed, setupAAD(in.Account, in.Session))
 	if err != nil {
-		return nil, latchkey.Errorf(latchkey.CodeExpired, "", latchkey.MsgSetupExpired)
+		return nil, latchkey.NewError(latchkey.CodeExpired, "", latchkey.MsgSetupExpired)
 	}
 	res, err := totp.Check(string(secret), in.Code, s.Now())
 	if errors.Is(err, totp.ErrMalformed) {
-		return nil, latchkey.Errorf(latchkey.CodeInvalid, "code", latchkey.MsgCodeRequired)
+		return nil, latchkey.NewError(latchkey.CodeInvalid, "code", latchkey.MsgCodeRequired)
 	}
 	if err != nil {
 		return nil, err
@@ -110,11 +110,11 @@ func (s *Service) confirmTOTPSetup(ctx context.Context, in SetupInput) ([]string
 		// unlike at sign-in, the clock hint gives nothing away and saves a support call.
 		switch {
 		case res.Drift > 0:
-			return nil, latchkey.Errorf(latchkey.CodeUnauthorized, "code", fmt.Sprintf(latchkey.MsgClockAhead, driftText(res.Drift)))
+			return nil, latchkey.NewError(latchkey.CodeUnauthorized, "code", fmt.Sprintf(latchkey.MsgClockAhead, driftText(res.Drift)))
 		case res.Drift < 0:
-			return nil, latchkey.Errorf(latchkey.CodeUnauthorized, "code", fmt.Sprintf(latchkey.MsgClockBehind, driftText(-res.Drift)))
+			return nil, latchkey.NewError(latchkey.CodeUnauthorized, "code", fmt.Sprintf(latchkey.MsgClockBehind, driftText(-res.Drift)))
 		}
-		return nil, latchkey.Errorf(latchkey.CodeUnauthorized, "code", latchkey.MsgCodeWrong)
+		return nil, latchkey.NewError(latchkey.CodeUnauthorized, "code", latchkey.MsgCodeWrong)
 	}
 	sealed, err := s.Keys.Seal(secret, []byte(in.Account.ID))
 	if err != nil {
@@ -125,7 +125,7 @@ func (s *Service) confirmTOTPSetup(ctx context.Context, in SetupInput) ([]string
 		if a.TwoFactor() {
 			// A second set-up form (another tab) must not swap the key and the recovery codes
 			// the user has just saved.
-			return latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgConflict)
+			return latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgConflict)
 		}
 		a.TOTPSecret, a.TOTPEnabledAt, a.UpdatedAt = sealed, now, now
 		return nil
@@ -151,7 +151,7 @@ func (s *Service) confirmTOTPSetup(ctx context.Context, in SetupInput) ([]string
 // returns the session that replaces sess (a new id: see rotate).
 func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a latchkey.Account, sess latchkey.Session, pw string, c Client) ([]string, Result, error) {
 	if !a.TwoFactor() {
-		return nil, Result{}, latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
+		return nil, Result{}, latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
 	}
 	if err := s.reauthenticate(ctx, a, sess, pw, false); err != nil {
 		return nil, Result{}, err
@@ -170,10 +170,10 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a latchkey.Accoun
 // sess (a new id: see rotate).
 func (s *Service) DisableTOTP(ctx context.Context, w latchkey.Workspace, a latchkey.Account, sess latchkey.Session, pw string, c Client) (Result, error) {
 	if !a.TwoFactor() {
-		return Result{}, latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
+		return Result{}, latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
 	}
 	if w.Policy.Require2FA {
-		return Result{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgTwoFactorMandatory)
+		return Result{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgTwoFactorMandatory)
 	}
 	if err := s.reauthenticate(ctx, a, sess, pw, true); err != nil {
 		return Result{}, err
@@ -211,14 +211,14 @@ func (s *Service) ResetTwoFactor(ctx context.Context, in AdminReset) error {
 		return wrap("find account", err)
 	}
 	if a.ID == actor.ID {
-		return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgResetOwnTwoFactor)
+		return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgResetOwnTwoFactor)
 	}
 	second, err := s.HasSecondFactor(ctx, a)
 	if err != nil {
 		return err
 	}
 	if !second {
-		return latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
+		return latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
 	}
 	if err := s.reauthenticate(ctx, actor, in.Session, in.Password, true); err != nil {
 		return err
@@ -278,17 +278,17 @@ func (s *Service) reauthenticate(ctx context.Context, a latchkey.Account, sess l
 		return nil
 	}
 	if pw == "" {
-		return latchkey.Errorf(latchkey.CodeInvalid, "password", latchkey.MsgReauthRequired)
+		return latchkey.NewError(latchkey.CodeInvalid, "password", latchkey.MsgReauthRequired)
 	}
 	if len(pw) > password.MaxBytes {
-		return latchkey.Errorf(latchkey.CodeUnauthorized, "password", latchkey.MsgReauthWrong)
+		return latchkey.NewError(latchkey.CodeUnauthorized, "password", latchkey.MsgReauthWrong)
 	}
 	// The session proves the device: the per-account rule, which others can fill, does not
 	// refuse it (passwordRules).
 	rules := passwordRules("pw", a.WorkspaceID, a.Email, sess.ClientAddr, true)
 	ev := event("", a.WorkspaceID, a, Client{Addr: sess.ClientAddr, UserAgent: sess.UserAgent})
 	ev.Detail = "reauthentication"
-	return s.checkPassword(ctx, &a, pw, rules, ev, latchkey.Errorf(latchkey.CodeUnauthorized, "password", latchkey.MsgReauthWrong))
+	return s.checkPassword(ctx, &a, pw, rules, ev, latchkey.NewError(latchkey.CodeUnauthorized, "password", latchkey.MsgReauthWrong))
 }
 
 // newRecoveryCodes makes and stores a fresh set, returning the codes formatted for display.

@@ -102,7 +102,7 @@ func (s *Service) BeginSSO(ctx context.Context, in SSOBegin) (SSOStart, error) {
 	}
 	c, err := s.Store.Connection(ctx, in.Workspace.ID, in.ConnectionID)
 	if errors.Is(err, latchkey.ErrNotFound) || err == nil && !c.Enabled && !in.Test {
-		return SSOStart{}, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSSOUnavailable)
+		return SSOStart{}, latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgSSOUnavailable)
 	}
 	if err != nil {
 		return SSOStart{}, wrap("find connection", err)
@@ -188,7 +188,7 @@ func (s *Service) FinishSSO(ctx context.Context, in SSOFinish) (SSOOutcome, erro
 	ws := in.Workspace
 	c, err := s.Store.Connection(ctx, ws.ID, in.ConnectionID)
 	if errors.Is(err, latchkey.ErrNotFound) || err == nil && (c.Kind == latchkey.KindSAML) != in.ACS {
-		return SSOOutcome{}, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSSOUnavailable)
+		return SSOOutcome{}, latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgSSOUnavailable)
 	}
 	if err != nil {
 		return SSOOutcome{}, wrap("find connection", err)
@@ -211,7 +211,7 @@ func (s *Service) FinishSSO(ctx context.Context, in SSOFinish) (SSOOutcome, erro
 	}
 	if !c.Enabled && !flow.Test {
 		s.ssoRefused(ctx, ws, c, in.Client, latchkey.Account{}, "", latchkey.SSOReasonDisabled, nil)
-		return out, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSSOUnavailable)
+		return out, latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgSSOUnavailable)
 	}
 	conn, err := s.connector(ctx, ws, c)
 	var id connector.Identity
@@ -243,7 +243,7 @@ func (s *Service) FinishSSO(ctx context.Context, in SSOFinish) (SSOOutcome, erro
 		err := s.Store.UseOnce(ctx, "sso:"+ws.ID+":"+c.ID+":"+id.OnceID, id.OnceUntil, s.Now().UTC())
 		if errors.Is(err, latchkey.ErrConflict) {
 			return refuse(latchkey.SSOReasonReplay, "once only", "assertion "+id.OnceID+" was accepted before", latchkey.Account{},
-				latchkey.Errorf(latchkey.CodeUnauthorized, "", latchkey.MsgSSOExpired))
+				latchkey.NewError(latchkey.CodeUnauthorized, "", latchkey.MsgSSOExpired))
 		}
 		if err != nil {
 			return out, wrap("record assertion id", err)
@@ -254,7 +254,7 @@ func (s *Service) FinishSSO(ctx context.Context, in SSOFinish) (SSOOutcome, erro
 		return out, err
 	} else if !ok {
 		return refuse(latchkey.SSOReasonDomain, "approved domain", detail, latchkey.Account{},
-			latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgSSODomainRefused))
+			latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgSSODomainRefused))
 	} else {
 		out.Checks = append(out.Checks, connector.Check{Name: "approved domain", Passed: true, Detail: detail})
 	}
@@ -295,7 +295,7 @@ func (s *Service) FinishSSO(ctx context.Context, in SSOFinish) (SSOOutcome, erro
 // throttle, consumed once whatever comes after, and checked to belong to this connection and
 // to the browser that began it.
 func (s *Service) consumeFlow(ctx context.Context, ws latchkey.Workspace, c latchkey.Connection, state string, in SSOFinish) (latchkey.SSOFlow, error) {
-	expired := latchkey.Errorf(latchkey.CodeExpired, "", latchkey.MsgSSOExpired)
+	expired := latchkey.NewError(latchkey.CodeExpired, "", latchkey.MsgSSOExpired)
 	if state == "" || len(state) > 128 {
 		s.ssoRefused(ctx, ws, c, in.Client, latchkey.Account{}, "", latchkey.SSOReasonFlow, errors.New("no state in the reply"))
 		return latchkey.SSOFlow{}, expired
@@ -369,7 +369,7 @@ func listOrNone(ds []string) string {
 // only) the active account with that email, linked now, else a new member when the connection
 // provisions just in time. The account returned with an error is the one refused, if any.
 func (s *Service) ssoAccount(ctx context.Context, ws latchkey.Workspace, c latchkey.Connection, id connector.Identity, cl Client) (latchkey.Account, bool, error) {
-	notActive := latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
+	notActive := latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
 	for range 2 { // a second round after losing a race to link or create
 		l, err := s.Store.IdentityBySubject(ctx, ws.ID, c.ID, id.Subject)
 		if err == nil {
@@ -387,14 +387,14 @@ func (s *Service) ssoAccount(ctx context.Context, ws latchkey.Workspace, c latch
 		}
 		if !id.EmailVerified || id.Email == "" {
 			// Never link or provision by an address the provider does not vouch for.
-			return latchkey.Account{}, false, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgSSOEmailUnverified)
+			return latchkey.Account{}, false, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgSSOEmailUnverified)
 		}
 		provisioned := false
 		a, err := s.Store.AccountByEmail(ctx, ws.ID, id.Email)
 		switch {
 		case errors.Is(err, latchkey.ErrNotFound):
 			if !c.JIT {
-				return latchkey.Account{}, false, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgSSONotProvisioned)
+				return latchkey.Account{}, false, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgSSONotProvisioned)
 			}
 			a, err = s.provision(ctx, ws, c, id, cl)
 			if errors.Is(err, latchkey.ErrConflict) {

@@ -31,10 +31,10 @@ func (s *Service) SendResetLink(ctx context.Context, in MemberAction) (latchkey.
 		return latchkey.Account{}, err
 	}
 	if in.Workspace.Policy.PasswordSignInOff {
-		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
+		return latchkey.Account{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
 	}
 	if a.Status != latchkey.StatusActive {
-		return latchkey.Account{}, latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgNotActive)
+		return latchkey.Account{}, latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgNotActive)
 	}
 	if err := s.sendResetLink(ctx, in.Workspace, a); err != nil {
 		return latchkey.Account{}, fmt.Errorf("send reset link: %w", err)

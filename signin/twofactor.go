@@ -34,7 +34,7 @@ func (s *Service) startChallenge(ctx context.Context, a latchkey.Account, in Pas
 }
 
 func challengeExpired() error {
-	return latchkey.Errorf(latchkey.CodeExpired, "", latchkey.MsgChallengeExpired)
+	return latchkey.NewError(latchkey.CodeExpired, "", latchkey.MsgChallengeExpired)
 }
 
 // Challenge returns the live challenge whose cookie value is secret, or an *latchkey.Error with
@@ -140,11 +140,11 @@ func (s *Service) challengeAttempt(ctx context.Context, in CodeInput) (latchkey.
 func (s *Service) VerifyTOTP(ctx context.Context, in CodeInput) (Result, error) {
 	code := totp.Normalize(in.Code)
 	if code == "" {
-		return Result{}, latchkey.Errorf(latchkey.CodeInvalid, "code", latchkey.MsgCodeRequired)
+		return Result{}, latchkey.NewError(latchkey.CodeInvalid, "code", latchkey.MsgCodeRequired)
 	}
 	if !totp.WellFormed(code) {
 		// Refused before anything is counted: a typo is not a guess.
-		return Result{}, latchkey.Errorf(latchkey.CodeInvalid, "code", latchkey.MsgCodeRequired)
+		return Result{}, latchkey.NewError(latchkey.CodeInvalid, "code", latchkey.MsgCodeRequired)
 	}
 	ch, a, rules, after, err := s.challengeAttempt(ctx, in)
 	if err != nil {
@@ -188,7 +188,7 @@ func (s *Service) VerifyTOTP(ctx context.Context, in CodeInput) (Result, error) 
 func (s *Service) VerifyRecovery(ctx context.Context, in CodeInput) (Result, error) {
 	code := NormalizeRecoveryCode(in.Code)
 	if code == "" {
-		return Result{}, latchkey.Errorf(latchkey.CodeInvalid, "code", latchkey.MsgRecoveryRequired)
+		return Result{}, latchkey.NewError(latchkey.CodeInvalid, "code", latchkey.MsgRecoveryRequired)
 	}
 	ch, a, rules, after, err := s.challengeAttempt(ctx, in)
 	if err != nil {
@@ -248,7 +248,7 @@ func (s *Service) wrongCode(ctx context.Context, ch latchkey.Challenge, after ti
 	if after > 0 {
 		return throttleError(after)
 	}
-	return latchkey.Errorf(latchkey.CodeUnauthorized, "code", msg)
+	return latchkey.NewError(latchkey.CodeUnauthorized, "code", msg)
 }
 
 // passChallenge ends the challenge and starts the session it stood for.

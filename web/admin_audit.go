@@ -137,3 +137,116 @@ func pageBoundary(evs []latchkey.Event) []latchkey.Event {
 	}
 	return page[:i]
 }
+
+// eventLabel is how the audit page names an event type.
+func eventLabel(t latchkey.EventType) string {
+	switch t {
+	case latchkey.EventSignIn:
+		return "Signed in"
+	case latchkey.EventWrongPassword:
+		return "Wrong password"
+	case latchkey.EventUnknownEmail:
+		return "Unknown email"
+	case latchkey.EventThrottled:
+		return "Throttled"
+	case latchkey.EventNotActive:
+		return "Refused: not active"
+	case latchkey.EventSignOut:
+		return "Signed out"
+	case latchkey.EventPasswordSet:
+		return "Password set"
+	case latchkey.EventWorkspaceCreate:
+		return "Workspace created"
+	case latchkey.EventAccountInvite:
+		return "Invited"
+	case latchkey.EventAccountSuspend:
+		return "Suspended"
+	case latchkey.EventAccountActivate:
+		return "Reactivated"
+	case latchkey.EventAccountRole:
+		return "Role changed"
+	case latchkey.EventAccountRemove:
+		return "Removed"
+	case latchkey.EventAccountUnlock:
+		return "Sign-in limits cleared"
+	case latchkey.EventResetRequested:
+		return "Reset requested"
+	case latchkey.EventPasswordReset:
+		return "Password reset"
+	case latchkey.EventPasswordChanged:
+		return "Password changed"
+	case latchkey.EventSessionRevoked:
+		return "Session signed out"
+	case latchkey.EventWorkspacePolicy:
+		return "Settings changed"
+	case latchkey.EventAccessDenied:
+		return "Access refused"
+	case latchkey.EventTwoFactorFailed:
+		return "Wrong two-factor code"
+	case latchkey.EventTwoFactorReplay:
+		return "Two-factor code reused"
+	case latchkey.EventRecoveryCodeUsed:
+		return "Signed in with a recovery code"
+	case latchkey.EventChallengeExpired:
+		return "Two-factor step expired"
+	case latchkey.EventChallengeAbandon:
+		return "Two-factor step abandoned"
+	case latchkey.EventTwoFactorEnable:
+		return "Two-factor turned on"
+	case latchkey.EventTwoFactorDisable:
+		return "Two-factor turned off"
+	case latchkey.EventTwoFactorReset:
+		return "Two-factor reset"
+	case latchkey.EventRecoveryCodesNew:
+		return "New recovery codes"
+	case latchkey.EventSCIMTokenCreate:
+		return "SCIM token created"
+	case latchkey.EventSCIMTokenRevoke:
+		return "SCIM token revoked"
+	case latchkey.EventSCIMUserCreate:
+		return "Provisioned"
+	case latchkey.EventSCIMUserUpdate:
+		return "Updated by the identity provider"
+	case latchkey.EventSCIMUserSuspend:
+		return "Suspended by the identity provider"
+	case latchkey.EventSCIMUserActivate:
+		return "Reactivated by the identity provider"
+	case latchkey.EventSCIMUserDelete:
+		return "Deprovisioned"
+	case latchkey.EventSCIMUserRole:
+		return "Role changed by the identity provider"
+	case latchkey.EventSCIMGroupCreate, latchkey.EventSCIMGroupUpdate, latchkey.EventSCIMGroupDelete:
+		return "Provisioning group changed"
+	case latchkey.EventSCIMSettings:
+		return "Provisioning settings changed"
+	case latchkey.EventPasskeyAdd:
+		return "Passkey added"
+	case latchkey.EventPasskeyRemove:
+		return "Passkey removed"
+	case latchkey.EventPasskeyUsed:
+		return "Passkey used"
+	case latchkey.EventPasskeyRefused:
+		return "Passkey refused"
+	case latchkey.EventNewDeviceAlert:
+		return "New-device alert sent"
+	case latchkey.EventAlertsOff:
+		return "New-device alerts turned off"
+	case latchkey.EventAlertsOn:
+		return "New-device alerts turned on"
+	case latchkey.EventSSORefused:
+		return "Single sign-on refused"
+	case latchkey.EventSSOProvisioned:
+		return "Provisioned by single sign-on"
+	case latchkey.EventSSOLinked:
+		return "Identity linked"
+	case latchkey.EventSSOUnlinked:
+		return "Identity unlinked"
+	case latchkey.EventSSOConnection:
+		return "Connection changed"
+	case latchkey.EventSSODomain:
+		return "Approved domains changed"
+	case latchkey.EventSSOTest:
+		return "Test connection"
+	}
+	return inventoryEventLabel(t)
+}

@@ -161,7 +161,7 @@ func (s *Server) refuseManaged(r *http.Request, ws, id, edit string, role latchk
 	switch edit {
 	case editRole:
 		if u.Profile.AdminByGroup && u.Account.Role == latchkey.RoleAdmin && role != latchkey.RoleAdmin {
-			return latchkey.Errorf(latchkey.CodeForbidden, "", fmt.Sprintf(latchkey.MsgSCIMManagedRole, u.Account.Email))
+			return latchkey.NewError(latchkey.CodeForbidden, "", fmt.Sprintf(latchkey.MsgSCIMManagedRole, u.Account.Email))
 		}
 	case editReactivate:
 		bySCIM, err := s.suspendedBySCIM(r, u)
@@ -169,11 +169,11 @@ func (s *Server) refuseManaged(r *http.Request, ws, id, edit string, role latchk
 			return err
 		}
 		if bySCIM {
-			return latchkey.Errorf(latchkey.CodeForbidden, "", fmt.Sprintf(latchkey.MsgSCIMManagedStatus, u.Account.Email, "reactivate"))
+			return latchkey.NewError(latchkey.CodeForbidden, "", fmt.Sprintf(latchkey.MsgSCIMManagedStatus, u.Account.Email, "reactivate"))
 		}
 	case editRemove:
 		if u.Profile.DeletedAt.IsZero() {
-			return latchkey.Errorf(latchkey.CodeForbidden, "", fmt.Sprintf(latchkey.MsgSCIMManagedStatus, u.Account.Email, "deprovision"))
+			return latchkey.NewError(latchkey.CodeForbidden, "", fmt.Sprintf(latchkey.MsgSCIMManagedStatus, u.Account.Email, "deprovision"))
 		}
 	}
 	return nil

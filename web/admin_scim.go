@@ -111,7 +111,7 @@ func (s *Server) adminSCIMTokenRevoke(w http.ResponseWriter, r *http.Request, rq
 	}
 	err := s.scim.RevokeToken(r.Context(), rq.Workspace.ID, r.PathValue("id"), rq.Account.ID)
 	if errors.Is(err, latchkey.ErrNotFound) {
-		err = latchkey.Errorf(latchkey.CodeConflict, "", latchkey.MsgSCIMTokenGone)
+		err = latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgSCIMTokenGone)
 	}
 	if err != nil {
 		v, verr := s.provisioningView(r, rq)

@@ -34,7 +34,7 @@ func (s *Server) adminSecurity(w http.ResponseWriter, r *http.Request, rq *reque
 	case "reset":
 		v.Notice = latchkey.MsgTwoFactorWasReset
 	case "policy":
-		v.Notice = "The policy is saved."
+		v.Notice = latchkey.MsgSecurityPolicySaved
 	}
 	return s.render(w, http.StatusOK, "admin_security", &v)
 }

@@ -125,18 +125,18 @@ func (s *Server) adminSettingsSubmit(w http.ResponseWriter, r *http.Request, rq 
 	p := latchkey.Policy{Require2FA: rq.Workspace.Policy.Require2FA, PasswordSignInOff: !v.PasswordOn}
 	var err error
 	if p.PasswordMinLength, err = strconv.Atoi(v.MinLength); err != nil {
-		err = latchkey.Errorf(latchkey.CodeInvalid, "min_length", latchkey.MsgMinLengthRange)
+		err = latchkey.NewError(latchkey.CodeInvalid, "min_length", latchkey.MsgMinLengthRange)
 	} else if p.PasswordMinLength == password.MinLength {
 		p.PasswordMinLength = 0 // the product's minimum, stored as "not raised"
 	}
 	if err == nil {
 		if p.SessionIdle, err = time.ParseDuration(v.Idle); err != nil || p.SessionIdle < 0 {
-			err = latchkey.Errorf(latchkey.CodeInvalid, "session_idle", fmt.Sprintf(latchkey.MsgSessionIdleRange, v.OperatorMax))
+			err = latchkey.NewError(latchkey.CodeInvalid, "session_idle", fmt.Sprintf(latchkey.MsgSessionIdleRange, v.OperatorMax))
 		}
 	}
 	if err == nil {
 		if p.SessionMax, err = time.ParseDuration(v.Life); err != nil || p.SessionMax < 0 {
-			err = latchkey.Errorf(latchkey.CodeInvalid, "session_max", fmt.Sprintf(latchkey.MsgSessionMaxRange, v.OperatorLife))
+			err = latchkey.NewError(latchkey.CodeInvalid, "session_max", fmt.Sprintf(latchkey.MsgSessionMaxRange, v.OperatorLife))
 		}
 	}
 	if err == nil {

@@ -63,7 +63,7 @@ func softwareInput(r *http.Request) (softwareForm, inventory.SoftwareInput, erro
 	in := inventory.SoftwareInput{Name: f.Name, Vendor: f.Vendor, LicenceKey: r.PostFormValue("licence_key"), ClearKey: r.PostFormValue("clear_key") == "yes"}
 	seats, err := strconv.Atoi(f.Seats)
 	if err != nil {
-		return f, in, latchkey.Errorf(latchkey.CodeInvalid, "seats", latchkey.MsgSeatsInvalid)
+		return f, in, latchkey.NewError(latchkey.CodeInvalid, "seats", latchkey.MsgSeatsInvalid)
 	}
 	in.Seats = seats
 	return f, in, nil

@@ -181,7 +181,7 @@ func (s *Server) adminSSOAction(w http.ResponseWriter, r *http.Request, rq *requ
 	case "test":
 		return s.ssoTest(w, r, rq)
 	default:
-		return latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNotFound)
+		return latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgNotFound)
 	}
 	return s.afterAction(w, r, rq, err, m)
 }
@@ -190,7 +190,7 @@ func (s *Server) adminSSOAction(w http.ResponseWriter, r *http.Request, rq *requ
 func (s *Server) afterAction(w http.ResponseWriter, r *http.Request, rq *request, err error, notice string) error {
 	if err != nil {
 		if errors.Is(err, latchkey.ErrNotFound) {
-			return latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNotFound)
+			return latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgNotFound)
 		}
 		v, verr := s.ssoView(r, rq)
 		if verr != nil {
@@ -230,7 +230,7 @@ type identityRow struct {
 func (s *Server) adminIdentities(w http.ResponseWriter, r *http.Request, rq *request) error {
 	a, err := s.store.Account(r.Context(), rq.Workspace.ID, r.PathValue("id"))
 	if errors.Is(err, latchkey.ErrNotFound) {
-		return latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNotFound)
+		return latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgNotFound)
 	} else if err != nil {
 		return err
 	}
@@ -262,7 +262,7 @@ func (s *Server) adminUnlink(w http.ResponseWriter, r *http.Request, rq *request
 	err := s.svc.UnlinkIdentity(r.Context(), signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: rq.Account, Client: rq.Client},
 		r.PostFormValue("connection"), r.PostFormValue("subject"))
 	if errors.Is(err, latchkey.ErrNotFound) {
-		return latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNotFound)
+		return latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgNotFound)
 	}
 	if err != nil {
 		return err

@@ -34,7 +34,7 @@ type apiHandler func(w http.ResponseWriter, r *http.Request, c *apiCaller) error
 
 // errCrossOriginAPI answers an API request that another site's page sent from a browser
 // (refused by CrossOriginProtection before any check of its own).
-var errCrossOriginAPI = latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgAPICrossOrigin)
+var errCrossOriginAPI = latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgAPICrossOrigin)
 
 // csrfHeader carries the page's form token on a cookie-authenticated request that changes
 // something: the session cookie is ambient, the header is not.
@@ -79,7 +79,7 @@ func (s *Server) apiAuthenticate(w http.ResponseWriter, r *http.Request) (*apiCa
 		}
 		if writes && !c.Token.Scope.CanWrite() {
 			s.svc.RefuseAPIToken(r.Context(), c.Token, c.Client, "read-only token used for "+r.Pattern)
-			return nil, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgAPIReadOnly)
+			return nil, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgAPIReadOnly)
 		}
 		return c, nil
 	}
@@ -98,12 +98,12 @@ func (s *Server) apiAuthenticate(w http.ResponseWriter, r *http.Request) (*apiCa
 	// As on the pages: a workspace that requires two-factor authentication lets a member
 	// without it do nothing but set it up.
 	if ws.Policy.Require2FA && !c.Account.TwoFactor() {
-		return nil, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgAPITwoFactorNeeded)
+		return nil, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgAPITwoFactorNeeded)
 	}
 	if writes {
 		want := s.formToken(&request{Workspace: ws, Session: c.Session, Account: c.Account})
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get(csrfHeader)), []byte(want)) != 1 {
-			return nil, latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgAPICSRF)
+			return nil, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgAPICSRF)
 		}
 	}
 	return c, nil
@@ -167,19 +167,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func readJSON(r *http.Request, v any) error {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json" {
-		return latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgAPIJSONRequired)
+		return latchkey.NewError(latchkey.CodeInvalid, "", latchkey.MsgAPIJSONRequired)
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgAPIJSONRequired)
+			return latchkey.NewError(latchkey.CodeInvalid, "", latchkey.MsgAPIJSONRequired)
 		}
 		return &latchkey.Error{Code: latchkey.CodeInvalid, Message: latchkey.MsgAPIJSONRequired, Err: err}
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgAPIJSONRequired)
+		return latchkey.NewError(latchkey.CodeInvalid, "", latchkey.MsgAPIJSONRequired)
 	}
 	return nil
 }

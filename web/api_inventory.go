@@ -62,7 +62,7 @@ func apiPage(q url.Values) (int, latchkey.Page, error) {
 	if v := q.Get("page"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > 10000 {
-			return 0, latchkey.Page{}, latchkey.Errorf(latchkey.CodeInvalid, "page", latchkey.MsgAPIPageInvalid)
+			return 0, latchkey.Page{}, latchkey.NewError(latchkey.CodeInvalid, "page", latchkey.MsgAPIPageInvalid)
 		}
 	}
 	return n, listPage(n), nil

@@ -45,7 +45,7 @@ func (s *Server) checkForm(r *http.Request, rq *request) error {
 	if (rq.SignedIn() || rq.Nonce != "") && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1 {
 		return nil
 	}
-	return latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgFormExpired)
+	return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgFormExpired)
 }
 
 // nonce returns the browser's nonce from its cookie, setting a new one if there is none or it is

@@ -14,6 +14,14 @@ const MsgUnavailable = "latchkey cannot reach its database right now. Please try
 // a database that is coming back, short enough that a person retrying by hand is not held off.
 const unavailableRetry = "30"
 
+// errForbiddenForm is the refusal of a form without a valid form token, or from another site.
+var errForbiddenForm = latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgFormExpired)
+
+// notFound answers with the not-found page, as a handler's return.
+func notFound(w http.ResponseWriter, r *http.Request) error {
+	return latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgNotFound)
+}
+
 // statusOf is the one mapping from an error code to an HTTP status, for pages, and for the JSON
 // API and SCIM, which answer with the same statuses.
 func statusOf(code string) int {
@@ -62,32 +70,32 @@ type errorView struct {
 // else is logged with the request ID and shown as a generic page, so internal detail never
 // reaches the browser. Each failed request is logged once, here.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	v := errorView{Status: http.StatusInternalServerError, Heading: "Something went wrong", Message: latchkey.MsgInternal, BackURL: "/", BackLabel: "Go back"}
+	v := errorView{Status: http.StatusInternalServerError, Heading: latchkey.HeadingInternal, Message: latchkey.MsgInternal, BackURL: "/", BackLabel: latchkey.LabelGoBack}
 	var le *latchkey.Error
 	switch {
 	case s.unavailable(err):
-		v.Status, v.Heading, v.Message = http.StatusServiceUnavailable, "Temporarily unavailable", MsgUnavailable
+		v.Status, v.Heading, v.Message = http.StatusServiceUnavailable, latchkey.HeadingUnavailable, MsgUnavailable
 		if r.Method == http.MethodGet {
-			v.BackURL, v.BackLabel = r.URL.RequestURI(), "Try again"
+			v.BackURL, v.BackLabel = r.URL.RequestURI(), latchkey.LabelTryAgain
 		}
 		v.RequestID = requestID(r)
 		w.Header().Set("Retry-After", unavailableRetry)
 		s.log.Error("request failed: database unreachable", "request_id", v.RequestID, "method", r.Method, "route", r.Pattern, "host", r.Host, "err", err)
 	case errors.As(err, &le) && le.Code == latchkey.CodeUnavailable:
-		v.Status, v.Heading, v.Message = statusOf(le.Code), "Try again in a moment", le.Message
+		v.Status, v.Heading, v.Message = statusOf(le.Code), latchkey.HeadingBusy, le.Message
 		if r.Method == http.MethodGet {
-			v.BackURL, v.BackLabel = r.URL.RequestURI(), "Try again"
+			v.BackURL, v.BackLabel = r.URL.RequestURI(), latchkey.LabelTryAgain
 		}
 		w.Header().Set("Retry-After", retryAfterSeconds(le.RetryAfter))
 	case errors.As(err, &le) && le.Code == latchkey.CodeThrottled:
-		v.Status, v.Heading, v.Message = statusOf(le.Code), "Too many attempts", le.Message+". Try again in "+waitText(le.RetryAfter)+"."
+		v.Status, v.Heading, v.Message = statusOf(le.Code), latchkey.HeadingThrottled, le.Message+". Try again in "+waitText(le.RetryAfter)+"."
 		w.Header().Set("Retry-After", retryAfterSeconds(le.RetryAfter))
 	case errors.As(err, &le) && le.Code == latchkey.CodeNotFound:
-		v.Status, v.Heading, v.Message = statusOf(le.Code), "Page not found", "There is nothing at this address."
+		v.Status, v.Heading, v.Message = statusOf(le.Code), latchkey.HeadingNotFound, latchkey.MsgNothingHere
 	case errors.As(err, &le) && le.Code == latchkey.CodeForbidden:
-		v.Status, v.Heading, v.Message = statusOf(le.Code), "Not allowed", le.Message
+		v.Status, v.Heading, v.Message = statusOf(le.Code), latchkey.HeadingForbidden, le.Message
 	case errors.As(err, &le) && le.Code != latchkey.CodeInternal:
-		v.Status, v.Heading, v.Message = statusOf(le.Code), "That did not work", le.Message
+		v.Status, v.Heading, v.Message = statusOf(le.Code), latchkey.HeadingFailed, le.Message
 	default:
 		v.RequestID = requestID(r)
 		s.log.Error("request failed", "request_id", v.RequestID, "method", r.Method, "route", r.Pattern, "host", r.Host, "err", err)
@@ -105,10 +113,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // address where the user can look for the right one.
 func (s *Server) unknownWorkspace(w http.ResponseWriter, r *http.Request) {
 	v := errorView{
-		Status: http.StatusNotFound, Heading: "Workspace not found",
-		Message:   "There is no workspace at this address. Check the address in your welcome email, or find your workspace by name.",
+		Status: http.StatusNotFound, Heading: latchkey.HeadingNoWorkspace,
+		Message:   latchkey.MsgNoWorkspace,
 		BackURL:   s.base.String(),
-		BackLabel: "Find your workspace",
+		BackLabel: latchkey.LabelFindWorkspace,
 	}
 	v.Title = v.Heading
 	v.CentralURL = s.base.String()

@@ -5,15 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
-
-	"github.com/latchkey/latchkey"
 )
-
-var errForbiddenForm = latchkey.Errorf(latchkey.CodeForbidden, "", latchkey.MsgFormExpired)
-
-func notFound(w http.ResponseWriter, r *http.Request) error {
-	return latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNotFound)
-}
 
 // health is the body of /healthz.
 type health struct {

@@ -177,7 +177,7 @@ func sortAccounts(as []latchkey.Account) {
 func csvUpload(r *http.Request) (io.Reader, error) {
 	f, _, err := r.FormFile("file")
 	if err != nil {
-		return nil, latchkey.Errorf(latchkey.CodeInvalid, "file", latchkey.MsgCSVInvalid)
+		return nil, latchkey.NewError(latchkey.CodeInvalid, "file", latchkey.MsgCSVInvalid)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(f)

@@ -316,7 +316,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rq *request, who 
 	}
 	if who == admins && rq.Account.Role != latchkey.RoleAdmin {
 		s.svc.AccessDenied(r.Context(), rq.Workspace.ID, rq.Account, rq.Client, "member on an administrators' page: "+r.Pattern)
-		s.fail(w, r, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNotFound))
+		s.fail(w, r, latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgNotFound))
 		return false
 	}
 	return true
@@ -349,7 +349,7 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request, rq *request, c
 			http.Error(w, "The form is too large.", http.StatusRequestEntityTooLarge)
 			return false
 		}
-		s.fail(w, r, latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgFormExpired))
+		s.fail(w, r, latchkey.NewError(latchkey.CodeInvalid, "", latchkey.MsgFormExpired))
 		return false
 	}
 	if err := s.checkForm(r, rq); err != nil {

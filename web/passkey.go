@@ -54,7 +54,7 @@ func readPasskeyBody(r *http.Request) (passkeyBody, error) {
 	var b passkeyBody
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxCredential+1))
 	if err != nil || len(data) > maxCredential || json.Unmarshal(data, &b) != nil || len(b.Credential) == 0 {
-		return b, latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgPasskeyRefused)
+		return b, latchkey.NewError(latchkey.CodeInvalid, "", latchkey.MsgPasskeyRefused)
 	}
 	return b, nil
 }

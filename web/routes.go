@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/latchkey/latchkey/signin"
@@ -122,5 +121,3 @@ func (s *Server) routes() http.Handler {
 	cop.AddInsecureBypassPattern(scimPrefix)
 	return s.observe(s.headers(cop.Handler(all)))
 }
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -100,7 +100,7 @@ func (s *Server) beginSSO(w http.ResponseWriter, r *http.Request, rq *request, t
 	id := r.PathValue("id")
 	c, err := s.store.Connection(r.Context(), rq.Workspace.ID, id)
 	if errors.Is(err, latchkey.ErrNotFound) {
-		return s.ssoError(w, r, rq, latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgSSOUnavailable))
+		return s.ssoError(w, r, rq, latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgSSOUnavailable))
 	} else if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (s *Server) ssoACS(w http.ResponseWriter, r *http.Request, rq *request) err
 			reason = "body over 256 KiB"
 		}
 		s.svc.SSORefusedRequest(r.Context(), rq.Workspace, r.PathValue("id"), rq.Client, reason)
-		status := latchkey.Errorf(latchkey.CodeInvalid, "", latchkey.MsgSSOFailed)
+		status := latchkey.NewError(latchkey.CodeInvalid, "", latchkey.MsgSSOFailed)
 		return s.ssoError(w, r, rq, status)
 	}
 	return s.finishSSO(w, r, rq, r.PostForm, latchkey.KindSAML)
@@ -220,7 +220,7 @@ func (s *Server) ssoTestResult(w http.ResponseWriter, rq *request, out signin.SS
 func (s *Server) ssoMetadata(w http.ResponseWriter, r *http.Request, rq *request) error {
 	c, err := s.store.Connection(r.Context(), rq.Workspace.ID, r.PathValue("id"))
 	if errors.Is(err, latchkey.ErrNotFound) || err == nil && c.Kind != latchkey.KindSAML {
-		return latchkey.Errorf(latchkey.CodeNotFound, "", latchkey.MsgNotFound)
+		return latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgNotFound)
 	}
 	if err != nil {
 		return err

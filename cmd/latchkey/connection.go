@@ -123,7 +123,7 @@ func (m *Main) connectionAdd(ctx context.Context, args []string) error {
 			c.IdPCerts = append(c.IdPCerts, string(b))
 		}
 	default:
-		return userError(latchkey.Errorf(latchkey.CodeInvalid, "kind", latchkey.MsgConnectionKind))
+		return userError(latchkey.NewError(latchkey.CodeInvalid, "kind", latchkey.MsgConnectionKind))
 	}
 	ws, err := m.openWorkspace(ctx, *slug)
 	if err != nil {

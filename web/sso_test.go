@@ -78,13 +78,23 @@ func (f oidcFixture) microsoft(t *testing.T, p *oidctest.Server, tenants ...stri
 	return f.e.addConnection(t, f.ws, latchkey.Connection{Kind: latchkey.KindMicrosoft, Issuer: p.Authority(), ClientID: p.ClientID, Tenants: tenants}, p.ClientSecret)
 }
 
-// ssoStart presses the connection's button on the sign-in page and returns the hand-off page.
+// ssoStart presses the connection's button on the sign-in page (a form of its own, or, with
+// password sign-in off, a button of the one form that also holds Keep me signed in) and returns
+// the hand-off page.
 func (b *browser) ssoStart(t *testing.T, e *env, slug, connID string, remember bool) *response {
 	t.Helper()
 	login := b.get(t, e.url(slug, "/login"))
 	action := "/sso/" + connID + "/start"
 	var tok string
-	for _, form := range login.find(func(n *html.Node) bool { return n.Data == "form" && attr(n, "action") == action }) {
+	hasButton := func(form *html.Node) bool {
+		for n := range form.Descendants() {
+			if n.Type == html.ElementNode && n.Data == "button" && attr(n, "formaction") == action {
+				return true
+			}
+		}
+		return false
+	}
+	for _, form := range login.find(func(n *html.Node) bool { return n.Data == "form" && (attr(n, "action") == action || hasButton(n)) }) {
 		for n := range form.Descendants() {
 			if n.Type == html.ElementNode && attr(n, "name") == "csrf" {
 				tok = attr(n, "value")
@@ -433,5 +443,42 @@ func TestSSOStartIsAForm(t *testing.T) {
 	}
 	if r := b.post(t, f.e.url("acme", "/sso/"+c.ID+"/start"), url.Values{}); r.Status != http.StatusForbidden {
 		t.Errorf("start without the form token: %d, want 403", r.Status)
+	}
+}
+
+// With password sign-in off, the buttons and "Keep me signed in" are one form, so the box
+// counts without JavaScript: each button posts the form to its own connection.
+func TestSSOButtonsCarryKeepMeSignedInWithoutScript(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	f := e.seedAcme(t)
+	e.enableSSO(t, f.ws)
+	off := true
+	w, err := e.store.Workspace(t.Context(), f.ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SetOperatorPolicy(t.Context(), w, signin.OperatorPolicy{PasswordSignInOff: &off}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.newBrowser(t).get(t, e.url("acme", "/login"))
+	forms := r.find(func(n *html.Node) bool { return n.Data == "form" && attr(n, "id") == "sso-buttons" })
+	if len(forms) != 1 {
+		t.Fatalf("%d button forms, want one", len(forms))
+	}
+	var box, buttons int
+	for n := range forms[0].Descendants() {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		if n.Data == "input" && attr(n, "name") == "remember" && attr(n, "type") == "checkbox" {
+			box++
+		}
+		if n.Data == "button" && strings.HasPrefix(attr(n, "formaction"), "/sso/") {
+			buttons++
+		}
+	}
+	if box != 1 || buttons == 0 {
+		t.Fatalf("the button form holds %d Keep me signed in boxes and %d connection buttons; want 1 and some", box, buttons)
 	}
 }

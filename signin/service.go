@@ -110,8 +110,14 @@ type Config struct {
 	Passwords *password.Hasher
 	// Jobs queues work for the server's mail.Worker to run (Service.Jobs); nil runs it at once.
 	Jobs JobQueue
-	// SSOClient makes the calls to identity providers; nil means a client with oidc.Timeout.
+	// SSOClient makes the calls to identity providers; nil means a client with oidc.Timeout
+	// that refuses private addresses unless PrivateIdPs.
 	SSOClient *http.Client
+	// PrivateIdPs lets the default SSOClient reach identity providers on loopback, private
+	// and link-local addresses (an on-premises Keycloak, local development, tests). Off, a
+	// workspace administrator cannot make the server call into its own network (SSRF) by
+	// naming such an address as an issuer or metadata URL.
+	PrivateIdPs bool
 }
 
 // New returns a Service for c.
@@ -129,7 +135,7 @@ func New(c Config) *Service {
 	s.passkeys = passkey.New(passkey.Deps{Stores: passkey.Stores{Passkeys: c.Store, Ceremonies: c.Store, Accounts: c.Store}, Now: c.Now})
 	s.ssoClient = c.SSOClient
 	if s.ssoClient == nil {
-		s.ssoClient = defaultHTTPClient()
+		s.ssoClient = defaultHTTPClient(c.PrivateIdPs)
 	}
 	s.oidc = oidc.NewCache(s.ssoClient)
 	if c.Keys != nil {

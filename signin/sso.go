@@ -5,9 +5,12 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -507,7 +510,37 @@ func userSSOError(reason string, cause error) error {
 }
 
 // defaultHTTPClient is the client of provider calls when Config.SSOClient is nil.
-func defaultHTTPClient() *http.Client { return &http.Client{Timeout: oidc.Timeout} }
+func defaultHTTPClient(private bool) *http.Client {
+	d := &net.Dialer{Timeout: oidc.Timeout}
+	if !private {
+		d.Control = refusePrivate
+	}
+	return &http.Client{Timeout: oidc.Timeout, Transport: &http.Transport{
+		Proxy: http.ProxyFromEnvironment, DialContext: d.DialContext, ForceAttemptHTTP2: true,
+		TLSHandshakeTimeout: oidc.Timeout, MaxIdleConns: 16, IdleConnTimeout: 90 * time.Second,
+	}}
+}
+
+// ErrPrivateIdP refuses a connection to an identity provider at a private address.
+var ErrPrivateIdP = errors.New("the identity provider's address is private (loopback, private network or link-local); the operator allows those with --private-idps")
+
+// refusePrivate is the dialer's check of the address it is about to connect to, after name
+// resolution, so that a name that resolves to a private address is refused too.
+func refusePrivate(network, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return err
+	}
+	ip = ip.Unmap()
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
+		return ErrPrivateIdP
+	}
+	return nil
+}
 
 // SSORefusedRequest audits a reply refused before it could be read (a body over the bound, a
 // form that does not parse), as signin.sso_refused with reason response_invalid.

@@ -127,7 +127,7 @@ func newHandlerEnvWith(t *testing.T, base string, hasher *password.Hasher) *env 
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: baseURL, Now: c.Now, Keys: keys, Passwords: hasher})
+	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: baseURL, Now: c.Now, Keys: keys, Passwords: hasher, PrivateIdPs: true})
 	proxies := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 	provisioning, err := scim.New(scim.Config{Store: store, Domains: store, Now: c.Now, ClientAddr: web.ClientAddr(proxies)})
 	if err != nil {

@@ -47,6 +47,10 @@ type Config struct {
 	// HashParams are the argon2id parameters of new password hashes; zero means
 	// password.Default. Not a flag: tests set cheap ones.
 	HashParams password.Params
+	// PrivateIdPs lets SSO connections reach identity providers on loopback, private and
+	// link-local addresses; off by default, so that a workspace administrator cannot make the
+	// server call into its network.
+	PrivateIdPs bool
 	// MetricsAddr is where /metrics is served, on a listener of its own ("" for nowhere).
 	MetricsAddr string
 	// PprofAddr, if set, serves net/http/pprof on its own listener at this loopback address.
@@ -112,6 +116,9 @@ func DefaultConfig(getenv func(string) string) Config {
 	num("LATCHKEY_HASH_LIMIT", &c.HashLimit)
 	num("LATCHKEY_HASH_QUEUE", &c.HashQueue)
 	str("LATCHKEY_METRICS_ADDR", &c.MetricsAddr)
+	if v := getenv("LATCHKEY_PRIVATE_IDPS"); v != "" {
+		c.PrivateIdPs = v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "on")
+	}
 	return c
 }
 
@@ -134,6 +141,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.DBStatementTimeout, "db-statement-timeout", c.DBStatementTimeout, fmt.Sprintf("PostgreSQL cancels any statement that runs longer; 0: %s (env LATCHKEY_DB_STATEMENT_TIMEOUT)", sqlstore.DefaultStatementTimeout))
 	fs.IntVar(&c.HashLimit, "hash-limit", c.HashLimit, "password hashes computed at once; 0: one per CPU (env LATCHKEY_HASH_LIMIT)")
 	fs.IntVar(&c.HashQueue, "hash-queue", c.HashQueue, "sign-ins that may wait for a hashing slot before getting \"try again\"; 0: 16 per slot (env LATCHKEY_HASH_QUEUE)")
+	fs.BoolVar(&c.PrivateIdPs, "private-idps", c.PrivateIdPs, "let SSO connections reach identity providers on loopback, private and link-local addresses, e.g. an on-premises Keycloak (env LATCHKEY_PRIVATE_IDPS)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve Prometheus /metrics on this address, e.g. 127.0.0.1:9090; default: not served (env LATCHKEY_METRICS_ADDR)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", c.PprofAddr, "serve Go profiles (net/http/pprof) at this loopback host:port, such as 127.0.0.1:6060; off by default (env LATCHKEY_PPROF_ADDR)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (env LATCHKEY_TRUSTED_PROXIES)")

@@ -34,6 +34,7 @@ func testConfig(vars map[string]string) Config {
 	c := DefaultConfig(env(vars))
 	c.HashParams = password.InsecureTestParams
 	c.HashQueue = 1024
+	c.PrivateIdPs = true // the tests' identity providers listen on loopback
 	return c
 }
 

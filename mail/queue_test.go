@@ -25,29 +25,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/sqlstore"
 )
 
 // t0 is the fake clock's first reading: a whole second, so that stored times round-trip.
 var t0 = time.Date(2030, time.March, 4, 9, 0, 0, 0, time.UTC)
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // openStore opens (creating if needed) the SQLite store in file and closes it at the end.
 func openStore(t *testing.T, file string) *sqlstore.DB {
@@ -199,7 +183,7 @@ func selfSignedCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
 func TestWorkerRetriesWithBackoff(t *testing.T) {
 	srv := startFlakySMTP(t, 3)
 	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
-	c := &clock{now: t0}
+	c := testclock.New(t0)
 	q := mail.NewQueue(store, nil, c.Now)
 	w := mail.NewWorker(store, srv.mailer(t), testLog(t), c.Now)
 
@@ -271,7 +255,7 @@ func (f mailerFunc) Send(ctx context.Context, m mail.Message) error { return f(c
 // again.
 func TestWorkerGivesUp(t *testing.T) {
 	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
-	c := &clock{now: t0}
+	c := testclock.New(t0)
 	var tries int
 	w := mail.NewWorker(store, mailerFunc(func(context.Context, mail.Message) error {
 		tries++
@@ -345,7 +329,7 @@ func (r *recorder) snapshot() map[string]int {
 func TestTwoWorkersNeverSendTwice(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "latchkey.db")
 	node1, node2 := openStore(t, file), openStore(t, file)
-	c := &clock{now: t0}
+	c := testclock.New(t0)
 	q := mail.NewQueue(node1, nil, c.Now)
 	want := map[string]int{}
 	for i := range 60 {
@@ -386,7 +370,7 @@ func TestTwoWorkersNeverSendTwice(t *testing.T) {
 func TestLeaseHoldsOtherWorkers(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "latchkey.db")
 	node1, node2 := openStore(t, file), openStore(t, file)
-	c := &clock{now: t0}
+	c := testclock.New(t0)
 	if err := mail.NewQueue(node1, nil, c.Now).Send(t.Context(), message("zoe@example.com")); err != nil {
 		t.Fatal(err)
 	}
@@ -440,7 +424,7 @@ func TestRunWakesOnEnqueue(t *testing.T) {
 // process, rather than counting it as refused.
 func TestShutdownReleasesMail(t *testing.T) {
 	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
-	c := &clock{now: t0}
+	c := testclock.New(t0)
 	if err := mail.NewQueue(store, nil, c.Now).Send(t.Context(), message("zoe@example.com")); err != nil {
 		t.Fatal(err)
 	}

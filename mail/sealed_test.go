@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 )
@@ -19,7 +20,7 @@ func TestQueuedBodiesAreSealed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{now: t0}
+	c := testclock.New(t0)
 	q := mail.NewQueue(store, keys, c.Now)
 	const link = "http://acme.app.test/reset-password/SECRETTOKENSECRETTOKEN"
 	m := mail.Message{To: "zoe@example.com", Subject: "Reset", Text: "Open " + link, HTML: "<a href=\"" + link + "\">reset</a>"}
@@ -63,7 +64,7 @@ func TestQueuedBodiesAreSealed(t *testing.T) {
 func TestQueuedJobs(t *testing.T) {
 	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
 	keys, _ := keyring.Parse(keyring.NewKeyLine("k1"))
-	c := &clock{now: t0}
+	c := testclock.New(t0)
 	q := mail.NewQueue(store, keys, c.Now)
 	if err := q.EnqueueJob(t.Context(), "ws1", "greet", []byte(`{"who":"zoe"}`)); err != nil {
 		t.Fatal(err)

@@ -180,7 +180,7 @@ func TestThrottle(t *testing.T) {
 	if r.header.Get("Retry-After") != "60" {
 		t.Fatalf("Retry-After=%q, want 60", r.header.Get("Retry-After"))
 	}
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	e.do("GET", "/ServiceProviderConfig", nil).want(t, 200)
 }
 
@@ -188,7 +188,7 @@ func TestPagingAndAttributes(t *testing.T) {
 	e := newEnv(t)
 	var ids []string
 	for _, n := range []string{"a", "b", "c", "d", "e"} {
-		e.clock.Add(time.Second)
+		e.clock.Advance(time.Second)
 		ids = append(ids, e.createUser(n+"@acme.test"))
 	}
 	all := append([]string{e.admin.ID}, ids...) // oldest first

@@ -11,34 +11,16 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/scim"
 	"github.com/latchkey/latchkey/sqlstore"
 )
 
 var start = time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)
-
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // env is a SCIM server over a real SQLite store with two workspaces: acme (approved domain
 // acme.test) and globex (globex.test). Requests go to /<slug>/scim/v2/…, standing in for the
@@ -46,7 +28,7 @@ func (c *clock) Add(d time.Duration) {
 type env struct {
 	t       *testing.T
 	store   *sqlstore.DB
-	clock   *clock
+	clock   *testclock.Clock
 	h       *scim.Handler
 	srv     *httptest.Server
 	acme    latchkey.Workspace
@@ -63,7 +45,7 @@ func newEnv(t *testing.T, cfg ...func(*scim.Config)) *env {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
-	e := &env{t: t, store: store, clock: &clock{now: start}}
+	e := &env{t: t, store: store, clock: testclock.New(start)}
 	domains := map[string][]string{}
 	for _, slug := range []string{"acme", "globex"} {
 		w := latchkey.Workspace{ID: latchkey.NewID(), Slug: slug, Name: slug, CreatedAt: start}

@@ -6,11 +6,11 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
@@ -31,31 +31,13 @@ const (
 	lcPassword2 = "quiet violet harbour engine"
 )
 
-// lcClock is the fake clock. Tests that run flows on several goroutines read it concurrently.
-type lcClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *lcClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *lcClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // lcEnv is one latchkey node: store, service, queue and worker.
 type lcEnv struct {
 	file   string // the SQLite database
 	outbox string
 	store  *sqlstore.DB
 	svc    *signin.Service
-	clock  *lcClock
+	clock  *testclock.Clock
 	worker *mail.Worker
 	read   int // outbox messages already returned by delivered
 
@@ -74,7 +56,7 @@ func newLcEnv(t *testing.T) *lcEnv {
 // newLcEnvOn is newLcEnv on the database at dsn: a SQLite file or a PostgreSQL URL.
 func newLcEnvOn(t *testing.T, dsn string) *lcEnv {
 	t.Helper()
-	e := openLcEnv(t, dsn, filepath.Join(t.TempDir(), "outbox"), &lcClock{now: lcStart})
+	e := openLcEnv(t, dsn, filepath.Join(t.TempDir(), "outbox"), testclock.New(lcStart))
 	ctx := t.Context()
 	ws, admin, _, err := e.svc.CreateWorkspace(ctx, signin.NewWorkspace{Slug: "acme", Name: "Acme Corp", AdminEmail: "admin@acme.example", AdminName: "Ada Admin"})
 	if err != nil {
@@ -88,7 +70,7 @@ func newLcEnvOn(t *testing.T, dsn string) *lcEnv {
 }
 
 // openLcEnv opens a node on the database file and outbox directory, as a process start does.
-func openLcEnv(t *testing.T, file, outbox string, clock *lcClock) *lcEnv {
+func openLcEnv(t *testing.T, file, outbox string, clock *testclock.Clock) *lcEnv {
 	t.Helper()
 	store, err := sqlstore.Open(t.Context(), file)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
@@ -474,7 +475,7 @@ func newLoggedEnv(t *testing.T) (*env, *syncBuffer) {
 		t.Fatal(err)
 	}
 	baseURL, _ := url.Parse("http://app.test")
-	c := &clock{now: start}
+	c := testclock.New(start)
 	keys, err := keyring.Parse(keyring.NewKeyLine("test"))
 	if err != nil {
 		t.Fatal(err)

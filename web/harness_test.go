@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
@@ -48,33 +48,12 @@ const (
 	wrongPassword = "incorrect horse battery staple"
 )
 
-// clock is the fake clock handed to the sign-in service. Handlers run on other goroutines than
-// the test, so it is guarded.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is one latchkey server with everything real behind it except the clock: a SQLite store
 // in a temporary directory, the outbox mailer and the real router.
 type env struct {
 	store   *sqlstore.DB
 	svc     *signin.Service
-	clock   *clock
+	clock   *testclock.Clock
 	outbox  string
 	handler *web.Server
 	srv     *httptest.Server // nil for an env made by newHandlerEnv
@@ -122,7 +101,7 @@ func newHandlerEnvWith(t *testing.T, base string, hasher *password.Hasher) *env 
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{now: start}
+	c := testclock.New(start)
 	keys, err := keyring.Parse(keyring.NewKeyLine("test"))
 	if err != nil {
 		t.Fatal(err)

@@ -31,17 +31,39 @@ const (
 	// TemplateReset carries a forgotten-password link. Its data is a LinkData; InvitedBy is
 	// not used.
 	TemplateReset = "reset"
-	// TemplateNotice tells someone of a change to their account (two-factor reset, password
-	// changed). Its data is a NoticeData.
+	// TemplateNotice is a plain notice of paragraphs, for a message that has no template of its
+	// own. Its data is a NoticeData.
 	TemplateNotice = "notice"
 	// TemplateNewSignIn tells someone that their account was signed in to from a device it
 	// had not used before. Its data is a NewSignInData; its subject is
 	// latchkey.MsgNewSignInSubject with the workspace's name.
 	TemplateNewSignIn = "newsignin"
+	// TemplatePasswordChanged tells someone their password was changed, from the security page
+	// or with a reset link. Its data is a PasswordChangedData.
+	TemplatePasswordChanged = "password_changed"
+	// TemplateTwoFactorReset tells someone an administrator reset their two-factor
+	// authentication. Its data is a TwoFactorResetData.
+	TemplateTwoFactorReset = "twofactor_reset"
 	// TemplateRequestStatus tells a requester that the status of their request changed. Its
 	// data is a RequestStatusData.
 	TemplateRequestStatus = "request_status"
 )
+
+// PasswordChangedData is the data of TemplatePasswordChanged.
+type PasswordChangedData struct {
+	WorkspaceName, WorkspaceURL string
+	Email                       string // the account's
+	When                        string // in words, UTC
+	ByReset                     bool   // with a reset link (every session ended), not from the security page
+}
+
+// TwoFactorResetData is the data of TemplateTwoFactorReset.
+type TwoFactorResetData struct {
+	WorkspaceName, WorkspaceURL string
+	Email                       string // the account's
+	AdminEmail                  string // the administrator who reset it
+	Required                    bool   // the workspace requires two-factor: set-up is next
+}
 
 // RequestStatusData is the data of TemplateRequestStatus.
 type RequestStatusData struct {

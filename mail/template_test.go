@@ -272,3 +272,41 @@ func TestComposeNewSignIn(t *testing.T) {
 		t.Errorf("HTML does not escape the user agent or workspace name:\n%s", m.HTML)
 	}
 }
+
+// The account notices of the sign-in flows are templates of their own, with their sentences
+// and no prose left in the flows; the HTML part escapes the data.
+func TestComposeAccountNotices(t *testing.T) {
+	for _, tc := range []struct {
+		name, template string
+		data           any
+		want           []string
+	}{
+		{"password changed from the security page", TemplatePasswordChanged,
+			PasswordChangedData{WorkspaceName: "Acme <Corp>", WorkspaceURL: "https://acme.app.test", Email: "zoe@example.com", When: "4 March 2030 at 09:00 UTC"},
+			[]string{"was changed from its security page on 4 March 2030 at 09:00 UTC", "Your other sessions have been signed out.", "Forgot password?"}},
+		{"password changed with a reset link", TemplatePasswordChanged,
+			PasswordChangedData{WorkspaceName: "Acme <Corp>", WorkspaceURL: "https://acme.app.test", Email: "zoe@example.com", When: "4 March 2030 at 09:00 UTC", ByReset: true},
+			[]string{"was changed with a reset link", "You have been signed out everywhere.", "ask for a new reset link"}},
+		{"two-factor reset", TemplateTwoFactorReset,
+			TwoFactorResetData{WorkspaceName: "Acme <Corp>", WorkspaceURL: "https://acme.app.test", Email: "zoe@example.com", AdminEmail: "ada@example.com"},
+			[]string{"(ada@example.com) reset the two-factor authentication", "only your password is asked"}},
+		{"two-factor reset where it is required", TemplateTwoFactorReset,
+			TwoFactorResetData{WorkspaceName: "Acme <Corp>", WorkspaceURL: "https://acme.app.test", Email: "zoe@example.com", AdminEmail: "ada@example.com", Required: true},
+			[]string{"you are asked to set it up again before anything else"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Compose("zoe@example.com", "Subject", tc.template, tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(m.Text, w) || !strings.Contains(m.HTML, strings.ReplaceAll(w, "'", "&#39;")) {
+					t.Errorf("%s does not say %q:\n%s\n%s", tc.template, w, m.Text, m.HTML)
+				}
+			}
+			if strings.Contains(m.HTML, "Acme <Corp>") || !strings.Contains(m.HTML, "Acme &lt;Corp&gt;") {
+				t.Errorf("the HTML part does not escape the workspace name:\n%s", m.HTML)
+			}
+		})
+	}
+}

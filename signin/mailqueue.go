@@ -24,17 +24,14 @@ func (s *Service) send(ctx context.Context, ws string, m mail.Message) error {
 	return s.Mailer.Send(ctx, m)
 }
 
-// notify sends the account a notice (mail.TemplateNotice) about a change to it.
-func (s *Service) notify(ctx context.Context, w latchkey.Workspace, a latchkey.Account, subject string, paragraphs ...string) error {
-	msg, err := mail.Compose(a.Email, subject, mail.TemplateNotice, mail.NoticeData{
-		WorkspaceName: w.Name,
-		WorkspaceURL:  s.WorkspaceURL(w.Slug),
-		Paragraphs:    paragraphs,
-	})
+// mailAccount composes and sends one of the account's own notices (a mail template whose data
+// the caller fills in) to its address, about workspace w.
+func (s *Service) mailAccount(ctx context.Context, w latchkey.Workspace, a latchkey.Account, subject, template string, data any) error {
+	msg, err := mail.Compose(a.Email, subject, template, data)
 	if err != nil {
-		return wrap("compose notice", err)
+		return wrap("compose "+template, err)
 	}
-	return wrap("send notice", s.send(ctx, w.ID, msg))
+	return wrap("send "+template, s.send(ctx, w.ID, msg))
 }
 
 // mailTime formats a time for an email: in UTC, to the minute.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
 )
 
@@ -85,10 +86,9 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 	e := event(latchkey.EventPasswordChanged, w.ID, a, in.Client)
 	e.Detail = fmt.Sprintf("%d other sessions ended", ended)
 	s.audit(ctx, e)
-	if err := s.notify(ctx, w, a, latchkey.SubjectPasswordChanged,
-		"The password of your account "+a.Email+" in "+w.Name+" was changed from its security page on "+mailTime(now)+". Your other sessions have been signed out.",
-		"If you did not do this, reset your password with Forgot password? on the sign-in page at once, and tell your administrator.",
-	); err != nil {
+	if err := s.mailAccount(ctx, w, a, latchkey.SubjectPasswordChanged, mail.TemplatePasswordChanged, mail.PasswordChangedData{
+		WorkspaceName: w.Name, WorkspaceURL: s.WorkspaceURL(w.Slug), Email: a.Email, When: mailTime(now),
+	}); err != nil {
 		s.Log.Error("password changed notice", "workspace", w.ID, "account", a.ID, "err", err)
 	}
 	return ended, rotated, nil

@@ -299,10 +299,9 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetInput) (latchkey.Ac
 	e.Detail = fmt.Sprintf("%d sessions ended", ended)
 	s.audit(ctx, e)
 	// The password is changed whatever happens to the notice; a failure is for the operator.
-	if err := s.notify(ctx, w, a, latchkey.SubjectPasswordChanged,
-		"The password of your account "+a.Email+" in "+w.Name+" was changed with a reset link on "+mailTime(now)+". You have been signed out everywhere.",
-		"If you did not do this, ask for a new reset link on the sign-in page at once, and tell your administrator.",
-	); err != nil {
+	if err := s.mailAccount(ctx, w, a, latchkey.SubjectPasswordChanged, mail.TemplatePasswordChanged, mail.PasswordChangedData{
+		WorkspaceName: w.Name, WorkspaceURL: s.WorkspaceURL(w.Slug), Email: a.Email, When: mailTime(now), ByReset: true,
+	}); err != nil {
 		s.Log.Error("password changed notice", "workspace", w.ID, "account", a.ID, "err", err)
 	}
 	return a, nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/totp"
 )
@@ -242,14 +243,9 @@ func (s *Service) ResetTwoFactor(ctx context.Context, in AdminReset) error {
 		return wrap("end sessions", err)
 	}
 	s.audit(ctx, latchkey.Event{Type: latchkey.EventTwoFactorReset, WorkspaceID: w.ID, AccountID: a.ID, ActorID: actor.ID, Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent})
-	next := "Next time you sign in, only your password is asked. Set up two-factor authentication again from your profile's two-factor settings."
-	if w.Policy.Require2FA {
-		next = "Your workspace requires two-factor authentication: next time you sign in, you are asked to set it up again before anything else."
-	}
-	return s.notify(ctx, w, a, latchkey.SubjectTwoFactorReset,
-		"An administrator of "+w.Name+" ("+actor.Email+") reset the two-factor authentication on your account "+a.Email+". You have been signed out everywhere.",
-		next,
-	)
+	return s.mailAccount(ctx, w, a, latchkey.SubjectTwoFactorReset, mail.TemplateTwoFactorReset, mail.TwoFactorResetData{
+		WorkspaceName: w.Name, WorkspaceURL: s.WorkspaceURL(w.Slug), Email: a.Email, AdminEmail: actor.Email, Required: w.Policy.Require2FA,
+	})
 }
 
 func (s *Service) clearTwoFactor(ctx context.Context, a latchkey.Account) error {

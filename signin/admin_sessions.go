@@ -51,16 +51,16 @@ func (s *Service) EndMemberSessions(ctx context.Context, in MemberAction, sessio
 // as usual. It audits one session.revoked on the actor's account and returns how many sessions
 // ended. Errors: CodeForbidden with MsgAdminOnly; ErrNoSession without a current session.
 func (s *Service) EndAllSessions(ctx context.Context, in MemberAction, current latchkey.Session) (int, error) {
-	if err := checkAdmin(in.Workspace, in.Actor); err != nil {
+	if err := checkActor(in.Workspace, in.Actor); err != nil {
 		return 0, err
 	}
-	if current.ID == "" || current.AccountID != in.Actor.ID {
+	if current.ID == "" || current.AccountID != in.Actor.ID() {
 		return 0, ErrNoSession
 	}
 	total, err := s.Store.DeleteWorkspaceSessions(ctx, in.Workspace.ID, current.ID)
 	if err != nil {
 		return 0, wrap("end sessions", err)
 	}
-	s.audit(ctx, in.event(latchkey.EventSessionRevoked, in.Actor, fmt.Sprintf("by an administrator: everyone signed out: %d sessions", total)))
+	s.audit(ctx, in.event(latchkey.EventSessionRevoked, in.Actor.Account, fmt.Sprintf("by an administrator: everyone signed out: %d sessions", total)))
 	return total, nil
 }

@@ -149,17 +149,6 @@ func (s *Service) issueToken(ctx context.Context, a latchkey.Account, purpose la
 	return s.WorkspaceURL(slug) + path + secret, nil
 }
 
-// ResendInvitation sends an invited account a fresh link; the old link stops working.
-// Returns ErrNotFound for an unknown email, CodeConflict if the account is not invited, and
-// CodeForbidden with MsgInviteSSOOnly if the workspace signs in with SSO only.
-func (s *Service) ResendInvitation(ctx context.Context, w latchkey.Workspace, email, actorID string) (string, error) {
-	a, err := s.Store.AccountByEmail(ctx, w.ID, email)
-	if err != nil {
-		return "", wrap("find account", err)
-	}
-	return s.resendInvitation(ctx, w, a, actorID, Client{})
-}
-
 func (s *Service) resendInvitation(ctx context.Context, w latchkey.Workspace, a latchkey.Account, actorID string, c Client) (string, error) {
 	if w.Policy.PasswordSignInOff {
 		return "", latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgInviteSSOOnly)

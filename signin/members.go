@@ -12,18 +12,29 @@ import (
 	"github.com/latchkey/latchkey/password"
 )
 
-// MemberAction names a member of a workspace and the administrator acting on it, for the
-// member-management methods. Actor is the signed-in account (as Authenticate returned it):
-// it must be an active administrator of Workspace, or the method returns CodeForbidden with
-// MsgAdminOnly. The operator's CLI, which has no account, uses SetStatus and ResendInvitation.
+// MemberAction names a member of a workspace and who acts on it, for the member-management
+// methods, which the console and the command line share. Actor is an active administrator of
+// Workspace (latchkey.AdminActor of the signed-in account) or the operator
+// (latchkey.OperatorActor); anyone else gets CodeForbidden with MsgAdminOnly.
 type MemberAction struct {
 	Workspace latchkey.Workspace
 	AccountID string // the member acted on
-	Actor     latchkey.Account
+	Actor     latchkey.Actor
 	Client    Client
 }
 
-// checkAdmin refuses an actor who is not an active administrator of w.
+// checkActor refuses an actor who is neither the operator nor an active administrator of w.
+func checkActor(w latchkey.Workspace, actor latchkey.Actor) error {
+	switch actor.Kind {
+	case latchkey.ActorOperator:
+		return nil
+	case latchkey.ActorAdmin:
+		return checkAdmin(w, actor.Account)
+	}
+	return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgAdminOnly)
+}
+
+// checkAdmin refuses an account that is not an active administrator of w.
 func checkAdmin(w latchkey.Workspace, actor latchkey.Account) error {
 	if actor.ID == "" || actor.WorkspaceID != w.ID || actor.Role != latchkey.RoleAdmin || actor.Status != latchkey.StatusActive {
 		return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgAdminOnly)
@@ -34,7 +45,7 @@ func checkAdmin(w latchkey.Workspace, actor latchkey.Account) error {
 // member checks the actor and loads the member. Returns ErrNotFound for an account that is not
 // in the workspace.
 func (s *Service) member(ctx context.Context, in MemberAction) (latchkey.Account, error) {
-	if err := checkAdmin(in.Workspace, in.Actor); err != nil {
+	if err := checkActor(in.Workspace, in.Actor); err != nil {
 		return latchkey.Account{}, err
 	}
 	a, err := s.Store.Account(ctx, in.Workspace.ID, in.AccountID)
@@ -42,7 +53,7 @@ func (s *Service) member(ctx context.Context, in MemberAction) (latchkey.Account
 }
 
 func (in MemberAction) event(t latchkey.EventType, a latchkey.Account, detail string) latchkey.Event {
-	return latchkey.Event{Type: t, WorkspaceID: in.Workspace.ID, AccountID: a.ID, ActorID: in.Actor.ID, Email: a.Email,
+	return latchkey.Event{Type: t, WorkspaceID: in.Workspace.ID, AccountID: a.ID, ActorID: in.Actor.ID(), Email: a.Email,
 		ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: detail}
 }
 
@@ -182,29 +193,6 @@ func (s *Service) reactivate(ctx context.Context, a latchkey.Account, in MemberA
 	return after, nil
 }
 
-// SetStatus is the operator's suspend and reactivate (the CLI, with actorID ""): it suspends
-// or reactivates the account with this email, like SuspendMember and ReactivateMember but
-// without an administrator, and does nothing to an account already in the wanted state (so
-// "activate" leaves an invited account invited). The last active administrator
-// cannot be suspended (CodeConflict with MsgLastAdmin). Returns ErrNotFound for an unknown
-// email.
-func (s *Service) SetStatus(ctx context.Context, ws, email string, status latchkey.Status, actorID string) (latchkey.Account, error) {
-	a, err := s.Store.AccountByEmail(ctx, ws, email)
-	if err != nil {
-		return latchkey.Account{}, wrap("find account", err)
-	}
-	in := MemberAction{Workspace: latchkey.Workspace{ID: ws}, AccountID: a.ID, Actor: latchkey.Account{ID: actorID}}
-	switch {
-	case status == latchkey.StatusSuspended && a.Status != latchkey.StatusSuspended:
-		return s.suspend(ctx, a, in)
-	case status == latchkey.StatusActive && a.Status == latchkey.StatusSuspended:
-		return s.reactivate(ctx, a, in)
-	case status != latchkey.StatusSuspended && status != latchkey.StatusActive:
-		return a, fmt.Errorf("set status %q: not a status an operator sets", status)
-	}
-	return a, nil
-}
-
 // UnlockMember clears the member's sign-in limits: the per-account counter and the counters of
 // every (member, address) pair, and the reset-request counters of the member's email, so that
 // the owner locked out by someone else's guesses can sign in at once. The per-address counters
@@ -216,16 +204,6 @@ func (s *Service) UnlockMember(ctx context.Context, in MemberAction) (latchkey.A
 		return latchkey.Account{}, err
 	}
 	return a, s.unlock(ctx, a, in)
-}
-
-// Unlock is the operator's UnlockMember (the CLI, with actorID ""), by email. Returns
-// ErrNotFound for an unknown email.
-func (s *Service) Unlock(ctx context.Context, ws, email, actorID string) (latchkey.Account, error) {
-	a, err := s.Store.AccountByEmail(ctx, ws, email)
-	if err != nil {
-		return latchkey.Account{}, wrap("find account", err)
-	}
-	return a, s.unlock(ctx, a, MemberAction{Workspace: latchkey.Workspace{ID: ws}, AccountID: a.ID, Actor: latchkey.Account{ID: actorID}})
 }
 
 func (s *Service) unlock(ctx context.Context, a latchkey.Account, in MemberAction) error {
@@ -305,7 +283,7 @@ func (s *Service) ReinviteMember(ctx context.Context, in MemberAction) (string, 
 	if err != nil {
 		return "", err
 	}
-	return s.resendInvitation(ctx, in.Workspace, a, in.Actor.ID, in.Client)
+	return s.resendInvitation(ctx, in.Workspace, a, in.Actor.ID(), in.Client)
 }
 
 // MinSessionIdle is the shortest session idle timeout a workspace may set.

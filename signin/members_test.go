@@ -10,8 +10,25 @@ import (
 	"github.com/latchkey/latchkey/signin"
 )
 
+// operator is the CLI's MemberAction on target.
+func (e *lcEnv) operator(target latchkey.Account) signin.MemberAction {
+	return signin.MemberAction{Workspace: e.ws, AccountID: target.ID, Actor: latchkey.OperatorActor()}
+}
+
+// suspendByEmail suspends the account with this email as the operator does.
+func (e *lcEnv) suspendByEmail(t *testing.T, email string) {
+	t.Helper()
+	a, err := e.store.AccountByEmail(t.Context(), e.ws.ID, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SuspendMember(t.Context(), e.operator(a)); err != nil {
+		t.Fatalf("suspend %s: %v", email, err)
+	}
+}
+
 func (e *lcEnv) act(actor latchkey.Account, target latchkey.Account) signin.MemberAction {
-	return signin.MemberAction{Workspace: e.ws, AccountID: target.ID, Actor: actor, Client: signin.Client{Addr: "192.0.2.50", UserAgent: "admin browser"}}
+	return signin.MemberAction{Workspace: e.ws, AccountID: target.ID, Actor: latchkey.AdminActor(actor), Client: signin.Client{Addr: "192.0.2.50", UserAgent: "admin browser"}}
 }
 
 // activeAdmins counts the workspace's active administrators.
@@ -47,7 +64,7 @@ func TestLastAdminGuard(t *testing.T) {
 	check("demote the last admin", err)
 	_, err = e.svc.RemoveMember(ctx, e.act(e.admin, e.admin))
 	check("remove the last admin", err)
-	_, err = e.svc.SetStatus(ctx, e.ws.ID, e.admin.Email, latchkey.StatusSuspended, "")
+	_, err = e.svc.SuspendMember(ctx, e.operator(e.admin))
 	check("the operator suspends the last admin", err)
 
 	// With a second active admin, each may go.
@@ -369,8 +386,9 @@ func TestWorkspaceSessionIdle(t *testing.T) {
 	}
 }
 
-// The CLI's SetStatus keeps its forgiving behaviour.
-func TestSetStatus(t *testing.T) {
+// The operator acts through the same methods as an administrator, with no account: the
+// audit event has no actor id, and the same rules hold.
+func TestOperatorActsAsAdministrator(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
@@ -378,21 +396,25 @@ func TestSetStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, step := range []struct {
-		status latchkey.Status
-		want   latchkey.Status
-	}{
-		{latchkey.StatusActive, latchkey.StatusInvited},
-		{latchkey.StatusSuspended, latchkey.StatusSuspended},
-		{latchkey.StatusSuspended, latchkey.StatusSuspended},
-		{latchkey.StatusActive, latchkey.StatusInvited},
-	} {
-		a, err := e.svc.SetStatus(ctx, e.ws.ID, carol.Email, step.status, "")
-		if err != nil || a.Status != step.want {
-			t.Fatalf("SetStatus(%s) = %s, %v; want %s", step.status, a.Status, err, step.want)
-		}
+	a, err := e.svc.SuspendMember(ctx, e.operator(carol))
+	if err != nil || a.Status != latchkey.StatusSuspended {
+		t.Fatalf("operator suspends: %s, %v", a.Status, err)
 	}
-	if _, err := e.svc.SetStatus(ctx, e.ws.ID, "nobody@acme.example", latchkey.StatusSuspended, ""); !errors.Is(err, latchkey.ErrNotFound) {
-		t.Fatalf("SetStatus(unknown) = %v", err)
+	if ev := e.events(t, latchkey.EventAccountSuspend)[0]; ev.ActorID != "" || ev.AccountID != carol.ID {
+		t.Fatalf("audit %+v, want carol with no actor id", ev)
+	}
+	// Never activated: reactivating leaves carol invited.
+	if a, err = e.svc.ReactivateMember(ctx, e.operator(carol)); err != nil || a.Status != latchkey.StatusInvited {
+		t.Fatalf("operator reactivates: %s, %v; want invited", a.Status, err)
+	}
+	if _, err := e.svc.ReinviteMember(ctx, e.operator(carol)); err != nil {
+		t.Fatalf("operator resends the invitation: %v", err)
+	}
+	if _, err := e.svc.UnlockMember(ctx, e.operator(carol)); err != nil {
+		t.Fatalf("operator unlocks: %v", err)
+	}
+	// A token is no administrator of members.
+	if _, err := e.svc.SuspendMember(ctx, signin.MemberAction{Workspace: e.ws, AccountID: carol.ID, Actor: latchkey.TokenActor("t1")}); latchkey.ErrorMessage(err) != latchkey.MsgAdminOnly {
+		t.Fatalf("a token suspends: %v, want MsgAdminOnly", err)
 	}
 }

@@ -50,9 +50,7 @@ func TestRequestResetIsNeutral(t *testing.T) {
 		t.Fatal(err)
 	}
 	dave := e.member(t, "dave@acme.example", latchkey.RoleMember)
-	if _, err := e.svc.SetStatus(t.Context(), e.ws.ID, dave.Email, latchkey.StatusSuspended, ""); err != nil {
-		t.Fatal(err)
-	}
+	e.suspendByEmail(t, dave.Email)
 	e.delivered(t)
 
 	tests := []struct {
@@ -378,9 +376,7 @@ func TestResetRefused(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
 	secret := secretOf(e.resetLink(t, "bob@acme.example"))
-	if _, err := e.svc.SetStatus(t.Context(), e.ws.ID, "bob@acme.example", latchkey.StatusSuspended, ""); err != nil {
-		t.Fatal(err)
-	}
+	e.suspendByEmail(t, "bob@acme.example")
 	_, err := e.reset(t, secret, "bob@acme.example", lcPassword2, lcPassword2, "192.0.2.9")
 	wantError(t, "reset of a suspended account", err, latchkey.CodeExpired, latchkey.MsgResetLinkInvalid, "")
 

@@ -315,7 +315,7 @@ type memberAction func(r *http.Request, in signin.MemberAction) (latchkey.Accoun
 func (s *Server) adminMemberAction(key string, act memberAction) wsHandler {
 	return func(w http.ResponseWriter, r *http.Request, rq *request) error {
 		id := r.PathValue("id")
-		a, err := act(r, signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: rq.Account, Client: rq.Client})
+		a, err := act(r, signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: latchkey.AdminActor(rq.Account), Client: rq.Client})
 		if errors.Is(err, latchkey.ErrNotFound) {
 			return notFound(w, r)
 		}

@@ -103,9 +103,7 @@ func TestMembersPage(t *testing.T) {
 	f := e.seedAcme(t)
 	carol, _ := e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)
 	dave := e.member(t, f.ws, "dave@acme.example", latchkey.RoleMember, goodPassword)
-	if _, err := e.svc.SetStatus(t.Context(), f.ws.ID, dave.Email, latchkey.StatusSuspended, ""); err != nil {
-		t.Fatal(err)
-	}
+	e.suspend(t, f.ws, dave)
 	turnOnTOTP(t, e, f.ws, f.member)
 	b := e.adminBrowser(t, f)
 	signedInAt := date(e.clock.Now())

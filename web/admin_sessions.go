@@ -60,7 +60,7 @@ func (s *Server) adminEndMemberSessions(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	n, err := s.svc.EndMemberSessions(r.Context(), signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: rq.Account, Client: rq.Client}, sid)
+	n, err := s.svc.EndMemberSessions(r.Context(), signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: latchkey.AdminActor(rq.Account), Client: rq.Client}, sid)
 	if err == nil && id == rq.Account.ID && (sid == "" || sid == rq.Session.ID) {
 		s.clearSession(w)
 		http.Redirect(w, r, "/login?m=signed-out", http.StatusSeeOther)
@@ -82,7 +82,7 @@ func (s *Server) adminEndMemberSessions(w http.ResponseWriter, r *http.Request, 
 
 // adminEndAllSessions is Sign out everyone: every session of the workspace ends but this one.
 func (s *Server) adminEndAllSessions(w http.ResponseWriter, r *http.Request, rq *request) error {
-	n, err := s.svc.EndAllSessions(r.Context(), signin.MemberAction{Workspace: rq.Workspace, Actor: rq.Account, Client: rq.Client}, rq.Session)
+	n, err := s.svc.EndAllSessions(r.Context(), signin.MemberAction{Workspace: rq.Workspace, Actor: latchkey.AdminActor(rq.Account), Client: rq.Client}, rq.Session)
 	if err != nil {
 		return err
 	}

@@ -259,7 +259,7 @@ func (s *Server) adminIdentities(w http.ResponseWriter, r *http.Request, rq *req
 // adminUnlink removes one of a member's identity links.
 func (s *Server) adminUnlink(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id := r.PathValue("id")
-	err := s.svc.UnlinkIdentity(r.Context(), signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: rq.Account, Client: rq.Client},
+	err := s.svc.UnlinkIdentity(r.Context(), signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: latchkey.AdminActor(rq.Account), Client: rq.Client},
 		r.PostFormValue("connection"), r.PostFormValue("subject"))
 	if errors.Is(err, latchkey.ErrNotFound) {
 		return latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgNotFound)

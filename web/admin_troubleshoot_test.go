@@ -110,7 +110,7 @@ func TestSignInTroubleshooterFromRealSignIns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.SuspendMember(t.Context(), signin.MemberAction{Workspace: a.ws, AccountID: a.member.ID, Actor: actor}); err != nil {
+	if _, err := e.svc.SuspendMember(t.Context(), signin.MemberAction{Workspace: a.ws, AccountID: a.member.ID, Actor: latchkey.AdminActor(actor)}); err != nil {
 		t.Fatal(err)
 	}
 	bob.login(t, e, "acme", a.member.Email, goodPassword)

@@ -250,7 +250,7 @@ func TestAPITokenRefusedOutsideItsWorkspaceOrAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.ChangeMemberRole(t.Context(), signin.MemberAction{Workspace: globex, AccountID: gadmin.ID, Actor: other}, latchkey.RoleMember); err != nil {
+	if _, err := e.svc.ChangeMemberRole(t.Context(), signin.MemberAction{Workspace: globex, AccountID: gadmin.ID, Actor: latchkey.AdminActor(other)}, latchkey.RoleMember); err != nil {
 		t.Fatal(err)
 	}
 	r = machine.api(t, apiCall{url: e.url("globex", "/api/v1/me"), token: secret})

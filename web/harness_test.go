@@ -171,6 +171,14 @@ func (e *env) activate(t *testing.T, a latchkey.Account, pw string) {
 	})
 }
 
+// suspend suspends a as the operator does (latchkey account suspend).
+func (e *env) suspend(t *testing.T, ws latchkey.Workspace, a latchkey.Account) {
+	t.Helper()
+	if _, err := e.svc.SuspendMember(t.Context(), signin.MemberAction{Workspace: ws, AccountID: a.ID, Actor: latchkey.OperatorActor()}); err != nil {
+		t.Fatalf("suspend %s: %v", a.Email, err)
+	}
+}
+
 // setAccount changes an account in the store.
 func (e *env) setAccount(t *testing.T, a latchkey.Account, fn func(*latchkey.Account)) {
 	t.Helper()

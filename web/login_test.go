@@ -46,9 +46,7 @@ func TestAdminDashboard(t *testing.T) {
 	f := e.seedAcme(t)
 	e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)
 	dave := e.member(t, f.ws, "dave@acme.example", latchkey.RoleMember, goodPassword)
-	if _, err := e.svc.SetStatus(t.Context(), f.ws.ID, dave.Email, latchkey.StatusSuspended, ""); err != nil {
-		t.Fatal(err)
-	}
+	e.suspend(t, f.ws, dave)
 
 	b := e.newBrowser(t)
 	b.addr = "198.51.100.20"
@@ -188,9 +186,7 @@ func TestSignInRefusals(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	suspended := e.member(t, f.ws, "sam@acme.example", latchkey.RoleMember, goodPassword)
-	if _, err := e.svc.SetStatus(t.Context(), f.ws.ID, suspended.Email, latchkey.StatusSuspended, ""); err != nil {
-		t.Fatal(err)
-	}
+	e.suspend(t, f.ws, suspended)
 	invited, _ := e.invite(t, f.ws, "ivy@acme.example", latchkey.RoleMember)
 
 	for _, tc := range []struct {

@@ -157,9 +157,7 @@ func TestForgotPasswordSameAnswer(t *testing.T) {
 	f := e.seedAcme(t)
 	invited, _ := e.invite(t, f.ws, "ivy@acme.example", latchkey.RoleMember)
 	sue := e.member(t, f.ws, "sue@acme.example", latchkey.RoleMember, goodPassword)
-	if _, err := e.svc.SetStatus(t.Context(), f.ws.ID, sue.Email, latchkey.StatusSuspended, ""); err != nil {
-		t.Fatal(err)
-	}
+	e.suspend(t, f.ws, sue)
 	b := e.newBrowser(t)
 	b.addr = "198.51.100.7"
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/signin"
 )
 
 // onlyLink returns the one set-password link in a mail's text.
@@ -192,7 +193,7 @@ func TestInvitation(t *testing.T) {
 	b := e.newBrowser(t)
 	wantRefused(t, b.login(t, e, "acme", a.Email, goodPassword), http.StatusUnauthorized, latchkey.MsgBadCredentials)
 
-	fresh, err := e.svc.ResendInvitation(t.Context(), f.ws, a.Email, "")
+	fresh, err := e.svc.ReinviteMember(t.Context(), signin.MemberAction{Workspace: f.ws, AccountID: a.ID, Actor: latchkey.OperatorActor()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func TestInvitation(t *testing.T) {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	wantLinkInvalid(t, b.get(t, fresh))
-	if _, err := e.svc.ResendInvitation(t.Context(), f.ws, a.Email, ""); latchkey.ErrorMessage(err) != latchkey.MsgNotInvited {
+	if _, err := e.svc.ReinviteMember(t.Context(), signin.MemberAction{Workspace: f.ws, AccountID: a.ID, Actor: latchkey.OperatorActor()}); latchkey.ErrorMessage(err) != latchkey.MsgNotInvited {
 		t.Errorf("resending to an active account: %v, want %q", err, latchkey.MsgNotInvited)
 	}
 	b.mustLogin(t, e, "acme", a.Email, goodPassword)
@@ -226,9 +227,7 @@ func TestSetPasswordSuspendedAccount(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a, link := e.invite(t, f.ws, "sue@acme.example", latchkey.RoleMember)
-	if _, err := e.svc.SetStatus(t.Context(), f.ws.ID, a.Email, latchkey.StatusSuspended, ""); err != nil {
-		t.Fatal(err)
-	}
+	e.suspend(t, f.ws, a)
 	b := e.newBrowser(t)
 	r := b.setPassword(t, link, goodPassword, goodPassword)
 	if got, want := r.Status, http.StatusForbidden; got != want {

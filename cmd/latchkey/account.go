@@ -58,29 +58,40 @@ func (m *Main) accountCommand(ctx context.Context, args []string) error {
 			return fmt.Errorf("invited %s, but the invitation email could not be sent (%w); run latchkey account resend once mail works", a.Email, err)
 		}
 		fmt.Fprintf(m.Stdout, "Invited %s as %s to %s; invitation sent%s\n", a.Email, a.Role, ws.Name, m.mailWhere())
-	case "resend":
-		_, err := m.Service.ResendInvitation(ctx, ws, *email, "")
-		m.deliver(ctx)
+	case "resend", "unlock", "suspend", "activate":
+		// The operator acts through the administrators' own methods, as an actor without an
+		// account (the audit event has no actor id).
+		a, err := m.Store.AccountByEmail(ctx, ws.ID, *email)
 		if err != nil {
 			return notFoundAccount(err, *email, ws)
 		}
-		fmt.Fprintf(m.Stdout, "Sent a fresh invitation to %s; the old link no longer works%s\n", *email, m.mailWhere())
-	case "unlock":
-		a, err := m.Service.Unlock(ctx, ws.ID, *email, "")
-		if err != nil {
-			return notFoundAccount(err, *email, ws)
+		in := signin.MemberAction{Workspace: ws, AccountID: a.ID, Actor: latchkey.OperatorActor()}
+		switch sub {
+		case "resend":
+			_, err = m.Service.ReinviteMember(ctx, in)
+			m.deliver(ctx)
+			if err != nil {
+				return notFoundAccount(err, *email, ws)
+			}
+			fmt.Fprintf(m.Stdout, "Sent a fresh invitation to %s; the old link no longer works%s\n", *email, m.mailWhere())
+		case "unlock":
+			if _, err := m.Service.UnlockMember(ctx, in); err != nil {
+				return notFoundAccount(err, *email, ws)
+			}
+			fmt.Fprintf(m.Stdout, "Cleared the sign-in limits of %s; they can sign in at once\n", a.Email)
+		default:
+			// An account already in the wanted state is left as it is ("activate" leaves an
+			// account that never set a password invited).
+			if sub == "suspend" && a.Status != latchkey.StatusSuspended {
+				a, err = m.Service.SuspendMember(ctx, in)
+			} else if sub == "activate" && a.Status == latchkey.StatusSuspended {
+				a, err = m.Service.ReactivateMember(ctx, in)
+			}
+			if err != nil {
+				return notFoundAccount(err, *email, ws)
+			}
+			fmt.Fprintf(m.Stdout, "%s is now %s\n", a.Email, a.Status)
 		}
-		fmt.Fprintf(m.Stdout, "Cleared the sign-in limits of %s; they can sign in at once\n", a.Email)
-	case "suspend", "activate":
-		status := latchkey.StatusSuspended
-		if sub == "activate" {
-			status = latchkey.StatusActive
-		}
-		a, err := m.Service.SetStatus(ctx, ws.ID, *email, status, "")
-		if err != nil {
-			return notFoundAccount(err, *email, ws)
-		}
-		fmt.Fprintf(m.Stdout, "%s is now %s\n", a.Email, a.Status)
 	}
 	return nil
 }

@@ -104,8 +104,7 @@ func (rq *request) respondGroup(status int, id string) error {
 	if err != nil {
 		return err
 	}
-	q := rq.r.URL.Query()
-	return rq.respond(status, project(rq.groupResource(g, emails), q.Get("attributes"), q.Get("excludedAttributes")))
+	return rq.respondProjected(status, rq.groupResource(g, emails))
 }
 
 func (rq *request) getGroup(id string) error {
@@ -113,9 +112,7 @@ func (rq *request) getGroup(id string) error {
 	if err != nil {
 		return err
 	}
-	if inm := rq.r.Header.Get("If-None-Match"); inm != "" && inm == groupVersion(g) {
-		rq.w.Header().Set("ETag", inm)
-		rq.w.WriteHeader(http.StatusNotModified)
+	if rq.notModified(groupVersion(g)) {
 		return nil
 	}
 	return rq.respondGroup(http.StatusOK, id)

@@ -446,6 +446,24 @@ func (rq *request) respond(status int, r resource) error {
 	return nil
 }
 
+// respondProjected writes r as respond does, with the request's attributes and
+// excludedAttributes parameters applied.
+func (rq *request) respondProjected(status int, r resource) error {
+	q := rq.r.URL.Query()
+	return rq.respond(status, project(r, q.Get("attributes"), q.Get("excludedAttributes")))
+}
+
+// notModified answers 304 with the ETag when the request's If-None-Match is version, and
+// reports whether it did.
+func (rq *request) notModified(version string) bool {
+	if inm := rq.r.Header.Get("If-None-Match"); inm != "" && inm == version {
+		rq.w.Header().Set("ETag", inm)
+		rq.w.WriteHeader(http.StatusNotModified)
+		return true
+	}
+	return false
+}
+
 // checkIfMatch refuses a write whose If-Match names another version (412).
 func (rq *request) checkIfMatch(version string) error {
 	im := strings.TrimSpace(rq.r.Header.Get("If-Match"))

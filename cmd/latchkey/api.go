@@ -17,16 +17,13 @@ const apiUsage = `usage: latchkey api token create --workspace S [--name N] [--s
 
 // apiCommand administers the API tokens of a workspace.
 func (m *Main) apiCommand(ctx context.Context, args []string) error {
-	if len(args) < 2 || args[0] != "token" {
+	if len(args) == 0 || args[0] != "token" {
 		fmt.Fprint(m.Stderr, apiUsage)
 		return errUsage
 	}
-	sub := args[1]
-	switch sub {
-	case "create", "list", "revoke":
-	default:
-		fmt.Fprintf(m.Stderr, "latchkey api token: unknown command %q (create, list, revoke)\n", sub)
-		return errUsage
+	sub, err := m.subcommand("api token", apiUsage, args[1:], "create", "list", "revoke")
+	if err != nil {
+		return err
 	}
 	fs := m.flags("api token " + sub)
 	slug := fs.String("workspace", "", "workspace slug")
@@ -51,10 +48,7 @@ func (m *Main) apiCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	defer m.Close()
-	ws, err := m.Store.WorkspaceBySlug(ctx, *slug)
-	if errors.Is(err, latchkey.ErrNotFound) {
-		return fmt.Errorf("there is no workspace %q (see latchkey workspace list)", *slug)
-	}
+	ws, err := m.workspaceBySlug(ctx, *slug)
 	if err != nil {
 		return err
 	}

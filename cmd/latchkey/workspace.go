@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -98,6 +99,31 @@ func missingFlags(required map[string]string) string {
 		}
 	}
 	return strings.Join(missing, ", ")
+}
+
+// subcommand returns args[0] if it is one of subs, the subcommands of command ("account",
+// "api token"). Without one it prints usage; an unknown one it names with the known ones.
+// Both are errUsage.
+func (m *Main) subcommand(command, usage string, args []string, subs ...string) (string, error) {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return "", errUsage
+	}
+	if !slices.Contains(subs, args[0]) {
+		fmt.Fprintf(m.Stderr, "latchkey %s: unknown command %q (%s)\n", command, args[0], strings.Join(subs, ", "))
+		return "", errUsage
+	}
+	return args[0], nil
+}
+
+// workspaceBySlug finds the workspace with this slug in the open store, naming a missing one
+// for the terminal.
+func (m *Main) workspaceBySlug(ctx context.Context, slug string) (latchkey.Workspace, error) {
+	ws, err := m.Store.WorkspaceBySlug(ctx, slug)
+	if errors.Is(err, latchkey.ErrNotFound) {
+		return ws, fmt.Errorf("there is no workspace %q (see latchkey workspace list)", slug)
+	}
+	return ws, err
 }
 
 // userError turns an expected error into its message, for the terminal.

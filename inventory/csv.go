@@ -292,6 +292,20 @@ func (s *Service) hardwareRow(ctx context.Context, row map[string]string, people
 // header row), assignees by email, in a form ImportHardwareCSV reads back. Only administrators
 // may.
 func (s *Service) ExportHardwareCSV(ctx context.Context, a Actor, w io.Writer) error {
+	return exportCSV(ctx, s, a, w, "hardware", HardwareCSVColumns,
+		func(pg latchkey.Page) ([]latchkey.Hardware, error) {
+			return s.d.Hardware.ListHardware(ctx, a.WorkspaceID, latchkey.HardwareFilter{Page: pg})
+		},
+		func(h latchkey.Hardware, byID map[string]string) []string {
+			return []string{h.AssetTag, h.Name, string(h.Type), h.Serial, string(h.Status), byID[h.AssignedTo], h.Notes}
+		})
+}
+
+// exportCSV writes the header columns, then row of every item that list gives, a page at a
+// time, each cell escaped (escapeCell). byID maps the workspace's account IDs to their
+// emails. Only administrators may.
+func exportCSV[T any](ctx context.Context, s *Service, a Actor, w io.Writer, what string, columns []string,
+	list func(latchkey.Page) ([]T, error), row func(item T, byID map[string]string) []string) error {
 	if err := a.checkAdmin(); err != nil {
 		return err
 	}
@@ -300,22 +314,22 @@ func (s *Service) ExportHardwareCSV(ctx context.Context, a Actor, w io.Writer) e
 		return err
 	}
 	cw := csv.NewWriter(w)
-	cw.Write(HardwareCSVColumns)
+	cw.Write(columns)
 	const batch = 500
 	for offset := 0; ; offset += batch {
-		hs, err := s.d.Hardware.ListHardware(ctx, a.WorkspaceID, latchkey.HardwareFilter{Page: latchkey.Page{Limit: batch, Offset: offset}})
+		items, err := list(latchkey.Page{Limit: batch, Offset: offset})
 		if err != nil {
-			return wrap("export hardware", err)
+			return wrap("export "+what, err)
 		}
-		for _, h := range hs {
-			cw.Write(escapeAll(h.AssetTag, h.Name, string(h.Type), h.Serial, string(h.Status), byID[h.AssignedTo], h.Notes))
+		for _, item := range items {
+			cw.Write(escapeAll(row(item, byID)...))
 		}
-		if len(hs) < batch {
+		if len(items) < batch {
 			break
 		}
 	}
 	cw.Flush()
-	return wrap("export hardware", cw.Error())
+	return wrap("export "+what, cw.Error())
 }
 
 func escapeAll(cells ...string) []string {
@@ -402,32 +416,15 @@ func (s *Service) softwareRow(ctx context.Context, ws string, row map[string]str
 // column is always empty: keys leave the server only one at a time, through the audited
 // RevealLicenceKey. Only administrators may.
 func (s *Service) ExportSoftwareCSV(ctx context.Context, a Actor, w io.Writer) error {
-	if err := a.checkAdmin(); err != nil {
-		return err
-	}
-	byID, err := s.emailsByID(ctx, a.WorkspaceID)
-	if err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.Write(SoftwareCSVColumns)
-	const batch = 500
-	for offset := 0; ; offset += batch {
-		sws, err := s.d.Software.ListSoftware(ctx, a.WorkspaceID, latchkey.SoftwareFilter{Page: latchkey.Page{Limit: batch, Offset: offset}})
-		if err != nil {
-			return wrap("export software", err)
-		}
-		for _, sw := range sws {
+	return exportCSV(ctx, s, a, w, "software", SoftwareCSVColumns,
+		func(pg latchkey.Page) ([]latchkey.Software, error) {
+			return s.d.Software.ListSoftware(ctx, a.WorkspaceID, latchkey.SoftwareFilter{Page: pg})
+		},
+		func(sw latchkey.Software, byID map[string]string) []string {
 			var holders []string
 			for _, id := range sw.Assignees {
 				holders = append(holders, byID[id])
 			}
-			cw.Write(escapeAll(sw.ID, sw.Name, sw.Vendor, strconv.Itoa(sw.Seats), "", strings.Join(holders, " ")))
-		}
-		if len(sws) < batch {
-			break
-		}
-	}
-	cw.Flush()
-	return wrap("export software", cw.Error())
+			return []string{sw.ID, sw.Name, sw.Vendor, strconv.Itoa(sw.Seats), "", strings.Join(holders, " ")}
+		})
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func (m *Main) accountCommand(ctx context.Context, args []string) error {
-	sub, err := m.subcommand("account", "usage: latchkey account invite|resend|suspend|activate|unlock --workspace SLUG --email EMAIL\n",
+	sub, rest, err := m.subcommand("account", "usage: latchkey account invite|resend|suspend|activate|unlock --workspace SLUG --email EMAIL\n",
 		args, "invite", "resend", "suspend", "activate", "unlock")
 	if err != nil {
 		return err
@@ -20,7 +20,7 @@ func (m *Main) accountCommand(ctx context.Context, args []string) error {
 	email := fs.String("email", "", "account email")
 	role := fs.String("role", "member", "invite: member or admin")
 	name := fs.String("name", "", "invite: the person's name (optional)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(rest); err != nil {
 		return errUsage
 	}
 	if missing := missingFlags(map[string]string{"--workspace": *slug, "--email": *email}); missing != "" {

@@ -17,11 +17,7 @@ const apiUsage = `usage: latchkey api token create --workspace S [--name N] [--s
 
 // apiCommand administers the API tokens of a workspace.
 func (m *Main) apiCommand(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "token" {
-		fmt.Fprint(m.Stderr, apiUsage)
-		return errUsage
-	}
-	sub, err := m.subcommand("api token", apiUsage, args[1:], "create", "list", "revoke")
+	sub, rest, err := m.subcommand("api token", apiUsage, args, "create", "list", "revoke")
 	if err != nil {
 		return err
 	}
@@ -31,7 +27,7 @@ func (m *Main) apiCommand(ctx context.Context, args []string) error {
 	scope := fs.String("scope", "read", "create: read or read-write")
 	as := fs.String("as", "", "create: email of the active administrator whose rights the token has (default: the first by email)")
 	id := fs.String("id", "", "revoke: the token's ID (see list)")
-	if err := fs.Parse(args[2:]); err != nil {
+	if err := fs.Parse(rest); err != nil {
 		return errUsage
 	}
 	if missing := missingFlags(map[string]string{"--workspace": *slug}); missing != "" {

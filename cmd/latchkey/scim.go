@@ -26,11 +26,7 @@ func (m *Main) newSCIM() (*scim.Handler, error) {
 // scimCommand runs latchkey scim token create|list|revoke.
 func (m *Main) scimCommand(ctx context.Context, args []string) error {
 	const use = "usage: latchkey scim token create|list|revoke --workspace SLUG [--name NAME] [--token ID]\n"
-	if len(args) == 0 || args[0] != "token" {
-		fmt.Fprint(m.Stderr, use)
-		return errUsage
-	}
-	sub, err := m.subcommand("scim token", use, args[1:], "create", "list", "revoke")
+	sub, rest, err := m.subcommand("scim token", use, args, "create", "list", "revoke")
 	if err != nil {
 		return err
 	}
@@ -38,7 +34,7 @@ func (m *Main) scimCommand(ctx context.Context, args []string) error {
 	slug := fs.String("workspace", "", "workspace slug")
 	name := fs.String("name", "SCIM", "create: a label for the token, such as the identity provider's name")
 	id := fs.String("token", "", "revoke: the token's ID (see latchkey scim token list)")
-	if err := fs.Parse(args[2:]); err != nil {
+	if err := fs.Parse(rest); err != nil {
 		return errUsage
 	}
 	if missing := missingFlags(map[string]string{"--workspace": *slug}); missing != "" {

@@ -101,19 +101,22 @@ func missingFlags(required map[string]string) string {
 	return strings.Join(missing, ", ")
 }
 
-// subcommand returns args[0] if it is one of subs, the subcommands of command ("account",
-// "api token"). Without one it prints usage; an unknown one it names with the known ones.
-// Both are errUsage.
-func (m *Main) subcommand(command, usage string, args []string, subs ...string) (string, error) {
-	if len(args) == 0 {
+// subcommand reads the subcommand, one of subs, of command: the words of command after the
+// first ("token" of "api token") must begin args, then comes the subcommand; rest is what
+// follows it. Short or other leading words print usage; an unknown subcommand is named with
+// the known ones. Both are errUsage.
+func (m *Main) subcommand(command, usage string, args []string, subs ...string) (sub string, rest []string, err error) {
+	lead := strings.Fields(command)[1:]
+	if len(args) <= len(lead) || !slices.Equal(args[:len(lead)], lead) {
 		fmt.Fprint(m.Stderr, usage)
-		return "", errUsage
+		return "", nil, errUsage
 	}
-	if !slices.Contains(subs, args[0]) {
-		fmt.Fprintf(m.Stderr, "latchkey %s: unknown command %q (%s)\n", command, args[0], strings.Join(subs, ", "))
-		return "", errUsage
+	sub = args[len(lead)]
+	if !slices.Contains(subs, sub) {
+		fmt.Fprintf(m.Stderr, "latchkey %s: unknown command %q (%s)\n", command, sub, strings.Join(subs, ", "))
+		return "", nil, errUsage
 	}
-	return args[0], nil
+	return sub, args[len(lead)+1:], nil
 }
 
 // workspaceBySlug finds the workspace with this slug in the open store, naming a missing one

@@ -108,14 +108,7 @@ func (rq *request) respondGroup(status int, id string) error {
 }
 
 func (rq *request) getGroup(id string) error {
-	g, err := rq.group(id)
-	if err != nil {
-		return err
-	}
-	if rq.notModified(groupVersion(g)) {
-		return nil
-	}
-	return rq.respondGroup(http.StatusOK, id)
+	return getResource(rq, id, rq.group, groupVersion, rq.respondGroup)
 }
 
 // groupInput is what a POST, PUT or patched Group says.

@@ -464,6 +464,19 @@ func (rq *request) notModified(version string) bool {
 	return false
 }
 
+// getResource answers a GET of one resource: load finds it (an error if there is none), a
+// matching If-None-Match gets 304, and respond writes its current state otherwise.
+func getResource[T any](rq *request, id string, load func(string) (T, error), version func(T) string, respond func(int, string) error) error {
+	v, err := load(id)
+	if err != nil {
+		return err
+	}
+	if rq.notModified(version(v)) {
+		return nil
+	}
+	return respond(http.StatusOK, id)
+}
+
 // checkIfMatch refuses a write whose If-Match names another version (412).
 func (rq *request) checkIfMatch(version string) error {
 	im := strings.TrimSpace(rq.r.Header.Get("If-Match"))

@@ -156,14 +156,7 @@ func (rq *request) respondUser(status int, id string) error {
 }
 
 func (rq *request) getUser(id string) error {
-	u, err := rq.user(id)
-	if err != nil {
-		return err
-	}
-	if rq.notModified(userVersion(u)) {
-		return nil
-	}
-	return rq.respondUser(http.StatusOK, id)
+	return getResource(rq, id, rq.user, userVersion, rq.respondUser)
 }
 
 // userInput is what a POST, PUT or patched User says.

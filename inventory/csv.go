@@ -180,20 +180,52 @@ func (e *emails) lookup(ctx context.Context, email, column string) (latchkey.Acc
 // is CodeInvalid with MsgCSVRowsRejected. An empty status means assigned when assigned_to
 // (an email) is given, in stock otherwise.
 func (s *Service) ImportHardwareCSV(ctx context.Context, a Actor, r io.Reader) (ImportReport, error) {
+	return importCSV(ctx, s, a, r, csvImport[latchkey.Hardware]{
+		what: "hardware", columns: HardwareCSVColumns, required: hardwareRequired, event: latchkey.EventHardwareImport,
+		row: func(row map[string]string, people *emails, now time.Time) (latchkey.Hardware, error) {
+			return s.hardwareRow(ctx, row, people, now)
+		},
+		key:       func(h latchkey.Hardware) string { return latchkey.NormalizeAssetTag(h.AssetTag) },
+		keyColumn: "asset_tag",
+		store:     s.d.Hardware.ImportHardware,
+		// A change made since the rows were checked (a member removed, a tag taken).
+		lost:     RowError{Column: "assigned_to", Message: latchkey.MsgAssigneeUnknown},
+		conflict: RowError{Column: "asset_tag", Message: latchkey.MsgAssetTagTaken},
+	})
+}
+
+// csvImport is what differs between the imports of one kind of item.
+type csvImport[T any] struct {
+	what              string // "hardware", for error messages
+	columns, required []string
+	event             latchkey.EventType
+	row               func(row map[string]string, people *emails, now time.Time) (T, error)
+	key               func(T) string // no two rows may have the same key
+	keyColumn         string
+	store             func(ctx context.Context, ws string, items []T) (created, updated int, err error)
+	// lost and conflict (without Line) report a row that store refuses with a
+	// *latchkey.ImportRowError: conflict if it is also ErrConflict, lost otherwise.
+	lost, conflict RowError
+}
+
+// importCSV reads a file of k's items and, if every row is good, stores them all with k.store.
+// Only administrators may. A bad file stores nothing: the report lists every bad row and the
+// error is CodeInvalid with MsgCSVRowsRejected.
+func importCSV[T any](ctx context.Context, s *Service, a Actor, r io.Reader, k csvImport[T]) (ImportReport, error) {
 	if err := a.checkAdmin(); err != nil {
 		return ImportReport{}, err
 	}
 	var rep ImportReport
-	f := readCSV(r, HardwareCSVColumns, hardwareRequired, &rep)
+	f := readCSV(r, k.columns, k.required, &rep)
 	now := s.now()
 	people := &emails{s: s, ws: a.WorkspaceID, cache: map[string]latchkey.Account{}}
-	tags := map[string]bool{}
-	var items []latchkey.Hardware
+	keys := map[string]bool{}
+	var items []T
 	for i, row := range f.records {
 		line := f.lines[i]
-		h, err := s.hardwareRow(ctx, row, people, now)
-		if err == nil && tags[latchkey.NormalizeAssetTag(h.AssetTag)] {
-			err = latchkey.NewError(latchkey.CodeInvalid, "asset_tag", latchkey.MsgCSVDuplicateRow)
+		item, err := k.row(row, people, now)
+		if err == nil && keys[k.key(item)] {
+			err = latchkey.NewError(latchkey.CodeInvalid, k.keyColumn, latchkey.MsgCSVDuplicateRow)
 		}
 		if err != nil {
 			var e *latchkey.Error
@@ -203,28 +235,28 @@ func (s *Service) ImportHardwareCSV(ctx context.Context, a Actor, r io.Reader) (
 			rowError(&rep, line, err)
 			continue
 		}
-		tags[latchkey.NormalizeAssetTag(h.AssetTag)] = true
-		items = append(items, h)
+		keys[k.key(item)] = true
+		items = append(items, item)
 	}
 	if len(rep.Errors) > 0 {
 		return rep, rejected(&rep)
 	}
-	created, updated, err := s.d.Hardware.ImportHardware(ctx, a.WorkspaceID, items)
+	created, updated, err := k.store(ctx, a.WorkspaceID, items)
 	var rowErr *latchkey.ImportRowError
 	if errors.As(err, &rowErr) && rowErr.Index < len(f.lines) {
-		// A change made since the rows were checked (a member removed, a tag taken).
-		msg := RowError{Line: f.lines[rowErr.Index], Column: "assigned_to", Message: latchkey.MsgAssigneeUnknown}
+		msg := k.lost
 		if errors.Is(err, latchkey.ErrConflict) {
-			msg = RowError{Line: f.lines[rowErr.Index], Column: "asset_tag", Message: latchkey.MsgAssetTagTaken}
+			msg = k.conflict
 		}
+		msg.Line = f.lines[rowErr.Index]
 		rep.Errors = append(rep.Errors, msg)
 		return rep, rejected(&rep)
 	}
 	if err != nil {
-		return ImportReport{}, wrap("import hardware", err)
+		return ImportReport{}, wrap("import "+k.what, err)
 	}
 	rep.Created, rep.Updated = created, updated
-	s.audit(ctx, a, latchkey.EventHardwareImport, latchkey.Account{}, fmt.Sprintf("%d created, %d updated", created, updated))
+	s.audit(ctx, a, k.event, latchkey.Account{}, fmt.Sprintf("%d created, %d updated", created, updated))
 	return rep, nil
 }
 
@@ -260,6 +292,20 @@ func (s *Service) hardwareRow(ctx context.Context, row map[string]string, people
 // header row), assignees by email, in a form ImportHardwareCSV reads back. Only administrators
 // may.
 func (s *Service) ExportHardwareCSV(ctx context.Context, a Actor, w io.Writer) error {
+	return exportCSV(ctx, s, a, w, "hardware", HardwareCSVColumns,
+		func(pg latchkey.Page) ([]latchkey.Hardware, error) {
+			return s.d.Hardware.ListHardware(ctx, a.WorkspaceID, latchkey.HardwareFilter{Page: pg})
+		},
+		func(h latchkey.Hardware, byID map[string]string) []string {
+			return []string{h.AssetTag, h.Name, string(h.Type), h.Serial, string(h.Status), byID[h.AssignedTo], h.Notes}
+		})
+}
+
+// exportCSV writes the header columns, then row of every item that list gives, a page at a
+// time, each cell escaped (escapeCell). byID maps the workspace's account IDs to their
+// emails. Only administrators may.
+func exportCSV[T any](ctx context.Context, s *Service, a Actor, w io.Writer, what string, columns []string,
+	list func(latchkey.Page) ([]T, error), row func(item T, byID map[string]string) []string) error {
 	if err := a.checkAdmin(); err != nil {
 		return err
 	}
@@ -268,22 +314,22 @@ func (s *Service) ExportHardwareCSV(ctx context.Context, a Actor, w io.Writer) e
 		return err
 	}
 	cw := csv.NewWriter(w)
-	cw.Write(HardwareCSVColumns)
+	cw.Write(columns)
 	const batch = 500
 	for offset := 0; ; offset += batch {
-		hs, err := s.d.Hardware.ListHardware(ctx, a.WorkspaceID, latchkey.HardwareFilter{Page: latchkey.Page{Limit: batch, Offset: offset}})
+		items, err := list(latchkey.Page{Limit: batch, Offset: offset})
 		if err != nil {
-			return wrap("export hardware", err)
+			return wrap("export "+what, err)
 		}
-		for _, h := range hs {
-			cw.Write(escapeAll(h.AssetTag, h.Name, string(h.Type), h.Serial, string(h.Status), byID[h.AssignedTo], h.Notes))
+		for _, item := range items {
+			cw.Write(escapeAll(row(item, byID)...))
 		}
-		if len(hs) < batch {
+		if len(items) < batch {
 			break
 		}
 	}
 	cw.Flush()
-	return wrap("export hardware", cw.Error())
+	return wrap("export "+what, cw.Error())
 }
 
 func escapeAll(cells ...string) []string {
@@ -312,51 +358,17 @@ func (s *Service) emailsByID(ctx context.Context, ws string) (map[string]string,
 // Only administrators may. A bad file imports nothing: the report lists every bad row and the
 // error is CodeInvalid with MsgCSVRowsRejected.
 func (s *Service) ImportSoftwareCSV(ctx context.Context, a Actor, r io.Reader) (ImportReport, error) {
-	if err := a.checkAdmin(); err != nil {
-		return ImportReport{}, err
-	}
-	var rep ImportReport
-	f := readCSV(r, SoftwareCSVColumns, softwareRequired, &rep)
-	now := s.now()
-	people := &emails{s: s, ws: a.WorkspaceID, cache: map[string]latchkey.Account{}}
-	ids := map[string]bool{}
-	var items []latchkey.Software
-	for i, row := range f.records {
-		line := f.lines[i]
-		sw, err := s.softwareRow(ctx, a.WorkspaceID, row, people, now)
-		if err == nil && ids[sw.ID] {
-			err = latchkey.NewError(latchkey.CodeInvalid, "id", latchkey.MsgCSVDuplicateRow)
-		}
-		if err != nil {
-			var e *latchkey.Error
-			if !errors.As(err, &e) {
-				return ImportReport{}, err
-			}
-			rowError(&rep, line, err)
-			continue
-		}
-		ids[sw.ID] = true
-		items = append(items, sw)
-	}
-	if len(rep.Errors) > 0 {
-		return rep, rejected(&rep)
-	}
-	created, updated, err := s.d.Software.ImportSoftware(ctx, a.WorkspaceID, items)
-	var rowErr *latchkey.ImportRowError
-	if errors.As(err, &rowErr) && rowErr.Index < len(f.lines) {
-		msg := RowError{Line: f.lines[rowErr.Index], Column: "assignees", Message: latchkey.MsgAssigneeUnknown}
-		if errors.Is(err, latchkey.ErrConflict) {
-			msg = RowError{Line: f.lines[rowErr.Index], Column: "seats", Message: latchkey.MsgSeatsInUse}
-		}
-		rep.Errors = append(rep.Errors, msg)
-		return rep, rejected(&rep)
-	}
-	if err != nil {
-		return ImportReport{}, wrap("import software", err)
-	}
-	rep.Created, rep.Updated = created, updated
-	s.audit(ctx, a, latchkey.EventSoftwareImport, latchkey.Account{}, fmt.Sprintf("%d created, %d updated", created, updated))
-	return rep, nil
+	return importCSV(ctx, s, a, r, csvImport[latchkey.Software]{
+		what: "software", columns: SoftwareCSVColumns, required: softwareRequired, event: latchkey.EventSoftwareImport,
+		row: func(row map[string]string, people *emails, now time.Time) (latchkey.Software, error) {
+			return s.softwareRow(ctx, a.WorkspaceID, row, people, now)
+		},
+		key:       func(sw latchkey.Software) string { return sw.ID },
+		keyColumn: "id",
+		store:     s.d.Software.ImportSoftware,
+		lost:      RowError{Column: "assignees", Message: latchkey.MsgAssigneeUnknown},
+		conflict:  RowError{Column: "seats", Message: latchkey.MsgSeatsInUse},
+	})
 }
 
 func (s *Service) softwareRow(ctx context.Context, ws string, row map[string]string, people *emails, now time.Time) (latchkey.Software, error) {
@@ -404,32 +416,15 @@ func (s *Service) softwareRow(ctx context.Context, ws string, row map[string]str
 // column is always empty: keys leave the server only one at a time, through the audited
 // RevealLicenceKey. Only administrators may.
 func (s *Service) ExportSoftwareCSV(ctx context.Context, a Actor, w io.Writer) error {
-	if err := a.checkAdmin(); err != nil {
-		return err
-	}
-	byID, err := s.emailsByID(ctx, a.WorkspaceID)
-	if err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.Write(SoftwareCSVColumns)
-	const batch = 500
-	for offset := 0; ; offset += batch {
-		sws, err := s.d.Software.ListSoftware(ctx, a.WorkspaceID, latchkey.SoftwareFilter{Page: latchkey.Page{Limit: batch, Offset: offset}})
-		if err != nil {
-			return wrap("export software", err)
-		}
-		for _, sw := range sws {
+	return exportCSV(ctx, s, a, w, "software", SoftwareCSVColumns,
+		func(pg latchkey.Page) ([]latchkey.Software, error) {
+			return s.d.Software.ListSoftware(ctx, a.WorkspaceID, latchkey.SoftwareFilter{Page: pg})
+		},
+		func(sw latchkey.Software, byID map[string]string) []string {
 			var holders []string
 			for _, id := range sw.Assignees {
 				holders = append(holders, byID[id])
 			}
-			cw.Write(escapeAll(sw.ID, sw.Name, sw.Vendor, strconv.Itoa(sw.Seats), "", strings.Join(holders, " ")))
-		}
-		if len(sws) < batch {
-			break
-		}
-	}
-	cw.Flush()
-	return wrap("export software", cw.Error())
+			return []string{sw.ID, sw.Name, sw.Vendor, strconv.Itoa(sw.Seats), "", strings.Join(holders, " ")}
+		})
 }

@@ -104,21 +104,11 @@ func (rq *request) respondGroup(status int, id string) error {
 	if err != nil {
 		return err
 	}
-	q := rq.r.URL.Query()
-	return rq.respond(status, project(rq.groupResource(g, emails), q.Get("attributes"), q.Get("excludedAttributes")))
+	return rq.respondProjected(status, rq.groupResource(g, emails))
 }
 
 func (rq *request) getGroup(id string) error {
-	g, err := rq.group(id)
-	if err != nil {
-		return err
-	}
-	if inm := rq.r.Header.Get("If-None-Match"); inm != "" && inm == groupVersion(g) {
-		rq.w.Header().Set("ETag", inm)
-		rq.w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	return rq.respondGroup(http.StatusOK, id)
+	return getResource(rq, id, rq.group, groupVersion, rq.respondGroup)
 }
 
 // groupInput is what a POST, PUT or patched Group says.

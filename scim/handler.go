@@ -446,6 +446,37 @@ func (rq *request) respond(status int, r resource) error {
 	return nil
 }
 
+// respondProjected writes r as respond does, with the request's attributes and
+// excludedAttributes parameters applied.
+func (rq *request) respondProjected(status int, r resource) error {
+	q := rq.r.URL.Query()
+	return rq.respond(status, project(r, q.Get("attributes"), q.Get("excludedAttributes")))
+}
+
+// notModified answers 304 with the ETag when the request's If-None-Match is version, and
+// reports whether it did.
+func (rq *request) notModified(version string) bool {
+	if inm := rq.r.Header.Get("If-None-Match"); inm != "" && inm == version {
+		rq.w.Header().Set("ETag", inm)
+		rq.w.WriteHeader(http.StatusNotModified)
+		return true
+	}
+	return false
+}
+
+// getResource answers a GET of one resource: load finds it (an error if there is none), a
+// matching If-None-Match gets 304, and respond writes its current state otherwise.
+func getResource[T any](rq *request, id string, load func(string) (T, error), version func(T) string, respond func(int, string) error) error {
+	v, err := load(id)
+	if err != nil {
+		return err
+	}
+	if rq.notModified(version(v)) {
+		return nil
+	}
+	return respond(http.StatusOK, id)
+}
+
 // checkIfMatch refuses a write whose If-Match names another version (412).
 func (rq *request) checkIfMatch(version string) error {
 	im := strings.TrimSpace(rq.r.Header.Get("If-Match"))

@@ -152,21 +152,11 @@ func (rq *request) respondUser(status int, id string) error {
 	if err != nil {
 		return err
 	}
-	q := rq.r.URL.Query()
-	return rq.respond(status, project(rq.userResource(u, gs), q.Get("attributes"), q.Get("excludedAttributes")))
+	return rq.respondProjected(status, rq.userResource(u, gs))
 }
 
 func (rq *request) getUser(id string) error {
-	u, err := rq.user(id)
-	if err != nil {
-		return err
-	}
-	if inm := rq.r.Header.Get("If-None-Match"); inm != "" && inm == userVersion(u) {
-		rq.w.Header().Set("ETag", inm)
-		rq.w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	return rq.respondUser(http.StatusOK, id)
+	return getResource(rq, id, rq.user, userVersion, rq.respondUser)
 }
 
 // userInput is what a POST, PUT or patched User says.

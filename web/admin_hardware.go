@@ -2,8 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 
@@ -100,39 +98,15 @@ func (s *Server) adminHardwareAdd(w http.ResponseWriter, r *http.Request, rq *re
 
 // adminHardwareExport downloads every item as CSV.
 func (s *Server) adminHardwareExport(w http.ResponseWriter, r *http.Request, rq *request) error {
-	svc, actor, err := s.inventory(rq)
-	if err != nil {
-		return err
-	}
-	return sendCSV(w, rq.Workspace.Slug+"-hardware.csv", func(out io.Writer) error { return svc.ExportHardwareCSV(r.Context(), actor, out) })
+	return s.csvExport(w, r, rq, "hardware", (*inventory.Service).ExportHardwareCSV)
 }
 
 // adminHardwareImport imports a CSV file and shows what it did, or every bad row.
 func (s *Server) adminHardwareImport(w http.ResponseWriter, r *http.Request, rq *request) error {
-	svc, actor, err := s.inventory(rq)
-	if err != nil {
-		return err
-	}
-	file, err := csvUpload(r)
-	var rep inventory.ImportReport
-	if err == nil {
-		rep, err = svc.ImportHardwareCSV(r.Context(), actor, file)
-	}
-	v, verr := s.hardwareList(r, rq)
-	if verr != nil {
-		return verr
-	}
-	v.Report = &rep
-	if err != nil {
-		return s.formError(w, "admin_hardware", &v.page, v, err)
-	}
-	v.Notice = importNotice(rep)
-	return s.render(w, http.StatusOK, "admin_hardware", v)
+	return csvImport(s, w, r, rq, "admin_hardware", (*inventory.Service).ImportHardwareCSV, s.hardwareList)
 }
 
-func importNotice(rep inventory.ImportReport) string {
-	return fmt.Sprintf(latchkey.MsgImported, rep.Created, rep.Updated)
-}
+func (v *hardwareListView) setReport(rep *inventory.ImportReport) { v.Report = rep }
 
 // hardwareItemView is one item's page: its fields, who has it, and its status.
 type hardwareItemView struct {
@@ -175,26 +149,7 @@ func (s *Server) adminHardwareItem(w http.ResponseWriter, r *http.Request, rq *r
 // hardwareChange runs change on the item in the path; success goes back to the item's page, an
 // expected refusal re-renders it with the message.
 func (s *Server) hardwareChange(w http.ResponseWriter, r *http.Request, rq *request, change func(*inventory.Service, inventory.Actor, string) error, keep func(*hardwareItemView)) error {
-	svc, actor, err := s.inventory(rq)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if err := change(svc, actor, id); err != nil {
-		if errors.Is(err, latchkey.ErrNotFound) {
-			return err
-		}
-		v, verr := s.hardwareItem(r, rq)
-		if verr != nil {
-			return verr
-		}
-		if keep != nil {
-			keep(v)
-		}
-		return s.formError(w, "admin_hardware_item", &v.page, v, err)
-	}
-	http.Redirect(w, r, "/admin/hardware/"+url.PathEscape(id), http.StatusSeeOther)
-	return nil
+	return itemChange(s, w, r, rq, "hardware", s.hardwareItem, func(err error) bool { return !errors.Is(err, latchkey.ErrNotFound) }, change, keep)
 }
 
 // adminHardwareEdit saves an item's fields.

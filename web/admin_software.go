@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -95,35 +94,15 @@ func (s *Server) adminSoftwareAdd(w http.ResponseWriter, r *http.Request, rq *re
 
 // adminSoftwareExport downloads all software as CSV, without licence keys.
 func (s *Server) adminSoftwareExport(w http.ResponseWriter, r *http.Request, rq *request) error {
-	svc, actor, err := s.inventory(rq)
-	if err != nil {
-		return err
-	}
-	return sendCSV(w, rq.Workspace.Slug+"-software.csv", func(out io.Writer) error { return svc.ExportSoftwareCSV(r.Context(), actor, out) })
+	return s.csvExport(w, r, rq, "software", (*inventory.Service).ExportSoftwareCSV)
 }
 
 // adminSoftwareImport imports a CSV file and shows what it did, or every bad row.
 func (s *Server) adminSoftwareImport(w http.ResponseWriter, r *http.Request, rq *request) error {
-	svc, actor, err := s.inventory(rq)
-	if err != nil {
-		return err
-	}
-	file, err := csvUpload(r)
-	var rep inventory.ImportReport
-	if err == nil {
-		rep, err = svc.ImportSoftwareCSV(r.Context(), actor, file)
-	}
-	v, verr := s.softwareList(r, rq)
-	if verr != nil {
-		return verr
-	}
-	v.Report = &rep
-	if err != nil {
-		return s.formError(w, "admin_software", &v.page, v, err)
-	}
-	v.Notice = importNotice(rep)
-	return s.render(w, http.StatusOK, "admin_software", v)
+	return csvImport(s, w, r, rq, "admin_software", (*inventory.Service).ImportSoftwareCSV, s.softwareList)
 }
+
+func (v *softwareListView) setReport(rep *inventory.ImportReport) { v.Report = rep }
 
 // softwareItemView is one software's page: its fields, its seats and who holds them.
 type softwareItemView struct {
@@ -172,28 +151,12 @@ func (s *Server) adminSoftwareItem(w http.ResponseWriter, r *http.Request, rq *r
 
 // softwareChange runs change on the software in the path; success goes back to its page, an
 // expected refusal (no seat left, fewer seats than holders) re-renders it with the message.
+// Only a not-found without a field is an error page.
 func (s *Server) softwareChange(w http.ResponseWriter, r *http.Request, rq *request, change func(*inventory.Service, inventory.Actor, string) error, keep func(*softwareItemView)) error {
-	svc, actor, err := s.inventory(rq)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if err := change(svc, actor, id); err != nil {
+	return itemChange(s, w, r, rq, "software", s.softwareItem, func(err error) bool {
 		var le *latchkey.Error
-		if errors.As(err, &le) && le.Code == latchkey.CodeNotFound && le.Field == "" {
-			return err
-		}
-		v, verr := s.softwareItem(r, rq)
-		if verr != nil {
-			return verr
-		}
-		if keep != nil {
-			keep(v)
-		}
-		return s.formError(w, "admin_software_item", &v.page, v, err)
-	}
-	http.Redirect(w, r, "/admin/software/"+url.PathEscape(id), http.StatusSeeOther)
-	return nil
+		return !errors.As(err, &le) || le.Code != latchkey.CodeNotFound || le.Field != ""
+	}, change, keep)
 }
 
 // adminSoftwareEdit saves the software's fields; an empty licence key keeps the stored one.

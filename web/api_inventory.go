@@ -15,16 +15,16 @@ import (
 // allows is what the pages show and allow.
 func (s *Server) apiRoutes(ws *http.ServeMux) {
 	ws.Handle("GET /api/v1/me", s.api(s.apiMeGet))
-	ws.Handle("GET /api/v1/hardware", s.api(s.apiHardwareList))
-	ws.Handle("GET /api/v1/hardware/{id}", s.api(s.apiHardwareGet))
-	ws.Handle("GET /api/v1/software", s.api(s.apiSoftwareList))
-	ws.Handle("GET /api/v1/software/{id}", s.api(s.apiSoftwareGet))
-	ws.Handle("GET /api/v1/requests", s.api(s.apiRequestList))
-	ws.Handle("POST /api/v1/requests", s.api(s.apiRequestOpen))
-	ws.Handle("GET /api/v1/requests/{id}", s.api(s.apiRequestGet))
-	ws.Handle("POST /api/v1/requests/{id}/comments", s.api(s.apiRequestComment))
-	ws.Handle("POST /api/v1/requests/{id}/status", s.api(s.apiRequestStatus))
-	ws.Handle("POST /api/v1/requests/{id}/assignee", s.api(s.apiRequestAssign))
+	ws.Handle("GET /api/v1/hardware", s.api(invList(s, hardwareList, hardwareJSON)))
+	ws.Handle("GET /api/v1/hardware/{id}", s.api(invQuery(s, hardwareGet, hardwareJSON)))
+	ws.Handle("GET /api/v1/software", s.api(invList(s, softwareList, softwareJSON)))
+	ws.Handle("GET /api/v1/software/{id}", s.api(invQuery(s, softwareGet, softwareJSON)))
+	ws.Handle("GET /api/v1/requests", s.api(invList(s, requestList, requestJSON)))
+	ws.Handle("POST /api/v1/requests", s.api(invCreate(s, requestLocation, requestOpen, requestJSON)))
+	ws.Handle("GET /api/v1/requests/{id}", s.api(invQuery(s, requestGet, requestDetailJSON)))
+	ws.Handle("POST /api/v1/requests/{id}/comments", s.api(invCreate(s, nil, requestComment, commentJSON)))
+	ws.Handle("POST /api/v1/requests/{id}/status", s.api(invAct(s, requestStatus, requestJSON)))
+	ws.Handle("POST /api/v1/requests/{id}/assignee", s.api(invAct(s, requestAssign, requestJSON)))
 	s.apiAdminRoutes(ws)
 	ws.HandleFunc("/api/", s.apiNotFound)
 }
@@ -35,6 +35,93 @@ func (s *Server) apiInventory(c *apiCaller) (*inventory.Service, inventory.Actor
 		return nil, inventory.Actor{}, errNoInventory
 	}
 	return s.inv, inventory.ActorOf(c.Account), nil
+}
+
+// invReq is one inventory API request: the HTTP request, the caller, and the inventory
+// service with the caller as its Actor.
+type invReq struct {
+	r     *http.Request
+	c     *apiCaller
+	svc   *inventory.Service
+	actor inventory.Actor
+}
+
+// id is the {id} of the request's path.
+func (k invReq) id() string { return k.r.PathValue("id") }
+
+// invHandler is the shape of every inventory endpoint: find the service (errNoInventory
+// without one), call it, and answer status with conv of the result. A non-nil location
+// gives the Location header of a 201.
+func invHandler[T, V any](s *Server, status int, location func(T) string, call func(invReq) (T, error), conv func(T) V) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
+		svc, actor, err := s.apiInventory(c)
+		if err != nil {
+			return err
+		}
+		v, err := call(invReq{r: r, c: c, svc: svc, actor: actor})
+		if err != nil {
+			return err
+		}
+		if location != nil {
+			w.Header().Set("Location", location(v))
+		}
+		writeJSON(w, status, conv(v))
+		return nil
+	}
+}
+
+// invQuery is an inventory endpoint without a request body, answering 200.
+func invQuery[T, V any](s *Server, call func(invReq) (T, error), conv func(T) V) apiHandler {
+	return invHandler(s, http.StatusOK, nil, call, conv)
+}
+
+// invAct is an inventory endpoint whose JSON body (readJSON) is decoded into In before act
+// runs, answering 200.
+func invAct[In, T, V any](s *Server, act func(invReq, In) (T, error), conv func(T) V) apiHandler {
+	return invHandler(s, http.StatusOK, nil, withBody(act), conv)
+}
+
+// invCreate is invAct answering 201, with a Location header when location is not nil.
+func invCreate[In, T, V any](s *Server, location func(T) string, act func(invReq, In) (T, error), conv func(T) V) apiHandler {
+	return invHandler(s, http.StatusCreated, location, withBody(act), conv)
+}
+
+// withBody decodes the request's JSON body into In, then calls act with it.
+func withBody[In, T any](act func(invReq, In) (T, error)) func(invReq) (T, error) {
+	return func(k invReq) (T, error) {
+		var in In
+		if err := readJSON(k.r, &in); err != nil {
+			var zero T
+			return zero, err
+		}
+		return act(k, in)
+	}
+}
+
+// invList is an inventory list endpoint: it reads ?page= (apiPage), lists with the query's
+// filters and answers 200 with one page (apiList) of conv of the items.
+func invList[T, V any](s *Server, list func(k invReq, q url.Values, pg latchkey.Page) ([]T, error), conv func(T) V) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
+		svc, actor, err := s.apiInventory(c)
+		if err != nil {
+			return err
+		}
+		q := r.URL.Query()
+		n, pg, err := apiPage(q)
+		if err != nil {
+			return err
+		}
+		ts, err := list(invReq{r: r, c: c, svc: svc, actor: actor}, q, pg)
+		if err != nil {
+			return err
+		}
+		items := make([]V, len(ts))
+		for i, t := range ts {
+			items[i] = conv(t)
+		}
+		writeJSON(w, http.StatusOK, newAPIList(items, n))
+		return nil
+	}
 }
 
 // apiList is the body of every list: one page of items, and the next page's number if there
@@ -95,50 +182,24 @@ func hardwareJSON(h latchkey.Hardware) apiHardware {
 		Status: string(h.Status), AssignedTo: h.AssignedTo, Notes: h.Notes, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt}
 }
 
-// apiHardwareList is GET /api/v1/hardware?q=&status=&type=&assigned_to=&page=: for an
+// hardwareList is GET /api/v1/hardware?q=&status=&type=&assigned_to=&page=: for an
 // administrator the workspace's items, for a member those assigned to them.
-func (s *Server) apiHardwareList(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	n, pg, err := apiPage(q)
-	if err != nil {
-		return err
-	}
+func hardwareList(k invReq, q url.Values, pg latchkey.Page) ([]latchkey.Hardware, error) {
 	f := latchkey.HardwareFilter{Query: query(q), AssignedTo: q.Get("assigned_to"), Page: pg}
+	var err error
 	if f.Status, err = optional(q.Get("status"), latchkey.ParseHardwareStatus); err != nil {
-		return err
+		return nil, err
 	}
 	if f.Type, err = optional(q.Get("type"), latchkey.ParseHardwareType); err != nil {
-		return err
+		return nil, err
 	}
-	hs, err := svc.ListHardware(r.Context(), actor, f)
-	if err != nil {
-		return err
-	}
-	items := make([]apiHardware, len(hs))
-	for i, h := range hs {
-		items[i] = hardwareJSON(h)
-	}
-	writeJSON(w, http.StatusOK, newAPIList(items, n))
-	return nil
+	return k.svc.ListHardware(k.r.Context(), k.actor, f)
 }
 
-// apiHardwareGet is GET /api/v1/hardware/{id}; a member's request for an item not assigned to
+// hardwareGet is GET /api/v1/hardware/{id}; a member's request for an item not assigned to
 // them is not found.
-func (s *Server) apiHardwareGet(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	h, err := svc.Hardware(r.Context(), actor, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, hardwareJSON(h))
-	return nil
+func hardwareGet(k invReq) (latchkey.Hardware, error) {
+	return k.svc.Hardware(k.r.Context(), k.actor, k.id())
 }
 
 // apiSoftware is software in the API. The licence key is never in it: has_licence_key says
@@ -165,41 +226,14 @@ func softwareJSON(sw inventory.SoftwareItem) apiSoftware {
 		Assignees: as, HasLicenceKey: sw.HasKey, CreatedAt: sw.CreatedAt, UpdatedAt: sw.UpdatedAt}
 }
 
-// apiSoftwareList is GET /api/v1/software?q=&assignee=&page=.
-func (s *Server) apiSoftwareList(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	n, pg, err := apiPage(q)
-	if err != nil {
-		return err
-	}
-	sws, err := svc.ListSoftware(r.Context(), actor, latchkey.SoftwareFilter{Query: query(q), Assignee: q.Get("assignee"), Page: pg})
-	if err != nil {
-		return err
-	}
-	items := make([]apiSoftware, len(sws))
-	for i, sw := range sws {
-		items[i] = softwareJSON(sw)
-	}
-	writeJSON(w, http.StatusOK, newAPIList(items, n))
-	return nil
+// softwareList is GET /api/v1/software?q=&assignee=&page=.
+func softwareList(k invReq, q url.Values, pg latchkey.Page) ([]inventory.SoftwareItem, error) {
+	return k.svc.ListSoftware(k.r.Context(), k.actor, latchkey.SoftwareFilter{Query: query(q), Assignee: q.Get("assignee"), Page: pg})
 }
 
-// apiSoftwareGet is GET /api/v1/software/{id}.
-func (s *Server) apiSoftwareGet(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	sw, err := svc.Software(r.Context(), actor, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, softwareJSON(sw))
-	return nil
+// softwareGet is GET /api/v1/software/{id}.
+func softwareGet(k invReq) (inventory.SoftwareItem, error) {
+	return k.svc.Software(k.r.Context(), k.actor, k.id())
 }
 
 // apiRequest is a request in the API; Comments only in GET /api/v1/requests/{id}.
@@ -232,53 +266,27 @@ func commentJSON(c latchkey.RequestComment) apiComment {
 	return apiComment{ID: c.ID, AuthorID: c.AuthorID, Body: c.Body, CreatedAt: c.CreatedAt}
 }
 
-// apiRequestList is GET /api/v1/requests?q=&status=&category=&assignee=&page=: for an
+// requestList is GET /api/v1/requests?q=&status=&category=&assignee=&page=: for an
 // administrator every request of the workspace, for a member their own. assignee is an
 // account ID or "me".
-func (s *Server) apiRequestList(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	n, pg, err := apiPage(q)
-	if err != nil {
-		return err
-	}
+func requestList(k invReq, q url.Values, pg latchkey.Page) ([]latchkey.Request, error) {
 	f := latchkey.RequestFilter{Query: query(q), AssigneeID: q.Get("assignee"), Page: pg}
 	if f.AssigneeID == "me" {
-		f.AssigneeID = c.Account.ID
+		f.AssigneeID = k.c.Account.ID
 	}
+	var err error
 	if f.Status, err = optional(q.Get("status"), latchkey.ParseRequestStatus); err != nil {
-		return err
+		return nil, err
 	}
 	if f.Category, err = optional(q.Get("category"), latchkey.ParseRequestCategory); err != nil {
-		return err
+		return nil, err
 	}
-	rs, err := svc.ListRequests(r.Context(), actor, f)
-	if err != nil {
-		return err
-	}
-	items := make([]apiRequest, len(rs))
-	for i, rq := range rs {
-		items[i] = requestJSON(rq)
-	}
-	writeJSON(w, http.StatusOK, newAPIList(items, n))
-	return nil
+	return k.svc.ListRequests(k.r.Context(), k.actor, f)
 }
 
-// apiRequestGet is GET /api/v1/requests/{id}, with the comments: to a member only their own.
-func (s *Server) apiRequestGet(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	d, err := svc.Request(r.Context(), actor, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, requestDetailJSON(d))
-	return nil
+// requestGet is GET /api/v1/requests/{id}, with the comments: to a member only their own.
+func requestGet(k invReq) (inventory.RequestDetail, error) {
+	return k.svc.Request(k.r.Context(), k.actor, k.id())
 }
 
 func requestDetailJSON(d inventory.RequestDetail) apiRequest {
@@ -291,89 +299,38 @@ func requestDetailJSON(d inventory.RequestDetail) apiRequest {
 	return v
 }
 
-// apiRequestOpen is POST /api/v1/requests {"title", "description", "category"}: opens a
+// requestOpen is POST /api/v1/requests {"title", "description", "category"}: opens a
 // request of the caller. 201 with the request.
-func (s *Server) apiRequestOpen(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Title       string `json:"title"`
-		Description string `json:"description"`
-		Category    string `json:"category"`
-	}
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
-	req, err := svc.OpenRequest(r.Context(), actor, inventory.RequestInput{Title: in.Title, Description: in.Description, Category: in.Category})
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/requests/"+req.ID)
-	writeJSON(w, http.StatusCreated, requestJSON(req))
-	return nil
+func requestOpen(k invReq, in struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Category    string `json:"category"`
+}) (latchkey.Request, error) {
+	return k.svc.OpenRequest(k.r.Context(), k.actor, inventory.RequestInput{Title: in.Title, Description: in.Description, Category: in.Category})
 }
 
-// apiRequestComment is POST /api/v1/requests/{id}/comments {"body"}: the requester or an
+func requestLocation(req latchkey.Request) string { return "/api/v1/requests/" + req.ID }
+
+// requestComment is POST /api/v1/requests/{id}/comments {"body"}: the requester or an
 // administrator comments. 201 with the comment.
-func (s *Server) apiRequestComment(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Body string `json:"body"`
-	}
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
-	cm, err := svc.Comment(r.Context(), actor, r.PathValue("id"), in.Body)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, commentJSON(cm))
-	return nil
+func requestComment(k invReq, in struct {
+	Body string `json:"body"`
+}) (latchkey.RequestComment, error) {
+	return k.svc.Comment(k.r.Context(), k.actor, k.id(), in.Body)
 }
 
-// apiRequestStatus is POST /api/v1/requests/{id}/status {"status"}: administrators only; the
+// requestStatus is POST /api/v1/requests/{id}/status {"status"}: administrators only; the
 // requester is emailed when it changes.
-func (s *Server) apiRequestStatus(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Status string `json:"status"`
-	}
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
-	req, err := svc.SetRequestStatus(r.Context(), actor, r.PathValue("id"), latchkey.RequestStatus(in.Status))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, requestJSON(req))
-	return nil
+func requestStatus(k invReq, in struct {
+	Status string `json:"status"`
+}) (latchkey.Request, error) {
+	return k.svc.SetRequestStatus(k.r.Context(), k.actor, k.id(), latchkey.RequestStatus(in.Status))
 }
 
-// apiRequestAssign is POST /api/v1/requests/{id}/assignee {"assignee_id"}: administrators
+// requestAssign is POST /api/v1/requests/{id}/assignee {"assignee_id"}: administrators
 // only; "" leaves the request unassigned.
-func (s *Server) apiRequestAssign(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		AssigneeID string `json:"assignee_id"`
-	}
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
-	req, err := svc.AssignRequest(r.Context(), actor, r.PathValue("id"), in.AssigneeID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, requestJSON(req))
-	return nil
+func requestAssign(k invReq, in struct {
+	AssigneeID string `json:"assignee_id"`
+}) (latchkey.Request, error) {
+	return k.svc.AssignRequest(k.r.Context(), k.actor, k.id(), in.AssigneeID)
 }

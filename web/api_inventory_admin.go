@@ -10,119 +10,57 @@ import (
 // apiAdminRoutes adds the API's administrator actions on hardware and software. The service
 // refuses them to members (403, code forbidden), as it does on the pages.
 func (s *Server) apiAdminRoutes(ws *http.ServeMux) {
-	ws.Handle("POST /api/v1/hardware", s.api(s.apiHardwareAdd))
-	ws.Handle("POST /api/v1/hardware/{id}/assignee", s.api(s.apiHardwareAssign))
-	ws.Handle("POST /api/v1/hardware/{id}/status", s.api(s.apiHardwareStatus))
-	ws.Handle("POST /api/v1/software/{id}/seats", s.api(s.apiSeatAssign))
-	ws.Handle("DELETE /api/v1/software/{id}/seats/{account}", s.api(s.apiSeatRemove))
+	ws.Handle("POST /api/v1/hardware", s.api(invCreate(s, hardwareLocation, hardwareAdd, hardwareJSON)))
+	ws.Handle("POST /api/v1/hardware/{id}/assignee", s.api(invAct(s, hardwareAssign, hardwareJSON)))
+	ws.Handle("POST /api/v1/hardware/{id}/status", s.api(invAct(s, hardwareStatus, hardwareJSON)))
+	ws.Handle("POST /api/v1/software/{id}/seats", s.api(invAct(s, seatAssign, softwareJSON)))
+	ws.Handle("DELETE /api/v1/software/{id}/seats/{account}", s.api(invQuery(s, seatRemove, softwareJSON)))
 }
 
-// apiHardwareAdd is POST /api/v1/hardware {"name", "asset_tag", "type", "serial", "notes"}:
+// hardwareAdd is POST /api/v1/hardware {"name", "asset_tag", "type", "serial", "notes"}:
 // adds an item in stock. 201 with it.
-func (s *Server) apiHardwareAdd(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Name     string `json:"name"`
-		AssetTag string `json:"asset_tag"`
-		Type     string `json:"type"`
-		Serial   string `json:"serial"`
-		Notes    string `json:"notes"`
-	}
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
-	h, err := svc.AddHardware(r.Context(), actor, inventory.HardwareInput{Name: in.Name, AssetTag: in.AssetTag, Type: in.Type, Serial: in.Serial, Notes: in.Notes})
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/hardware/"+h.ID)
-	writeJSON(w, http.StatusCreated, hardwareJSON(h))
-	return nil
+func hardwareAdd(k invReq, in struct {
+	Name     string `json:"name"`
+	AssetTag string `json:"asset_tag"`
+	Type     string `json:"type"`
+	Serial   string `json:"serial"`
+	Notes    string `json:"notes"`
+}) (latchkey.Hardware, error) {
+	return k.svc.AddHardware(k.r.Context(), k.actor, inventory.HardwareInput{Name: in.Name, AssetTag: in.AssetTag, Type: in.Type, Serial: in.Serial, Notes: in.Notes})
 }
 
-// apiHardwareAssign is POST /api/v1/hardware/{id}/assignee {"account_id"}: assigns the item
+func hardwareLocation(h latchkey.Hardware) string { return "/api/v1/hardware/" + h.ID }
+
+// hardwareAssign is POST /api/v1/hardware/{id}/assignee {"account_id"}: assigns the item
 // to a member, or takes it back with "".
-func (s *Server) apiHardwareAssign(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		AccountID string `json:"account_id"`
-	}
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
-	var h latchkey.Hardware
+func hardwareAssign(k invReq, in struct {
+	AccountID string `json:"account_id"`
+}) (latchkey.Hardware, error) {
 	if in.AccountID == "" {
-		h, err = svc.UnassignHardware(r.Context(), actor, r.PathValue("id"))
-	} else {
-		h, err = svc.AssignHardware(r.Context(), actor, r.PathValue("id"), in.AccountID)
+		return k.svc.UnassignHardware(k.r.Context(), k.actor, k.id())
 	}
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, hardwareJSON(h))
-	return nil
+	return k.svc.AssignHardware(k.r.Context(), k.actor, k.id(), in.AccountID)
 }
 
-// apiHardwareStatus is POST /api/v1/hardware/{id}/status {"status"}.
-func (s *Server) apiHardwareStatus(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Status string `json:"status"`
-	}
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
+// hardwareStatus is POST /api/v1/hardware/{id}/status {"status"}.
+func hardwareStatus(k invReq, in struct {
+	Status string `json:"status"`
+}) (latchkey.Hardware, error) {
 	st, err := latchkey.ParseHardwareStatus(in.Status)
 	if err != nil {
-		return err
+		return latchkey.Hardware{}, err
 	}
-	h, err := svc.SetHardwareStatus(r.Context(), actor, r.PathValue("id"), st)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, hardwareJSON(h))
-	return nil
+	return k.svc.SetHardwareStatus(k.r.Context(), k.actor, k.id(), st)
 }
 
-// apiSeatAssign is POST /api/v1/software/{id}/seats {"account_id"}: gives a member a seat.
-func (s *Server) apiSeatAssign(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		AccountID string `json:"account_id"`
-	}
-	if err := readJSON(r, &in); err != nil {
-		return err
-	}
-	sw, err := svc.AssignSeat(r.Context(), actor, r.PathValue("id"), in.AccountID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, softwareJSON(sw))
-	return nil
+// seatAssign is POST /api/v1/software/{id}/seats {"account_id"}: gives a member a seat.
+func seatAssign(k invReq, in struct {
+	AccountID string `json:"account_id"`
+}) (inventory.SoftwareItem, error) {
+	return k.svc.AssignSeat(k.r.Context(), k.actor, k.id(), in.AccountID)
 }
 
-// apiSeatRemove is DELETE /api/v1/software/{id}/seats/{account}: frees the member's seat.
-func (s *Server) apiSeatRemove(w http.ResponseWriter, r *http.Request, c *apiCaller) error {
-	svc, actor, err := s.apiInventory(c)
-	if err != nil {
-		return err
-	}
-	sw, err := svc.UnassignSeat(r.Context(), actor, r.PathValue("id"), r.PathValue("account"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, softwareJSON(sw))
-	return nil
+// seatRemove is DELETE /api/v1/software/{id}/seats/{account}: frees the member's seat.
+func seatRemove(k invReq) (inventory.SoftwareItem, error) {
+	return k.svc.UnassignSeat(k.r.Context(), k.actor, k.id(), k.r.PathValue("account"))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -198,6 +199,83 @@ func sendCSV(w http.ResponseWriter, name string, write func(w io.Writer) error) 
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	_, err := b.WriteTo(w)
 	return err
+}
+
+// csvExport downloads what export writes as <workspace>-<kind>.csv.
+func (s *Server) csvExport(w http.ResponseWriter, r *http.Request, rq *request, kind string, export func(*inventory.Service, context.Context, inventory.Actor, io.Writer) error) error {
+	svc, actor, err := s.inventory(rq)
+	if err != nil {
+		return err
+	}
+	return sendCSV(w, rq.Workspace.Slug+"-"+kind+".csv", func(out io.Writer) error { return export(svc, r.Context(), actor, out) })
+}
+
+// importView is a list page that shows what a CSV import did.
+type importView interface {
+	base() *page
+	setReport(*inventory.ImportReport)
+}
+
+// base is the page a view embeds.
+func (p *page) base() *page { return p }
+
+// csvImport imports the uploaded CSV file with imp and re-renders the list page (template
+// tmpl, view from list) with what it did, or every bad row.
+func csvImport[V importView](s *Server, w http.ResponseWriter, r *http.Request, rq *request, tmpl string,
+	imp func(*inventory.Service, context.Context, inventory.Actor, io.Reader) (inventory.ImportReport, error),
+	list func(*http.Request, *request) (V, error)) error {
+	svc, actor, err := s.inventory(rq)
+	if err != nil {
+		return err
+	}
+	file, err := csvUpload(r)
+	var rep inventory.ImportReport
+	if err == nil {
+		rep, err = imp(svc, r.Context(), actor, file)
+	}
+	v, verr := list(r, rq)
+	if verr != nil {
+		return verr
+	}
+	v.setReport(&rep)
+	if err != nil {
+		return s.formError(w, tmpl, v.base(), v, err)
+	}
+	v.base().Notice = importNotice(rep)
+	return s.render(w, http.StatusOK, tmpl, v)
+}
+
+func importNotice(rep inventory.ImportReport) string {
+	return fmt.Sprintf(latchkey.MsgImported, rep.Created, rep.Updated)
+}
+
+// itemChange runs change on the item of kind ("hardware", "software") in the path. Success
+// goes back to the item's page, /admin/<kind>/{id}; an error that shown reports false for is
+// returned, any other re-renders the page (template admin_<kind>_item, view from load, then
+// keep if not nil) with the message.
+func itemChange[V interface{ base() *page }](s *Server, w http.ResponseWriter, r *http.Request, rq *request, kind string,
+	load func(*http.Request, *request) (V, error), shown func(error) bool,
+	change func(*inventory.Service, inventory.Actor, string) error, keep func(V)) error {
+	svc, actor, err := s.inventory(rq)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if err := change(svc, actor, id); err != nil {
+		if !shown(err) {
+			return err
+		}
+		v, verr := load(r, rq)
+		if verr != nil {
+			return verr
+		}
+		if keep != nil {
+			keep(v)
+		}
+		return s.formError(w, "admin_"+kind+"_item", v.base(), v, err)
+	}
+	http.Redirect(w, r, "/admin/"+kind+"/"+url.PathEscape(id), http.StatusSeeOther)
+	return nil
 }
 
 // inventoryEventLabel names the inventory's audit events, and any other type by itself.

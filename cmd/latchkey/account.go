@@ -10,23 +10,17 @@ import (
 )
 
 func (m *Main) accountCommand(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(m.Stderr, "usage: latchkey account invite|resend|suspend|activate|unlock --workspace SLUG --email EMAIL\n")
-		return errUsage
-	}
-	sub := args[0]
-	switch sub {
-	case "invite", "resend", "suspend", "activate", "unlock":
-	default:
-		fmt.Fprintf(m.Stderr, "latchkey account: unknown command %q (invite, resend, suspend, activate, unlock)\n", sub)
-		return errUsage
+	sub, rest, err := m.subcommand("account", "usage: latchkey account invite|resend|suspend|activate|unlock --workspace SLUG --email EMAIL\n",
+		args, "invite", "resend", "suspend", "activate", "unlock")
+	if err != nil {
+		return err
 	}
 	fs := m.flags("account " + sub)
 	slug := fs.String("workspace", "", "workspace slug")
 	email := fs.String("email", "", "account email")
 	role := fs.String("role", "member", "invite: member or admin")
 	name := fs.String("name", "", "invite: the person's name (optional)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(rest); err != nil {
 		return errUsage
 	}
 	if missing := missingFlags(map[string]string{"--workspace": *slug, "--email": *email}); missing != "" {
@@ -40,10 +34,7 @@ func (m *Main) accountCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	defer m.Close()
-	ws, err := m.Store.WorkspaceBySlug(ctx, *slug)
-	if errors.Is(err, latchkey.ErrNotFound) {
-		return fmt.Errorf("there is no workspace %q (see latchkey workspace list)", *slug)
-	}
+	ws, err := m.workspaceBySlug(ctx, *slug)
 	if err != nil {
 		return err
 	}

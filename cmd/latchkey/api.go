@@ -17,16 +17,9 @@ const apiUsage = `usage: latchkey api token create --workspace S [--name N] [--s
 
 // apiCommand administers the API tokens of a workspace.
 func (m *Main) apiCommand(ctx context.Context, args []string) error {
-	if len(args) < 2 || args[0] != "token" {
-		fmt.Fprint(m.Stderr, apiUsage)
-		return errUsage
-	}
-	sub := args[1]
-	switch sub {
-	case "create", "list", "revoke":
-	default:
-		fmt.Fprintf(m.Stderr, "latchkey api token: unknown command %q (create, list, revoke)\n", sub)
-		return errUsage
+	sub, rest, err := m.subcommand("api token", apiUsage, args, "create", "list", "revoke")
+	if err != nil {
+		return err
 	}
 	fs := m.flags("api token " + sub)
 	slug := fs.String("workspace", "", "workspace slug")
@@ -34,7 +27,7 @@ func (m *Main) apiCommand(ctx context.Context, args []string) error {
 	scope := fs.String("scope", "read", "create: read or read-write")
 	as := fs.String("as", "", "create: email of the active administrator whose rights the token has (default: the first by email)")
 	id := fs.String("id", "", "revoke: the token's ID (see list)")
-	if err := fs.Parse(args[2:]); err != nil {
+	if err := fs.Parse(rest); err != nil {
 		return errUsage
 	}
 	if missing := missingFlags(map[string]string{"--workspace": *slug}); missing != "" {
@@ -51,10 +44,7 @@ func (m *Main) apiCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	defer m.Close()
-	ws, err := m.Store.WorkspaceBySlug(ctx, *slug)
-	if errors.Is(err, latchkey.ErrNotFound) {
-		return fmt.Errorf("there is no workspace %q (see latchkey workspace list)", *slug)
-	}
+	ws, err := m.workspaceBySlug(ctx, *slug)
 	if err != nil {
 		return err
 	}

@@ -49,11 +49,7 @@ func (m *Main) openWorkspace(ctx context.Context, slug string) (latchkey.Workspa
 	if err := m.Open(ctx); err != nil {
 		return latchkey.Workspace{}, err
 	}
-	ws, err := m.Store.WorkspaceBySlug(ctx, slug)
-	if errors.Is(err, latchkey.ErrNotFound) {
-		return ws, fmt.Errorf("there is no workspace %q (see latchkey workspace list)", slug)
-	}
-	return ws, err
+	return m.workspaceBySlug(ctx, slug)
 }
 
 func (m *Main) connectionAdd(ctx context.Context, args []string) error {

@@ -26,22 +26,15 @@ func (m *Main) newSCIM() (*scim.Handler, error) {
 // scimCommand runs latchkey scim token create|list|revoke.
 func (m *Main) scimCommand(ctx context.Context, args []string) error {
 	const use = "usage: latchkey scim token create|list|revoke --workspace SLUG [--name NAME] [--token ID]\n"
-	if len(args) < 2 || args[0] != "token" {
-		fmt.Fprint(m.Stderr, use)
-		return errUsage
-	}
-	sub := args[1]
-	switch sub {
-	case "create", "list", "revoke":
-	default:
-		fmt.Fprintf(m.Stderr, "latchkey scim token: unknown command %q (create, list, revoke)\n", sub)
-		return errUsage
+	sub, rest, err := m.subcommand("scim token", use, args, "create", "list", "revoke")
+	if err != nil {
+		return err
 	}
 	fs := m.flags("scim token " + sub)
 	slug := fs.String("workspace", "", "workspace slug")
 	name := fs.String("name", "SCIM", "create: a label for the token, such as the identity provider's name")
 	id := fs.String("token", "", "revoke: the token's ID (see latchkey scim token list)")
-	if err := fs.Parse(args[2:]); err != nil {
+	if err := fs.Parse(rest); err != nil {
 		return errUsage
 	}
 	if missing := missingFlags(map[string]string{"--workspace": *slug}); missing != "" {
@@ -54,10 +47,7 @@ func (m *Main) scimCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	defer m.Close()
-	ws, err := m.Store.WorkspaceBySlug(ctx, *slug)
-	if errors.Is(err, latchkey.ErrNotFound) {
-		return fmt.Errorf("there is no workspace %q (see latchkey workspace list)", *slug)
-	}
+	ws, err := m.workspaceBySlug(ctx, *slug)
 	if err != nil {
 		return err
 	}

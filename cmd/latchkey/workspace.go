@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -98,6 +99,34 @@ func missingFlags(required map[string]string) string {
 		}
 	}
 	return strings.Join(missing, ", ")
+}
+
+// subcommand reads the subcommand, one of subs, of command: the words of command after the
+// first ("token" of "api token") must begin args, then comes the subcommand; rest is what
+// follows it. Short or other leading words print usage; an unknown subcommand is named with
+// the known ones. Both are errUsage.
+func (m *Main) subcommand(command, usage string, args []string, subs ...string) (sub string, rest []string, err error) {
+	lead := strings.Fields(command)[1:]
+	if len(args) <= len(lead) || !slices.Equal(args[:len(lead)], lead) {
+		fmt.Fprint(m.Stderr, usage)
+		return "", nil, errUsage
+	}
+	sub = args[len(lead)]
+	if !slices.Contains(subs, sub) {
+		fmt.Fprintf(m.Stderr, "latchkey %s: unknown command %q (%s)\n", command, sub, strings.Join(subs, ", "))
+		return "", nil, errUsage
+	}
+	return sub, args[len(lead)+1:], nil
+}
+
+// workspaceBySlug finds the workspace with this slug in the open store, naming a missing one
+// for the terminal.
+func (m *Main) workspaceBySlug(ctx context.Context, slug string) (latchkey.Workspace, error) {
+	ws, err := m.Store.WorkspaceBySlug(ctx, slug)
+	if errors.Is(err, latchkey.ErrNotFound) {
+		return ws, fmt.Errorf("there is no workspace %q (see latchkey workspace list)", slug)
+	}
+	return ws, err
 }
 
 // userError turns an expected error into its message, for the terminal.

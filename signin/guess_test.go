@@ -127,3 +127,33 @@ func (f lcTOTP) code(t *testing.T, at time.Time) string {
 	}
 	return c
 }
+
+// Where the workspace requires two-factor, a member may turn the authenticator app off when a
+// passkey remains their second factor, and may not remove the passkey that is their last one.
+func TestRequiredSecondFactorMayMoveToAPasskey(t *testing.T) {
+	t.Parallel()
+	e := newLcEnv(t)
+	ctx := t.Context()
+	e.withTOTP(t)
+	if err := e.svc.SetRequire2FA(ctx, e.workspace(t), true, e.admin, signin.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	w := e.workspace(t)
+	if _, err := e.svc.DisableTOTP(ctx, w, e.account(t, e.bob), latchkey.Session{}, lcPassword, signin.Client{}); latchkey.ErrorMessage(err) != latchkey.MsgTwoFactorMandatory {
+		t.Fatalf("turning the app off with no passkey: %v, want MsgTwoFactorMandatory", err)
+	}
+	pk := latchkey.Passkey{ID: latchkey.NewID(), WorkspaceID: w.ID, AccountID: e.bob.ID, CredentialID: []byte("cred-1"), PublicKey: []byte("key"), Name: "Laptop", CreatedAt: lcStart}
+	if err := e.store.CreatePasskey(ctx, pk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.DisableTOTP(ctx, w, e.account(t, e.bob), latchkey.Session{}, lcPassword, signin.Client{}); err != nil {
+		t.Fatalf("turning the app off with a passkey left: %v", err)
+	}
+	_, err := e.svc.RemovePasskey(ctx, signin.RemovePasskeyInput{Workspace: w, Account: e.account(t, e.bob), ID: pk.ID, Password: lcPassword})
+	if latchkey.ErrorMessage(err) != latchkey.MsgTwoFactorMandatory {
+		t.Fatalf("removing the last second factor: %v, want MsgTwoFactorMandatory", err)
+	}
+	if ps, _ := e.store.Passkeys(ctx, w.ID, e.bob.ID); len(ps) != 1 {
+		t.Fatalf("the refused removal left %d passkeys", len(ps))
+	}
+}

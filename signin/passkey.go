@@ -135,6 +135,16 @@ func (s *Service) RemovePasskey(ctx context.Context, in RemovePasskeyInput) (Res
 	if err != nil {
 		return Result{}, wrap("read passkey", err)
 	}
+	if in.Workspace.Policy.Require2FA && !in.Account.TwoFactor() {
+		// Required: the last passkey of an account without the authenticator app stays.
+		ps, err := s.Store.Passkeys(ctx, in.Workspace.ID, in.Account.ID)
+		if err != nil {
+			return Result{}, wrap("list passkeys", err)
+		}
+		if len(ps) <= 1 {
+			return Result{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgTwoFactorMandatory)
+		}
+	}
 	if err := s.Store.DeletePasskey(ctx, in.Workspace.ID, in.Account.ID, in.ID); errors.Is(err, latchkey.ErrNotFound) {
 		return Result{}, latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgPasskeyGone)
 	} else if err != nil {

@@ -166,15 +166,22 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a latchkey.Accoun
 	return codes, res, err
 }
 
-// DisableTOTP turns two-factor authentication off; the password is always needed. Refused with
-// MsgTwoFactorMandatory when the workspace requires it. It returns the session that replaces
+// DisableTOTP turns the authenticator app off; the password is always needed. Refused with
+// MsgTwoFactorMandatory when the workspace requires two-factor and no passkey would remain. It returns the session that replaces
 // sess (a new id: see rotate).
 func (s *Service) DisableTOTP(ctx context.Context, w latchkey.Workspace, a latchkey.Account, sess latchkey.Session, pw string, c Client) (Result, error) {
 	if !a.TwoFactor() {
 		return Result{}, latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
 	}
 	if w.Policy.Require2FA {
-		return Result{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgTwoFactorMandatory)
+		// Required: the authenticator app may go only if a passkey stays as the second factor.
+		ps, err := s.Store.Passkeys(ctx, a.WorkspaceID, a.ID)
+		if err != nil {
+			return Result{}, wrap("list passkeys", err)
+		}
+		if len(ps) == 0 {
+			return Result{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgTwoFactorMandatory)
+		}
 	}
 	if err := s.reauthenticate(ctx, a, sess, pw, true); err != nil {
 		return Result{}, err

@@ -119,6 +119,7 @@ type SSOFlow struct {
 	Secret       []byte // connector.Start.Secret: nonce and PKCE verifier, or the SAML request ID
 	Remember     bool   // "Keep me signed in" was ticked before the button was pressed
 	Test         bool   // an administrator's Test connection: show the result, sign no one in
+	ReturnTo     string // the same-workspace path to land on after the sign-in; "" for the dashboard
 	ExpiresAt    time.Time
 	CreatedAt    time.Time
 }

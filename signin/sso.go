@@ -75,6 +75,9 @@ type SSOBegin struct {
 	// Browser is the browser's SSO binding cookie, if it has one; BeginSSO makes one otherwise.
 	Browser  string
 	Remember bool // "Keep me signed in" was ticked
+	// ReturnTo is the same-workspace path the sign-in started from (the caller sanitises it);
+	// FinishSSO gives it back in SSOOutcome.ReturnTo.
+	ReturnTo string
 	// Test runs Test connection: Actor must be an active administrator; the connection may be
 	// disabled; FinishSSO then shows what came back and signs no one in.
 	Test   bool
@@ -127,7 +130,8 @@ func (s *Service) BeginSSO(ctx context.Context, in SSOBegin) (SSOStart, error) {
 	now := s.Now().UTC()
 	err = s.Store.CreateFlow(ctx, latchkey.SSOFlow{
 		ID: id, WorkspaceID: in.Workspace.ID, ConnectionID: c.ID, BrowserHash: latchkey.HashSecret(browser),
-		Secret: start.Secret, Remember: in.Remember, Test: in.Test, ExpiresAt: now.Add(latchkey.SSOFlowTTL), CreatedAt: now,
+		Secret: start.Secret, Remember: in.Remember, Test: in.Test, ReturnTo: truncate(in.ReturnTo, 512),
+		ExpiresAt: now.Add(latchkey.SSOFlowTTL), CreatedAt: now,
 	})
 	if err != nil {
 		return SSOStart{}, wrap("store sign-in flow", err)
@@ -164,6 +168,8 @@ type SSOOutcome struct {
 	Detail   string // the failed check's detail, for the administrator
 	// Provisioned is set when just-in-time provisioning created the account.
 	Provisioned bool
+	// ReturnTo is the flow's SSOBegin.ReturnTo, for the caller to sanitise again and go to.
+	ReturnTo string
 }
 
 // FinishSSO ends a sign-in at a provider:
@@ -290,7 +296,7 @@ func (s *Service) FinishSSO(ctx context.Context, in SSOFinish) (SSOOutcome, erro
 		return out, wrap("touch identity link", err)
 	}
 	res, err := s.finishSignIn(ctx, acct, signInInput{Remember: flow.Remember, Device: in.Device, Previous: in.PreviousSession, Client: in.Client, Method: "sso"})
-	out.Result = res
+	out.Result, out.ReturnTo = res, flow.ReturnTo
 	return out, err
 }
 

@@ -293,7 +293,7 @@ func (db *DB) Unlink(ctx context.Context, ws, accountID, connID, subject string)
 	return oneRow("unlink identity", res)
 }
 
-const flowColumns = `id, workspace_id, connection_id, browser_hash, secret, remember, test, created_at, expires_at`
+const flowColumns = `id, workspace_id, connection_id, browser_hash, secret, remember, test, created_at, expires_at, return_to`
 
 // CreateFlow stores f. Returns ErrNotFound if f.WorkspaceID has no connection f.ConnectionID
 // and ErrConflict if a flow has f.ID.
@@ -302,9 +302,9 @@ func (db *DB) CreateFlow(ctx context.Context, f latchkey.SSOFlow) error {
 	if secret == nil {
 		secret = []byte{}
 	}
-	_, err := db.rw.ExecContext(ctx, `INSERT INTO sso_flows (`+flowColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+	_, err := db.rw.ExecContext(ctx, `INSERT INTO sso_flows (`+flowColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		f.ID, f.WorkspaceID, f.ConnectionID, f.BrowserHash, secret, f.Remember, f.Test,
-		timeValue(f.CreatedAt), timeValue(f.ExpiresAt))
+		timeValue(f.CreatedAt), timeValue(f.ExpiresAt), f.ReturnTo)
 	if err != nil {
 		return fmt.Errorf("create flow: %w", storeError(err))
 	}
@@ -318,7 +318,7 @@ func (db *DB) ConsumeFlow(ctx context.Context, ws, id string, now time.Time) (la
 	err := db.rw.QueryRowContext(ctx, `DELETE FROM sso_flows WHERE id = $1 AND workspace_id = $2 AND expires_at > $3
 		RETURNING `+flowColumns, id, ws, timeValue(now)).
 		Scan(&f.ID, &f.WorkspaceID, &f.ConnectionID, &f.BrowserHash, &f.Secret, &f.Remember, &f.Test,
-			timeDest(&f.CreatedAt), timeDest(&f.ExpiresAt))
+			timeDest(&f.CreatedAt), timeDest(&f.ExpiresAt), &f.ReturnTo)
 	if err != nil {
 		return latchkey.SSOFlow{}, fmt.Errorf("consume flow: %w", storeError(err))
 	}

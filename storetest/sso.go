@@ -44,7 +44,7 @@ func newFlow(t *testing.T, s latchkey.Store, c latchkey.Connection, expires time
 	_, id := latchkey.NewSecret()
 	_, browser := latchkey.NewSecret()
 	f := latchkey.SSOFlow{ID: id, WorkspaceID: c.WorkspaceID, ConnectionID: c.ID, BrowserHash: browser,
-		Secret: []byte{0, 1, 2, 0xff}, Remember: true, ExpiresAt: expires, CreatedAt: t0}
+		Secret: []byte{0, 1, 2, 0xff}, Remember: true, ReturnTo: "/requests?status=open", ExpiresAt: expires, CreatedAt: t0}
 	ok(t, "CreateFlow", s.CreateFlow(t.Context(), f))
 	return f
 }

@@ -106,7 +106,8 @@ func (s *Server) beginSSO(w http.ResponseWriter, r *http.Request, rq *request, t
 	}
 	start, err := s.svc.BeginSSO(r.Context(), signin.SSOBegin{
 		Workspace: rq.Workspace, ConnectionID: id, Browser: s.bindingValue(r, c.Kind),
-		Remember: r.PostFormValue("remember") != "", Test: test, Actor: rq.Account, Client: rq.Client,
+		Remember: r.PostFormValue("remember") != "", ReturnTo: safeReturn(r.PostFormValue("return_to")),
+		Test: test, Actor: rq.Account, Client: rq.Client,
 	})
 	if err != nil {
 		s.metrics.signins.WithLabelValues("sso", "refused").Inc()
@@ -163,7 +164,8 @@ func (s *Server) finishSSO(w http.ResponseWriter, r *http.Request, rq *request, 
 		return s.ssoTestResult(w, rq, out)
 	}
 	s.metrics.signins.WithLabelValues("sso", "success").Inc()
-	return s.finishSignIn(w, r, out.Result, "")
+	// Sanitised when the flow began and again here: the stored value is never a way out.
+	return s.finishSignIn(w, r, out.Result, safeReturn(out.ReturnTo))
 }
 
 // ssoError is the page for a refused single sign-on: the message signin chose (never the

@@ -482,3 +482,28 @@ func TestSSOButtonsCarryKeepMeSignedInWithoutScript(t *testing.T) {
 		t.Fatalf("the button form holds %d Keep me signed in boxes and %d connection buttons; want 1 and some", box, buttons)
 	}
 }
+
+// A sign-in that began from a page (return_to) lands there after single sign-on, as after a
+// password; a return_to that leaves the workspace is dropped when the flow begins.
+func TestSSOReturnsToThePageItStartedFrom(t *testing.T) {
+	f := newOIDCFixture(t)
+	c := f.generic(t, false)
+	for _, tc := range []struct{ returnTo, want string }{
+		{"/requests", "/requests"},
+		{"//evil.example/x", "/dashboard"},
+	} {
+		b := f.e.newBrowser(t)
+		login := b.get(t, f.e.url("acme", "/login?return_to="+url.QueryEscape(tc.returnTo)))
+		var tok string
+		for _, n := range login.find(func(n *html.Node) bool { return n.Data == "input" && attr(n, "name") == "csrf" }) {
+			tok = attr(n, "value")
+		}
+		f.p.Next(oidctest.Generic("sub-bob", f.member.Email))
+		r := b.post(t, f.e.url("acme", "/sso/"+c.ID+"/start"), url.Values{"csrf": {tok}, "return_to": {tc.returnTo}})
+		wantPage(t, r, http.StatusOK, "/sso/"+c.ID+"/start")
+		r = b.get(t, r.continueURL(t))
+		if r.URL.Path != tc.want {
+			t.Errorf("return_to %q: landed on %s, want %s", tc.returnTo, r.URL.Path, tc.want)
+		}
+	}
+}

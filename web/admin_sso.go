@@ -17,6 +17,10 @@ type ssoView struct {
 	Domains     []string
 	PasswordOff bool
 	Form        addForm // what was typed into the add form, when it was refused
+	// SCIM is on (a handler is configured); SCIMBaseURL and SCIMTokens are its part of the page.
+	SCIM        bool
+	SCIMBaseURL string
+	SCIMTokens  []latchkey.SCIMToken
 }
 
 // connectionRow is one connection as the admin page and dashboard show it.
@@ -60,6 +64,12 @@ func (s *Server) ssoView(r *http.Request, rq *request) (ssoView, error) {
 	}
 	if v.Domains, err = s.store.Domains(r.Context(), rq.Workspace.ID); err != nil {
 		return v, err
+	}
+	if s.scim != nil {
+		v.SCIM, v.SCIMBaseURL = true, s.scimBaseURL(rq.Workspace.Slug)
+		if v.SCIMTokens, err = s.store.SCIMTokens(r.Context(), rq.Workspace.ID); err != nil {
+			return v, err
+		}
 	}
 	return v, nil
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/net/html"
+
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/connector/oidc/oidctest"
 )
@@ -151,5 +153,40 @@ func TestAdminSSOEdit(t *testing.T) {
 	}
 	if evs := f.e.events(t, f.ws, latchkey.EventSSOConnection); len(evs) == 0 || !strings.Contains(evs[0].Detail, "client secret") {
 		t.Errorf("connection events %+v", evs)
+	}
+}
+
+// The Single sign-on page lists the workspace's SCIM tokens with Revoke, and creates one: the
+// token is shown once on the page that follows.
+func TestSSOPageHoldsSCIMTokens(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	f := e.seedAcme(t)
+	admin := e.newBrowser(t)
+	admin.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
+	page := e.url("acme", "/admin/sso")
+	r := admin.submit(t, page, e.url("acme", "/admin/provisioning/tokens"), url.Values{"name": {"Okta"}})
+	if r.Status != http.StatusOK || !strings.Contains(r.text(), "Your new SCIM token") {
+		t.Fatalf("create from the SSO page: %d %q", r.Status, r.text())
+	}
+	r = admin.get(t, page)
+	if !strings.Contains(r.text(), "Okta") || !strings.Contains(r.text(), "/scim/v2") || !containsText(r, "Create SCIM token") {
+		t.Fatalf("the SSO page does not list the token and base URL: %q", r.text())
+	}
+	var revoke string
+	for _, n := range r.find(func(n *html.Node) bool {
+		return n.Data == "form" && strings.HasSuffix(attr(n, "action"), "/revoke") && strings.Contains(attr(n, "action"), "/provisioning/tokens/")
+	}) {
+		revoke = attr(n, "action")
+	}
+	if revoke == "" {
+		t.Fatal("no Revoke form for the token on the SSO page")
+	}
+	r = admin.submit(t, page, e.url("acme", revoke), nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("revoke from the SSO page: %d", r.Status)
+	}
+	if !strings.Contains(admin.get(t, page).text(), "Revoked") {
+		t.Fatal("the SSO page does not show the token as revoked")
 	}
 }

@@ -79,6 +79,9 @@ type PasskeyStore interface {
 	PasskeyByCredentialID(ctx context.Context, ws string, credentialID []byte) (Passkey, error)
 	// Passkeys lists the passkeys of the account, oldest first. An unknown account has none.
 	Passkeys(ctx context.Context, ws, accountID string) ([]Passkey, error)
+	// PasskeyCounts returns, in one read, how many passkeys each account of workspace ws has
+	// (accounts without any are absent), for the members page.
+	PasskeyCounts(ctx context.Context, ws string) (map[string]int, error)
 	// UsePasskey records an accepted assertion: the new signature counter, the backup state and
 	// LastUsedAt = now, atomically, only if signCount is greater than the stored counter or both
 	// are zero (an authenticator without a counter). Of concurrent calls with one counter value

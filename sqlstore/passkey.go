@@ -77,6 +77,26 @@ func (db *DB) PasskeyByCredentialID(ctx context.Context, ws string, credentialID
 }
 
 // Passkeys lists the account's passkeys, oldest first (by CreatedAt, then ID).
+// PasskeyCounts returns how many passkeys each account of ws has, in one grouped read.
+func (db *DB) PasskeyCounts(ctx context.Context, ws string) (map[string]int, error) {
+	rows, err := db.ro.QueryContext(ctx, `SELECT account_id, COUNT(*) FROM passkeys WHERE workspace_id = $1 GROUP BY account_id`, ws)
+	if err != nil {
+		return nil, fmt.Errorf("count passkeys: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("count passkeys: %w", err)
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// Passkeys lists the passkeys of the account, oldest first.
 func (db *DB) Passkeys(ctx context.Context, ws, accountID string) ([]latchkey.Passkey, error) {
 	rows, err := db.ro.QueryContext(ctx,
 		`SELECT `+passkeyColumns+` FROM passkeys WHERE workspace_id = $1 AND account_id = $2 ORDER BY created_at, id`,

@@ -63,6 +63,23 @@ func newCeremony(t *testing.T, s latchkey.Store, ws, account string, kind latchk
 }
 
 var passkeyTests = []test{
+	{"PasskeyCountsPerAccount", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		w, admin := newWorkspace(t, s, "acme")
+		other, _ := newWorkspace(t, s, "globex")
+		pat := newAccount(t, s, w.ID, "pat@acme.test")
+		newPasskey(t, s, admin, "laptop")
+		newPasskey(t, s, admin, "phone")
+		newPasskey(t, s, pat, "key")
+		got, err := s.PasskeyCounts(ctx, w.ID)
+		ok(t, "PasskeyCounts", err)
+		same(t, "PasskeyCounts", map[string]int{admin.ID: 2, pat.ID: 1}, got)
+		got, err = s.PasskeyCounts(ctx, other.ID)
+		ok(t, "PasskeyCounts(other workspace)", err)
+		if len(got) != 0 {
+			t.Fatalf("another workspace counts %v", got)
+		}
+	}},
 	{"CreateReadListRenameDelete", func(t *testing.T, s latchkey.Store) {
 		ctx := t.Context()
 		w, admin := newWorkspace(t, s, "acme")

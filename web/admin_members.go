@@ -36,6 +36,8 @@ type membersView struct {
 	// ProviderSuspended marks the listed accounts that the identity provider suspended: only
 	// the provider reactivates them.
 	ProviderSuspended map[string]bool
+	// Passkeys counts each member's passkeys: a passkey is a second factor too.
+	Passkeys map[string]int
 }
 
 // memberFilter is what the GET form of the members page asks for. Values outside the known
@@ -92,6 +94,9 @@ func (s *Server) membersView(r *http.Request, rq *request, f memberFilter) (memb
 	}
 	if len(members) > membersShown {
 		v.Members, v.More = members[:membersShown], true
+	}
+	if v.Passkeys, err = s.store.PasskeyCounts(r.Context(), rq.Workspace.ID); err != nil {
+		return v, err
 	}
 	if v.Managed, err = s.managedProfiles(r, rq.Workspace.ID); err != nil {
 		return membersView{}, err

@@ -587,3 +587,25 @@ func TestSuspendOwnAccount(t *testing.T) {
 	}
 	wantRefused(t, b.login(t, e, "acme", f.admin.Email, goodPassword), http.StatusForbidden, latchkey.MsgNotActive)
 }
+
+// A passkey counts as a second factor on the members page, beside the authenticator app.
+func TestMembersPageShowsPasskeys(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	f := e.seedAcme(t)
+	for i, name := range []string{"Laptop", "Phone"} {
+		if err := e.store.CreatePasskey(t.Context(), latchkey.Passkey{ID: latchkey.NewID(), WorkspaceID: f.ws.ID, AccountID: f.member.ID,
+			CredentialID: []byte{byte(i + 1)}, PublicKey: []byte("key"), Name: name, CreatedAt: start}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.newBrowser(t)
+	b.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
+	rows := b.get(t, e.url("acme", "/admin/members")).memberRows(t)
+	if got, want := rows[f.member.Email].TwoFactor, "Passkeys (2)"; got != want {
+		t.Errorf("member with two passkeys: two-factor %q, want %q", got, want)
+	}
+	if got, want := rows[f.admin.Email].TwoFactor, "Off"; got != want {
+		t.Errorf("admin without a second factor: two-factor %q, want %q", got, want)
+	}
+}

@@ -2,7 +2,6 @@ package inventory_test
 
 import (
 	"errors"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 )
 
 // t0 is the tests' clock: the service never reads the wall clock.
@@ -32,7 +32,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	store, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "latchkey.db"))
+	store, err := sqlstore.Open(t.Context(), sqlitetest.Path(t))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -44,7 +44,7 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: base, Log: slog.New(slog.DiscardHandler), Keys: keys,
-		Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
+		Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, LightParams: password.InsecureTestParams})})
 	h, err := web.New(web.Config{Service: svc, BaseURL: base, Secret: bytes.Repeat([]byte("k"), 32), Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/latchkey/latchkey/passkey"
 	"github.com/latchkey/latchkey/passkey/passkeytest"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 )
 
 var t0 = time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -34,7 +34,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	db, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "latchkey.db"))
+	db, err := sqlstore.Open(t.Context(), sqlitetest.Path(t))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -17,10 +17,13 @@ var ErrBusy = errors.New("password hashing is busy")
 
 // HasherConfig sets a Hasher's cost and bounds. Zero fields take the defaults.
 type HasherConfig struct {
-	Params Params        // for new hashes and the dummy; default Default
-	Limit  int           // hashes computed at once, process-wide; default runtime.GOMAXPROCS(0)
-	Queue  int           // callers that may wait for a slot; default 16 × Limit
-	Wait   time.Duration // longest wait for a slot; default 3 s
+	Params Params // for new hashes and the dummy; default Default
+	// LightParams hash secrets that are random rather than chosen (recovery codes, about 79
+	// bits: nothing to guess from a dictionary); default Light.
+	LightParams Params
+	Limit       int           // hashes computed at once, process-wide; default runtime.GOMAXPROCS(0)
+	Queue       int           // callers that may wait for a slot; default 16 × Limit
+	Wait        time.Duration // longest wait for a slot; default 3 s
 }
 
 // Hasher hashes and verifies passwords with at most Limit argon2id computations in flight and at
@@ -28,6 +31,7 @@ type HasherConfig struct {
 // away) gives up its place without hashing. A Hasher is safe for concurrent use.
 type Hasher struct {
 	params Params
+	light  Params
 	slots  chan struct{}
 	queue  chan struct{}
 	wait   time.Duration
@@ -42,6 +46,9 @@ func NewHasher(cfg HasherConfig) *Hasher {
 	if cfg.Params == (Params{}) {
 		cfg.Params = Default
 	}
+	if cfg.LightParams == (Params{}) {
+		cfg.LightParams = Light
+	}
 	if cfg.Limit <= 0 {
 		cfg.Limit = runtime.GOMAXPROCS(0)
 	}
@@ -51,7 +58,7 @@ func NewHasher(cfg HasherConfig) *Hasher {
 	if cfg.Wait <= 0 {
 		cfg.Wait = 3 * time.Second
 	}
-	h := &Hasher{params: cfg.Params, slots: make(chan struct{}, cfg.Limit), queue: make(chan struct{}, cfg.Queue), wait: cfg.Wait}
+	h := &Hasher{params: cfg.Params, light: cfg.LightParams, slots: make(chan struct{}, cfg.Limit), queue: make(chan struct{}, cfg.Queue), wait: cfg.Wait}
 	h.dummy = dummyFor(cfg.Params)
 	return h
 }
@@ -137,7 +144,12 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	return h.HashWith(ctx, pw, h.params)
 }
 
-// HashWith is Hash with other parameters (recovery codes use lighter ones).
+// HashLight is Hash with the light parameters, for random secrets such as recovery codes.
+func (h *Hasher) HashLight(ctx context.Context, secret string) (string, error) {
+	return h.HashWith(ctx, secret, h.light)
+}
+
+// HashWith is Hash with other parameters.
 func (h *Hasher) HashWith(ctx context.Context, pw string, p Params) (string, error) {
 	release, err := h.acquire(ctx)
 	if err != nil {
@@ -193,6 +205,10 @@ func (h *Hasher) VerifyAfter(ctx context.Context, pw, hash string, before func()
 	}
 	return Verify(pw, hash)
 }
+
+// Light are the parameters of HashLight: argon2id, lighter than for passwords, because a
+// recovery code has about 79 random bits and a check may try ten hashes.
+var Light = Params{Memory: 8 * 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
 
 // InsecureTestParams make a hash in well under a millisecond, so that test suites can sign
 // people in by the thousand. They are far too weak for a real password; nothing outside tests

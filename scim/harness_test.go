@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/scim"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 )
 
 var start = time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -40,7 +40,7 @@ type env struct {
 
 func newEnv(t *testing.T, cfg ...func(*scim.Config)) *env {
 	t.Helper()
-	store, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "latchkey.db"))
+	store, err := sqlstore.Open(t.Context(), sqlitetest.Path(t))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -32,7 +32,7 @@ func TestDeactivatedMemberCannotSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse("http://app.test")
-	svc := signin.New(signin.Config{Store: e.store, Mailer: outbox, BaseURL: base, Now: e.clock.Now, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
+	svc := signin.New(signin.Config{Store: e.store, Mailer: outbox, BaseURL: base, Now: e.clock.Now, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, LightParams: password.InsecureTestParams})})
 	signIn := func() error {
 		_, err := svc.PasswordSignIn(t.Context(), signin.PasswordInput{Workspace: e.acme, Email: "sam@acme.test",
 			Password: "correct horse battery", Client: signin.Client{Addr: "192.0.2.9"}})

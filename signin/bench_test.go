@@ -35,7 +35,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 	store := benchStore(b)
 	base, _ := url.Parse("http://app.test")
 	now := time.Now().UTC()
-	svc := signin.New(signin.Config{Store: store, BaseURL: base, Now: func() time.Time { return now }, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
+	svc := signin.New(signin.Config{Store: store, BaseURL: base, Now: func() time.Time { return now }, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, LightParams: password.InsecureTestParams})})
 	ctx := b.Context()
 	ws := latchkey.Workspace{ID: latchkey.NewID(), Slug: "bench" + latchkey.NewID()[:6], Name: "Bench", CreatedAt: now}
 	h, _ := password.HashWith("correct horse battery staple", password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16})

@@ -25,7 +25,7 @@ func TestInviteNameTooLong(t *testing.T) {
 	defer store.Close()
 	outbox, _ := mail.NewOutbox(filepath.Join(dir, "outbox"), nil)
 	base, _ := url.Parse("http://app.test")
-	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: base, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
+	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: base, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, LightParams: password.InsecureTestParams})})
 	ws, _, _, err := svc.CreateWorkspace(t.Context(), signin.NewWorkspace{Slug: "acme", Name: "Acme", AdminEmail: "admin@acme.test"})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 )
 
 // The account-lifecycle tests (reset, members, profile, mail queue) share this harness: the
@@ -50,7 +51,7 @@ type lcEnv struct {
 // lcPassword, and delivers (and forgets) the mail that took.
 func newLcEnv(t *testing.T) *lcEnv {
 	t.Helper()
-	return newLcEnvOn(t, filepath.Join(t.TempDir(), "latchkey.db"))
+	return newLcEnvOn(t, sqlitetest.Path(t))
 }
 
 // newLcEnvOn is newLcEnv on the database at dsn: a SQLite file or a PostgreSQL URL.
@@ -90,7 +91,7 @@ func openLcEnv(t *testing.T, file, outbox string, clock *testclock.Clock) *lcEnv
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := signin.New(signin.Config{Store: store, Mailer: mail.NewQueue(store, nil, clock.Now), BaseURL: base, Log: log, Now: clock.Now, Keys: keys, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
+	svc := signin.New(signin.Config{Store: store, Mailer: mail.NewQueue(store, nil, clock.Now), BaseURL: base, Log: log, Now: clock.Now, Keys: keys, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, LightParams: password.InsecureTestParams})})
 	return &lcEnv{file: file, outbox: outbox, store: store, svc: svc, clock: clock, worker: mail.NewWorker(store, box, log, clock.Now)}
 }
 

@@ -14,10 +14,6 @@ import (
 	"github.com/latchkey/latchkey/totp"
 )
 
-// recoveryParams hash recovery codes: argon2id, lighter than for passwords because a code has
-// about 79 random bits (nothing to guess from a dictionary) and a check may try ten hashes.
-var recoveryParams = password.Params{Memory: 8 * 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
-
 // TOTPSetup is what the set-up page shows: the key as text and as a QR code, and the key sealed
 // for the confirmation form (bound to the account and session, so it is useless elsewhere).
 type TOTPSetup struct {
@@ -301,7 +297,7 @@ func (s *Service) newRecoveryCodes(ctx context.Context, a latchkey.Account) ([]s
 	stored := make([]latchkey.RecoveryCode, RecoveryCount)
 	for i := range shown {
 		code := randomRecoveryCode()
-		h, err := s.Passwords.HashWith(ctx, code, recoveryParams)
+		h, err := s.Passwords.HashLight(ctx, code)
 		if err != nil {
 			return nil, err
 		}

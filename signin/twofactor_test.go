@@ -55,7 +55,7 @@ func newTFFixture(t *testing.T) *tfFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: base, Now: func() time.Time { return tfStart }, Keys: keys, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
+	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: base, Now: func() time.Time { return tfStart }, Keys: keys, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, LightParams: password.InsecureTestParams})})
 
 	ws, _, _, err := svc.CreateWorkspace(t.Context(), signin.NewWorkspace{Slug: "acme", Name: "Acme", AdminEmail: "admin@acme.example", AdminName: "Ada"})
 	if err != nil {

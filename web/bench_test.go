@@ -31,7 +31,7 @@ func benchServer(b *testing.B) (http.Handler, *http.Cookie) {
 	outbox, _ := mail.NewOutbox(filepath.Join(dir, "outbox"), nil)
 	base, _ := url.Parse("http://app.test")
 	keys, _ := keyring.Parse(keyring.NewKeyLine("bench"))
-	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: base, Keys: keys, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams})})
+	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: base, Keys: keys, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, LightParams: password.InsecureTestParams})})
 	h, err := web.New(web.Config{Service: svc, BaseURL: base, Secret: []byte(strings.Repeat("k", 32))})
 	if err != nil {
 		b.Fatal(err)

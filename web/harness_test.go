@@ -29,6 +29,7 @@ import (
 	"github.com/latchkey/latchkey/scim"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 	"github.com/latchkey/latchkey/web"
 )
 
@@ -40,7 +41,7 @@ var start = time.Date(2030, time.March, 4, 9, 0, 0, 0, time.UTC)
 // parameters travel with each hash, so every check is still a real argon2id verification.
 // Its bound is wide: the tests run in parallel, and a busy refusal would be a flaky failure (the
 // storm tests make hashers of their own with tight bounds).
-var testHasher = password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, Limit: 64, Queue: 4096, Wait: time.Minute})
+var testHasher = password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, LightParams: password.InsecureTestParams, Limit: 64, Queue: 4096, Wait: time.Minute})
 
 // The passwords of the seeded accounts.
 const (
@@ -87,7 +88,8 @@ func newHandlerEnv(t *testing.T, base string) *env {
 func newHandlerEnvWith(t *testing.T, base string, hasher *password.Hasher) *env {
 	t.Helper()
 	dir := t.TempDir()
-	store, err := sqlstore.Open(t.Context(), filepath.Join(dir, "latchkey.db"))
+	// A copy of a migrated template: the migrations ran once for the whole test process.
+	store, err := sqlstore.Open(t.Context(), sqlitetest.Path(t))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -44,8 +44,8 @@ type Config struct {
 	// moment" (503): argon2id takes 19 MiB a hash, and an unbounded burst exhausts memory.
 	HashLimit int
 	HashQueue int
-	// HashParams are the argon2id parameters of new password hashes; zero means
-	// password.Default. Not a flag: tests set cheap ones.
+	// HashParams are the argon2id parameters of new password hashes (and of recovery codes,
+	// when set); zero means password.Default. Not a flag: tests set cheap ones.
 	HashParams password.Params
 	// PrivateIdPs lets SSO connections reach identity providers on loopback, private and
 	// link-local addresses; off by default, so that a workspace administrator cannot make the

@@ -214,7 +214,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Worker = mail.NewWorker(m.Store, m.Mailer, m.Log, m.Now)
 	m.Worker.Wake = m.Queue.Wake()
 	m.Worker.Sealer = m.Keys
-	m.Passwords = password.NewHasher(password.HasherConfig{Params: m.Config.HashParams, Limit: m.Config.HashLimit, Queue: m.Config.HashQueue})
+	m.Passwords = password.NewHasher(password.HasherConfig{Params: m.Config.HashParams, LightParams: m.Config.HashParams, Limit: m.Config.HashLimit, Queue: m.Config.HashQueue})
 	m.Service = signin.New(signin.Config{Store: m.Store, Mailer: m.Queue, BaseURL: m.Config.baseURL, Policy: policy, Log: m.Log, Now: m.Now, Keys: m.Keys, Passwords: m.Passwords, Jobs: m.Queue, PrivateIdPs: m.Config.PrivateIdPs})
 	m.Worker.Jobs = m.Service.Jobs()
 	return nil

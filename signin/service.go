@@ -111,12 +111,12 @@ type Config struct {
 	// Jobs queues work for the server's mail.Worker to run (Service.Jobs); nil runs it at once.
 	Jobs JobQueue
 	// SSOClient makes the calls to identity providers; nil means a client with oidc.Timeout
-	// that refuses private addresses unless PrivateIdPs.
+	// that refuses private-network addresses unless PrivateIdPs.
 	SSOClient *http.Client
-	// PrivateIdPs lets the default SSOClient reach identity providers on loopback, private
-	// and link-local addresses (an on-premises Keycloak, local development, tests). Off, a
-	// workspace administrator cannot make the server call into its own network (SSRF) by
-	// naming such an address as an issuer or metadata URL.
+	// PrivateIdPs lets the default SSOClient reach identity providers on private-network and
+	// link-local addresses (an on-premises Keycloak). Off, a workspace administrator cannot make
+	// the server call into its network (SSRF) by naming such an address as an issuer or
+	// metadata URL. Loopback is always allowed (local development, a provider on the host).
 	PrivateIdPs bool
 }
 

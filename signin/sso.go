@@ -528,10 +528,13 @@ func defaultHTTPClient(private bool) *http.Client {
 }
 
 // ErrPrivateIdP refuses a connection to an identity provider at a private address.
-var ErrPrivateIdP = errors.New("the identity provider's address is private (loopback, private network or link-local); the operator allows those with --private-idps")
+var ErrPrivateIdP = errors.New("the identity provider's address is private (a private network or link-local); the operator allows those with --private-idps")
 
 // refusePrivate is the dialer's check of the address it is about to connect to, after name
-// resolution, so that a name that resolves to a private address is refused too.
+// resolution, so that a name that resolves to a private address is refused too. Loopback stays
+// allowed, as the connection rules allow an http issuer there (local development, and a
+// provider on the same host); private networks, link-local addresses (the cloud metadata
+// service at 169.254.169.254 among them) and unspecified or multicast ones are refused.
 func refusePrivate(network, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
@@ -542,7 +545,10 @@ func refusePrivate(network, address string, _ syscall.RawConn) error {
 		return err
 	}
 	ip = ip.Unmap()
-	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
+	if ip.IsLoopback() {
+		return nil
+	}
+	if ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
 		return ErrPrivateIdP
 	}
 	return nil

@@ -47,9 +47,9 @@ type Config struct {
 	// HashParams are the argon2id parameters of new password hashes (and of recovery codes,
 	// when set); zero means password.Default. Not a flag: tests set cheap ones.
 	HashParams password.Params
-	// PrivateIdPs lets SSO connections reach identity providers on loopback, private and
+	// PrivateIdPs lets SSO connections reach identity providers on private-network and
 	// link-local addresses; off by default, so that a workspace administrator cannot make the
-	// server call into its network.
+	// server call into its network. Loopback is always allowed.
 	PrivateIdPs bool
 	// MetricsAddr is where /metrics is served, on a listener of its own ("" for nowhere).
 	MetricsAddr string
@@ -141,7 +141,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.DBStatementTimeout, "db-statement-timeout", c.DBStatementTimeout, fmt.Sprintf("PostgreSQL cancels any statement that runs longer; 0: %s (env LATCHKEY_DB_STATEMENT_TIMEOUT)", sqlstore.DefaultStatementTimeout))
 	fs.IntVar(&c.HashLimit, "hash-limit", c.HashLimit, "password hashes computed at once; 0: one per CPU (env LATCHKEY_HASH_LIMIT)")
 	fs.IntVar(&c.HashQueue, "hash-queue", c.HashQueue, "sign-ins that may wait for a hashing slot before getting \"try again\"; 0: 16 per slot (env LATCHKEY_HASH_QUEUE)")
-	fs.BoolVar(&c.PrivateIdPs, "private-idps", c.PrivateIdPs, "let SSO connections reach identity providers on loopback, private and link-local addresses, e.g. an on-premises Keycloak (env LATCHKEY_PRIVATE_IDPS)")
+	fs.BoolVar(&c.PrivateIdPs, "private-idps", c.PrivateIdPs, "let SSO connections reach identity providers on private-network and link-local addresses, e.g. an on-premises Keycloak; loopback is always allowed (env LATCHKEY_PRIVATE_IDPS)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve Prometheus /metrics on this address, e.g. 127.0.0.1:9090; default: not served (env LATCHKEY_METRICS_ADDR)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", c.PprofAddr, "serve Go profiles (net/http/pprof) at this loopback host:port, such as 127.0.0.1:6060; off by default (env LATCHKEY_PPROF_ADDR)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (env LATCHKEY_TRUSTED_PROXIES)")

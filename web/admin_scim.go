@@ -29,6 +29,18 @@ type scimGroupRow struct {
 	AdminRole       bool
 }
 
+// scimTokenTable is the table of SCIM tokens with their Revoke forms, on the Provisioning
+// and Single sign-on pages (the "scim_tokens" template).
+type scimTokenTable struct {
+	Tokens []latchkey.SCIMToken
+	CSRF   string
+}
+
+// SCIMTokenTable is the page's table of tokens.
+func (v provisioningView) SCIMTokenTable() scimTokenTable {
+	return scimTokenTable{Tokens: v.Tokens, CSRF: v.CSRF}
+}
+
 // provisioningView fills the page from the store.
 func (s *Server) provisioningView(r *http.Request, rq *request) (provisioningView, error) {
 	ctx, ws := r.Context(), rq.Workspace.ID

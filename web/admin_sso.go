@@ -23,6 +23,11 @@ type ssoView struct {
 	SCIMTokens  []latchkey.SCIMToken
 }
 
+// SCIMTokenTable is the page's table of SCIM tokens.
+func (v ssoView) SCIMTokenTable() scimTokenTable {
+	return scimTokenTable{Tokens: v.SCIMTokens, CSRF: v.CSRF}
+}
+
 // connectionRow is one connection as the admin page and dashboard show it.
 type connectionRow struct {
 	latchkey.Connection

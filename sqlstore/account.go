@@ -89,6 +89,7 @@ func (db *DB) AccountByEmail(ctx context.Context, ws, email string) (latchkey.Ac
 // quick and must not call the store: on SQLite, where there is one writer connection, a write
 // from inside fn would wait for fn forever.
 func (db *DB) UpdateAccount(ctx context.Context, ws, id string, fn func(*latchkey.Account) error) error {
+	defer db.forget(ws)
 	var fnErr error
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		a, err := scanAccount(tx.QueryRowContext(ctx,
@@ -197,6 +198,7 @@ func (db *DB) CountAccounts(ctx context.Context, ws string) (map[latchkey.Status
 // transaction; audit events and the requests it opened, which name the account without a
 // foreign key, stay. Returns ErrNotFound if ws has no such account.
 func (db *DB) DeleteAccount(ctx context.Context, ws, id string) error {
+	defer db.forget(ws)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var email string
 		if err := tx.QueryRowContext(ctx, `DELETE FROM accounts WHERE workspace_id = $1 AND id = $2 RETURNING email`, ws, id).Scan(&email); err != nil {

@@ -158,6 +158,7 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 		return fmt.Errorf("import workspace: the export has no workspace ID or slug")
 	}
 	accounts := map[string]bool{}
+	defer db.forget(w.ID)
 	for _, a := range x.Accounts {
 		if a.WorkspaceID != "" && a.WorkspaceID != w.ID {
 			return fmt.Errorf("import workspace: account %q belongs to workspace %q, not %q", a.ID, a.WorkspaceID, w.ID)

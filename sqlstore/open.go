@@ -31,8 +31,16 @@ type DB struct {
 	// hot are the statements every signed-in request runs, prepared once for the life of the
 	// pool: re-parsing them on each request was a quarter of SQLite's CPU.
 	hot struct {
-		session, workspaceBySlug *sql.Stmt
+		session, workspaceBySlug, epoch *sql.Stmt
 	}
+	// cache holds workspaces and sessions for the signed-in request path (cache.go); nil when
+	// Options.NoCache.
+	cache *cache
+	// stopListening ends PostgreSQL's cache listener (listen.go), and listening is closed when
+	// it has.
+	stopListening context.CancelFunc
+	listening     chan struct{}
+	pgConfig      *pgx.ConnConfig
 }
 
 var _ latchkey.Store = (*DB)(nil)
@@ -56,8 +64,12 @@ type Options struct {
 	// before it fails. The default is 10 seconds.
 	BusyTimeout time.Duration
 	// SkipMigrations makes Open leave the schema as it is (for Migrate to apply, say from
-	// "latchkey migrate"). Open still refuses a schema newer than this binary knows.
+	// "latchkey migrate"). Open still refuses a schema newer than this binary knows. Such a DB
+	// has no read cache.
 	SkipMigrations bool
+	// NoCache turns off the in-process cache of workspaces and sessions (cache.go): every
+	// read goes to the database.
+	NoCache bool
 }
 
 // The defaults of Options.
@@ -99,7 +111,7 @@ func OpenWith(ctx context.Context, database string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := db.start(ctx, o.SkipMigrations); err != nil {
+	if err := db.start(ctx, o.SkipMigrations, o.NoCache); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -107,7 +119,7 @@ func OpenWith(ctx context.Context, database string, o Options) (*DB, error) {
 }
 
 // start checks the connection and brings the schema up to date, or only checks its version.
-func (db *DB) start(ctx context.Context, skipMigrations bool) error {
+func (db *DB) start(ctx context.Context, skipMigrations, noCache bool) error {
 	if err := db.Ping(ctx); err != nil {
 		return err
 	}
@@ -118,7 +130,13 @@ func (db *DB) start(ctx context.Context, skipMigrations bool) error {
 	} else if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	return db.prepareHot(ctx)
+	if err := db.prepareHot(ctx); err != nil {
+		return err
+	}
+	if !noCache && !skipMigrations {
+		db.startCache()
+	}
+	return nil
 }
 
 // prepareHot prepares the statements of the signed-in request path on the reader pool. A
@@ -131,6 +149,11 @@ func (db *DB) prepareHot(ctx context.Context) error {
 	}
 	if db.hot.workspaceBySlug, err = db.ro.PrepareContext(ctx, workspaceBySlugQuery); err != nil {
 		db.hot.workspaceBySlug = nil
+	}
+	if db.d.name == "sqlite" {
+		if db.hot.epoch, err = db.ro.PrepareContext(ctx, epochQuery); err != nil {
+			db.hot.epoch = nil
+		}
 	}
 	return nil
 }
@@ -171,7 +194,7 @@ func openPostgres(url string, o Options) (*DB, error) {
 	pool.SetMaxOpenConns(o.MaxOpenConns)
 	pool.SetMaxIdleConns(o.MaxIdleConns)
 	pool.SetConnMaxIdleTime(o.ConnMaxIdleTime)
-	return &DB{d: postgresDialect, rw: pool, ro: pool}, nil
+	return &DB{d: postgresDialect, rw: pool, ro: pool, pgConfig: cfg}, nil
 }
 
 // createPrivate creates a new SQLite database file readable by its owner only (0600), whatever
@@ -264,7 +287,11 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes every connection. Calls in flight may fail.
 func (db *DB) Close() error {
-	for _, st := range []*sql.Stmt{db.hot.session, db.hot.workspaceBySlug} {
+	if db.stopListening != nil {
+		db.stopListening()
+		<-db.listening
+	}
+	for _, st := range []*sql.Stmt{db.hot.session, db.hot.workspaceBySlug, db.hot.epoch} {
 		if st != nil {
 			st.Close()
 		}

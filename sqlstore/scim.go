@@ -195,6 +195,7 @@ func (db *DB) SCIMUsers(ctx context.Context, ws string) ([]latchkey.SCIMUser, er
 // unchanged. Returns ErrNotFound, ErrConflict if the new email is taken, and an error if fn
 // changed an ID or the workspace.
 func (db *DB) UpdateSCIMUser(ctx context.Context, ws, accountID string, fn func(*latchkey.SCIMUser) error) error {
+	defer db.forget(ws)
 	var fnErr error
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if db.d.forUpdate != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/latchkey/latchkey"
@@ -41,6 +42,7 @@ func (db *DB) CreateSession(ctx context.Context, s latchkey.Session) error {
 // StartSession removes the replaced session, stores s and stamps the account's last sign-in, in
 // one transaction.
 func (db *DB) StartSession(ctx context.Context, s latchkey.Session, replaces string, rotate bool) error {
+	defer db.forget(s.WorkspaceID)
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if replaces != "" {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1 AND workspace_id = $2`, replaces, s.WorkspaceID); err != nil {
@@ -69,13 +71,26 @@ var sessionQuery = `SELECT ` + sessionColumnsS + `, ` + accountColumnsA + `
 
 // Session returns the session with this ID in workspace ws and its account, or ErrNotFound.
 // It runs on every signed-in request, so it is one query: a join on both primary keys.
+// It is read through the cache (cache.go).
 func (db *DB) Session(ctx context.Context, ws, id string) (latchkey.Session, latchkey.Account, error) {
+	cached := db.checkCache(ctx)
+	var seq uint64
+	var at time.Time
+	if cached {
+		if s, a, ok := db.cache.session(ws, id); ok {
+			return s, a, nil
+		}
+		seq, at = db.cache.snapshot()
+	}
 	var s latchkey.Session
 	var a latchkey.Account
 	err := db.queryRow(ctx, db.hot.session, sessionQuery, id, ws).
 		Scan(append(sessionDest(&s), accountDest(&a)...)...)
 	if err != nil {
 		return latchkey.Session{}, latchkey.Account{}, fmt.Errorf("read session: %w", storeError(err))
+	}
+	if cached {
+		db.cache.storeSession(s, a, seq, at)
 	}
 	return s, a, nil
 }
@@ -94,11 +109,15 @@ func (db *DB) TouchSession(ctx context.Context, ws, id string, now time.Time) er
 	if n == 0 {
 		return fmt.Errorf("touch session: %w", latchkey.ErrNotFound)
 	}
+	if db.cache != nil {
+		db.cache.touched(ws, id, time.UnixMicro(now.UnixMicro()).UTC())
+	}
 	return nil
 }
 
 // DeleteSession removes one session. Deleting a missing session is not an error.
 func (db *DB) DeleteSession(ctx context.Context, ws, id string) error {
+	defer db.forget(ws)
 	if _, err := db.rw.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1 AND workspace_id = $2`, id, ws); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
@@ -108,6 +127,7 @@ func (db *DB) DeleteSession(ctx context.Context, ws, id string) error {
 // DeleteAccountSessions removes every session of the account except the one with ID except
 // ("" removes all) and returns how many it removed.
 func (db *DB) DeleteAccountSessions(ctx context.Context, ws, accountID, except string) (int, error) {
+	defer db.forget(ws)
 	res, err := db.rw.ExecContext(ctx,
 		`DELETE FROM sessions WHERE workspace_id = $1 AND account_id = $2 AND id <> $3`, ws, accountID, except)
 	if err != nil {
@@ -123,6 +143,7 @@ func (db *DB) DeleteAccountSessions(ctx context.Context, ws, accountID, except s
 // DeleteWorkspaceSessions removes every session of ws but except, as
 // latchkey.SessionStore promises.
 func (db *DB) DeleteWorkspaceSessions(ctx context.Context, ws, except string) (int, error) {
+	defer db.forget(ws)
 	res, err := db.rw.ExecContext(ctx, `DELETE FROM sessions WHERE workspace_id = $1 AND id <> $2`, ws, except)
 	if err != nil {
 		return 0, fmt.Errorf("delete workspace sessions: %w", err)
@@ -158,16 +179,40 @@ func (db *DB) AccountSessions(ctx context.Context, ws, accountID string) ([]latc
 }
 
 // DeleteExpiredSessions removes, across all workspaces, the sessions whose ExpiresAt is not
-// after now or whose LastSeenAt is before idleBefore, and returns how many.
+// after now or whose LastSeenAt is before idleBefore, and returns how many. It deletes in
+// batches of expiredBatch, each its own statement, so that a large sweep (a million sessions
+// expiring together) never holds SQLite's write lock, or PostgreSQL's row locks, for long:
+// sign-ins and touches get their turn between batches.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int, error) {
-	res, err := db.rw.ExecContext(ctx,
-		`DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2`, timeValue(now), timeValue(idleBefore))
-	if err != nil {
-		return 0, fmt.Errorf("delete expired sessions: %w", err)
+	total := 0
+	for {
+		res, err := db.rw.ExecContext(ctx,
+			`DELETE FROM sessions WHERE id IN (SELECT id FROM sessions
+				WHERE expires_at <= $1 OR last_seen_at < $2 LIMIT `+strconv.Itoa(expiredBatch)+`)`,
+			timeValue(now), timeValue(idleBefore))
+		if err != nil {
+			return total, fmt.Errorf("delete expired sessions: %w", err)
+		}
+		n, err := affected(res)
+		if err != nil {
+			return total, fmt.Errorf("delete expired sessions: %w", err)
+		}
+		total += n
+		if n > 0 && db.cache != nil {
+			db.cache.forgetAll()
+		}
+		if n < expiredBatch {
+			return total, nil
+		}
 	}
-	n, err := affected(res)
-	if err != nil {
-		return 0, fmt.Errorf("delete expired sessions: %w", err)
+}
+
+// expiredBatch is how many expired sessions one statement of DeleteExpiredSessions deletes.
+const expiredBatch = 500
+
+// forget drops what the cache holds for workspace ws, after a change to it through db.
+func (db *DB) forget(ws string) {
+	if db.cache != nil {
+		db.cache.forget(ws)
 	}
-	return n, nil
 }

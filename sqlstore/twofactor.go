@@ -16,6 +16,7 @@ import (
 // row lock and then find the condition false. When no row changed, a second look tells a
 // replay (ErrConflict) from a missing account (ErrNotFound).
 func (db *DB) AdvanceTOTPStep(ctx context.Context, ws, accountID string, step int64) error {
+	defer db.forget(ws)
 	res, err := db.rw.ExecContext(ctx,
 		`UPDATE accounts SET totp_last_step = $3 WHERE workspace_id = $1 AND id = $2 AND totp_last_step < $3`,
 		ws, accountID, step)

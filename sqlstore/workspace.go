@@ -89,10 +89,25 @@ func (db *DB) Workspace(ctx context.Context, id string) (latchkey.Workspace, err
 }
 
 // WorkspaceBySlug returns the workspace with this slug, or ErrNotFound.
+// It is read through the cache (cache.go).
 func (db *DB) WorkspaceBySlug(ctx context.Context, slug string) (latchkey.Workspace, error) {
+	cached := db.checkCache(ctx)
+	if cached {
+		if w, ok := db.cache.workspace(slug); ok {
+			return w, nil
+		}
+	}
+	var seq uint64
+	var at time.Time
+	if cached {
+		seq, at = db.cache.snapshot()
+	}
 	w, err := scanWorkspace(db.queryRow(ctx, db.hot.workspaceBySlug, workspaceBySlugQuery, slug))
 	if err != nil {
 		return latchkey.Workspace{}, fmt.Errorf("read workspace by slug: %w", storeError(err))
+	}
+	if cached {
+		db.cache.storeWorkspace(w, seq, at)
 	}
 	return w, nil
 }
@@ -127,6 +142,7 @@ func (db *DB) Workspaces(ctx context.Context) ([]latchkey.Workspace, error) {
 // error, writing nothing, if fn changed ID or Slug. Changes fn makes to CreatedAt are not
 // written. fn must be quick and must not call the store (see UpdateAccount).
 func (db *DB) UpdateWorkspace(ctx context.Context, id string, fn func(*latchkey.Workspace) error) error {
+	defer db.forget(id)
 	var fnErr error
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		w, err := scanWorkspace(tx.QueryRowContext(ctx,

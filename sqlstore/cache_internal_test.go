@@ -1,0 +1,59 @@
+package sqlstore
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestEpochGateNeverAnswersWithAnOlderRead: a caller of the gate must get a value read after it
+// called, however many callers share reads. The "database" here is a counter that a writer
+// moves all the time; each caller notes the counter before calling and must get at least that.
+func TestEpochGateNeverAnswersWithAnOlderRead(t *testing.T) {
+	g := newEpochGate()
+	var counter atomic.Int64
+	var reads atomic.Int64
+	read := func(context.Context) (int64, error) {
+		reads.Add(1)
+		n := counter.Load()
+		time.Sleep(50 * time.Microsecond) // a read takes a while, so callers pile up
+		return n, nil
+	}
+	stop := make(chan struct{})
+	var writer sync.WaitGroup
+	writer.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				counter.Add(1)
+			}
+		}
+	})
+	var callers sync.WaitGroup
+	const goroutines, calls = 32, 200
+	var bad atomic.Int64
+	for range goroutines {
+		callers.Go(func() {
+			for range calls {
+				before := counter.Load()
+				n, err := g.read(t.Context(), read)
+				if err != nil || n < before {
+					bad.Add(1)
+				}
+			}
+		})
+	}
+	callers.Wait()
+	close(stop)
+	writer.Wait()
+	if bad.Load() != 0 {
+		t.Fatalf("%d calls got a value read before they called", bad.Load())
+	}
+	if r := reads.Load(); r >= goroutines*calls {
+		t.Errorf("%d reads for %d calls: concurrent callers did not share reads", r, goroutines*calls)
+	}
+}

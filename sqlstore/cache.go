@@ -43,7 +43,7 @@ type cache struct {
 	// connected). Not live, the cache neither serves nor stores.
 	live bool
 
-	workspaces map[string]wsEntry   // by slug
+	workspaces map[string]wsEntry    // by slug
 	sessions   map[sessKey]sessEntry // by (workspace id, session id hash)
 
 	// epoch is SQLite's counter as last read, and gate shares its reads; nil on PostgreSQL.

@@ -12,7 +12,7 @@ import (
 // called, however many callers share reads. The "database" here is a counter that a writer
 // moves all the time; each caller notes the counter before calling and must get at least that.
 func TestEpochGateNeverAnswersWithAnOlderRead(t *testing.T) {
-	g := newEpochGate()
+	g := newEpochGate(0)
 	var counter atomic.Int64
 	var reads atomic.Int64
 	read := func(context.Context) (int64, error) {
@@ -55,5 +55,33 @@ func TestEpochGateNeverAnswersWithAnOlderRead(t *testing.T) {
 	}
 	if r := reads.Load(); r >= goroutines*calls {
 		t.Errorf("%d reads for %d calls: concurrent callers did not share reads", r, goroutines*calls)
+	}
+}
+
+// TestEpochGateWindow: with a window, a caller may get a read that started at most window
+// before its call, and no older.
+func TestEpochGateWindow(t *testing.T) {
+	now := time.Unix(1000, 0)
+	g := newEpochGate(time.Millisecond)
+	g.now = func() time.Time { return now }
+	var counter int64
+	read := func(context.Context) (int64, error) { counter++; return counter, nil }
+	get := func() int64 {
+		n, err := g.read(t.Context(), read)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := get(); n != 1 {
+		t.Fatalf("first call = %d, want a read (1)", n)
+	}
+	now = now.Add(time.Millisecond)
+	if n := get(); n != 1 {
+		t.Fatalf("a call within the window = %d, want the last read (1)", n)
+	}
+	now = now.Add(time.Microsecond)
+	if n := get(); n != 2 {
+		t.Fatalf("a call past the window = %d, want a new read (2)", n)
 	}
 }

@@ -16,7 +16,7 @@ const epochQuery = `SELECT n FROM cache_epoch WHERE id = 1`
 // read; on PostgreSQL once the listener has connected and is LISTENing.
 func (db *DB) startCache() {
 	if db.d.name == "sqlite" {
-		db.cache = newCache(true, newEpochGate())
+		db.cache = newCache(true, newEpochGate(epochWindow))
 		return
 	}
 	db.cache = newCache(false, nil)

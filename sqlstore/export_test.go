@@ -1,0 +1,5 @@
+package sqlstore
+
+// StrictCache makes db's SQLite cache read cache_epoch for every read (no epochWindow), so
+// that a test can expect another process's change in the very next read.
+func StrictCache(db *DB) { db.cache.gate.window = 0 }

@@ -32,6 +32,14 @@
 // recommends time=3, memory=64*1024 KiB (64 MiB), and threads=4 as the second
 // recommended option.
 //
+// # This fork
+//
+// This is golang.org/x/crypto/argon2 v0.58.0 with caller-owned memory: [Memory] is a block
+// array that the caller reuses from one derivation to the next, where x/crypto allocates (and
+// the kernel zeroes and faults in) memory KiB afresh for every call. So that a reused array
+// needs no clearing, the first pass overwrites each block instead of XORing into a zeroed one,
+// as the reference implementation does. See README.md.
+//
 // [argon2-specs.pdf]: https://github.com/P-H-C/phc-winner-argon2/blob/master/argon2-specs.pdf
 // [RFC 9106 Section 4]: https://www.rfc-editor.org/rfc/rfc9106.html#section-4
 // [RFC 9106 Section 7.3]: https://www.rfc-editor.org/rfc/rfc9106.html#section-7.3
@@ -102,7 +110,43 @@ func IDKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uin
 	return deriveKey(argon2id, password, salt, nil, nil, time, memory, threads, keyLen)
 }
 
+// Memory is the working memory of Argon2 (its block array), owned by the caller so that it can
+// be reused from one derivation to the next instead of allocated for each. The zero value is
+// ready to use: a derivation that needs more memory than a Memory holds replaces it with a
+// larger array, so a Memory holds as much as the largest derivation it has served. A Memory
+// does not need clearing between derivations (each one writes every block before reading it).
+//
+// A Memory must not be used by two derivations at once: give each goroutine its own.
+type Memory struct {
+	blocks []block
+}
+
+// IDKey is [IDKey] computed in m.
+func (m *Memory) IDKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	return deriveKeyIn(m, argon2id, password, salt, nil, nil, time, memory, threads, keyLen)
+}
+
+// Size returns the number of bytes m holds.
+func (m *Memory) Size() int { return len(m.blocks) * blockLength * 8 }
+
+// Release drops m's block array, for the garbage collector to reclaim; m stays usable.
+func (m *Memory) Release() { m.blocks = nil }
+
+// get returns n blocks of m, growing it if it holds fewer.
+func (m *Memory) get(n uint32) []block {
+	if uint64(len(m.blocks)) < uint64(n) {
+		m.blocks = nil // let the old array go before the new one is allocated
+		m.blocks = make([]block, n)
+	}
+	return m.blocks[:n:n]
+}
+
 func deriveKey(mode int, password, salt, secret, data []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	return deriveKeyIn(nil, mode, password, salt, secret, data, time, memory, threads, keyLen)
+}
+
+// deriveKeyIn is deriveKey in m's memory, or in memory of its own if m is nil.
+func deriveKeyIn(m *Memory, mode int, password, salt, secret, data []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
 	if time < 1 {
 		panic("argon2: number of rounds too small")
 	}
@@ -115,7 +159,13 @@ func deriveKey(mode int, password, salt, secret, data []byte, time, memory uint3
 	if memory < 2*syncPoints*uint32(threads) {
 		memory = 2 * syncPoints * uint32(threads)
 	}
-	B := initBlocks(&h0, memory, uint32(threads))
+	var B []block
+	if m != nil {
+		B = m.get(memory)
+	} else {
+		B = make([]block, memory)
+	}
+	initBlocks(&h0, B, uint32(threads))
 	processBlocks(B, time, memory, uint32(threads), mode)
 	return extractKey(B, memory, uint32(threads), keyLen)
 }
@@ -158,9 +208,10 @@ func initHash(password, salt, key, data []byte, time, memory, threads, keyLen ui
 	return h0
 }
 
-func initBlocks(h0 *[blake2b.Size + 8]byte, memory, threads uint32) []block {
+// initBlocks writes the first two blocks of each lane of B.
+func initBlocks(h0 *[blake2b.Size + 8]byte, B []block, threads uint32) {
 	var block0 [1024]byte
-	B := make([]block, memory)
+	memory := uint32(len(B))
 	for lane := uint32(0); lane < threads; lane++ {
 		j := lane * (memory / threads)
 		binary.LittleEndian.PutUint32(h0[blake2b.Size+4:], lane)
@@ -177,7 +228,6 @@ func initBlocks(h0 *[blake2b.Size + 8]byte, memory, threads uint32) []block {
 			B[j+1][i] = binary.LittleEndian.Uint64(block0[i*8:])
 		}
 	}
-	return B
 }
 
 func processBlocks(B []block, time, memory, threads uint32, mode int) {
@@ -223,7 +273,15 @@ func processBlocks(B []block, time, memory, threads uint32, mode int) {
 				random = B[prev][0]
 			}
 			newOffset := indexAlpha(random, lanes, segments, threads, n, slice, lane, index)
-			processBlockXOR(&B[offset], &B[prev], &B[newOffset])
+			if n == 0 {
+				// The first pass overwrites each block (RFC 9106 section 3.2, step 5), so B
+				// need not be zero: x/crypto XORs into a freshly allocated, zeroed array
+				// here, which gives the same result. Every block a first-pass block is
+				// computed from precedes it, so nothing left in B is ever read.
+				processBlock(&B[offset], &B[prev], &B[newOffset])
+			} else {
+				processBlockXOR(&B[offset], &B[prev], &B[newOffset])
+			}
 			index, offset = index+1, offset+1
 		}
 		wg.Done()

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/latchkey/latchkey/password/internal/argon2"
 )
 
 // ErrBusy is returned by a Hasher when every hashing slot is taken and either the waiting room
@@ -24,22 +27,49 @@ type HasherConfig struct {
 	Limit       int           // hashes computed at once, process-wide; default runtime.GOMAXPROCS(0)
 	Queue       int           // callers that may wait for a slot; default 16 × Limit
 	Wait        time.Duration // longest wait for a slot; default 3 s
+	// KeepMemory is how long the hashing slots keep their argon2 memory (Params.Memory each)
+	// after the last hash ends; default 30 s. Each slot reuses its memory from one hash to the
+	// next, which saves allocating, zeroing and faulting in 19 MiB per hash; once no hash has
+	// run for KeepMemory the slots give it back, so that an idle server is small.
+	KeepMemory time.Duration
 }
 
 // Hasher hashes and verifies passwords with at most Limit argon2id computations in flight and at
 // most Queue callers waiting for one. A caller whose context ends while it waits (the client went
 // away) gives up its place without hashing. A Hasher is safe for concurrent use.
+//
+// Each of the Limit slots owns its argon2 memory and reuses it from one hash to the next (the
+// package-level Hash and Verify allocate it per call), so a busy Hasher holds Limit × Params.Memory
+// and makes no garbage of it; KeepMemory after the last hash the slots give it back. A hash whose
+// parameters need more memory than the Hasher's own gets memory of its own, not kept.
 type Hasher struct {
 	params Params
 	light  Params
-	slots  chan struct{}
+	slots  chan *slot // the free ones: Limit slots in all
 	queue  chan struct{}
 	wait   time.Duration
 	dummy  string
 
+	keepMax uint32        // KiB: the most memory a slot keeps between hashes
+	keep    time.Duration // KeepMemory
+	now     func() time.Time
+	// afterFunc is time.AfterFunc, replaced in tests.
+	afterFunc func(time.Duration, func()) resetter
+
+	mu        sync.Mutex
+	idleTimer resetter // runs releaseIdleNow once no hash has run for keep; nil until first armed
+
 	inFlight atomic.Int64
 	peak     atomic.Int64
 }
+
+// A slot is the right to compute one hash at a time, with the argon2 memory it reuses.
+type slot struct {
+	mem      argon2.Memory
+	lastUsed time.Time // when its last hash ended
+}
+
+type resetter interface{ Reset(time.Duration) bool }
 
 // NewHasher returns a Hasher for cfg.
 func NewHasher(cfg HasherConfig) *Hasher {
@@ -58,7 +88,18 @@ func NewHasher(cfg HasherConfig) *Hasher {
 	if cfg.Wait <= 0 {
 		cfg.Wait = 3 * time.Second
 	}
-	h := &Hasher{params: cfg.Params, light: cfg.LightParams, slots: make(chan struct{}, cfg.Limit), queue: make(chan struct{}, cfg.Queue), wait: cfg.Wait}
+	if cfg.KeepMemory <= 0 {
+		cfg.KeepMemory = 30 * time.Second
+	}
+	h := &Hasher{
+		params: cfg.Params, light: cfg.LightParams,
+		slots: make(chan *slot, cfg.Limit), queue: make(chan struct{}, cfg.Queue), wait: cfg.Wait,
+		keepMax: max(cfg.Params.Memory, cfg.LightParams.Memory), keep: cfg.KeepMemory, now: time.Now,
+		afterFunc: func(d time.Duration, f func()) resetter { return time.AfterFunc(d, f) },
+	}
+	for range cfg.Limit {
+		h.slots <- new(slot) // memory is allocated by the first hash that needs it
+	}
 	h.dummy = dummyFor(cfg.Params)
 	return h
 }
@@ -95,8 +136,18 @@ func dummyFor(p Params) string {
 
 // acquire takes a hashing slot, waiting in the bounded queue for at most the configured wait.
 func (h *Hasher) acquire(ctx context.Context) (release func(), err error) {
+	s, err := h.acquireSlot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func() { h.release(s) }, nil
+}
+
+// acquireSlot is acquire, returning the slot; h.release gives it back.
+func (h *Hasher) acquireSlot(ctx context.Context) (*slot, error) {
+	var s *slot
 	select {
-	case h.slots <- struct{}{}:
+	case s = <-h.slots:
 	default:
 		select {
 		case h.queue <- struct{}{}:
@@ -105,7 +156,7 @@ func (h *Hasher) acquire(ctx context.Context) (release func(), err error) {
 		}
 		t := time.NewTimer(h.wait)
 		select {
-		case h.slots <- struct{}{}:
+		case s = <-h.slots:
 			<-h.queue
 			t.Stop()
 		case <-t.C:
@@ -118,7 +169,7 @@ func (h *Hasher) acquire(ctx context.Context) (release func(), err error) {
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		<-h.slots
+		h.slots <- s
 		return nil, err
 	}
 	n := h.inFlight.Add(1)
@@ -128,7 +179,92 @@ func (h *Hasher) acquire(ctx context.Context) (release func(), err error) {
 			break
 		}
 	}
-	return func() { h.inFlight.Add(-1); <-h.slots }, nil
+	return s, nil
+}
+
+// release gives back a slot from acquireSlot. When it was the last in flight, the slots' memory
+// is set to be given back after KeepMemory unless another hash starts first.
+func (h *Hasher) release(s *slot) {
+	s.lastUsed = h.now()
+	n := h.inFlight.Add(-1)
+	h.slots <- s
+	if n == 0 {
+		h.armIdle(h.keep)
+	}
+}
+
+func (h *Hasher) armIdle(d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.idleTimer == nil {
+		h.idleTimer = h.afterFunc(d, h.releaseIdleNow)
+	} else {
+		h.idleTimer.Reset(d)
+	}
+}
+
+// releaseIdleNow is the idle timer's function: it drops the memory of the slots idle for
+// KeepMemory and returns it to the operating system, and comes back later for any slot that has
+// been idle for less.
+func (h *Hasher) releaseIdleNow() {
+	released, next := h.releaseIdle(h.now())
+	if released > 0 {
+		// An idle process allocates little, so without a collection the garbage would wait for
+		// the periodic one (two minutes) and the scavenger would return it slowly after that.
+		debug.FreeOSMemory()
+	}
+	if next > 0 {
+		h.armIdle(next)
+	}
+}
+
+// releaseIdle drops the memory of every free slot whose last hash ended at least KeepMemory
+// before now; slots in use are not touched. It returns the bytes dropped and, if a free slot
+// still holds memory, how long until it will have been idle for KeepMemory.
+func (h *Hasher) releaseIdle(now time.Time) (released int, next time.Duration) {
+	for range cap(h.slots) {
+		var s *slot
+		select {
+		case s = <-h.slots:
+		default:
+			return released, next // the others are in use
+		}
+		if size := s.mem.Size(); size > 0 {
+			if idle := now.Sub(s.lastUsed); idle >= h.keep {
+				s.mem.Release()
+				released += size
+			} else if wait := h.keep - idle; next == 0 || wait < next {
+				next = wait
+			}
+		}
+		h.slots <- s
+	}
+	return released, next
+}
+
+// memory returns the argon2 memory to hash with p in slot s: its own, or nil (memory for this
+// hash alone) when p needs more than the Hasher's own parameters, as a hash from elsewhere might.
+func (h *Hasher) memory(s *slot, p Params) *argon2.Memory {
+	if p.Memory > h.keepMax {
+		return nil
+	}
+	return &s.mem
+}
+
+// KeptMemory returns the bytes of argon2 memory the free slots hold (slots in use are not
+// counted): at most Limit × the larger of Params.Memory and LightParams.Memory.
+func (h *Hasher) KeptMemory() int {
+	total := 0
+	for range cap(h.slots) {
+		select {
+		case s := <-h.slots:
+			total += s.mem.Size()
+			h.slots <- s
+		default:
+			return total
+		}
+	}
+	return total
 }
 
 // Peak returns the most hashes that were ever in flight at once: a test's way to check the
@@ -151,26 +287,27 @@ func (h *Hasher) HashLight(ctx context.Context, secret string) (string, error) {
 
 // HashWith is Hash with other parameters.
 func (h *Hasher) HashWith(ctx context.Context, pw string, p Params) (string, error) {
-	release, err := h.acquire(ctx)
+	s, err := h.acquireSlot(ctx)
 	if err != nil {
 		return "", err
 	}
-	defer release()
-	return HashWith(pw, p)
+	defer h.release(s)
+	return hashIn(h.memory(s, p), pw, p)
 }
 
 // Verify reports whether pw matches hash, under the Hasher's bound. Errors: ErrBusy, the
 // context's error, or ErrMalformed.
 func (h *Hasher) Verify(ctx context.Context, pw, hash string) (bool, error) {
-	if _, _, _, err := decode(hash); err != nil {
-		return false, err
-	}
-	release, err := h.acquire(ctx)
+	p, salt, key, err := decode(hash)
 	if err != nil {
 		return false, err
 	}
-	defer release()
-	return Verify(pw, hash)
+	s, err := h.acquireSlot(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer h.release(s)
+	return verifyIn(h.memory(s, p), pw, p, salt, key), nil
 }
 
 // VerifyDummy spends the time of a Verify against a real hash and never matches. The sign-in
@@ -187,23 +324,30 @@ func (h *Hasher) VerifyDummy(ctx context.Context, pw string) error {
 // user no attempt. If before returns an error nothing is verified and the error is returned. A
 // malformed hash costs a dummy check, never matches, and returns ErrMalformed.
 func (h *Hasher) VerifyAfter(ctx context.Context, pw, hash string, before func() error) (bool, error) {
-	release, err := h.acquire(ctx)
+	s, err := h.acquireSlot(ctx)
 	if err != nil {
 		return false, err
 	}
-	defer release()
+	defer h.release(s)
 	if err := before(); err != nil {
 		return false, err
 	}
+	verify := func(hash string) (bool, error) {
+		p, salt, key, err := decode(hash)
+		if err != nil {
+			return false, err
+		}
+		return verifyIn(h.memory(s, p), pw, p, salt, key), nil
+	}
 	if hash == "" {
-		Verify(pw, h.dummy)
+		verify(h.dummy)
 		return false, nil
 	}
 	if _, _, _, err := decode(hash); err != nil {
-		Verify(pw, h.dummy)
+		verify(h.dummy)
 		return false, err
 	}
-	return Verify(pw, hash)
+	return verify(hash)
 }
 
 // Light are the parameters of HashLight: argon2id, lighter than for passwords, because a

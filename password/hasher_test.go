@@ -3,7 +3,6 @@ package password
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 )
@@ -43,42 +42,52 @@ func TestHasherRoundTrip(t *testing.T) {
 
 // TestHasherBound runs 200 concurrent verifications against a limit of 2 and checks, by the
 // Hasher's own count, that no more than 2 were ever in flight, and that with a queue too small
-// for the crowd some callers are refused with ErrBusy rather than queued without end.
+// for the crowd the callers beyond it are refused with ErrBusy rather than queued without end.
+// The test holds both slots until the crowd has been sorted, so that the outcome does not depend
+// on how the scheduler interleaves the goroutines (hashes that allocate nothing may otherwise
+// finish one by one before the next goroutine even runs).
 func TestHasherBound(t *testing.T) {
 	h := NewHasher(HasherConfig{Params: Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, Limit: 2, Queue: 8, Wait: time.Minute})
 	hash, err := h.Hash(t.Context(), "pw")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	busy, done := 0, 0
-	start := make(chan struct{})
+	release1, err1 := h.acquire(t.Context())
+	release2, err2 := h.acquire(t.Context())
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	results := make(chan error, 200)
 	for range 200 {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
-			<-start
 			_, err := h.Verify(context.Background(), "pw", hash)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case errors.Is(err, ErrBusy):
-				busy++
-			case err == nil:
-				done++
-			default:
-				t.Errorf("Verify = %v", err)
-			}
+			results <- err
 		}()
 	}
-	close(start)
-	wg.Wait()
-	if p := h.Peak(); p > 2 || p < 1 {
-		t.Fatalf("peak hashes in flight = %d, want 1..2", p)
+	busy, done := 0, 0
+	count := func(err error) {
+		switch {
+		case errors.Is(err, ErrBusy):
+			busy++
+		case err == nil:
+			done++
+		default:
+			t.Errorf("Verify = %v", err)
+		}
 	}
-	if busy == 0 || done < 2 {
-		t.Fatalf("busy=%d done=%d: want some refused (queue of 8 for 200) and some done", busy, done)
+	for range 200 - 8 { // with both slots held, all but the 8 in the queue are refused
+		count(<-results)
+	}
+	release1()
+	release2()
+	for range 8 {
+		count(<-results)
+	}
+	if p := h.Peak(); p != 2 {
+		t.Fatalf("peak hashes in flight = %d, want 2", p)
+	}
+	if busy != 192 || done != 8 {
+		t.Fatalf("busy=%d done=%d: want 192 refused (a queue of 8 for 200, both slots taken) and 8 done", busy, done)
 	}
 }
 

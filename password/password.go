@@ -13,7 +13,7 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/latchkey/latchkey/password/internal/argon2"
 )
 
 // Params are argon2id cost parameters.
@@ -42,12 +42,23 @@ var ErrMalformed = errors.New("malformed password hash")
 func Hash(pw string) (string, error) { return HashWith(pw, Default) }
 
 // HashWith returns the argon2id PHC string of pw with p.
-func HashWith(pw string, p Params) (string, error) {
+func HashWith(pw string, p Params) (string, error) { return hashIn(nil, pw, p) }
+
+// idKey is argon2id in m's memory, or in memory of its own if m is nil (argon2 is the fork of
+// x/crypto/argon2 in internal/argon2: the same function, with memory the caller can keep).
+func idKey(m *argon2.Memory, pw string, salt []byte, p Params, keyLen uint32) []byte {
+	if m == nil {
+		return argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, keyLen)
+	}
+	return m.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, keyLen)
+}
+
+func hashIn(m *argon2.Memory, pw string, p Params) (string, error) {
 	salt := make([]byte, p.SaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	key := idKey(m, pw, salt, p, p.KeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -60,8 +71,13 @@ func Verify(pw, hash string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
-	return subtle.ConstantTimeCompare(got, key) == 1, nil
+	return verifyIn(nil, pw, p, salt, key), nil
+}
+
+// verifyIn reports whether pw hashes to key with p and salt, computing in m (see idKey).
+func verifyIn(m *argon2.Memory, pw string, p Params, salt, key []byte) bool {
+	got := idKey(m, pw, salt, p, uint32(len(key)))
+	return subtle.ConstantTimeCompare(got, key) == 1
 }
 
 // NeedsRehash reports whether hash was made with parameters weaker than Default.

@@ -92,7 +92,7 @@ func TestRun(t *testing.T) {
 			t.Errorf("%s c=%d: throughput %v, p50 %v, p99 %v", r.Scenario, r.Concurrency, r.Throughput, r.P50, r.P99)
 		}
 	}
-	want := "hash hash bare signin signin auth storm-signin storm-auth"
+	want := "hash hash-alloc hash hash-alloc bare signin signin auth storm-signin storm-auth"
 	if got := strings.Join(steps, " "); got != want {
 		t.Errorf("steps %q, want %q", got, want)
 	}

@@ -218,6 +218,15 @@ func (h *Hasher) releaseIdleNow() {
 	}
 }
 
+// ReleaseMemory drops the argon2 memory of every free slot now, however recently it hashed,
+// and returns it to the operating system (for a Hasher that will not hash again soon, such as
+// one of the load harness's steps). Slots in use keep theirs.
+func (h *Hasher) ReleaseMemory() {
+	if released, _ := h.releaseIdle(h.now().Add(h.keep)); released > 0 {
+		debug.FreeOSMemory()
+	}
+}
+
 // releaseIdle drops the memory of every free slot whose last hash ended at least KeepMemory
 // before now; slots in use are not touched. It returns the bytes dropped and, if a free slot
 // still holds memory, how long until it will have been idle for KeepMemory.

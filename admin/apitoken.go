@@ -25,8 +25,8 @@ type NewAPIToken struct {
 // CreateAPIToken creates an API token and returns it with its secret, which is shown once and
 // never stored (only its hash). The token acts with the rights of its account, an active
 // administrator. Audited as api.token_create. Errors: CodeForbidden with MsgAdminOnly for an
-// Actor who is neither the operator nor an active administrator of the workspace; CodeInvalid with the field
-// ("name", "scope", "owner"); ErrNotFound for an unknown OwnerEmail.
+// Actor who is neither the operator nor an active administrator of the workspace; CodeInvalid
+// with the field ("name", "scope", "owner"); ErrNotFound for an unknown OwnerEmail.
 func (s *Service) CreateAPIToken(ctx context.Context, in NewAPIToken) (latchkey.APIToken, string, error) {
 	if err := in.Actor.CheckAdmin(in.Workspace); err != nil {
 		return latchkey.APIToken{}, "", err

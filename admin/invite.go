@@ -40,16 +40,16 @@ func (s *Service) CreateWorkspace(ctx context.Context, in NewWorkspace) (latchke
 	}
 	now := s.now().UTC()
 	w := latchkey.Workspace{ID: latchkey.NewID(), Slug: in.Slug, Name: in.Name, CreatedAt: now}
-	admin := newAccount(w.ID, in.AdminEmail, in.AdminName, latchkey.RoleAdmin, now)
-	if err := s.store.CreateWorkspace(ctx, w, admin); err != nil {
+	first := newAccount(w.ID, in.AdminEmail, in.AdminName, latchkey.RoleAdmin, now)
+	if err := s.store.CreateWorkspace(ctx, w, first); err != nil {
 		if errors.Is(err, latchkey.ErrConflict) {
 			return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.NewError(latchkey.CodeConflict, "slug", latchkey.MsgSlugTaken)
 		}
 		return latchkey.Workspace{}, latchkey.Account{}, "", wrap("create workspace", err)
 	}
-	s.audit(ctx, latchkey.Event{Type: latchkey.EventWorkspaceCreate, WorkspaceID: w.ID, AccountID: admin.ID, Email: admin.Email, Detail: w.Slug})
-	link, err := s.signin.SendWelcome(ctx, w, admin)
-	return w, admin, link, err
+	s.audit(ctx, latchkey.Event{Type: latchkey.EventWorkspaceCreate, WorkspaceID: w.ID, AccountID: first.ID, Email: first.Email, Detail: w.Slug})
+	link, err := s.signin.SendWelcome(ctx, w, first)
+	return w, first, link, err
 }
 
 // NewMember is what an administrator gives to invite someone.

@@ -51,12 +51,8 @@ func (s *Service) UpdatePolicy(ctx context.Context, in PolicyInput) (latchkey.Wo
 			fmt.Sprintf(latchkey.MsgSessionMaxRange, mail.FormatExpiry(op.SessionMax)))
 	}
 	if p.PasswordSignInOff && !in.Workspace.Policy.PasswordSignInOff {
-		ok, err := s.hasEnabledConnection(ctx, in.Workspace.ID)
-		if err != nil {
+		if err := s.canTurnPasswordOff(ctx, in.Workspace.ID, "password_signin"); err != nil {
 			return latchkey.Workspace{}, err
-		}
-		if !ok {
-			return latchkey.Workspace{}, latchkey.NewError(latchkey.CodeConflict, "password_signin", latchkey.MsgPasswordOffNoSSO)
 		}
 	}
 	var before, after latchkey.Workspace
@@ -99,12 +95,8 @@ func (s *Service) SetPolicySwitches(ctx context.Context, in PolicySwitches) (lat
 		return latchkey.Workspace{}, err
 	}
 	if in.PasswordSignInOff != nil && *in.PasswordSignInOff {
-		ok, err := s.hasEnabledConnection(ctx, in.Workspace.ID)
-		if err != nil {
+		if err := s.canTurnPasswordOff(ctx, in.Workspace.ID, ""); err != nil {
 			return latchkey.Workspace{}, err
-		}
-		if !ok {
-			return latchkey.Workspace{}, latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgPasswordOffNoSSO)
 		}
 	}
 	var before, after latchkey.Workspace
@@ -160,6 +152,20 @@ func (s *Service) setPolicyFlag(ctx context.Context, w latchkey.Workspace, actor
 		detail = name + ": on"
 	}
 	s.audit(ctx, actorEvent(latchkey.EventWorkspacePolicy, w.ID, actor, c, detail))
+	return nil
+}
+
+// canTurnPasswordOff refuses to turn password sign-in off in ws while it has no enabled SSO
+// connection (the administrators' own password sign-in stops too): CodeConflict with
+// MsgPasswordOffNoSSO, on field.
+func (s *Service) canTurnPasswordOff(ctx context.Context, ws, field string) error {
+	ok, err := s.hasEnabledConnection(ctx, ws)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return latchkey.NewError(latchkey.CodeConflict, field, latchkey.MsgPasswordOffNoSSO)
+	}
 	return nil
 }
 

@@ -128,3 +128,7 @@ type AccountStore interface {
 
 // TwoFactor reports whether the account has two-factor authentication on.
 func (a Account) TwoFactor() bool { return a.TOTPSecret != "" }
+
+// ActiveAdmin reports whether the account is an administrator who may act now: role admin,
+// status active.
+func (a Account) ActiveAdmin() bool { return a.Role == RoleAdmin && a.Status == StatusActive }

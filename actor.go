@@ -39,3 +39,18 @@ func (a Actor) ID() string {
 	}
 	return ""
 }
+
+// CheckAdmin refuses an actor who may not administer workspace w: anyone but the operator and
+// an active administrator of w (a token administers nothing yet). Returns CodeForbidden with
+// MsgAdminOnly.
+func (a Actor) CheckAdmin(w Workspace) error {
+	switch a.Kind {
+	case ActorOperator:
+		return nil
+	case ActorAdmin:
+		if a.Account.ID != "" && a.Account.WorkspaceID == w.ID && a.Account.ActiveAdmin() {
+			return nil
+		}
+	}
+	return NewError(CodeForbidden, "", MsgAdminOnly)
+}

@@ -94,3 +94,6 @@ const (
 	EventAPITokenRevoke  EventType = "api.token_revoke"
 	EventAPITokenRefused EventType = "api.token_refused"
 )
+
+// Label is how the audit log names the token: its name and, in brackets, its id.
+func (t APIToken) Label() string { return t.Name + " (" + t.ID + ")" }

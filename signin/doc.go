@@ -58,13 +58,13 @@
 // stores the message in the store's queue, and a mail.Worker sends it, retrying with back-off.
 // So no answer, and no answer's timing, depends on the mail server.
 //
-// Member management (SuspendMember, ReactivateMember, ChangeMemberRole, RemoveMember,
-// ReinviteMember, UpdatePolicy) takes the acting administrator in a MemberAction or
-// PolicyInput, checks that it is an active administrator of the workspace, and audits who did
-// what. A workspace always keeps an active administrator: a change that would leave none is
-// refused, also when two administrators demote each other at once (see updateMember).
+// Administration (members, policy, SSO connections, API tokens) is package admin's, which uses
+// what this package exports for it: SendWelcome and SendInvitation (set-password links),
+// MailResetLink, EndSetPasswordLinks, ClearSignInLimits, SealClientSecret, FetchMetadata and
+// ConnectionURLs, and the session limits SessionIdle and SessionMax. This package never imports
+// admin.
 //
-// Single sign-on (sso.go, connections.go): BeginSSO stores one flow record per button press,
+// Single sign-on (sso.go): BeginSSO stores one flow record per button press,
 // under the hash of a random state (OIDC state, SAML RelayState), bound to the browser by a
 // cookie's hash and to the workspace, for 10 minutes, holding the connector's secret (nonce
 // and PKCE verifier, or the SAML request ID), Keep me signed in and the Test flag:
@@ -79,7 +79,7 @@
 // The connector is chosen by a switch (connector): the OIDC kinds through the service's one
 // oidc.Cache, SAML through saml.New. Connection secrets are sealed with Keys, bound to the
 // workspace and connection. Workspace policy (domains, linking, provisioning) is here; the
-// protocol rules are the connectors'. Turning password sign-in off needs an enabled connection.
+// protocol rules are the connectors'.
 //
 // A user's own security page (ChangePassword, Sessions, RevokeSession, RevokeOtherSessions)
 // acts only on the signed-in account's sessions.

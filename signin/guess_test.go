@@ -135,7 +135,7 @@ func TestRequiredSecondFactorMayMoveToAPasskey(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
 	e.withTOTP(t)
-	if err := e.svc.SetRequire2FA(ctx, e.workspace(t), true, e.admin, signin.Client{}); err != nil {
+	if err := e.adm.SetRequire2FA(ctx, e.workspace(t), true, latchkey.AdminActor(e.admin), signin.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	w := e.workspace(t)

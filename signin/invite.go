@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey"
@@ -12,103 +11,21 @@ import (
 	"github.com/latchkey/latchkey/password"
 )
 
-// NewWorkspace is what an operator gives to create a workspace.
-type NewWorkspace struct {
-	Slug       string
-	Name       string
-	AdminEmail string
-	AdminName  string
-}
-
-// CreateWorkspace creates a workspace and its first administrator (status invited), and sends
-// the welcome email ("Your workspace is ready") with a link to set the first password. It
-// returns the workspace, the administrator and the link. Errors: CodeInvalid for a bad slug,
-// name or email; CodeConflict with MsgSlugTaken if the slug is taken. If the mail cannot be
-// sent, the workspace stays and the error says so: the operator can resend the invitation.
-func (s *Service) CreateWorkspace(ctx context.Context, in NewWorkspace) (latchkey.Workspace, latchkey.Account, string, error) {
-	in.Slug = strings.ToLower(strings.TrimSpace(in.Slug))
-	in.Name = strings.TrimSpace(in.Name)
-	if err := latchkey.ValidateSlug(in.Slug); err != nil {
-		return latchkey.Workspace{}, latchkey.Account{}, "", err
-	}
-	if in.Name == "" || len(in.Name) > MaxNameLength {
-		return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgNameRequired)
-	}
-	if latchkey.HasControl(in.Name) || latchkey.HasControl(in.AdminName) {
-		return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgNameControl)
-	}
-	if err := latchkey.ValidateEmail(in.AdminEmail); err != nil {
-		return latchkey.Workspace{}, latchkey.Account{}, "", err
-	}
-	now := s.Now().UTC()
-	w := latchkey.Workspace{ID: latchkey.NewID(), Slug: in.Slug, Name: in.Name, CreatedAt: now}
-	admin := newAccount(w.ID, in.AdminEmail, in.AdminName, latchkey.RoleAdmin, now)
-	if err := s.Store.CreateWorkspace(ctx, w, admin); err != nil {
-		if errors.Is(err, latchkey.ErrConflict) {
-			return latchkey.Workspace{}, latchkey.Account{}, "", latchkey.NewError(latchkey.CodeConflict, "slug", latchkey.MsgSlugTaken)
-		}
-		return latchkey.Workspace{}, latchkey.Account{}, "", wrap("create workspace", err)
-	}
-	s.audit(ctx, latchkey.Event{Type: latchkey.EventWorkspaceCreate, WorkspaceID: w.ID, AccountID: admin.ID, Email: admin.Email, Detail: w.Slug})
-	link, err := s.sendSetPassword(ctx, w, admin, "welcome", latchkey.SubjectWelcome, "")
-	return w, admin, link, err
-}
-
 // MaxNameLength bounds a person's or workspace's display name, in bytes.
 const MaxNameLength = 100
 
-// NewMember is what an administrator gives to invite someone.
-type NewMember struct {
-	Workspace latchkey.Workspace
-	Email     string
-	Name      string
-	Role      latchkey.Role
-	ActorID   string // the inviting administrator; "" for the operator's CLI
-	InvitedBy string // name shown in the email; may be empty
-	Client    Client // the administrator's browser, for the audit event; zero from the CLI
+// SendWelcome issues the first administrator a of the new workspace w a set-password link
+// (ending any earlier one) and mails it with the welcome template ("Your workspace is ready").
+// It returns the link, also when the mail could not be composed or queued (with the error).
+func (s *Service) SendWelcome(ctx context.Context, w latchkey.Workspace, a latchkey.Account) (string, error) {
+	return s.sendSetPassword(ctx, w, a, mail.TemplateWelcome, latchkey.SubjectWelcome, "")
 }
 
-// Invite creates an invited account and emails it a link to set its password. It returns the
-// account and the link. Errors: CodeInvalid for a bad email or role, CodeConflict with
-// MsgEmailTaken if the workspace already has that email, CodeForbidden with MsgInviteSSOOnly if
-// the workspace's policy turns password sign-in off (SSO only: no invitations are sent).
-func (s *Service) Invite(ctx context.Context, in NewMember) (latchkey.Account, string, error) {
-	if in.Workspace.Policy.PasswordSignInOff {
-		return latchkey.Account{}, "", latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgInviteSSOOnly)
-	}
-	if err := latchkey.ValidateEmail(in.Email); err != nil {
-		return latchkey.Account{}, "", err
-	}
-	if len(strings.TrimSpace(in.Name)) > MaxNameLength {
-		return latchkey.Account{}, "", latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgNameTooLong)
-	}
-	if latchkey.HasControl(in.Name) {
-		return latchkey.Account{}, "", latchkey.NewError(latchkey.CodeInvalid, "name", latchkey.MsgNameControl)
-	}
-	if in.Role == "" {
-		in.Role = latchkey.RoleMember
-	}
-	if _, err := latchkey.ParseRole(string(in.Role)); err != nil {
-		return latchkey.Account{}, "", err
-	}
-	a := newAccount(in.Workspace.ID, in.Email, in.Name, in.Role, s.Now().UTC())
-	if err := s.Store.CreateAccount(ctx, a); err != nil {
-		if errors.Is(err, latchkey.ErrConflict) {
-			return latchkey.Account{}, "", latchkey.NewError(latchkey.CodeConflict, "email", latchkey.MsgEmailTaken)
-		}
-		return latchkey.Account{}, "", wrap("create account", err)
-	}
-	s.audit(ctx, latchkey.Event{Type: latchkey.EventAccountInvite, WorkspaceID: a.WorkspaceID, AccountID: a.ID, ActorID: in.ActorID, Email: a.Email,
-		ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: string(a.Role)})
-	link, err := s.sendSetPassword(ctx, in.Workspace, a, "invite", fmt.Sprintf(latchkey.SubjectInvite, in.Workspace.Name), in.InvitedBy)
-	return a, link, err
-}
-
-func newAccount(ws, email, name string, role latchkey.Role, now time.Time) latchkey.Account {
-	return latchkey.Account{
-		ID: latchkey.NewID(), WorkspaceID: ws, Email: strings.TrimSpace(email), Name: strings.TrimSpace(name),
-		Role: role, Status: latchkey.StatusInvited, CreatedAt: now, UpdatedAt: now,
-	}
+// SendInvitation issues the invited account a of w a set-password link (ending any earlier
+// one) and mails it with the invitation template, naming invitedBy when it is not empty. It
+// returns the link, also when the mail could not be composed or queued (with the error).
+func (s *Service) SendInvitation(ctx context.Context, w latchkey.Workspace, a latchkey.Account, invitedBy string) (string, error) {
+	return s.sendSetPassword(ctx, w, a, mail.TemplateInvite, fmt.Sprintf(latchkey.SubjectInvite, w.Name), invitedBy)
 }
 
 // sendSetPassword issues a fresh set-password link for a (ending any earlier one) and mails it
@@ -149,20 +66,9 @@ func (s *Service) issueToken(ctx context.Context, a latchkey.Account, purpose la
 	return s.WorkspaceURL(slug) + path + secret, nil
 }
 
-func (s *Service) resendInvitation(ctx context.Context, w latchkey.Workspace, a latchkey.Account, actorID string, c Client) (string, error) {
-	if w.Policy.PasswordSignInOff {
-		return "", latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgInviteSSOOnly)
-	}
-	if a.Status != latchkey.StatusInvited {
-		return "", latchkey.NewError(latchkey.CodeConflict, "email", latchkey.MsgNotInvited)
-	}
-	s.audit(ctx, latchkey.Event{Type: latchkey.EventAccountInvite, WorkspaceID: w.ID, AccountID: a.ID, ActorID: actorID, Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent, Detail: "resend"})
-	return s.sendSetPassword(ctx, w, a, "invite", fmt.Sprintf(latchkey.SubjectInvite, w.Name), "")
-}
-
-// endSetPasswordLinks deletes the account's outstanding set-password links: activating an
+// EndSetPasswordLinks deletes the account's outstanding set-password links: activating an
 // account ends its invitations.
-func (s *Service) endSetPasswordLinks(ctx context.Context, a latchkey.Account) error {
+func (s *Service) EndSetPasswordLinks(ctx context.Context, a latchkey.Account) error {
 	_, err := s.Store.DeleteAccountTokens(ctx, a.WorkspaceID, a.ID, latchkey.PurposeSetPassword)
 	return wrap("end set-password links", err)
 }
@@ -270,7 +176,7 @@ func (s *Service) SetPassword(ctx context.Context, in SetPasswordInput) (latchke
 	if _, err := s.Store.DeleteAccountSessions(ctx, a.WorkspaceID, a.ID, ""); err != nil {
 		return latchkey.Account{}, wrap("end sessions", err)
 	}
-	if err := s.endSetPasswordLinks(ctx, a); err != nil {
+	if err := s.EndSetPasswordLinks(ctx, a); err != nil {
 		return latchkey.Account{}, err
 	}
 	s.audit(ctx, event(latchkey.EventPasswordSet, a.WorkspaceID, a, in.Client))

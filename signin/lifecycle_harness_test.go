@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
@@ -38,6 +39,7 @@ type lcEnv struct {
 	outbox string
 	store  *sqlstore.DB
 	svc    *signin.Service
+	adm    *admin.Service // creates the workspace, invites the members, sets the policy
 	clock  *testclock.Clock
 	worker *mail.Worker
 	read   int // outbox messages already returned by delivered
@@ -59,7 +61,7 @@ func newLcEnvOn(t *testing.T, dsn string) *lcEnv {
 	t.Helper()
 	e := openLcEnv(t, dsn, filepath.Join(t.TempDir(), "outbox"), testclock.New(lcStart))
 	ctx := t.Context()
-	ws, admin, _, err := e.svc.CreateWorkspace(ctx, signin.NewWorkspace{Slug: "acme", Name: "Acme Corp", AdminEmail: "admin@acme.example", AdminName: "Ada Admin"})
+	ws, admin, _, err := e.adm.CreateWorkspace(ctx, admin.NewWorkspace{Slug: "acme", Name: "Acme Corp", AdminEmail: "admin@acme.example", AdminName: "Ada Admin"})
 	if err != nil {
 		t.Fatalf("create workspace: %v", err)
 	}
@@ -92,17 +94,41 @@ func openLcEnv(t *testing.T, file, outbox string, clock *testclock.Clock) *lcEnv
 		t.Fatal(err)
 	}
 	svc := signin.New(signin.Config{Store: store, Mailer: mail.NewQueue(store, nil, clock.Now), BaseURL: base, Log: log, Now: clock.Now, Keys: keys, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, LightParams: password.InsecureTestParams})})
-	return &lcEnv{file: file, outbox: outbox, store: store, svc: svc, clock: clock, worker: mail.NewWorker(store, box, log, clock.Now)}
+	return &lcEnv{file: file, outbox: outbox, store: store, svc: svc, adm: admin.New(admin.Config{Store: store, SignIn: svc, Log: log}), clock: clock, worker: mail.NewWorker(store, box, log, clock.Now)}
 }
 
 // member invites email and activates it with lcPassword.
 func (e *lcEnv) member(t *testing.T, email string, role latchkey.Role) latchkey.Account {
 	t.Helper()
-	a, _, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: e.ws, Email: email, Name: "Someone", Role: role})
+	a, _, err := e.adm.Invite(t.Context(), admin.NewMember{Workspace: e.ws, Email: email, Name: "Someone", Role: role, Actor: latchkey.OperatorActor()})
 	if err != nil {
 		t.Fatalf("invite %s: %v", email, err)
 	}
 	return e.activate(t, a, lcPassword)
+}
+
+// suspendByEmail suspends the account with this email as the operator does.
+func (e *lcEnv) suspendByEmail(t *testing.T, email string) {
+	t.Helper()
+	a, err := e.store.AccountByEmail(t.Context(), e.ws.ID, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.adm.SuspendMember(t.Context(), admin.MemberAction{Workspace: e.ws, AccountID: a.ID, Actor: latchkey.OperatorActor()}); err != nil {
+		t.Fatalf("suspend %s: %v", email, err)
+	}
+}
+
+// enableSSO gives the workspace an enabled SAML connection, straight in the store, so that
+// password sign-in may be turned off.
+func (e *lcEnv) enableSSO(t *testing.T) latchkey.Connection {
+	t.Helper()
+	c := latchkey.Connection{ID: latchkey.NewID(), WorkspaceID: e.ws.ID, Kind: latchkey.KindSAML, Name: "Okta", Enabled: true,
+		IdPEntityID: "https://idp.test", IdPSSOURL: "https://idp.test/sso", CreatedAt: lcStart, UpdatedAt: lcStart}
+	if err := e.store.CreateConnection(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // activate gives the account a password and makes it active, straight in the store.

@@ -323,24 +323,6 @@ func (s *Service) PasskeySignIn(ctx context.Context, in PasskeyInput) (Result, e
 	return s.finishSignIn(ctx, a, signInInput{Remember: in.Remember, Device: in.Device, Previous: in.PreviousSession, Client: in.Client, Method: "passkey"})
 }
 
-// SetPasskeySignIn sets the workspace policy "Members may sign in with a passkey" and audits
-// it.
-func (s *Service) SetPasskeySignIn(ctx context.Context, w latchkey.Workspace, on bool, actor latchkey.Account, c Client) error {
-	err := s.Store.UpdateWorkspace(ctx, w.ID, func(ws *latchkey.Workspace) error {
-		ws.Policy.PasskeySignInOff = !on
-		return nil
-	})
-	if err != nil {
-		return wrap("update policy", err)
-	}
-	detail := "passkey sign-in: off"
-	if on {
-		detail = "passkey sign-in: on"
-	}
-	s.audit(ctx, latchkey.Event{Type: latchkey.EventWorkspacePolicy, WorkspaceID: w.ID, AccountID: actor.ID, ActorID: actor.ID, Email: actor.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent, Detail: detail})
-	return nil
-}
-
 // usedPasskey audits an accepted passkey (signin.passkey).
 func (s *Service) usedPasskey(ctx context.Context, u passkey.Used, c Client, how string) {
 	e := event(latchkey.EventPasskeyUsed, u.Account.WorkspaceID, u.Account, c)

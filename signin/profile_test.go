@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -173,7 +174,7 @@ func TestSessions(t *testing.T) {
 func TestMailSurvivesRestart(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
-	carol, _, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: e.ws, Email: "carol@acme.example"})
+	carol, _, err := e.adm.Invite(t.Context(), admin.NewMember{Workspace: e.ws, Email: "carol@acme.example", Actor: latchkey.OperatorActor()})
 	if err != nil {
 		t.Fatal(err)
 	}

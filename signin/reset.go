@@ -123,10 +123,10 @@ func (s *Service) runResetRequest(ctx context.Context, ws string, payload []byte
 		switch a.Status {
 		case latchkey.StatusActive:
 			e.Detail = "reset link sent"
-			err = s.sendResetLink(ctx, w, a)
+			err = s.MailResetLink(ctx, w, a)
 		case latchkey.StatusInvited:
 			e.Detail = "not activated: invitation sent again"
-			_, err = s.sendSetPassword(ctx, w, a, mail.TemplateInvite, fmt.Sprintf(latchkey.SubjectInvite, w.Name), "")
+			_, err = s.SendInvitation(ctx, w, a, "")
 		default:
 			e.Detail = string(a.Status) + ": nothing sent"
 		}
@@ -160,9 +160,9 @@ func resetPrefix(ws, email string) string {
 	return "reset:email:" + ws + ":" + latchkey.NormalizeEmail(email) + ":"
 }
 
-// sendResetLink issues a reset link for a, which ends any earlier one (issueToken), and
-// mails it.
-func (s *Service) sendResetLink(ctx context.Context, w latchkey.Workspace, a latchkey.Account) error {
+// MailResetLink issues a reset link for the account a of w, which ends any earlier one, and
+// mails it, as a reset request of an active account does.
+func (s *Service) MailResetLink(ctx context.Context, w latchkey.Workspace, a latchkey.Account) error {
 	link, err := s.issueToken(ctx, a, latchkey.PurposeReset, s.Policy.ResetTTL, w.Slug, ResetPath)
 	if err != nil {
 		return err

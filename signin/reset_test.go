@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
 )
@@ -45,7 +46,7 @@ func (e *lcEnv) reset(t *testing.T, secret, email, pw, confirm, addr string) (la
 func TestRequestResetIsNeutral(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
-	_, oldInvite, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: e.ws, Email: "carol@acme.example", Role: latchkey.RoleMember})
+	_, oldInvite, err := e.adm.Invite(t.Context(), admin.NewMember{Workspace: e.ws, Email: "carol@acme.example", Role: latchkey.RoleMember, Actor: latchkey.OperatorActor()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +382,7 @@ func TestResetRefused(t *testing.T) {
 	wantError(t, "reset of a suspended account", err, latchkey.CodeExpired, latchkey.MsgResetLinkInvalid, "")
 
 	e.enableSSO(t)
-	w, err := e.svc.UpdatePolicy(t.Context(), signin.PolicyInput{Workspace: e.ws, Actor: e.admin, Policy: latchkey.Policy{PasswordSignInOff: true}})
+	w, err := e.adm.UpdatePolicy(t.Context(), admin.PolicyInput{Workspace: e.ws, Actor: latchkey.AdminActor(e.admin), Policy: latchkey.Policy{PasswordSignInOff: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +391,7 @@ func TestResetRefused(t *testing.T) {
 	wantError(t, "CheckResetLink in an SSO-only workspace", e.svc.CheckResetLink(t.Context(), w, secret), latchkey.CodeForbidden, latchkey.MsgPasswordSignInOff, "")
 	_, err = e.signIn(t, "admin@acme.example", lcPassword, "192.0.2.9")
 	wantError(t, "password sign-in in an SSO-only workspace", err, latchkey.CodeForbidden, latchkey.MsgPasswordSignInOff, "")
-	_, _, err = e.svc.Invite(t.Context(), signin.NewMember{Workspace: w, Email: "erin@acme.example"})
+	_, _, err = e.adm.Invite(t.Context(), admin.NewMember{Workspace: w, Email: "erin@acme.example", Actor: latchkey.OperatorActor()})
 	wantError(t, "Invite in an SSO-only workspace", err, latchkey.CodeForbidden, latchkey.MsgInviteSSOOnly, "")
 	if q := e.queued(t); len(q) != 0 {
 		t.Fatalf("%d mails queued in an SSO-only workspace", len(q))
@@ -402,11 +403,11 @@ func TestResetRefused(t *testing.T) {
 func TestSetPasswordPolicy(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
-	if _, err := e.svc.UpdatePolicy(t.Context(), signin.PolicyInput{Workspace: e.ws, Actor: e.admin, Policy: latchkey.Policy{PasswordMinLength: 30}}); err != nil {
+	if _, err := e.adm.UpdatePolicy(t.Context(), admin.PolicyInput{Workspace: e.ws, Actor: latchkey.AdminActor(e.admin), Policy: latchkey.Policy{PasswordMinLength: 30}}); err != nil {
 		t.Fatal(err)
 	}
 	w := e.workspace(t)
-	_, l, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: w, Email: "erin@acme.example"})
+	_, l, err := e.adm.Invite(t.Context(), admin.NewMember{Workspace: w, Email: "erin@acme.example", Actor: latchkey.OperatorActor()})
 	if err != nil {
 		t.Fatal(err)
 	}

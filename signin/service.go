@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/connector/oidc"
+	"github.com/latchkey/latchkey/internal/audit"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/passkey"
@@ -89,6 +90,7 @@ type Service struct {
 	deviceKey []byte
 	jobs      JobQueue
 	passkeys  *passkey.Service
+	events    audit.Recorder
 }
 
 // A JobQueue takes work that must stay off the request path (*mail.Queue).
@@ -138,6 +140,7 @@ func New(c Config) *Service {
 		s.ssoClient = defaultHTTPClient(c.PrivateIdPs)
 	}
 	s.oidc = oidc.NewCache(s.ssoClient)
+	s.events = audit.Recorder{Log: c.Store, Now: c.Now, Logger: c.Log}
 	if c.Keys != nil {
 		s.deviceKey = c.Keys.Derive("device cookie")
 	}
@@ -157,18 +160,9 @@ type Client struct {
 	UserAgent string
 }
 
-// audit records an event. An audit write that fails is logged, and the decision stands: the
-// user's sign-in must not depend on the audit table, but the operator must hear of it.
-func (s *Service) audit(ctx context.Context, e latchkey.Event) {
-	e.ID = latchkey.NewID()
-	e.Time = s.Now().UTC()
-	if len(e.UserAgent) > 512 {
-		e.UserAgent = e.UserAgent[:512]
-	}
-	if err := s.Store.RecordEvent(ctx, e); err != nil {
-		s.Log.Error("audit event lost", "type", e.Type, "workspace", e.WorkspaceID, "err", err)
-	}
-}
+// audit records an event (audit.Recorder): a write that fails is logged, and the decision
+// stands.
+func (s *Service) audit(ctx context.Context, e latchkey.Event) { s.events.Record(ctx, e) }
 
 func event(t latchkey.EventType, ws string, a latchkey.Account, c Client) latchkey.Event {
 	return latchkey.Event{Type: t, WorkspaceID: ws, AccountID: a.ID, Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent}

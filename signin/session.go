@@ -3,6 +3,7 @@ package signin
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/latchkey/latchkey"
 )
@@ -81,6 +82,34 @@ func (s *Service) rotate(ctx context.Context, a latchkey.Account, cur latchkey.S
 	}
 	next := latchkey.Session{WorkspaceID: a.WorkspaceID, AccountID: a.ID, CreatedAt: cur.CreatedAt, ExpiresAt: cur.ExpiresAt, Persistent: cur.Persistent, SSO: cur.SSO}
 	return s.storeSession(ctx, a, next, c, cur.ID, true)
+}
+
+// MinSessionIdle is the shortest session idle timeout a workspace may set.
+const MinSessionIdle = 5 * time.Minute
+
+// SessionIdle returns the inactivity timeout of w's sessions: the workspace's own
+// (Policy.SessionIdle) when it is set and shorter than the operator's, never under
+// MinSessionIdle; otherwise the operator's.
+func (s *Service) SessionIdle(w latchkey.Workspace) time.Duration {
+	idle := s.Policy.SessionIdle
+	if p := w.Policy.SessionIdle; p > 0 && p < idle {
+		idle = max(p, MinSessionIdle)
+	}
+	return idle
+}
+
+// MinSessionMax is the shortest absolute session lifetime a workspace may set.
+const MinSessionMax = time.Hour
+
+// SessionMax returns the absolute lifetime of w's sessions, from sign-in: the workspace's own
+// (Policy.SessionMax) when it is set and shorter than the operator's, never under
+// MinSessionMax; otherwise the operator's. Authenticate applies it to sessions already open.
+func (s *Service) SessionMax(w latchkey.Workspace) time.Duration {
+	d := s.Policy.SessionMax
+	if p := w.Policy.SessionMax; p > 0 && p < d {
+		d = max(p, MinSessionMax)
+	}
+	return d
 }
 
 // ErrNoSession is returned by Authenticate when the cookie names no live session.

@@ -325,20 +325,3 @@ func randomRecoveryCode() string {
 	}
 	return b.String()
 }
-
-// SetRequire2FA sets the workspace policy "Require two-factor authentication".
-func (s *Service) SetRequire2FA(ctx context.Context, w latchkey.Workspace, on bool, actor latchkey.Account, c Client) error {
-	err := s.Store.UpdateWorkspace(ctx, w.ID, func(ws *latchkey.Workspace) error {
-		ws.Policy.Require2FA = on
-		return nil
-	})
-	if err != nil {
-		return wrap("update policy", err)
-	}
-	detail := "require 2fa: off"
-	if on {
-		detail = "require 2fa: on"
-	}
-	s.audit(ctx, latchkey.Event{Type: latchkey.EventWorkspacePolicy, WorkspaceID: w.ID, AccountID: actor.ID, ActorID: actor.ID, Email: actor.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent, Detail: detail})
-	return nil
-}

@@ -89,6 +89,22 @@ func pairPrefix(kind, ws, email string) string {
 	return kind + ":pair:" + ws + ":" + latchkey.NormalizeEmail(email) + ":"
 }
 
+// ClearSignInLimits clears the account's sign-in limits: its per-account password counter, the
+// counters of every (account, address) pair, and the reset-request counters of its email. The
+// per-address counters stay: they are an address's guesses at every account. It returns how
+// many pair and reset counters it deleted.
+func (s *Service) ClearSignInLimits(ctx context.Context, a latchkey.Account) (int, error) {
+	n := 0
+	for _, prefix := range []string{pairPrefix("pw", a.WorkspaceID, a.Email), resetPrefix(a.WorkspaceID, a.Email)} {
+		m, err := s.Store.DeleteCountersWithPrefix(ctx, prefix)
+		if err != nil {
+			return n, wrap("clear throttle", err)
+		}
+		n += m
+	}
+	return n, wrap("clear throttle", s.Store.ResetCounters(ctx, []string{accountKey("pw", a.WorkspaceID, a.Email)}))
+}
+
 // maxRaces bounds how often one guess retries its count after losing a race to concurrent
 // guesses at the same key; past it the guess is refused, which is the safe side.
 const maxRaces = 100

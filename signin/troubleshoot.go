@@ -1,9 +1,7 @@
 package signin
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/latchkey/latchkey"
@@ -17,28 +15,4 @@ func throttledDetail(err error, now time.Time) string {
 		return ""
 	}
 	return latchkey.ThrottledDetail(now.Add(le.RetryAfter))
-}
-
-// SendResetLink is the troubleshooter's "Send a reset link": an administrator mails an active
-// member a forgotten-password link, as if the member had asked for one, ending any earlier
-// link. It is audited as password.reset_requested with the administrator as actor. Errors:
-// CodeForbidden with MsgAdminOnly, or MsgPasswordSignInOff when the workspace signs in with
-// SSO only; ErrNotFound; CodeConflict with MsgNotActive for a member who is not active (an
-// invited one gets a fresh invitation instead, a suspended one must be reactivated first).
-func (s *Service) SendResetLink(ctx context.Context, in MemberAction) (latchkey.Account, error) {
-	a, err := s.member(ctx, in)
-	if err != nil {
-		return latchkey.Account{}, err
-	}
-	if in.Workspace.Policy.PasswordSignInOff {
-		return latchkey.Account{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgPasswordSignInOff)
-	}
-	if a.Status != latchkey.StatusActive {
-		return latchkey.Account{}, latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgNotActive)
-	}
-	if err := s.sendResetLink(ctx, in.Workspace, a); err != nil {
-		return latchkey.Account{}, fmt.Errorf("send reset link: %w", err)
-	}
-	s.audit(ctx, in.event(latchkey.EventResetRequested, a, "reset link sent by an administrator"))
-	return a, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
@@ -57,11 +58,12 @@ func newTFFixture(t *testing.T) *tfFixture {
 	}
 	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: base, Now: func() time.Time { return tfStart }, Keys: keys, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, LightParams: password.InsecureTestParams})})
 
-	ws, _, _, err := svc.CreateWorkspace(t.Context(), signin.NewWorkspace{Slug: "acme", Name: "Acme", AdminEmail: "admin@acme.example", AdminName: "Ada"})
+	adm := admin.New(admin.Config{Store: store, SignIn: svc})
+	ws, _, _, err := adm.CreateWorkspace(t.Context(), admin.NewWorkspace{Slug: "acme", Name: "Acme", AdminEmail: "admin@acme.example", AdminName: "Ada"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _, err := svc.Invite(t.Context(), signin.NewMember{Workspace: ws, Email: "bob@acme.example", Name: "Bob", Role: latchkey.RoleMember})
+	a, _, err := adm.Invite(t.Context(), admin.NewMember{Workspace: ws, Email: "bob@acme.example", Name: "Bob", Role: latchkey.RoleMember, Actor: latchkey.OperatorActor()})
 	if err != nil {
 		t.Fatal(err)
 	}

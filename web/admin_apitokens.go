@@ -7,7 +7,7 @@ import (
 	"net/url"
 
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/admin"
 )
 
 // apiTokenRoutes adds the administrators' API tokens page.
@@ -32,7 +32,7 @@ type apiTokensView struct {
 }
 
 func (s *Server) apiTokensView(r *http.Request, rq *request) (*apiTokensView, error) {
-	ts, err := s.svc.APITokens(r.Context(), rq.Workspace, rq.Account)
+	ts, err := s.adm.APITokens(r.Context(), rq.Workspace, rq.actor())
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (s *Server) adminAPITokens(w http.ResponseWriter, r *http.Request, rq *requ
 // the answer itself (never in a redirect's address, which browsers and proxies keep).
 func (s *Server) adminAPITokenCreate(w http.ResponseWriter, r *http.Request, rq *request) error {
 	name, scope := r.PostFormValue("name"), latchkey.APITokenScope(r.PostFormValue("scope"))
-	t, secret, err := s.svc.CreateAPIToken(r.Context(), signin.NewAPIToken{Workspace: rq.Workspace, Actor: rq.Account,
+	t, secret, err := s.adm.CreateAPIToken(r.Context(), admin.NewAPIToken{Workspace: rq.Workspace, Actor: rq.actor(),
 		Name: name, Scope: scope, Client: rq.Client})
 	v, verr := s.apiTokensView(r, rq)
 	if verr != nil {
@@ -81,7 +81,7 @@ func (s *Server) adminAPITokenCreate(w http.ResponseWriter, r *http.Request, rq 
 // adminAPITokenRevoke revokes a token; requests that send it are refused from then on.
 func (s *Server) adminAPITokenRevoke(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id := r.PathValue("id")
-	_, err := s.svc.RevokeAPIToken(r.Context(), rq.Workspace, rq.Account, id, rq.Client)
+	_, err := s.adm.RevokeAPIToken(r.Context(), rq.Workspace, rq.actor(), id, rq.Client)
 	if errors.Is(err, latchkey.ErrNotFound) {
 		return notFound(w, r)
 	}

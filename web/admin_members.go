@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/mail"
-	"github.com/latchkey/latchkey/signin"
 )
 
 // membersShown is how many members the page lists at most; a search narrows the rest down.
@@ -289,9 +289,9 @@ func (s *Server) adminInvite(w http.ResponseWriter, r *http.Request, rq *request
 	if invitedBy == "" {
 		invitedBy = rq.Account.Email
 	}
-	a, _, err := s.svc.Invite(r.Context(), signin.NewMember{
+	a, _, err := s.adm.Invite(r.Context(), admin.NewMember{
 		Workspace: rq.Workspace, Email: in.Email, Name: in.Name, Role: in.Role,
-		ActorID: rq.Account.ID, InvitedBy: invitedBy, Client: rq.Client,
+		Actor: rq.actor(), InvitedBy: invitedBy, Client: rq.Client,
 	})
 	if err != nil {
 		v, verr := s.membersView(r, rq, memberFilter{})
@@ -311,7 +311,7 @@ func (s *Server) adminInvite(w http.ResponseWriter, r *http.Request, rq *request
 
 // memberAction is one of the row actions of the members page: it acts on the member named in
 // the path and reports the account as it is afterwards.
-type memberAction func(r *http.Request, in signin.MemberAction) (latchkey.Account, error)
+type memberAction func(r *http.Request, in admin.MemberAction) (latchkey.Account, error)
 
 // adminMemberAction runs act for the member in the path. Success goes back to the members page
 // with a notice (key); an expected refusal (the last administrator, an account already in that
@@ -320,7 +320,7 @@ type memberAction func(r *http.Request, in signin.MemberAction) (latchkey.Accoun
 func (s *Server) adminMemberAction(key string, act memberAction) wsHandler {
 	return func(w http.ResponseWriter, r *http.Request, rq *request) error {
 		id := r.PathValue("id")
-		a, err := act(r, signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: latchkey.AdminActor(rq.Account), Client: rq.Client})
+		a, err := act(r, admin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: rq.actor(), Client: rq.Client})
 		if errors.Is(err, latchkey.ErrNotFound) {
 			return notFound(w, r)
 		}
@@ -347,26 +347,26 @@ func (s *Server) adminMemberAction(key string, act memberAction) wsHandler {
 	}
 }
 
-func (s *Server) memberResend(r *http.Request, in signin.MemberAction) (latchkey.Account, error) {
-	if _, err := s.svc.ReinviteMember(r.Context(), in); err != nil {
+func (s *Server) memberResend(r *http.Request, in admin.MemberAction) (latchkey.Account, error) {
+	if _, err := s.adm.ReinviteMember(r.Context(), in); err != nil {
 		return latchkey.Account{}, err
 	}
 	return s.store.Account(r.Context(), in.Workspace.ID, in.AccountID)
 }
 
-func (s *Server) memberUnlock(r *http.Request, in signin.MemberAction) (latchkey.Account, error) {
-	return s.svc.UnlockMember(r.Context(), in)
+func (s *Server) memberUnlock(r *http.Request, in admin.MemberAction) (latchkey.Account, error) {
+	return s.adm.UnlockMember(r.Context(), in)
 }
 
-func (s *Server) memberSuspend(r *http.Request, in signin.MemberAction) (latchkey.Account, error) {
-	return s.svc.SuspendMember(r.Context(), in)
+func (s *Server) memberSuspend(r *http.Request, in admin.MemberAction) (latchkey.Account, error) {
+	return s.adm.SuspendMember(r.Context(), in)
 }
 
-func (s *Server) memberReactivate(r *http.Request, in signin.MemberAction) (latchkey.Account, error) {
+func (s *Server) memberReactivate(r *http.Request, in admin.MemberAction) (latchkey.Account, error) {
 	if err := s.refuseManaged(r, in.Workspace.ID, in.AccountID, editReactivate, ""); err != nil {
 		return latchkey.Account{}, err
 	}
-	a, err := s.svc.ReactivateMember(r.Context(), in)
+	a, err := s.adm.ReactivateMember(r.Context(), in)
 	if err != nil || a.Status != latchkey.StatusInvited {
 		return a, err
 	}
@@ -386,12 +386,12 @@ func (s *Server) memberReactivate(r *http.Request, in signin.MemberAction) (latc
 	return a, err
 }
 
-func (s *Server) memberRole(r *http.Request, in signin.MemberAction) (latchkey.Account, error) {
+func (s *Server) memberRole(r *http.Request, in admin.MemberAction) (latchkey.Account, error) {
 	role := latchkey.Role(r.PostFormValue("role"))
 	if err := s.refuseManaged(r, in.Workspace.ID, in.AccountID, editRole, role); err != nil {
 		return latchkey.Account{}, err
 	}
-	return s.svc.ChangeMemberRole(r.Context(), in, role)
+	return s.adm.ChangeMemberRole(r.Context(), in, role)
 }
 
 // memberRemove removes the member once the confirmation form says so; a bare request only asks
@@ -401,10 +401,10 @@ func (s *Server) memberRemove(w http.ResponseWriter, r *http.Request, rq *reques
 		http.Redirect(w, r, "/admin/members?remove="+url.QueryEscape(r.PathValue("id")), http.StatusSeeOther)
 		return nil
 	}
-	return s.adminMemberAction("removed", func(r *http.Request, in signin.MemberAction) (latchkey.Account, error) {
+	return s.adminMemberAction("removed", func(r *http.Request, in admin.MemberAction) (latchkey.Account, error) {
 		if err := s.refuseManaged(r, in.Workspace.ID, in.AccountID, editRemove, ""); err != nil {
 			return latchkey.Account{}, err
 		}
-		return s.svc.RemoveMember(r.Context(), in)
+		return s.adm.RemoveMember(r.Context(), in)
 	})(w, r, rq)
 }

@@ -67,7 +67,7 @@ func (s *Server) securityView(r *http.Request, rq *request) (securityView, error
 // adminSecurityPolicy sets "Require two-factor authentication".
 func (s *Server) adminSecurityPolicy(w http.ResponseWriter, r *http.Request, rq *request) error {
 	on := r.PostFormValue("require_2fa") != ""
-	if err := s.svc.SetRequire2FA(r.Context(), rq.Workspace, on, rq.Account, rq.Client); err != nil {
+	if err := s.adm.SetRequire2FA(r.Context(), rq.Workspace, on, rq.actor(), rq.Client); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/security?m=policy", http.StatusSeeOther)
@@ -77,7 +77,7 @@ func (s *Server) adminSecurityPolicy(w http.ResponseWriter, r *http.Request, rq 
 // adminPasskeyPolicy sets "Members may sign in with a passkey".
 func (s *Server) adminPasskeyPolicy(w http.ResponseWriter, r *http.Request, rq *request) error {
 	on := r.PostFormValue("passkey_sign_in") != ""
-	if err := s.svc.SetPasskeySignIn(r.Context(), rq.Workspace, on, rq.Account, rq.Client); err != nil {
+	if err := s.adm.SetPasskeySignIn(r.Context(), rq.Workspace, on, rq.actor(), rq.Client); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/security?m=policy", http.StatusSeeOther)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -60,7 +61,7 @@ func (s *Server) adminEndMemberSessions(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	n, err := s.svc.EndMemberSessions(r.Context(), signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: latchkey.AdminActor(rq.Account), Client: rq.Client}, sid)
+	n, err := s.adm.EndMemberSessions(r.Context(), admin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: rq.actor(), Client: rq.Client}, sid)
 	if err == nil && id == rq.Account.ID && (sid == "" || sid == rq.Session.ID) {
 		s.clearSession(w)
 		http.Redirect(w, r, "/login?m=signed-out", http.StatusSeeOther)
@@ -82,7 +83,7 @@ func (s *Server) adminEndMemberSessions(w http.ResponseWriter, r *http.Request, 
 
 // adminEndAllSessions is Sign out everyone: every session of the workspace ends but this one.
 func (s *Server) adminEndAllSessions(w http.ResponseWriter, r *http.Request, rq *request) error {
-	n, err := s.svc.EndAllSessions(r.Context(), signin.MemberAction{Workspace: rq.Workspace, Actor: latchkey.AdminActor(rq.Account), Client: rq.Client}, rq.Session)
+	n, err := s.adm.EndAllSessions(r.Context(), admin.MemberAction{Workspace: rq.Workspace, Actor: rq.actor(), Client: rq.Client}, rq.Session)
 	if err != nil {
 		return err
 	}

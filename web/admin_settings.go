@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
@@ -140,7 +141,7 @@ func (s *Server) adminSettingsSubmit(w http.ResponseWriter, r *http.Request, rq 
 		}
 	}
 	if err == nil {
-		_, err = s.svc.UpdatePolicy(r.Context(), signin.PolicyInput{Workspace: rq.Workspace, Actor: rq.Account, Client: rq.Client, Policy: p})
+		_, err = s.adm.UpdatePolicy(r.Context(), admin.PolicyInput{Workspace: rq.Workspace, Actor: rq.actor(), Client: rq.Client, Policy: p})
 	}
 	if err != nil {
 		return s.formError(w, "admin_settings", &v.page, &v, err)

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/admin"
 )
 
 // ssoView is the Single sign-on admin page: the connections in button order, with the
@@ -56,7 +56,7 @@ func (s *Server) connectionRows(r *http.Request, ws latchkey.Workspace) ([]conne
 	for i, c := range cs {
 		u := s.svc.ConnectionURLs(ws, c)
 		rows[i] = connectionRow{Connection: c, Label: buttonLabel(c), Callback: u.Callback, EntityID: u.EntityID, Metadata: u.Metadata,
-			Warnings: s.svc.ConnectionWarnings(c), First: i == 0, Last: i == len(cs)-1, HasSecret: c.ClientSecret != ""}
+			Warnings: s.adm.ConnectionWarnings(c), First: i == 0, Last: i == len(cs)-1, HasSecret: c.ClientSecret != ""}
 	}
 	return rows, nil
 }
@@ -130,8 +130,8 @@ func (s *Server) adminSSOAdd(w http.ResponseWriter, r *http.Request, rq *request
 	} else {
 		c.MetadataURL, c.MetadataXML, c.IdPEntityID, c.IdPSSOURL, c.IdPCerts, c.IdPInitiated = f.MetadataURL, f.MetadataXML, f.EntityID, f.SSOURL, splitPEM(f.Certs), f.IdPInitiated
 	}
-	_, err := s.svc.CreateConnection(r.Context(), signin.NewConnection{
-		ConnectionAction: signin.ConnectionAction{Workspace: rq.Workspace, Actor: &rq.Account, Client: rq.Client},
+	_, err := s.adm.CreateConnection(r.Context(), admin.NewConnection{
+		ConnectionAction: admin.ConnectionAction{Workspace: rq.Workspace, Actor: rq.actor(), Client: rq.Client},
 		Connection:       c, ClientSecret: r.PostFormValue("client_secret"),
 	})
 	if err != nil {
@@ -156,8 +156,8 @@ func (s *Server) adminSSOEdit(w http.ResponseWriter, r *http.Request, rq *reques
 	idpInit := r.PostFormValue("idp_initiated") != ""
 	certs := splitPEM(r.PostFormValue("idp_certs"))
 	issuer, clientID, tenants := r.PostFormValue("issuer"), r.PostFormValue("client_id"), splitList(r.PostFormValue("tenants"))
-	_, err := s.svc.EditConnection(r.Context(), signin.ConnectionChange{
-		ConnectionAction: signin.ConnectionAction{Workspace: rq.Workspace, ConnectionID: r.PathValue("id"), Actor: &rq.Account, Client: rq.Client},
+	_, err := s.adm.EditConnection(r.Context(), admin.ConnectionChange{
+		ConnectionAction: admin.ConnectionAction{Workspace: rq.Workspace, ConnectionID: r.PathValue("id"), Actor: rq.actor(), Client: rq.Client},
 		Edit: func(c *latchkey.Connection) {
 			c.Name, c.JIT = name, jit
 			if c.OIDC() {
@@ -180,18 +180,18 @@ func (s *Server) adminSSOEdit(w http.ResponseWriter, r *http.Request, rq *reques
 
 // adminSSOAction runs a connection's button: enable, disable, up, down, remove, test.
 func (s *Server) adminSSOAction(w http.ResponseWriter, r *http.Request, rq *request) error {
-	in := signin.ConnectionAction{Workspace: rq.Workspace, ConnectionID: r.PathValue("id"), Actor: &rq.Account, Client: rq.Client}
+	in := admin.ConnectionAction{Workspace: rq.Workspace, ConnectionID: r.PathValue("id"), Actor: rq.actor(), Client: rq.Client}
 	var err error
 	m := "saved"
 	switch r.PathValue("action") {
 	case "enable", "disable":
-		_, err = s.svc.SetConnectionEnabled(r.Context(), in, r.PathValue("action") == "enable")
+		_, err = s.adm.SetConnectionEnabled(r.Context(), in, r.PathValue("action") == "enable")
 	case "up":
-		err = s.svc.MoveConnection(r.Context(), in, -1)
+		err = s.adm.MoveConnection(r.Context(), in, -1)
 	case "down":
-		err = s.svc.MoveConnection(r.Context(), in, 1)
+		err = s.adm.MoveConnection(r.Context(), in, 1)
 	case "remove":
-		_, err = s.svc.RemoveConnection(r.Context(), in)
+		_, err = s.adm.RemoveConnection(r.Context(), in)
 		m = "removed"
 	case "test":
 		return s.ssoTest(w, r, rq)
@@ -219,13 +219,13 @@ func (s *Server) afterAction(w http.ResponseWriter, r *http.Request, rq *request
 
 // adminSSODomainAdd approves a domain.
 func (s *Server) adminSSODomainAdd(w http.ResponseWriter, r *http.Request, rq *request) error {
-	_, err := s.svc.AddDomain(r.Context(), signin.DomainAction{Workspace: rq.Workspace, Domain: r.PostFormValue("domain"), Actor: &rq.Account, Client: rq.Client})
+	_, err := s.adm.AddDomain(r.Context(), admin.DomainAction{Workspace: rq.Workspace, Domain: r.PostFormValue("domain"), Actor: rq.actor(), Client: rq.Client})
 	return s.afterAction(w, r, rq, err, "domain-added")
 }
 
 // adminSSODomainRemove withdraws a domain's approval.
 func (s *Server) adminSSODomainRemove(w http.ResponseWriter, r *http.Request, rq *request) error {
-	err := s.svc.RemoveDomain(r.Context(), signin.DomainAction{Workspace: rq.Workspace, Domain: r.PostFormValue("domain"), Actor: &rq.Account, Client: rq.Client})
+	err := s.adm.RemoveDomain(r.Context(), admin.DomainAction{Workspace: rq.Workspace, Domain: r.PostFormValue("domain"), Actor: rq.actor(), Client: rq.Client})
 	return s.afterAction(w, r, rq, err, "domain-removed")
 }
 
@@ -274,7 +274,7 @@ func (s *Server) adminIdentities(w http.ResponseWriter, r *http.Request, rq *req
 // adminUnlink removes one of a member's identity links.
 func (s *Server) adminUnlink(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id := r.PathValue("id")
-	err := s.svc.UnlinkIdentity(r.Context(), signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: latchkey.AdminActor(rq.Account), Client: rq.Client},
+	err := s.adm.UnlinkIdentity(r.Context(), admin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: rq.actor(), Client: rq.Client},
 		r.PostFormValue("connection"), r.PostFormValue("subject"))
 	if errors.Is(err, latchkey.ErrNotFound) {
 		return latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgNotFound)

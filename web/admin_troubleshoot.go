@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/admin"
 )
 
 // troubleshootRoutes adds the sign-in troubleshooter: one member's recent sign-in attempts,
@@ -254,7 +254,7 @@ func (s *Server) adminSignIns(w http.ResponseWriter, r *http.Request, rq *reques
 // to the troubleshooter.
 func (s *Server) adminSendReset(w http.ResponseWriter, r *http.Request, rq *request) error {
 	id := r.PathValue("id")
-	if _, err := s.svc.SendResetLink(r.Context(), signin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: latchkey.AdminActor(rq.Account), Client: rq.Client}); err != nil {
+	if _, err := s.adm.SendResetLink(r.Context(), admin.MemberAction{Workspace: rq.Workspace, AccountID: id, Actor: rq.actor(), Client: rq.Client}); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/members/"+url.PathEscape(id)+"/sign-ins?m=reset-sent", http.StatusSeeOther)

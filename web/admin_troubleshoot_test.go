@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/signin"
 	"golang.org/x/net/html"
 )
@@ -49,24 +50,24 @@ func signInRows(t *testing.T, r *response) []signInRow {
 func TestSignInTroubleshooterFromRealSignIns(t *testing.T) {
 	e := newEnv(t)
 	a := e.seedAcme(t)
-	admin := e.newBrowser(t)
-	admin.mustLogin(t, e, "acme", a.admin.Email, goodPassword)
+	console := e.newBrowser(t)
+	console.mustLogin(t, e, "acme", a.admin.Email, goodPassword)
 	page := e.url("acme", "/admin/members/"+a.member.ID+"/sign-ins")
 
 	// The members page links each member's sign-ins.
-	if r := admin.get(t, e.url("acme", "/admin/members")); !strings.Contains(strings.Join(r.links(), " "), "/admin/members/"+a.member.ID+"/sign-ins") {
+	if r := console.get(t, e.url("acme", "/admin/members")); !strings.Contains(strings.Join(r.links(), " "), "/admin/members/"+a.member.ID+"/sign-ins") {
 		t.Fatalf("the members page does not link the troubleshooter")
 	}
 
 	bob := e.newBrowser(t)
 	bob.addr = "192.0.2.44"
 	bob.login(t, e, "acme", a.member.Email, wrongPassword)
-	rows := signInRows(t, admin.get(t, page))
+	rows := signInRows(t, console.get(t, page))
 	if len(rows) != 1 || rows[0].Outcome != latchkey.MsgBadCredentials || !strings.Contains(rows[0].Explain, "Forgot password?") || rows[0].Fix != "Send a reset link" {
 		t.Fatalf("wrong password rows = %+v", rows)
 	}
 	// One click sends the reset link.
-	r := admin.submit(t, page, e.url("acme", "/admin/members/"+a.member.ID+"/send-reset"), nil)
+	r := console.submit(t, page, e.url("acme", "/admin/members/"+a.member.ID+"/send-reset"), nil)
 	wantPage(t, r, http.StatusOK, "/admin/members/"+a.member.ID+"/sign-ins")
 	if r.notice() != fmt.Sprintf(latchkey.MsgResetLinkSent, a.member.Email) {
 		t.Fatalf("notice = %q", r.notice())
@@ -83,7 +84,7 @@ func TestSignInTroubleshooterFromRealSignIns(t *testing.T) {
 	for range signin.PairFree {
 		bob.login(t, e, "acme", a.member.Email, wrongPassword)
 	}
-	rows = signInRows(t, admin.get(t, page))
+	rows = signInRows(t, console.get(t, page))
 	until := e.clock.Now().Add(signin.PairFirst).UTC().Format("15:04:05 UTC on 2 Jan 2006")
 	if rows[0].Outcome != latchkey.MsgTooManyAttempts || !strings.Contains(rows[0].Explain, "1 minute left; the wait ends at "+until) || rows[0].Fix != "Clear sign-in limits" {
 		t.Fatalf("throttled row = %+v (want the wait to end at %s)", rows[0], until)
@@ -92,15 +93,15 @@ func TestSignInTroubleshooterFromRealSignIns(t *testing.T) {
 		t.Fatalf("the failure that started the wait = %+v", rows[1])
 	}
 	e.clock.Advance(2 * time.Minute)
-	if rows = signInRows(t, admin.get(t, page)); !strings.Contains(rows[0].Explain, "the wait ended at "+until) || rows[0].Fix != "" {
+	if rows = signInRows(t, console.get(t, page)); !strings.Contains(rows[0].Explain, "the wait ended at "+until) || rows[0].Fix != "" {
 		t.Fatalf("throttled row after the wait = %+v", rows[0])
 	}
 	bob.login(t, e, "acme", a.member.Email, wrongPassword)
-	r = admin.submit(t, page, e.url("acme", "/admin/members/"+a.member.ID+"/unlock"), nil)
+	r = console.submit(t, page, e.url("acme", "/admin/members/"+a.member.ID+"/unlock"), nil)
 	if r.Status != http.StatusOK {
 		t.Fatalf("unlock: %d", r.Status)
 	}
-	rows = signInRows(t, admin.get(t, page))
+	rows = signInRows(t, console.get(t, page))
 	if rows[0].Outcome != latchkey.MsgBadCredentials || !strings.Contains(rows[0].Explain, "but the sign-in limits were cleared since") {
 		t.Fatalf("a wait cleared by an administrator = %+v", rows[0])
 	}
@@ -110,20 +111,20 @@ func TestSignInTroubleshooterFromRealSignIns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.SuspendMember(t.Context(), signin.MemberAction{Workspace: a.ws, AccountID: a.member.ID, Actor: latchkey.AdminActor(actor)}); err != nil {
+	if _, err := e.adm.SuspendMember(t.Context(), admin.MemberAction{Workspace: a.ws, AccountID: a.member.ID, Actor: latchkey.AdminActor(actor)}); err != nil {
 		t.Fatal(err)
 	}
 	bob.login(t, e, "acme", a.member.Email, goodPassword)
-	rows = signInRows(t, admin.get(t, page))
+	rows = signInRows(t, console.get(t, page))
 	if rows[0].Outcome != latchkey.MsgNotActive || !strings.Contains(rows[0].Explain, "The account was suspended then.") || rows[0].Fix != "Reactivate" {
 		t.Fatalf("not active row = %+v", rows[0])
 	}
-	r = admin.submit(t, page, e.url("acme", "/admin/members/"+a.member.ID+"/reactivate"), nil)
+	r = console.submit(t, page, e.url("acme", "/admin/members/"+a.member.ID+"/reactivate"), nil)
 	if r.Status != http.StatusOK {
 		t.Fatalf("reactivate: %d", r.Status)
 	}
 	bob.mustLogin(t, e, "acme", a.member.Email, goodPassword)
-	if rows = signInRows(t, admin.get(t, page)); rows[0].Outcome != "Signed in" || rows[0].Fix != "" {
+	if rows = signInRows(t, console.get(t, page)); rows[0].Outcome != "Signed in" || rows[0].Fix != "" {
 		t.Fatalf("success row = %+v", rows[0])
 	}
 

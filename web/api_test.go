@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/signin"
 	"golang.org/x/net/html"
 )
@@ -250,7 +251,7 @@ func TestAPITokenRefusedOutsideItsWorkspaceOrAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.ChangeMemberRole(t.Context(), signin.MemberAction{Workspace: globex, AccountID: gadmin.ID, Actor: latchkey.AdminActor(other)}, latchkey.RoleMember); err != nil {
+	if _, err := e.adm.ChangeMemberRole(t.Context(), admin.MemberAction{Workspace: globex, AccountID: gadmin.ID, Actor: latchkey.AdminActor(other)}, latchkey.RoleMember); err != nil {
 		t.Fatal(err)
 	}
 	r = machine.api(t, apiCall{url: e.url("globex", "/api/v1/me"), token: secret})
@@ -497,7 +498,7 @@ func TestAPIRequires2FAWhereTheWorkspaceDoes(t *testing.T) {
 	a := e.seedAcme(t)
 	bob := e.newBrowser(t)
 	bob.mustLogin(t, e, "acme", a.member.Email, goodPassword)
-	if err := e.svc.SetRequire2FA(t.Context(), a.ws, true, a.admin, signin.Client{}); err != nil {
+	if err := e.adm.SetRequire2FA(t.Context(), a.ws, true, e.adminActor(t, a.admin), signin.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	r := bob.api(t, apiCall{url: e.url("acme", "/api/v1/me")})

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
@@ -481,14 +482,15 @@ func newLoggedEnv(t *testing.T) (*env, *syncBuffer) {
 		t.Fatal(err)
 	}
 	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: baseURL, Now: c.Now, Keys: keys, Passwords: testHasher, Log: log})
+	adm := admin.New(admin.Config{Store: store, SignIn: svc, Log: log})
 	h, err := web.New(web.Config{
-		Service: svc, BaseURL: baseURL, Secret: []byte("0123456789abcdef0123456789abcdef"),
+		Service: svc, Admin: adm, BaseURL: baseURL, Secret: []byte("0123456789abcdef0123456789abcdef"),
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, Log: log,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{store: store, svc: svc, clock: c, outbox: outboxDir, handler: h, base: baseURL}
+	e := &env{store: store, svc: svc, adm: adm, clock: c, outbox: outboxDir, handler: h, base: baseURL}
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	return e, logs

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
@@ -36,7 +37,7 @@ func benchServer(b *testing.B) (http.Handler, *http.Cookie) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ws, _, _, err := svc.CreateWorkspace(b.Context(), signin.NewWorkspace{Slug: "acme", Name: "Acme", AdminEmail: "admin@acme.test"})
+	ws, _, _, err := admin.New(admin.Config{Store: store, SignIn: svc}).CreateWorkspace(b.Context(), admin.NewWorkspace{Slug: "acme", Name: "Acme", AdminEmail: "admin@acme.test"})
 	if err != nil {
 		b.Fatal(err)
 	}

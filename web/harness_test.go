@@ -22,6 +22,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
@@ -54,6 +55,7 @@ const (
 type env struct {
 	store   *sqlstore.DB
 	svc     *signin.Service
+	adm     *admin.Service
 	clock   *testclock.Clock
 	outbox  string
 	handler *web.Server
@@ -114,8 +116,10 @@ func newHandlerEnvWith(t *testing.T, base string, hasher *password.Hasher) *env 
 	if err != nil {
 		t.Fatal(err)
 	}
+	adm := admin.New(admin.Config{Store: store, SignIn: svc})
 	h, err := web.New(web.Config{
 		Service:        svc,
+		Admin:          adm,
 		BaseURL:        baseURL,
 		Secret:         []byte("0123456789abcdef0123456789abcdef"),
 		TrustedProxies: proxies,
@@ -125,7 +129,7 @@ func newHandlerEnvWith(t *testing.T, base string, hasher *password.Hasher) *env 
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
-	return &env{store: store, svc: svc, clock: c, outbox: outboxDir, handler: h, base: baseURL, scim: provisioning}
+	return &env{store: store, svc: svc, adm: adm, clock: c, outbox: outboxDir, handler: h, base: baseURL, scim: provisioning}
 }
 
 // url returns the address of path on the workspace with this slug, or on the central address
@@ -141,19 +145,19 @@ func (e *env) url(slug, path string) string {
 // is admin@<slug>.example, still invited; the welcome link is returned.
 func (e *env) createWorkspace(t *testing.T, slug, name string) (latchkey.Workspace, latchkey.Account, string) {
 	t.Helper()
-	ws, admin, link, err := e.svc.CreateWorkspace(t.Context(), signin.NewWorkspace{
+	ws, first, link, err := e.adm.CreateWorkspace(t.Context(), admin.NewWorkspace{
 		Slug: slug, Name: name, AdminEmail: "admin@" + slug + ".example", AdminName: "Ada Admin",
 	})
 	if err != nil {
 		t.Fatalf("create workspace %s: %v", slug, err)
 	}
-	return ws, admin, link
+	return ws, first, link
 }
 
 // invite invites email into ws through the service and returns the account and its link.
 func (e *env) invite(t *testing.T, ws latchkey.Workspace, email string, role latchkey.Role) (latchkey.Account, string) {
 	t.Helper()
-	a, link, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: ws, Email: email, Name: "Someone", Role: role})
+	a, link, err := e.adm.Invite(t.Context(), admin.NewMember{Workspace: ws, Email: email, Name: "Someone", Role: role, Actor: latchkey.OperatorActor()})
 	if err != nil {
 		t.Fatalf("invite %s: %v", email, err)
 	}
@@ -176,9 +180,20 @@ func (e *env) activate(t *testing.T, a latchkey.Account, pw string) {
 // suspend suspends a as the operator does (latchkey account suspend).
 func (e *env) suspend(t *testing.T, ws latchkey.Workspace, a latchkey.Account) {
 	t.Helper()
-	if _, err := e.svc.SuspendMember(t.Context(), signin.MemberAction{Workspace: ws, AccountID: a.ID, Actor: latchkey.OperatorActor()}); err != nil {
+	if _, err := e.adm.SuspendMember(t.Context(), admin.MemberAction{Workspace: ws, AccountID: a.ID, Actor: latchkey.OperatorActor()}); err != nil {
 		t.Fatalf("suspend %s: %v", a.Email, err)
 	}
+}
+
+// adminActor is a, as stored now, as the actor of an administrative action (the fixtures hold
+// accounts as they were created, before activate).
+func (e *env) adminActor(t *testing.T, a latchkey.Account) latchkey.Actor {
+	t.Helper()
+	cur, err := e.store.Account(t.Context(), a.WorkspaceID, a.ID)
+	if err != nil {
+		t.Fatalf("read account %s: %v", a.Email, err)
+	}
+	return latchkey.AdminActor(cur)
 }
 
 // setAccount changes an account in the store.

@@ -377,7 +377,7 @@ func TestPasskeySignInOffByTheAdmin(t *testing.T) {
 	}
 
 	// On again, and password sign-in off: the passkey signs in.
-	if err := e.svc.SetPasskeySignIn(t.Context(), f.ws, true, f.admin, signin.Client{}); err != nil {
+	if err := e.adm.SetPasskeySignIn(t.Context(), f.ws, true, e.adminActor(t, f.admin), signin.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.store.UpdateWorkspace(t.Context(), f.ws.ID, func(w *latchkey.Workspace) error { w.Policy.PasswordSignInOff = true; return nil }); err != nil {
@@ -407,7 +407,7 @@ func TestPasskeyMeetsRequire2FA(t *testing.T) {
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
 	b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-	if err := e.svc.SetRequire2FA(t.Context(), f.ws, true, f.admin, signin.Client{}); err != nil {
+	if err := e.adm.SetRequire2FA(t.Context(), f.ws, true, e.adminActor(t, f.admin), signin.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	r := b.get(t, e.url("acme", "/dashboard"))

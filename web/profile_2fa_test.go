@@ -352,7 +352,7 @@ func TestTurnOffTwoFactor(t *testing.T) {
 	}
 
 	// While the workspace requires it, not even the password turns it off.
-	if err := e.svc.SetRequire2FA(t.Context(), f.ws, true, f.admin, signinClient); err != nil {
+	if err := e.adm.SetRequire2FA(t.Context(), f.ws, true, e.adminActor(t, f.admin), signinClient); err != nil {
 		t.Fatal(err)
 	}
 	r := b.get(t, settings)
@@ -367,7 +367,7 @@ func TestTurnOffTwoFactor(t *testing.T) {
 	if !e.twoFactorOn(t, f.member) {
 		t.Fatal("two-factor turned off although the workspace requires it")
 	}
-	if err := e.svc.SetRequire2FA(t.Context(), f.ws, false, f.admin, signinClient); err != nil {
+	if err := e.adm.SetRequire2FA(t.Context(), f.ws, false, e.adminActor(t, f.admin), signinClient); err != nil {
 		t.Fatal(err)
 	}
 

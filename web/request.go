@@ -21,6 +21,10 @@ type request struct {
 	Nonce     string // the form-token binding for pre-session forms
 }
 
+// actor is the signed-in account as the actor of an administrative action (the admin service
+// checks that it is an active administrator of the workspace).
+func (rq *request) actor() latchkey.Actor { return latchkey.AdminActor(rq.Account) }
+
 // SignedIn reports whether the request carries a live session.
 func (rq *request) SignedIn() bool { return rq.Session.ID != "" }
 

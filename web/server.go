@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/inventory"
 	"github.com/latchkey/latchkey/scim"
 	"github.com/latchkey/latchkey/signin"
@@ -23,6 +24,9 @@ type Config struct {
 	Secret         []byte         // at least 32 random bytes: keys the form tokens
 	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
 	Log            *slog.Logger
+	// Admin runs the console's administration (members, policy, sessions, SSO connections, API
+	// tokens). If nil, New builds one on Service (its store, clock and log).
+	Admin *admin.Service
 	// Inventory serves the hardware, software and request pages. If nil, New builds one on
 	// Service (its store, keyring and mailer).
 	Inventory *inventory.Service
@@ -39,6 +43,7 @@ type Config struct {
 // Server serves every workspace and the central address.
 type Server struct {
 	svc      *signin.Service
+	adm      *admin.Service
 	inv      *inventory.Service // nil without a keyring: its pages then fail
 	store    latchkey.Store
 	base     *url.URL
@@ -82,6 +87,10 @@ func New(cfg Config) (*Server, error) {
 		unavailableErr: cfg.Unavailable,
 		metrics:        newMetrics(),
 		pages:          mustParsePages(),
+	}
+	s.adm = cfg.Admin
+	if s.adm == nil {
+		s.adm = admin.New(admin.Config{Store: cfg.Service.Store, SignIn: cfg.Service, Log: cfg.Log})
 	}
 	s.inv = cfg.Inventory
 	if s.inv == nil && cfg.Service.Keys != nil {

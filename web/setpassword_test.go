@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/mail"
-	"github.com/latchkey/latchkey/signin"
 )
 
 // onlyLink returns the one set-password link in a mail's text.
@@ -193,7 +193,7 @@ func TestInvitation(t *testing.T) {
 	b := e.newBrowser(t)
 	wantRefused(t, b.login(t, e, "acme", a.Email, goodPassword), http.StatusUnauthorized, latchkey.MsgBadCredentials)
 
-	fresh, err := e.svc.ReinviteMember(t.Context(), signin.MemberAction{Workspace: f.ws, AccountID: a.ID, Actor: latchkey.OperatorActor()})
+	fresh, err := e.adm.ReinviteMember(t.Context(), admin.MemberAction{Workspace: f.ws, AccountID: a.ID, Actor: latchkey.OperatorActor()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestInvitation(t *testing.T) {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	wantLinkInvalid(t, b.get(t, fresh))
-	if _, err := e.svc.ReinviteMember(t.Context(), signin.MemberAction{Workspace: f.ws, AccountID: a.ID, Actor: latchkey.OperatorActor()}); latchkey.ErrorMessage(err) != latchkey.MsgNotInvited {
+	if _, err := e.adm.ReinviteMember(t.Context(), admin.MemberAction{Workspace: f.ws, AccountID: a.ID, Actor: latchkey.OperatorActor()}); latchkey.ErrorMessage(err) != latchkey.MsgNotInvited {
 		t.Errorf("resending to an active account: %v, want %q", err, latchkey.MsgNotInvited)
 	}
 	b.mustLogin(t, e, "acme", a.Email, goodPassword)

@@ -11,9 +11,9 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/connector"
 	"github.com/latchkey/latchkey/connector/oidc/oidctest"
-	"github.com/latchkey/latchkey/signin"
 )
 
 const (
@@ -26,8 +26,8 @@ const (
 func (e *env) addConnection(t *testing.T, ws latchkey.Workspace, c latchkey.Connection, secret string) latchkey.Connection {
 	t.Helper()
 	c.Enabled = true
-	got, err := e.svc.CreateConnection(t.Context(), signin.NewConnection{
-		ConnectionAction: signin.ConnectionAction{Workspace: ws}, Connection: c, ClientSecret: secret,
+	got, err := e.adm.CreateConnection(t.Context(), admin.NewConnection{
+		ConnectionAction: admin.ConnectionAction{Workspace: ws, Actor: latchkey.OperatorActor()}, Connection: c, ClientSecret: secret,
 	})
 	if err != nil {
 		t.Fatalf("add connection: %v", err)
@@ -371,7 +371,7 @@ func TestOIDCNoTwoFactor(t *testing.T) {
 func TestSSODisabledConnection(t *testing.T) {
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
-	if _, err := f.e.svc.SetConnectionEnabled(t.Context(), signin.ConnectionAction{Workspace: f.ws, ConnectionID: c.ID}, false); err != nil {
+	if _, err := f.e.adm.SetConnectionEnabled(t.Context(), admin.ConnectionAction{Workspace: f.ws, ConnectionID: c.ID, Actor: latchkey.OperatorActor()}, false); err != nil {
 		t.Fatal(err)
 	}
 	b := f.e.newBrowser(t)
@@ -458,7 +458,7 @@ func TestSSOButtonsCarryKeepMeSignedInWithoutScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.SetOperatorPolicy(t.Context(), w, signin.OperatorPolicy{PasswordSignInOff: &off}); err != nil {
+	if _, err := e.adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: w, Actor: latchkey.OperatorActor(), PasswordSignInOff: &off}); err != nil {
 		t.Fatal(err)
 	}
 	r := e.newBrowser(t).get(t, e.url("acme", "/login"))

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/admin"
 )
 
 func (m *Main) accountCommand(ctx context.Context, args []string) error {
@@ -40,7 +40,7 @@ func (m *Main) accountCommand(ctx context.Context, args []string) error {
 	}
 	switch sub {
 	case "invite":
-		a, _, err := m.Service.Invite(ctx, signin.NewMember{Workspace: ws, Email: *email, Name: *name, Role: r})
+		a, _, err := m.Admin.Invite(ctx, admin.NewMember{Workspace: ws, Email: *email, Name: *name, Role: r, Actor: latchkey.OperatorActor()})
 		m.deliver(ctx)
 		if err != nil && a.ID == "" {
 			return userError(err)
@@ -56,17 +56,17 @@ func (m *Main) accountCommand(ctx context.Context, args []string) error {
 		if err != nil {
 			return notFoundAccount(err, *email, ws)
 		}
-		in := signin.MemberAction{Workspace: ws, AccountID: a.ID, Actor: latchkey.OperatorActor()}
+		in := admin.MemberAction{Workspace: ws, AccountID: a.ID, Actor: latchkey.OperatorActor()}
 		switch sub {
 		case "resend":
-			_, err = m.Service.ReinviteMember(ctx, in)
+			_, err = m.Admin.ReinviteMember(ctx, in)
 			m.deliver(ctx)
 			if err != nil {
 				return notFoundAccount(err, *email, ws)
 			}
 			fmt.Fprintf(m.Stdout, "Sent a fresh invitation to %s; the old link no longer works%s\n", *email, m.mailWhere())
 		case "unlock":
-			if _, err := m.Service.UnlockMember(ctx, in); err != nil {
+			if _, err := m.Admin.UnlockMember(ctx, in); err != nil {
 				return notFoundAccount(err, *email, ws)
 			}
 			fmt.Fprintf(m.Stdout, "Cleared the sign-in limits of %s; they can sign in at once\n", a.Email)
@@ -74,9 +74,9 @@ func (m *Main) accountCommand(ctx context.Context, args []string) error {
 			// An account already in the wanted state is left as it is ("activate" leaves an
 			// account that never set a password invited).
 			if sub == "suspend" && a.Status != latchkey.StatusSuspended {
-				a, err = m.Service.SuspendMember(ctx, in)
+				a, err = m.Admin.SuspendMember(ctx, in)
 			} else if sub == "activate" && a.Status == latchkey.StatusSuspended {
-				a, err = m.Service.ReactivateMember(ctx, in)
+				a, err = m.Admin.ReactivateMember(ctx, in)
 			}
 			if err != nil {
 				return notFoundAccount(err, *email, ws)

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -68,7 +69,7 @@ func (m *Main) apiTokenCreate(ctx context.Context, ws latchkey.Workspace, as, na
 		}
 		as = admins[0].Email
 	}
-	t, secret, err := m.Service.CreateAPIToken(ctx, signin.NewAPIToken{Workspace: ws, OwnerEmail: as, Name: name, Scope: sc})
+	t, secret, err := m.Admin.CreateAPIToken(ctx, admin.NewAPIToken{Workspace: ws, Actor: latchkey.OperatorActor(), OwnerEmail: as, Name: name, Scope: sc})
 	if errors.Is(err, latchkey.ErrNotFound) {
 		return fmt.Errorf("workspace %s has no account %s", ws.Slug, as)
 	}
@@ -81,7 +82,7 @@ func (m *Main) apiTokenCreate(ctx context.Context, ws latchkey.Workspace, as, na
 }
 
 func (m *Main) apiTokenList(ctx context.Context, ws latchkey.Workspace) error {
-	ts, err := m.Service.APITokens(ctx, ws, latchkey.Account{})
+	ts, err := m.Admin.APITokens(ctx, ws, latchkey.OperatorActor())
 	if err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func (m *Main) apiTokenList(ctx context.Context, ws latchkey.Workspace) error {
 
 func (m *Main) apiTokenRevoke(ctx context.Context, ws latchkey.Workspace, id, name string) error {
 	if id == "" {
-		ts, err := m.Service.APITokens(ctx, ws, latchkey.Account{})
+		ts, err := m.Admin.APITokens(ctx, ws, latchkey.OperatorActor())
 		if err != nil {
 			return err
 		}
@@ -121,7 +122,7 @@ func (m *Main) apiTokenRevoke(ctx context.Context, ws latchkey.Workspace, id, na
 			return fmt.Errorf("workspace %s has %d live tokens named %q: revoke one by --id (see latchkey api token list)", ws.Slug, len(live), name)
 		}
 	}
-	t, err := m.Service.RevokeAPIToken(ctx, ws, latchkey.Account{}, id, signin.Client{})
+	t, err := m.Admin.RevokeAPIToken(ctx, ws, latchkey.OperatorActor(), id, signin.Client{})
 	if errors.Is(err, latchkey.ErrNotFound) {
 		return fmt.Errorf("workspace %s has no live token %s", ws.Slug, id)
 	}

@@ -7,9 +7,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/connector/oidc/oidctest"
 	"github.com/latchkey/latchkey/connector/saml/samltest"
-	"github.com/latchkey/latchkey/signin"
 )
 
 // TestBrowserSSO ticks Keep me signed in and clicks "Continue with Acme ID" in Chromium: the
@@ -23,15 +23,15 @@ func TestBrowserSSO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := m.Service.CreateConnection(t.Context(), signin.NewConnection{
-		ConnectionAction: signin.ConnectionAction{Workspace: ws},
+	c, err := m.Admin.CreateConnection(t.Context(), admin.NewConnection{
+		ConnectionAction: admin.ConnectionAction{Workspace: ws, Actor: latchkey.OperatorActor()},
 		Connection:       latchkey.Connection{Kind: latchkey.KindOIDC, Name: "Acme ID", Issuer: p.Issuer(), ClientID: p.ClientID, Enabled: true},
 		ClientSecret:     p.ClientSecret,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Service.AddDomain(t.Context(), signin.DomainAction{Workspace: ws, Domain: "acme.test"}); err != nil {
+	if _, err := m.Admin.AddDomain(t.Context(), admin.DomainAction{Workspace: ws, Domain: "acme.test", Actor: latchkey.OperatorActor()}); err != nil {
 		t.Fatal(err)
 	}
 	p.Next(oidctest.Generic("member-at-acme-id", d.MemberEmail))
@@ -79,8 +79,8 @@ func TestBrowserSAML(t *testing.T) {
 	srv := httptest.NewServer(idp)
 	t.Cleanup(srv.Close)
 	idp.SSOURL = srv.URL + "/sso"
-	c, err := m.Service.CreateConnection(t.Context(), signin.NewConnection{
-		ConnectionAction: signin.ConnectionAction{Workspace: ws},
+	c, err := m.Admin.CreateConnection(t.Context(), admin.NewConnection{
+		ConnectionAction: admin.ConnectionAction{Workspace: ws, Actor: latchkey.OperatorActor()},
 		Connection:       latchkey.Connection{Kind: latchkey.KindSAML, Name: "Okta", MetadataXML: string(idp.Metadata()), Enabled: true},
 	})
 	if err != nil {
@@ -88,7 +88,7 @@ func TestBrowserSAML(t *testing.T) {
 	}
 	idp.SP = m.Service.ConnectionURLs(ws, c)
 	idp.User = samltest.User{NameID: d.MemberEmail, NameIDFormat: samltest.NameIDEmail}
-	if _, err := m.Service.AddDomain(t.Context(), signin.DomainAction{Workspace: ws, Domain: "acme.test"}); err != nil {
+	if _, err := m.Admin.AddDomain(t.Context(), admin.DomainAction{Workspace: ws, Domain: "acme.test", Actor: latchkey.OperatorActor()}); err != nil {
 		t.Fatal(err)
 	}
 	var heading string

@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/admin"
 )
 
 // listFlag is a flag that may be given several times (--tenant, --idp-cert-file, --add).
@@ -126,7 +126,7 @@ func (m *Main) connectionAdd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer m.Close()
-	c, err = m.Service.CreateConnection(ctx, signin.NewConnection{ConnectionAction: signin.ConnectionAction{Workspace: ws}, Connection: c, ClientSecret: secret})
+	c, err = m.Admin.CreateConnection(ctx, admin.NewConnection{ConnectionAction: admin.ConnectionAction{Workspace: ws, Actor: latchkey.OperatorActor()}, Connection: c, ClientSecret: secret})
 	if err != nil {
 		return userError(err)
 	}
@@ -202,15 +202,15 @@ func (m *Main) connectionOne(ctx context.Context, sub string, args []string) err
 		return err
 	}
 	defer m.Close()
-	in := signin.ConnectionAction{Workspace: ws, ConnectionID: *id}
+	in := admin.ConnectionAction{Workspace: ws, ConnectionID: *id, Actor: latchkey.OperatorActor()}
 	var c latchkey.Connection
 	switch sub {
 	case "show":
 		c, err = m.Store.Connection(ctx, ws.ID, *id)
 	case "enable", "disable":
-		c, err = m.Service.SetConnectionEnabled(ctx, in, sub == "enable")
+		c, err = m.Admin.SetConnectionEnabled(ctx, in, sub == "enable")
 	case "remove":
-		c, err = m.Service.RemoveConnection(ctx, in)
+		c, err = m.Admin.RemoveConnection(ctx, in)
 	}
 	if errors.Is(err, latchkey.ErrNotFound) {
 		return fmt.Errorf("workspace %s has no connection %s (see latchkey connection list)", ws.Slug, *id)
@@ -260,7 +260,7 @@ func (m *Main) showConnection(ws latchkey.Workspace, c latchkey.Connection) {
 		p("Allow SHA-1", yesNo(c.AllowSHA1))
 	}
 	m.printURLs(ws, c)
-	for _, w := range m.Service.ConnectionWarnings(c) {
+	for _, w := range m.Admin.ConnectionWarnings(c) {
 		p("Warning", w)
 	}
 }
@@ -291,12 +291,12 @@ func (m *Main) workspaceDomains(ctx context.Context, args []string) error {
 	}
 	defer m.Close()
 	for _, d := range add {
-		if _, err := m.Service.AddDomain(ctx, signin.DomainAction{Workspace: ws, Domain: d}); err != nil && latchkey.ErrorCode(err) != latchkey.CodeConflict {
+		if _, err := m.Admin.AddDomain(ctx, admin.DomainAction{Workspace: ws, Domain: d, Actor: latchkey.OperatorActor()}); err != nil && latchkey.ErrorCode(err) != latchkey.CodeConflict {
 			return fmt.Errorf("%s: %w", d, userError(err))
 		}
 	}
 	for _, d := range remove {
-		if err := m.Service.RemoveDomain(ctx, signin.DomainAction{Workspace: ws, Domain: d}); errors.Is(err, latchkey.ErrNotFound) {
+		if err := m.Admin.RemoveDomain(ctx, admin.DomainAction{Workspace: ws, Domain: d, Actor: latchkey.OperatorActor()}); errors.Is(err, latchkey.ErrNotFound) {
 			return fmt.Errorf("%s is not an approved domain of %s", d, ws.Slug)
 		} else if err != nil {
 			return err
@@ -327,7 +327,7 @@ func (m *Main) workspacePolicy(ctx context.Context, args []string) error {
 	if *slug == "" {
 		return errors.New("workspace policy needs --workspace")
 	}
-	var p signin.OperatorPolicy
+	p := admin.PolicySwitches{Actor: latchkey.OperatorActor()}
 	onOff := func(name, v string) (*bool, error) {
 		switch v {
 		case "":
@@ -357,7 +357,8 @@ func (m *Main) workspacePolicy(ctx context.Context, args []string) error {
 		return err
 	}
 	defer m.Close()
-	if ws, err = m.Service.SetOperatorPolicy(ctx, ws, p); err != nil {
+	p.Workspace = ws
+	if ws, err = m.Admin.SetPolicySwitches(ctx, p); err != nil {
 		return userError(err)
 	}
 	fmt.Fprintf(m.Stdout, "password sign-in: %s\nrequire 2fa: %s\n", map[bool]string{true: "off", false: "on"}[ws.Policy.PasswordSignInOff], map[bool]string{true: "on", false: "off"}[ws.Policy.Require2FA])

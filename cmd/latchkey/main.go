@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
@@ -163,7 +164,10 @@ type Main struct {
 	Queue   *mail.Queue // what the flows send through: the durable queue in the store
 	Worker  *mail.Worker
 	Service *signin.Service
-	Keys    *keyring.Keyring
+	// Admin runs the administration (members, policy, SSO connections, API tokens) that the
+	// commands and the console share.
+	Admin *admin.Service
+	Keys  *keyring.Keyring
 	// Passwords bounds password hashing process-wide.
 	Passwords *password.Hasher
 
@@ -217,6 +221,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Passwords = password.NewHasher(password.HasherConfig{Params: m.Config.HashParams, LightParams: m.Config.HashParams, Limit: m.Config.HashLimit, Queue: m.Config.HashQueue})
 	m.Service = signin.New(signin.Config{Store: m.Store, Mailer: m.Queue, BaseURL: m.Config.baseURL, Policy: policy, Log: m.Log, Now: m.Now, Keys: m.Keys, Passwords: m.Passwords, Jobs: m.Queue, PrivateIdPs: m.Config.PrivateIdPs})
 	m.Worker.Jobs = m.Service.Jobs()
+	m.Admin = admin.New(admin.Config{Store: m.Store, SignIn: m.Service, Log: m.Log})
 	return nil
 }
 
@@ -265,7 +270,7 @@ func (m *Main) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{Service: m.Service, BaseURL: m.Config.baseURL, Secret: m.Keys.Derive("web forms"), TrustedProxies: m.Config.proxies, Log: m.Log, Unavailable: sqlstore.IsUnavailable, SCIM: provisioning})
+	srv, err := web.New(web.Config{Service: m.Service, Admin: m.Admin, BaseURL: m.Config.baseURL, Secret: m.Keys.Derive("web forms"), TrustedProxies: m.Config.proxies, Log: m.Log, Unavailable: sqlstore.IsUnavailable, SCIM: provisioning})
 	if err != nil {
 		return err
 	}
@@ -326,7 +331,7 @@ func (m *Main) cleanup(ctx context.Context) {
 		n, err := m.sweep(ctx)
 		// SAML metadata by URL: each connection is fetched again once a day; a failure keeps
 		// the last good copy and is logged (and shown in the console after two days).
-		if refreshed, err := m.Service.RefreshMetadata(ctx); err != nil && ctx.Err() == nil {
+		if refreshed, err := m.Admin.RefreshMetadata(ctx); err != nil && ctx.Err() == nil {
 			m.Log.Warn("saml metadata refresh", "err", err)
 		} else if refreshed > 0 {
 			m.Log.Info("saml metadata refreshed", "connections", refreshed)

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
@@ -355,7 +356,7 @@ func TestMultiNode(t *testing.T) {
 	})
 
 	t.Run("one link, many nodes", func(t *testing.T) {
-		acct, link, err := nodes[a].Service.Invite(t.Context(), signin.NewMember{Workspace: ws, Email: "new@acme.test", Name: "New", Role: latchkey.RoleMember})
+		acct, link, err := nodes[a].Admin.Invite(t.Context(), admin.NewMember{Workspace: ws, Email: "new@acme.test", Name: "New", Role: latchkey.RoleMember, Actor: latchkey.OperatorActor()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/admin"
 )
 
 func (m *Main) flags(name string) *flag.FlagSet {
@@ -88,7 +88,7 @@ func (m *Main) ensureDemo(ctx context.Context) (demo, error) {
 
 	ws, err := m.Store.WorkspaceBySlug(ctx, d.Slug)
 	if errors.Is(err, latchkey.ErrNotFound) {
-		ws, _, _, err = m.Service.CreateWorkspace(ctx, signin.NewWorkspace{Slug: d.Slug, Name: "Acme Corp", AdminEmail: d.AdminEmail, AdminName: "Ada Admin"})
+		ws, _, _, err = m.Admin.CreateWorkspace(ctx, admin.NewWorkspace{Slug: d.Slug, Name: "Acme Corp", AdminEmail: d.AdminEmail, AdminName: "Ada Admin"})
 	}
 	if err != nil {
 		return demo{}, err

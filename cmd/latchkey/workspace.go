@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/signin"
+	"github.com/latchkey/latchkey/admin"
 )
 
 func (m *Main) workspaceCommand(ctx context.Context, args []string) error {
@@ -33,7 +33,7 @@ func (m *Main) workspaceCommand(ctx context.Context, args []string) error {
 
 func (m *Main) workspaceCreate(ctx context.Context, args []string) error {
 	fs := m.flags("workspace create")
-	var in signin.NewWorkspace
+	var in admin.NewWorkspace
 	fs.StringVar(&in.Slug, "slug", "", "workspace name in its URL: 3–63 of a-z, 0-9 and -")
 	fs.StringVar(&in.Name, "name", "", "display name, e.g. \"Acme Corp\"")
 	fs.StringVar(&in.AdminEmail, "admin-email", "", "email of the first administrator")
@@ -48,17 +48,17 @@ func (m *Main) workspaceCreate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer m.Close()
-	ws, admin, _, err := m.Service.CreateWorkspace(ctx, in)
+	ws, first, _, err := m.Admin.CreateWorkspace(ctx, in)
 	m.deliver(ctx)
 	if err != nil && ws.ID == "" {
 		return userError(err)
 	}
 	fmt.Fprintf(m.Stdout, "Created workspace %q at %s\n", ws.Name, m.workspaceURL(ws))
-	fmt.Fprintf(m.Stdout, "First administrator: %s (invited)\n", admin.Email)
+	fmt.Fprintf(m.Stdout, "First administrator: %s (invited)\n", first.Email)
 	if err != nil {
-		return fmt.Errorf("the welcome email could not be sent (%w); fix the mail settings, then run: latchkey account resend --workspace %s --email %s", err, ws.Slug, admin.Email)
+		return fmt.Errorf("the welcome email could not be sent (%w); fix the mail settings, then run: latchkey account resend --workspace %s --email %s", err, ws.Slug, first.Email)
 	}
-	fmt.Fprintf(m.Stdout, "Sent the welcome email (%s) to %s%s\n", latchkey.SubjectWelcome, admin.Email, m.mailWhere())
+	fmt.Fprintf(m.Stdout, "Sent the welcome email (%s) to %s%s\n", latchkey.SubjectWelcome, first.Email, m.mailWhere())
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package signin
+package admin
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/connector/oidc"
 	"github.com/latchkey/latchkey/connector/saml"
+	"github.com/latchkey/latchkey/signin"
 )
 
 // MaxConnectionName bounds a connection's name, which is its button's label.
@@ -20,28 +21,26 @@ const MaxConnectionName = 60
 // MetadataRefresh is how often a SAML connection's metadata URL is fetched again.
 const MetadataRefresh = 24 * time.Hour
 
-// ConnectionAction names a connection and who acts on it. Actor nil is the operator's CLI;
-// otherwise it must be an active administrator of Workspace (CodeForbidden, MsgAdminOnly).
+// ConnectionAction names a connection and who acts on it: the operator
+// (latchkey.OperatorActor) or an active administrator of Workspace (latchkey.AdminActor);
+// anyone else gets CodeForbidden with MsgAdminOnly.
 type ConnectionAction struct {
 	Workspace    latchkey.Workspace
 	ConnectionID string
-	Actor        *latchkey.Account
-	Client       Client
+	Actor        latchkey.Actor
+	Client       signin.Client
 }
 
-func (in ConnectionAction) check() error {
-	if in.Actor == nil {
-		return nil
-	}
-	return checkAdmin(in.Workspace, *in.Actor)
-}
+func (in ConnectionAction) check() error { return in.Actor.CheckAdmin(in.Workspace) }
+
+// maxDetail bounds a connection event's detail, which quotes names and provider errors.
+const maxDetail = 500
 
 func (in ConnectionAction) event(t latchkey.EventType, detail string) latchkey.Event {
-	e := latchkey.Event{Type: t, WorkspaceID: in.Workspace.ID, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: truncate(detail, 500)}
-	if in.Actor != nil {
-		e.AccountID, e.ActorID, e.Email = in.Actor.ID, in.Actor.ID, in.Actor.Email
+	if len(detail) > maxDetail {
+		detail = detail[:maxDetail]
 	}
-	return e
+	return actorEvent(t, in.Workspace.ID, in.Actor, in.Client, detail)
 }
 
 // NewConnection is a connection to add: Connection holds the kind and its fields (ID,
@@ -64,20 +63,20 @@ func (s *Service) CreateConnection(ctx context.Context, in NewConnection) (latch
 	if err := in.check(); err != nil {
 		return latchkey.Connection{}, err
 	}
-	now := s.Now().UTC()
+	now := s.now().UTC()
 	c := in.Connection
 	c.ID, c.WorkspaceID, c.CreatedAt, c.UpdatedAt = latchkey.NewID(), in.Workspace.ID, now, now
 	if err := s.prepareConnection(ctx, in.Workspace, &c, in.ClientSecret, true); err != nil {
 		return latchkey.Connection{}, err
 	}
-	existing, err := s.Store.Connections(ctx, in.Workspace.ID)
+	existing, err := s.store.Connections(ctx, in.Workspace.ID)
 	if err != nil {
 		return latchkey.Connection{}, wrap("list connections", err)
 	}
 	for _, e := range existing {
 		c.Position = max(c.Position, e.Position+1)
 	}
-	if err := s.Store.CreateConnection(ctx, c); err != nil {
+	if err := s.store.CreateConnection(ctx, c); err != nil {
 		return latchkey.Connection{}, wrap("store connection", err)
 	}
 	s.audit(ctx, in.event(latchkey.EventSSOConnection, fmt.Sprintf("added %s connection %s (%s)", c.Kind, c.Name, c.ID)))
@@ -123,9 +122,9 @@ func (s *Service) prepareConnection(ctx context.Context, w latchkey.Workspace, c
 			return latchkey.NewError(latchkey.CodeInvalid, "client_secret", latchkey.MsgConnectionSecret)
 		}
 		if secret != "" {
-			sealed, err := s.Keys.Seal([]byte(secret), secretAAD(w.ID, c.ID))
+			sealed, err := s.signin.SealClientSecret(w, *c, secret)
 			if err != nil {
-				return wrap("seal client secret", err)
+				return err
 			}
 			c.ClientSecret = sealed
 		}
@@ -134,11 +133,11 @@ func (s *Service) prepareConnection(ctx context.Context, w latchkey.Workspace, c
 	c.Issuer, c.ClientID, c.ClientSecret, c.Tenants = "", "", "", nil
 	c.MetadataURL = strings.TrimSpace(c.MetadataURL)
 	if c.MetadataURL != "" && c.MetadataXML == "" {
-		body, err := saml.FetchMetadata(ctx, s.ssoClient, c.MetadataURL)
+		body, err := s.signin.FetchMetadata(ctx, c.MetadataURL)
 		if err != nil {
 			return latchkey.NewError(latchkey.CodeInvalid, "metadata_url", fmt.Sprintf(latchkey.MsgMetadataInvalid, err))
 		}
-		c.MetadataXML, c.MetadataFetchedAt = string(body), s.Now().UTC()
+		c.MetadataXML, c.MetadataFetchedAt = string(body), s.now().UTC()
 	}
 	if c.MetadataXML != "" {
 		if err := applyMetadata(c, []byte(c.MetadataXML)); err != nil {
@@ -146,7 +145,7 @@ func (s *Service) prepareConnection(ctx context.Context, w latchkey.Workspace, c
 		}
 	}
 	c.IdPEntityID, c.IdPSSOURL = strings.TrimSpace(c.IdPEntityID), strings.TrimSpace(c.IdPSSOURL)
-	if _, err := saml.New(*c, s.ConnectionURLs(w, *c), s.Now); err != nil {
+	if _, err := saml.New(*c, s.signin.ConnectionURLs(w, *c), s.now); err != nil {
 		return invalidConnection("%s", strings.TrimPrefix(err.Error(), "saml: "))
 	}
 	return nil
@@ -189,7 +188,7 @@ func (s *Service) EditConnection(ctx context.Context, in ConnectionChange) (latc
 	if err := in.check(); err != nil {
 		return latchkey.Connection{}, err
 	}
-	cur, err := s.Store.Connection(ctx, in.Workspace.ID, in.ConnectionID)
+	cur, err := s.store.Connection(ctx, in.Workspace.ID, in.ConnectionID)
 	if err != nil {
 		return latchkey.Connection{}, wrap("find connection", err)
 	}
@@ -208,8 +207,8 @@ func (s *Service) EditConnection(ctx context.Context, in ConnectionChange) (latc
 			return latchkey.Connection{}, err
 		}
 	}
-	next.UpdatedAt = s.Now().UTC()
-	err = s.Store.UpdateConnection(ctx, in.Workspace.ID, cur.ID, func(c *latchkey.Connection) error {
+	next.UpdatedAt = s.now().UTC()
+	err = s.store.UpdateConnection(ctx, in.Workspace.ID, cur.ID, func(c *latchkey.Connection) error {
 		*c = next
 		return nil
 	})
@@ -263,8 +262,8 @@ func (s *Service) SetConnectionEnabled(ctx context.Context, in ConnectionAction,
 		}
 	}
 	var after latchkey.Connection
-	err := s.Store.UpdateConnection(ctx, in.Workspace.ID, in.ConnectionID, func(c *latchkey.Connection) error {
-		c.Enabled, c.UpdatedAt = on, s.Now().UTC()
+	err := s.store.UpdateConnection(ctx, in.Workspace.ID, in.ConnectionID, func(c *latchkey.Connection) error {
+		c.Enabled, c.UpdatedAt = on, s.now().UTC()
 		after = *c
 		return nil
 	})
@@ -278,14 +277,14 @@ func (s *Service) SetConnectionEnabled(ctx context.Context, in ConnectionAction,
 // keepOneEnabled refuses to take away connection id while it is the last enabled one and
 // password sign-in is off.
 func (s *Service) keepOneEnabled(ctx context.Context, w latchkey.Workspace, id string) error {
-	cur, err := s.Store.Workspace(ctx, w.ID)
+	cur, err := s.store.Workspace(ctx, w.ID)
 	if err != nil {
 		return wrap("read workspace", err)
 	}
 	if !cur.Policy.PasswordSignInOff {
 		return nil
 	}
-	cs, err := s.Store.Connections(ctx, w.ID)
+	cs, err := s.store.Connections(ctx, w.ID)
 	if err != nil {
 		return wrap("list connections", err)
 	}
@@ -299,7 +298,7 @@ func (s *Service) keepOneEnabled(ctx context.Context, w latchkey.Workspace, id s
 
 // hasEnabledConnection reports whether ws has a connection to sign in with.
 func (s *Service) hasEnabledConnection(ctx context.Context, ws string) (bool, error) {
-	cs, err := s.Store.Connections(ctx, ws)
+	cs, err := s.store.Connections(ctx, ws)
 	if err != nil {
 		return false, wrap("list connections", err)
 	}
@@ -312,7 +311,7 @@ func (s *Service) RemoveConnection(ctx context.Context, in ConnectionAction) (la
 	if err := in.check(); err != nil {
 		return latchkey.Connection{}, err
 	}
-	c, err := s.Store.Connection(ctx, in.Workspace.ID, in.ConnectionID)
+	c, err := s.store.Connection(ctx, in.Workspace.ID, in.ConnectionID)
 	if err != nil {
 		return latchkey.Connection{}, wrap("find connection", err)
 	}
@@ -321,7 +320,7 @@ func (s *Service) RemoveConnection(ctx context.Context, in ConnectionAction) (la
 			return latchkey.Connection{}, err
 		}
 	}
-	if err := s.Store.DeleteConnection(ctx, in.Workspace.ID, c.ID); err != nil {
+	if err := s.store.DeleteConnection(ctx, in.Workspace.ID, c.ID); err != nil {
 		return latchkey.Connection{}, wrap("delete connection", err)
 	}
 	s.audit(ctx, in.event(latchkey.EventSSOConnection, "removed "+string(c.Kind)+" connection "+c.Name+" ("+c.ID+")"))
@@ -334,7 +333,7 @@ func (s *Service) MoveConnection(ctx context.Context, in ConnectionAction, delta
 	if err := in.check(); err != nil {
 		return err
 	}
-	cs, err := s.Store.Connections(ctx, in.Workspace.ID)
+	cs, err := s.store.Connections(ctx, in.Workspace.ID)
 	if err != nil {
 		return wrap("list connections", err)
 	}
@@ -350,7 +349,7 @@ func (s *Service) MoveConnection(ctx context.Context, in ConnectionAction, delta
 		if c.Position == pos {
 			continue
 		}
-		err := s.Store.UpdateConnection(ctx, in.Workspace.ID, c.ID, func(c *latchkey.Connection) error {
+		err := s.store.UpdateConnection(ctx, in.Workspace.ID, c.ID, func(c *latchkey.Connection) error {
 			c.Position = pos
 			return nil
 		})
@@ -364,12 +363,13 @@ func (s *Service) MoveConnection(ctx context.Context, in ConnectionAction, delta
 	return nil
 }
 
-// DomainAction adds or removes an approved domain.
+// DomainAction adds or removes an approved domain, by the operator or an active administrator
+// of Workspace (as ConnectionAction).
 type DomainAction struct {
 	Workspace latchkey.Workspace
 	Domain    string
-	Actor     *latchkey.Account // nil: the operator's CLI
-	Client    Client
+	Actor     latchkey.Actor
+	Client    signin.Client
 }
 
 // AddDomain approves a company domain for SSO. Errors: CodeInvalid with MsgDomainInvalid,
@@ -383,7 +383,7 @@ func (s *Service) AddDomain(ctx context.Context, in DomainAction) (string, error
 	if err != nil {
 		return "", err
 	}
-	if err := s.Store.AddDomain(ctx, in.Workspace.ID, d); errors.Is(err, latchkey.ErrConflict) {
+	if err := s.store.AddDomain(ctx, in.Workspace.ID, d); errors.Is(err, latchkey.ErrConflict) {
 		return d, latchkey.NewError(latchkey.CodeConflict, "domain", latchkey.MsgDomainExists)
 	} else if err != nil {
 		return d, wrap("add domain", err)
@@ -399,7 +399,7 @@ func (s *Service) RemoveDomain(ctx context.Context, in DomainAction) error {
 		return err
 	}
 	d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(in.Domain)), ".")
-	if err := s.Store.RemoveDomain(ctx, in.Workspace.ID, d); err != nil {
+	if err := s.store.RemoveDomain(ctx, in.Workspace.ID, d); err != nil {
 		return wrap("remove domain", err)
 	}
 	s.audit(ctx, a.event(latchkey.EventSSODomain, "withdrew "+d))
@@ -413,52 +413,11 @@ func (s *Service) UnlinkIdentity(ctx context.Context, in MemberAction, connID, s
 	if err != nil {
 		return err
 	}
-	if err := s.Store.Unlink(ctx, in.Workspace.ID, a.ID, connID, subject); err != nil {
+	if err := s.store.Unlink(ctx, in.Workspace.ID, a.ID, connID, subject); err != nil {
 		return wrap("unlink identity", err)
 	}
 	s.audit(ctx, in.event(latchkey.EventSSOUnlinked, a, connID+": "+subject))
 	return nil
-}
-
-// OperatorPolicy is the CLI's change of a workspace's policy (latchkey workspace policy):
-// nil fields stay as they are.
-type OperatorPolicy struct {
-	PasswordSignInOff *bool
-	Require2FA        *bool
-}
-
-// SetOperatorPolicy applies the operator's change and audits it. Turning password sign-in
-// off is refused (CodeConflict, MsgPasswordOffNoSSO) while the workspace has no enabled
-// connection; turning it on always works: it is the operator's way back in.
-func (s *Service) SetOperatorPolicy(ctx context.Context, w latchkey.Workspace, p OperatorPolicy) (latchkey.Workspace, error) {
-	if p.PasswordSignInOff != nil && *p.PasswordSignInOff {
-		ok, err := s.hasEnabledConnection(ctx, w.ID)
-		if err != nil {
-			return latchkey.Workspace{}, err
-		}
-		if !ok {
-			return latchkey.Workspace{}, latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgPasswordOffNoSSO)
-		}
-	}
-	var before, after latchkey.Workspace
-	err := s.Store.UpdateWorkspace(ctx, w.ID, func(ws *latchkey.Workspace) error {
-		before = *ws
-		if p.PasswordSignInOff != nil {
-			ws.Policy.PasswordSignInOff = *p.PasswordSignInOff
-		}
-		if p.Require2FA != nil {
-			ws.Policy.Require2FA = *p.Require2FA
-		}
-		after = *ws
-		return nil
-	})
-	if err != nil {
-		return latchkey.Workspace{}, wrap("update policy", err)
-	}
-	if detail := policyChanges(before.Policy, after.Policy); detail != "" {
-		s.audit(ctx, latchkey.Event{Type: latchkey.EventWorkspacePolicy, WorkspaceID: w.ID, Detail: detail + " (operator)"})
-	}
-	return after, nil
 }
 
 // ConnectionWarnings are what the console and `connection show` warn about: IdP signing
@@ -468,7 +427,7 @@ func (s *Service) ConnectionWarnings(c latchkey.Connection) []string {
 	if c.Kind != latchkey.KindSAML {
 		return nil
 	}
-	now := s.Now()
+	now := s.now()
 	w := saml.CertWarnings(c, now)
 	if c.MetadataURL != "" && now.Sub(c.MetadataFetchedAt) > 2*MetadataRefresh {
 		w = append(w, fmt.Sprintf("The IdP metadata at %s could not be refreshed since %s: the last good copy is in use", c.MetadataURL, c.MetadataFetchedAt.UTC().Format("2 Jan 2006 15:04 UTC")))
@@ -482,22 +441,22 @@ func (s *Service) ConnectionWarnings(c latchkey.Connection) []string {
 // at the next call; ConnectionWarnings shows it after two days. It returns how many were
 // refreshed. The server's background loop calls it.
 func (s *Service) RefreshMetadata(ctx context.Context) (int, error) {
-	wss, err := s.Store.Workspaces(ctx)
+	wss, err := s.store.Workspaces(ctx)
 	if err != nil {
 		return 0, wrap("list workspaces", err)
 	}
 	n := 0
 	for _, w := range wss {
-		cs, err := s.Store.Connections(ctx, w.ID)
+		cs, err := s.store.Connections(ctx, w.ID)
 		if err != nil {
 			return n, wrap("list connections", err)
 		}
 		for _, c := range cs {
-			if c.Kind != latchkey.KindSAML || c.MetadataURL == "" || s.Now().Sub(c.MetadataFetchedAt) < MetadataRefresh {
+			if c.Kind != latchkey.KindSAML || c.MetadataURL == "" || s.now().Sub(c.MetadataFetchedAt) < MetadataRefresh {
 				continue
 			}
 			if err := s.refreshOne(ctx, w, c); err != nil {
-				s.Log.Warn("saml metadata refresh failed; the last good copy stays in use", "workspace", w.Slug, "connection", c.ID, "url", c.MetadataURL, "err", err)
+				s.log.Warn("saml metadata refresh failed; the last good copy stays in use", "workspace", w.Slug, "connection", c.ID, "url", c.MetadataURL, "err", err)
 				continue
 			}
 			n++
@@ -507,7 +466,7 @@ func (s *Service) RefreshMetadata(ctx context.Context) (int, error) {
 }
 
 func (s *Service) refreshOne(ctx context.Context, w latchkey.Workspace, c latchkey.Connection) error {
-	body, err := saml.FetchMetadata(ctx, s.ssoClient, c.MetadataURL)
+	body, err := s.signin.FetchMetadata(ctx, c.MetadataURL)
 	if err != nil {
 		return err
 	}
@@ -515,11 +474,11 @@ func (s *Service) refreshOne(ctx context.Context, w latchkey.Workspace, c latchk
 	if err := applyMetadata(&next, body); err != nil {
 		return err
 	}
-	if _, err := saml.New(next, s.ConnectionURLs(w, next), s.Now); err != nil {
+	if _, err := saml.New(next, s.signin.ConnectionURLs(w, next), s.now); err != nil {
 		return err
 	}
-	now := s.Now().UTC()
-	return s.Store.UpdateConnection(ctx, w.ID, c.ID, func(cur *latchkey.Connection) error {
+	now := s.now().UTC()
+	return s.store.UpdateConnection(ctx, w.ID, c.ID, func(cur *latchkey.Connection) error {
 		cur.IdPEntityID, cur.IdPSSOURL, cur.IdPCerts, cur.MetadataXML = next.IdPEntityID, next.IdPSSOURL, next.IdPCerts, next.MetadataXML
 		cur.MetadataFetchedAt, cur.UpdatedAt = now, now
 		return nil

@@ -1,15 +1,11 @@
-package signin
+package admin
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/latchkey/latchkey"
-	"github.com/latchkey/latchkey/mail"
-	"github.com/latchkey/latchkey/password"
+	"github.com/latchkey/latchkey/signin"
 )
 
 // MemberAction names a member of a workspace and who acts on it, for the member-management
@@ -20,35 +16,16 @@ type MemberAction struct {
 	Workspace latchkey.Workspace
 	AccountID string // the member acted on
 	Actor     latchkey.Actor
-	Client    Client
-}
-
-// checkActor refuses an actor who is neither the operator nor an active administrator of w.
-func checkActor(w latchkey.Workspace, actor latchkey.Actor) error {
-	switch actor.Kind {
-	case latchkey.ActorOperator:
-		return nil
-	case latchkey.ActorAdmin:
-		return checkAdmin(w, actor.Account)
-	}
-	return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgAdminOnly)
-}
-
-// checkAdmin refuses an account that is not an active administrator of w.
-func checkAdmin(w latchkey.Workspace, actor latchkey.Account) error {
-	if actor.ID == "" || actor.WorkspaceID != w.ID || actor.Role != latchkey.RoleAdmin || actor.Status != latchkey.StatusActive {
-		return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgAdminOnly)
-	}
-	return nil
+	Client    signin.Client
 }
 
 // member checks the actor and loads the member. Returns ErrNotFound for an account that is not
 // in the workspace.
 func (s *Service) member(ctx context.Context, in MemberAction) (latchkey.Account, error) {
-	if err := checkActor(in.Workspace, in.Actor); err != nil {
+	if err := in.Actor.CheckAdmin(in.Workspace); err != nil {
 		return latchkey.Account{}, err
 	}
-	a, err := s.Store.Account(ctx, in.Workspace.ID, in.AccountID)
+	a, err := s.store.Account(ctx, in.Workspace.ID, in.AccountID)
 	return a, wrap("find account", err)
 }
 
@@ -57,17 +34,13 @@ func (in MemberAction) event(t latchkey.EventType, a latchkey.Account, detail st
 		ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: detail}
 }
 
-func activeAdmin(a latchkey.Account) bool {
-	return a.Role == latchkey.RoleAdmin && a.Status == latchkey.StatusActive
-}
-
 func lastAdmin() error {
 	return latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgLastAdmin)
 }
 
 // otherActiveAdmins reports whether ws has an active administrator besides the account id.
 func (s *Service) otherActiveAdmins(ctx context.Context, ws, id string) (bool, error) {
-	as, err := s.Store.Accounts(ctx, ws, latchkey.AccountFilter{Status: latchkey.StatusActive, Role: latchkey.RoleAdmin, Limit: 2})
+	as, err := s.store.Accounts(ctx, ws, latchkey.AccountFilter{Status: latchkey.StatusActive, Role: latchkey.RoleAdmin, Limit: 2})
 	if err != nil {
 		return false, wrap("count administrators", err)
 	}
@@ -91,15 +64,15 @@ func (s *Service) updateMember(ctx context.Context, a latchkey.Account, change f
 	ws := a.WorkspaceID
 	next := a
 	change(&next)
-	if activeAdmin(a) && !activeAdmin(next) {
+	if a.ActiveAdmin() && !next.ActiveAdmin() {
 		if ok, err := s.otherActiveAdmins(ctx, ws, a.ID); err != nil {
 			return a, a, err
 		} else if !ok {
 			return a, a, lastAdmin()
 		}
 	}
-	now := s.Now().UTC()
-	err = s.Store.UpdateAccount(ctx, ws, a.ID, func(acc *latchkey.Account) error {
+	now := s.now().UTC()
+	err = s.store.UpdateAccount(ctx, ws, a.ID, func(acc *latchkey.Account) error {
 		before = *acc
 		change(acc)
 		acc.UpdatedAt = now
@@ -109,7 +82,7 @@ func (s *Service) updateMember(ctx context.Context, a latchkey.Account, change f
 	if err != nil {
 		return before, after, wrap("update account", err)
 	}
-	if !activeAdmin(before) || activeAdmin(after) {
+	if !before.ActiveAdmin() || after.ActiveAdmin() {
 		return before, after, nil
 	}
 	ok, err := s.otherActiveAdmins(ctx, ws, a.ID)
@@ -117,14 +90,14 @@ func (s *Service) updateMember(ctx context.Context, a latchkey.Account, change f
 		return before, after, nil
 	}
 	// Undo, unless someone changed the account again in the meantime.
-	undo := s.Store.UpdateAccount(ctx, ws, a.ID, func(acc *latchkey.Account) error {
+	undo := s.store.UpdateAccount(ctx, ws, a.ID, func(acc *latchkey.Account) error {
 		if acc.Role == after.Role && acc.Status == after.Status {
 			acc.Role, acc.Status, acc.UpdatedAt = before.Role, before.Status, now
 		}
 		return nil
 	})
 	if undo != nil {
-		s.Log.Error("undo change to the last administrator", "workspace", ws, "account", a.ID, "err", undo)
+		s.log.Error("undo change to the last administrator", "workspace", ws, "account", a.ID, "err", undo)
 	}
 	if err != nil {
 		return before, before, err
@@ -152,7 +125,7 @@ func (s *Service) suspend(ctx context.Context, a latchkey.Account, in MemberActi
 	if err != nil {
 		return after, err
 	}
-	ended, err := s.Store.DeleteAccountSessions(ctx, a.WorkspaceID, a.ID, "")
+	ended, err := s.store.DeleteAccountSessions(ctx, a.WorkspaceID, a.ID, "")
 	if err != nil {
 		return after, wrap("end sessions", err)
 	}
@@ -185,7 +158,7 @@ func (s *Service) reactivate(ctx context.Context, a latchkey.Account, in MemberA
 		return after, err
 	}
 	if after.Status == latchkey.StatusActive {
-		if err := s.endSetPasswordLinks(ctx, after); err != nil {
+		if err := s.signin.EndSetPasswordLinks(ctx, after); err != nil {
 			return after, err
 		}
 	}
@@ -207,16 +180,9 @@ func (s *Service) UnlockMember(ctx context.Context, in MemberAction) (latchkey.A
 }
 
 func (s *Service) unlock(ctx context.Context, a latchkey.Account, in MemberAction) error {
-	n := 0
-	for _, prefix := range []string{pairPrefix("pw", a.WorkspaceID, a.Email), resetPrefix(a.WorkspaceID, a.Email)} {
-		m, err := s.Store.DeleteCountersWithPrefix(ctx, prefix)
-		if err != nil {
-			return wrap("clear throttle", err)
-		}
-		n += m
-	}
-	if err := s.Store.ResetCounters(ctx, []string{accountKey("pw", a.WorkspaceID, a.Email)}); err != nil {
-		return wrap("clear throttle", err)
+	n, err := s.signin.ClearSignInLimits(ctx, a)
+	if err != nil {
+		return err
 	}
 	s.audit(ctx, in.event(latchkey.EventAccountUnlock, a, fmt.Sprintf("%d address counters cleared", n)))
 	return nil
@@ -245,7 +211,7 @@ func (s *Service) ChangeMemberRole(ctx context.Context, in MemberAction, role la
 	if err != nil {
 		return after, err
 	}
-	if _, err := s.Store.DeleteAccountSessions(ctx, in.Workspace.ID, a.ID, ""); err != nil {
+	if _, err := s.store.DeleteAccountSessions(ctx, in.Workspace.ID, a.ID, ""); err != nil {
 		return after, wrap("end sessions", err)
 	}
 	s.audit(ctx, in.event(latchkey.EventAccountRole, after, string(before.Role)+" → "+string(after.Role)))
@@ -261,14 +227,14 @@ func (s *Service) RemoveMember(ctx context.Context, in MemberAction) (latchkey.A
 	if err != nil {
 		return latchkey.Account{}, err
 	}
-	if activeAdmin(a) {
+	if a.ActiveAdmin() {
 		// Suspend first, under the last-administrator rule, so that the removal itself
 		// cannot take away the last one: a removed account cannot be put back.
 		if _, _, err := s.updateMember(ctx, a, func(acc *latchkey.Account) { acc.Status = latchkey.StatusSuspended }); err != nil {
 			return a, err
 		}
 	}
-	if err := s.Store.DeleteAccount(ctx, a.WorkspaceID, a.ID); err != nil {
+	if err := s.store.DeleteAccount(ctx, a.WorkspaceID, a.ID); err != nil {
 		return a, wrap("delete account", err)
 	}
 	s.audit(ctx, in.event(latchkey.EventAccountRemove, a, fmt.Sprintf("%s, %s", a.Role, a.Status)))
@@ -283,129 +249,5 @@ func (s *Service) ReinviteMember(ctx context.Context, in MemberAction) (string, 
 	if err != nil {
 		return "", err
 	}
-	return s.resendInvitation(ctx, in.Workspace, a, in.Actor.ID(), in.Client)
-}
-
-// MinSessionIdle is the shortest session idle timeout a workspace may set.
-const MinSessionIdle = 5 * time.Minute
-
-// SessionIdle returns the inactivity timeout of w's sessions: the workspace's own
-// (Policy.SessionIdle) when it is set and shorter than the operator's, never under
-// MinSessionIdle; otherwise the operator's.
-func (s *Service) SessionIdle(w latchkey.Workspace) time.Duration {
-	idle := s.Policy.SessionIdle
-	if p := w.Policy.SessionIdle; p > 0 && p < idle {
-		idle = max(p, MinSessionIdle)
-	}
-	return idle
-}
-
-// MinSessionMax is the shortest absolute session lifetime a workspace may set.
-const MinSessionMax = time.Hour
-
-// SessionMax returns the absolute lifetime of w's sessions, from sign-in: the workspace's own
-// (Policy.SessionMax) when it is set and shorter than the operator's, never under
-// MinSessionMax; otherwise the operator's. Authenticate applies it to sessions already open.
-func (s *Service) SessionMax(w latchkey.Workspace) time.Duration {
-	d := s.Policy.SessionMax
-	if p := w.Policy.SessionMax; p > 0 && p < d {
-		d = max(p, MinSessionMax)
-	}
-	return d
-}
-
-// PolicyInput is what the workspace settings page sends: the fields of the policy it owns.
-// Require2FA is not among them: the security page sets it (SetRequire2FA), and saving the
-// settings page must not undo a change made there meanwhile.
-type PolicyInput struct {
-	Workspace latchkey.Workspace
-	Actor     latchkey.Account
-	Client    Client
-	Policy    latchkey.Policy
-}
-
-// UpdatePolicy stores the workspace's security policy: the minimum password length (0 for the
-// product's 12, or 12 to 64; it applies to passwords set from now on), password sign-in on or
-// off (off: SSO only, no invitations, no resets), the session idle timeout (0 for the
-// operator's, or from MinSessionIdle to the operator's; it applies to existing sessions at
-// their next request), the absolute session lifetime (0 for the operator's, or from
-// MinSessionMax to the operator's; it too applies to existing sessions) and whether two-factor authentication is required. It audits what
-// changed (workspace.policy) and returns the workspace as stored. Turning password sign-in off
-// also stops the administrators' own password sign-in, so it is refused (CodeConflict with
-// MsgPasswordOffNoSSO) while the workspace has no enabled SSO connection.
-// Errors: CodeForbidden with
-// MsgAdminOnly; CodeInvalid with the field ("min_length", "session_idle", "session_max") and
-// MsgMinLengthRange, MsgSessionIdleRange or MsgSessionMaxRange.
-func (s *Service) UpdatePolicy(ctx context.Context, in PolicyInput) (latchkey.Workspace, error) {
-	if err := checkAdmin(in.Workspace, in.Actor); err != nil {
-		return latchkey.Workspace{}, err
-	}
-	p := in.Policy
-	if n := p.PasswordMinLength; n != 0 && (n < password.MinLength || n > password.MaxMinLength) {
-		return latchkey.Workspace{}, latchkey.NewError(latchkey.CodeInvalid, "min_length", latchkey.MsgMinLengthRange)
-	}
-	if d := p.SessionIdle; d != 0 && (d < MinSessionIdle || d > s.Policy.SessionIdle) {
-		return latchkey.Workspace{}, latchkey.NewError(latchkey.CodeInvalid, "session_idle",
-			fmt.Sprintf(latchkey.MsgSessionIdleRange, mail.FormatExpiry(s.Policy.SessionIdle)))
-	}
-	if d := p.SessionMax; d != 0 && (d < MinSessionMax || d > s.Policy.SessionMax) {
-		return latchkey.Workspace{}, latchkey.NewError(latchkey.CodeInvalid, "session_max",
-			fmt.Sprintf(latchkey.MsgSessionMaxRange, mail.FormatExpiry(s.Policy.SessionMax)))
-	}
-	if p.PasswordSignInOff && !in.Workspace.Policy.PasswordSignInOff {
-		ok, err := s.hasEnabledConnection(ctx, in.Workspace.ID)
-		if err != nil {
-			return latchkey.Workspace{}, err
-		}
-		if !ok {
-			return latchkey.Workspace{}, latchkey.NewError(latchkey.CodeConflict, "password_signin", latchkey.MsgPasswordOffNoSSO)
-		}
-	}
-	var before, after latchkey.Workspace
-	err := s.Store.UpdateWorkspace(ctx, in.Workspace.ID, func(w *latchkey.Workspace) error {
-		before = *w
-		// Only the fields the settings form owns; the rest are read inside this transaction.
-		w.Policy.PasswordMinLength, w.Policy.PasswordSignInOff, w.Policy.SessionIdle = p.PasswordMinLength, p.PasswordSignInOff, p.SessionIdle
-		w.Policy.SessionMax = p.SessionMax
-		after = *w
-		return nil
-	})
-	if errors.Is(err, latchkey.ErrNotFound) {
-		return latchkey.Workspace{}, err
-	}
-	if err != nil {
-		return latchkey.Workspace{}, wrap("update policy", err)
-	}
-	if detail := policyChanges(before.Policy, after.Policy); detail != "" {
-		s.audit(ctx, latchkey.Event{Type: latchkey.EventWorkspacePolicy, WorkspaceID: after.ID, AccountID: in.Actor.ID, ActorID: in.Actor.ID,
-			Email: in.Actor.Email, ClientAddr: in.Client.Addr, UserAgent: in.Client.UserAgent, Detail: detail})
-	}
-	return after, nil
-}
-
-// policyChanges describes what differs between two policies, for the audit log.
-func policyChanges(a, b latchkey.Policy) string {
-	var d []string
-	onOff := func(v bool) string {
-		if v {
-			return "on"
-		}
-		return "off"
-	}
-	if a.PasswordMinLength != b.PasswordMinLength {
-		d = append(d, fmt.Sprintf("minimum password length: %d → %d", a.PasswordMinLength, b.PasswordMinLength))
-	}
-	if a.PasswordSignInOff != b.PasswordSignInOff {
-		d = append(d, "password sign-in: "+onOff(!a.PasswordSignInOff)+" → "+onOff(!b.PasswordSignInOff))
-	}
-	if a.SessionIdle != b.SessionIdle {
-		d = append(d, fmt.Sprintf("session idle timeout: %v → %v", a.SessionIdle, b.SessionIdle))
-	}
-	if a.SessionMax != b.SessionMax {
-		d = append(d, fmt.Sprintf("session lifetime: %v → %v", a.SessionMax, b.SessionMax))
-	}
-	if a.Require2FA != b.Require2FA {
-		d = append(d, "require 2fa: "+onOff(a.Require2FA)+" → "+onOff(b.Require2FA))
-	}
-	return strings.Join(d, "; ")
+	return s.resendInvitation(ctx, in, a)
 }

@@ -1,4 +1,4 @@
-package signin_test
+package admin_test
 
 import (
 	"errors"
@@ -7,28 +7,17 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/signin"
 )
 
 // operator is the CLI's MemberAction on target.
-func (e *lcEnv) operator(target latchkey.Account) signin.MemberAction {
-	return signin.MemberAction{Workspace: e.ws, AccountID: target.ID, Actor: latchkey.OperatorActor()}
+func (e *lcEnv) operator(target latchkey.Account) admin.MemberAction {
+	return admin.MemberAction{Workspace: e.ws, AccountID: target.ID, Actor: latchkey.OperatorActor()}
 }
 
-// suspendByEmail suspends the account with this email as the operator does.
-func (e *lcEnv) suspendByEmail(t *testing.T, email string) {
-	t.Helper()
-	a, err := e.store.AccountByEmail(t.Context(), e.ws.ID, email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.SuspendMember(t.Context(), e.operator(a)); err != nil {
-		t.Fatalf("suspend %s: %v", email, err)
-	}
-}
-
-func (e *lcEnv) act(actor latchkey.Account, target latchkey.Account) signin.MemberAction {
-	return signin.MemberAction{Workspace: e.ws, AccountID: target.ID, Actor: latchkey.AdminActor(actor), Client: signin.Client{Addr: "192.0.2.50", UserAgent: "admin browser"}}
+func (e *lcEnv) act(actor latchkey.Account, target latchkey.Account) admin.MemberAction {
+	return admin.MemberAction{Workspace: e.ws, AccountID: target.ID, Actor: latchkey.AdminActor(actor), Client: signin.Client{Addr: "192.0.2.50", UserAgent: "admin browser"}}
 }
 
 // activeAdmins counts the workspace's active administrators.
@@ -48,7 +37,7 @@ func TestLastAdminGuard(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
 	other := e.member(t, "ops@acme.example", latchkey.RoleAdmin)
-	if _, err := e.svc.SuspendMember(ctx, e.act(e.admin, other)); err != nil {
+	if _, err := e.adm.SuspendMember(ctx, e.act(e.admin, other)); err != nil {
 		t.Fatal(err)
 	}
 	check := func(what string, err error) {
@@ -58,24 +47,24 @@ func TestLastAdminGuard(t *testing.T) {
 			t.Fatalf("%s: the last admin is now %s, %s", what, got.Role, got.Status)
 		}
 	}
-	_, err := e.svc.SuspendMember(ctx, e.act(e.admin, e.admin))
+	_, err := e.adm.SuspendMember(ctx, e.act(e.admin, e.admin))
 	check("suspend the last admin", err)
-	_, err = e.svc.ChangeMemberRole(ctx, e.act(e.admin, e.admin), latchkey.RoleMember)
+	_, err = e.adm.ChangeMemberRole(ctx, e.act(e.admin, e.admin), latchkey.RoleMember)
 	check("demote the last admin", err)
-	_, err = e.svc.RemoveMember(ctx, e.act(e.admin, e.admin))
+	_, err = e.adm.RemoveMember(ctx, e.act(e.admin, e.admin))
 	check("remove the last admin", err)
-	_, err = e.svc.SuspendMember(ctx, e.operator(e.admin))
+	_, err = e.adm.SuspendMember(ctx, e.operator(e.admin))
 	check("the operator suspends the last admin", err)
 
 	// With a second active admin, each may go.
-	bob, err := e.svc.ChangeMemberRole(ctx, e.act(e.admin, e.bob), latchkey.RoleAdmin)
+	bob, err := e.adm.ChangeMemberRole(ctx, e.act(e.admin, e.bob), latchkey.RoleAdmin)
 	if err != nil || bob.Role != latchkey.RoleAdmin {
 		t.Fatalf("promote bob: %v, %v", bob.Role, err)
 	}
-	if _, err := e.svc.ChangeMemberRole(ctx, e.act(e.admin, e.admin), latchkey.RoleMember); err != nil {
+	if _, err := e.adm.ChangeMemberRole(ctx, e.act(e.admin, e.admin), latchkey.RoleMember); err != nil {
 		t.Fatalf("demote yourself with another admin: %v", err)
 	}
-	_, err = e.svc.ChangeMemberRole(ctx, e.act(bob, bob), latchkey.RoleMember)
+	_, err = e.adm.ChangeMemberRole(ctx, e.act(bob, bob), latchkey.RoleMember)
 	check2 := func(what string, err error) {
 		t.Helper()
 		wantError(t, what, err, latchkey.CodeConflict, latchkey.MsgLastAdmin, "")
@@ -84,7 +73,7 @@ func TestLastAdminGuard(t *testing.T) {
 		}
 	}
 	check2("bob demotes himself, the last admin", err)
-	_, err = e.svc.RemoveMember(ctx, e.act(bob, bob))
+	_, err = e.adm.RemoveMember(ctx, e.act(bob, bob))
 	check2("bob removes himself, the last admin", err)
 }
 
@@ -100,12 +89,12 @@ func TestLastAdminGuardConcurrent(t *testing.T) {
 		var wg sync.WaitGroup
 		wg.Go(func() {
 			if round%2 == 0 {
-				e.svc.ChangeMemberRole(ctx, e.act(a, b), latchkey.RoleMember)
+				e.adm.ChangeMemberRole(ctx, e.act(a, b), latchkey.RoleMember)
 			} else {
-				e.svc.SuspendMember(ctx, e.act(a, b))
+				e.adm.SuspendMember(ctx, e.act(a, b))
 			}
 		})
-		wg.Go(func() { e.svc.ChangeMemberRole(ctx, e.act(b, a), latchkey.RoleMember) })
+		wg.Go(func() { e.adm.ChangeMemberRole(ctx, e.act(b, a), latchkey.RoleMember) })
 		wg.Wait()
 		if n := e.activeAdmins(t); n < 1 {
 			t.Fatalf("round %d: no active administrator left", round)
@@ -121,7 +110,7 @@ func TestSuspendAndReactivate(t *testing.T) {
 	ctx := t.Context()
 	s1 := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
 	e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.2")
-	a, err := e.svc.SuspendMember(ctx, e.act(e.admin, e.bob))
+	a, err := e.adm.SuspendMember(ctx, e.act(e.admin, e.bob))
 	if err != nil || a.Status != latchkey.StatusSuspended {
 		t.Fatalf("suspend: %v, %v", a.Status, err)
 	}
@@ -135,18 +124,18 @@ func TestSuspendAndReactivate(t *testing.T) {
 	if ev.AccountID != e.bob.ID || ev.ActorID != e.admin.ID || ev.ClientAddr != "192.0.2.50" || ev.Detail != "was active; 2 sessions ended" {
 		t.Errorf("audit %+v", ev)
 	}
-	_, err = e.svc.SuspendMember(ctx, e.act(e.admin, e.bob))
+	_, err = e.adm.SuspendMember(ctx, e.act(e.admin, e.bob))
 	wantError(t, "suspend twice", err, latchkey.CodeConflict, latchkey.MsgAlreadySuspended, "")
 	_, err = e.signIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
 	wantError(t, "sign in while suspended", err, latchkey.CodeForbidden, latchkey.MsgNotActive, "")
 
-	if a, err = e.svc.ReactivateMember(ctx, e.act(e.admin, e.bob)); err != nil || a.Status != latchkey.StatusActive {
+	if a, err = e.adm.ReactivateMember(ctx, e.act(e.admin, e.bob)); err != nil || a.Status != latchkey.StatusActive {
 		t.Fatalf("reactivate: %v, %v", a.Status, err)
 	}
 	if ev := e.events(t, latchkey.EventAccountActivate)[0]; ev.ActorID != e.admin.ID || ev.Detail != "now active" {
 		t.Errorf("audit %+v", ev)
 	}
-	_, err = e.svc.ReactivateMember(ctx, e.act(e.admin, e.bob))
+	_, err = e.adm.ReactivateMember(ctx, e.act(e.admin, e.bob))
 	wantError(t, "reactivate an active member", err, latchkey.CodeConflict, latchkey.MsgNotSuspended, "")
 	e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
 }
@@ -156,7 +145,7 @@ func TestMemberActionsNeedAnAdmin(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
-	other, _, _, err := e.svc.CreateWorkspace(ctx, signin.NewWorkspace{Slug: "globex", Name: "Globex", AdminEmail: "admin@globex.example"})
+	other, _, _, err := e.adm.CreateWorkspace(ctx, admin.NewWorkspace{Slug: "globex", Name: "Globex", AdminEmail: "admin@globex.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,20 +163,20 @@ func TestMemberActionsNeedAnAdmin(t *testing.T) {
 		"nobody (the zero account)": {},
 	} {
 		in := e.act(actor, e.bob)
-		_, err := e.svc.SuspendMember(ctx, in)
+		_, err := e.adm.SuspendMember(ctx, in)
 		wantError(t, name+" suspends", err, latchkey.CodeForbidden, latchkey.MsgAdminOnly, "")
-		_, err = e.svc.ChangeMemberRole(ctx, in, latchkey.RoleAdmin)
+		_, err = e.adm.ChangeMemberRole(ctx, in, latchkey.RoleAdmin)
 		wantError(t, name+" promotes", err, latchkey.CodeForbidden, latchkey.MsgAdminOnly, "")
-		_, err = e.svc.RemoveMember(ctx, in)
+		_, err = e.adm.RemoveMember(ctx, in)
 		wantError(t, name+" removes", err, latchkey.CodeForbidden, latchkey.MsgAdminOnly, "")
-		_, err = e.svc.UpdatePolicy(ctx, signin.PolicyInput{Workspace: e.ws, Actor: actor})
+		_, err = e.adm.UpdatePolicy(ctx, admin.PolicyInput{Workspace: e.ws, Actor: latchkey.AdminActor(actor)})
 		wantError(t, name+" updates the policy", err, latchkey.CodeForbidden, latchkey.MsgAdminOnly, "")
 	}
 	if got := e.account(t, e.bob); got.Status != latchkey.StatusActive || got.Role != latchkey.RoleMember {
 		t.Fatalf("bob is now %s, %s", got.Role, got.Status)
 	}
 	// A member of another workspace cannot be reached through this one.
-	_, err = e.svc.SuspendMember(ctx, e.act(e.admin, foreign))
+	_, err = e.adm.SuspendMember(ctx, e.act(e.admin, foreign))
 	if !errors.Is(err, latchkey.ErrNotFound) {
 		t.Fatalf("suspend an account of another workspace: %v, want not found", err)
 	}
@@ -200,7 +189,7 @@ func TestRemoveMember(t *testing.T) {
 	ctx := t.Context()
 	res := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
 	e.requestReset(t, "bob@acme.example", "192.0.2.1")
-	a, err := e.svc.RemoveMember(ctx, e.act(e.admin, e.bob))
+	a, err := e.adm.RemoveMember(ctx, e.act(e.admin, e.bob))
 	if err != nil || a.ID != e.bob.ID {
 		t.Fatalf("remove: %v, %v", a.Email, err)
 	}
@@ -217,11 +206,11 @@ func TestRemoveMember(t *testing.T) {
 	if err != nil || len(evs) < 2 || evs[0].Type != latchkey.EventAccountRemove || evs[0].ActorID != e.admin.ID || evs[0].Detail != "member, active" {
 		t.Fatalf("audit after removal: %+v, %v", evs, err)
 	}
-	if _, err := e.svc.RemoveMember(ctx, e.act(e.admin, e.bob)); !errors.Is(err, latchkey.ErrNotFound) {
+	if _, err := e.adm.RemoveMember(ctx, e.act(e.admin, e.bob)); !errors.Is(err, latchkey.ErrNotFound) {
 		t.Fatalf("remove twice: %v, want not found", err)
 	}
 	// The removed member's email can be invited again, as a new account.
-	if _, _, err := e.svc.Invite(ctx, signin.NewMember{Workspace: e.ws, Email: "bob@acme.example"}); err != nil {
+	if _, _, err := e.adm.Invite(ctx, admin.NewMember{Workspace: e.ws, Email: "bob@acme.example", Actor: latchkey.OperatorActor()}); err != nil {
 		t.Fatalf("invite again: %v", err)
 	}
 }
@@ -233,10 +222,10 @@ func TestChangeMemberRole(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
 	res := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
-	if _, err := e.svc.ChangeMemberRole(ctx, e.act(e.admin, e.bob), "owner"); latchkey.ErrorMessage(err) != latchkey.MsgRoleInvalid {
+	if _, err := e.adm.ChangeMemberRole(ctx, e.act(e.admin, e.bob), "owner"); latchkey.ErrorMessage(err) != latchkey.MsgRoleInvalid {
 		t.Fatalf("an unknown role: %v", err)
 	}
-	if _, err := e.svc.ChangeMemberRole(ctx, e.act(e.admin, e.bob), latchkey.RoleAdmin); err != nil {
+	if _, err := e.adm.ChangeMemberRole(ctx, e.act(e.admin, e.bob), latchkey.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	if ev := e.events(t, latchkey.EventAccountRole)[0]; ev.AccountID != e.bob.ID || ev.ActorID != e.admin.ID || ev.Detail != "member → admin" {
@@ -251,7 +240,7 @@ func TestChangeMemberRole(t *testing.T) {
 		t.Fatalf("bob's new session after the promotion: %v, %v", acct.Role, err)
 	}
 	// The same role again changes nothing and is not audited.
-	if _, err := e.svc.ChangeMemberRole(ctx, e.act(e.admin, e.bob), latchkey.RoleAdmin); err != nil {
+	if _, err := e.adm.ChangeMemberRole(ctx, e.act(e.admin, e.bob), latchkey.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(e.events(t, latchkey.EventAccountRole)); n != 1 {
@@ -264,12 +253,12 @@ func TestReinviteMember(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
-	carol, old, err := e.svc.Invite(ctx, signin.NewMember{Workspace: e.ws, Email: "carol@acme.example"})
+	carol, old, err := e.adm.Invite(ctx, admin.NewMember{Workspace: e.ws, Email: "carol@acme.example", Actor: latchkey.OperatorActor()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.delivered(t)
-	fresh, err := e.svc.ReinviteMember(ctx, e.act(e.admin, carol))
+	fresh, err := e.adm.ReinviteMember(ctx, e.act(e.admin, carol))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +274,7 @@ func TestReinviteMember(t *testing.T) {
 	if ev := e.events(t, latchkey.EventAccountInvite)[0]; ev.ActorID != e.admin.ID || ev.Detail != "resend" {
 		t.Errorf("audit %+v", ev)
 	}
-	_, err = e.svc.ReinviteMember(ctx, e.act(e.admin, e.bob))
+	_, err = e.adm.ReinviteMember(ctx, e.act(e.admin, e.bob))
 	wantError(t, "resend to an active member", err, latchkey.CodeConflict, latchkey.MsgNotInvited, "-")
 }
 
@@ -313,7 +302,7 @@ func TestUpdatePolicy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.workspace(t)
-			w, err := e.svc.UpdatePolicy(t.Context(), signin.PolicyInput{Workspace: before, Actor: e.admin, Policy: tt.p})
+			w, err := e.adm.UpdatePolicy(t.Context(), admin.PolicyInput{Workspace: before, Actor: latchkey.AdminActor(e.admin), Policy: tt.p})
 			if tt.msg != "" {
 				wantError(t, "UpdatePolicy", err, latchkey.CodeInvalid, tt.msg, tt.field)
 				if got := e.workspace(t).Policy; got != before.Policy {
@@ -344,10 +333,10 @@ func TestUpdatePolicyKeepsRequire2FA(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
 	loaded := e.workspace(t) // the settings page, loaded before the change
-	if err := e.svc.SetRequire2FA(t.Context(), loaded, true, e.admin, signin.Client{}); err != nil {
+	if err := e.adm.SetRequire2FA(t.Context(), loaded, true, latchkey.AdminActor(e.admin), signin.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.UpdatePolicy(t.Context(), signin.PolicyInput{Workspace: loaded, Actor: e.admin, Policy: latchkey.Policy{PasswordMinLength: 14}}); err != nil {
+	if _, err := e.adm.UpdatePolicy(t.Context(), admin.PolicyInput{Workspace: loaded, Actor: latchkey.AdminActor(e.admin), Policy: latchkey.Policy{PasswordMinLength: 14}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.workspace(t).Policy; !got.Require2FA || got.PasswordMinLength != 14 {
@@ -360,7 +349,7 @@ func TestWorkspaceSessionIdle(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
-	if _, err := e.svc.UpdatePolicy(ctx, signin.PolicyInput{Workspace: e.ws, Actor: e.admin, Policy: latchkey.Policy{SessionIdle: 30 * time.Minute}}); err != nil {
+	if _, err := e.adm.UpdatePolicy(ctx, admin.PolicyInput{Workspace: e.ws, Actor: latchkey.AdminActor(e.admin), Policy: latchkey.Policy{SessionIdle: 30 * time.Minute}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.svc.SessionIdle(e.workspace(t)); got != 30*time.Minute {
@@ -392,11 +381,11 @@ func TestOperatorActsAsAdministrator(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
-	carol, _, err := e.svc.Invite(ctx, signin.NewMember{Workspace: e.ws, Email: "carol@acme.example"})
+	carol, _, err := e.adm.Invite(ctx, admin.NewMember{Workspace: e.ws, Email: "carol@acme.example", Actor: latchkey.OperatorActor()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := e.svc.SuspendMember(ctx, e.operator(carol))
+	a, err := e.adm.SuspendMember(ctx, e.operator(carol))
 	if err != nil || a.Status != latchkey.StatusSuspended {
 		t.Fatalf("operator suspends: %s, %v", a.Status, err)
 	}
@@ -404,17 +393,17 @@ func TestOperatorActsAsAdministrator(t *testing.T) {
 		t.Fatalf("audit %+v, want carol with no actor id", ev)
 	}
 	// Never activated: reactivating leaves carol invited.
-	if a, err = e.svc.ReactivateMember(ctx, e.operator(carol)); err != nil || a.Status != latchkey.StatusInvited {
+	if a, err = e.adm.ReactivateMember(ctx, e.operator(carol)); err != nil || a.Status != latchkey.StatusInvited {
 		t.Fatalf("operator reactivates: %s, %v; want invited", a.Status, err)
 	}
-	if _, err := e.svc.ReinviteMember(ctx, e.operator(carol)); err != nil {
+	if _, err := e.adm.ReinviteMember(ctx, e.operator(carol)); err != nil {
 		t.Fatalf("operator resends the invitation: %v", err)
 	}
-	if _, err := e.svc.UnlockMember(ctx, e.operator(carol)); err != nil {
+	if _, err := e.adm.UnlockMember(ctx, e.operator(carol)); err != nil {
 		t.Fatalf("operator unlocks: %v", err)
 	}
 	// A token is no administrator of members.
-	if _, err := e.svc.SuspendMember(ctx, signin.MemberAction{Workspace: e.ws, AccountID: carol.ID, Actor: latchkey.TokenActor("t1")}); latchkey.ErrorMessage(err) != latchkey.MsgAdminOnly {
+	if _, err := e.adm.SuspendMember(ctx, admin.MemberAction{Workspace: e.ws, AccountID: carol.ID, Actor: latchkey.TokenActor("t1")}); latchkey.ErrorMessage(err) != latchkey.MsgAdminOnly {
 		t.Fatalf("a token suspends: %v, want MsgAdminOnly", err)
 	}
 }

@@ -1,4 +1,4 @@
-package signin_test
+package admin_test
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
@@ -25,12 +26,12 @@ func TestInviteNameTooLong(t *testing.T) {
 	defer store.Close()
 	outbox, _ := mail.NewOutbox(filepath.Join(dir, "outbox"), nil)
 	base, _ := url.Parse("http://app.test")
-	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: base, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, LightParams: password.InsecureTestParams})})
-	ws, _, _, err := svc.CreateWorkspace(t.Context(), signin.NewWorkspace{Slug: "acme", Name: "Acme", AdminEmail: "admin@acme.test"})
+	svc := admin.New(admin.Config{Store: store, SignIn: signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: base, Passwords: password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams, LightParams: password.InsecureTestParams})})})
+	ws, _, _, err := svc.CreateWorkspace(t.Context(), admin.NewWorkspace{Slug: "acme", Name: "Acme", AdminEmail: "admin@acme.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = svc.Invite(t.Context(), signin.NewMember{Workspace: ws, Email: "bob@acme.test", Name: strings.Repeat("b", 101)})
+	_, _, err = svc.Invite(t.Context(), admin.NewMember{Workspace: ws, Email: "bob@acme.test", Name: strings.Repeat("b", 101), Actor: latchkey.OperatorActor()})
 	var le *latchkey.Error
 	if !errors.As(err, &le) || le.Message != latchkey.MsgNameTooLong || le.Field != "name" {
 		t.Fatalf("Invite with a 101-byte name = %v, want %q on name", err, latchkey.MsgNameTooLong)
@@ -38,7 +39,7 @@ func TestInviteNameTooLong(t *testing.T) {
 	if _, err := store.AccountByEmail(t.Context(), ws.ID, "bob@acme.test"); !errors.Is(err, latchkey.ErrNotFound) {
 		t.Fatalf("the refused invitation created an account: %v", err)
 	}
-	if _, _, err := svc.Invite(t.Context(), signin.NewMember{Workspace: ws, Email: "bob@acme.test", Name: strings.Repeat("b", 100)}); err != nil {
+	if _, _, err := svc.Invite(t.Context(), admin.NewMember{Workspace: ws, Email: "bob@acme.test", Name: strings.Repeat("b", 100), Actor: latchkey.OperatorActor()}); err != nil {
 		t.Fatalf("Invite with a 100-byte name: %v", err)
 	}
 }
@@ -49,15 +50,15 @@ func TestNamesRefuseControlCharacters(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
 	for _, name := range []string{"Eve\r\nAdmin", "Eve\nx", "tab\there", "nul\x00", "del\x7f", "c1\u0085x"} {
-		_, _, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: e.ws, Email: "eve@acme.example", Name: name})
+		_, _, err := e.adm.Invite(t.Context(), admin.NewMember{Workspace: e.ws, Email: "eve@acme.example", Name: name, Actor: latchkey.OperatorActor()})
 		wantError(t, "Invite "+strconv.Quote(name), err, latchkey.CodeInvalid, latchkey.MsgNameControl, "name")
-		_, _, _, err = e.svc.CreateWorkspace(t.Context(), signin.NewWorkspace{Slug: "evil", Name: name, AdminEmail: "eve@evil.example"})
+		_, _, _, err = e.adm.CreateWorkspace(t.Context(), admin.NewWorkspace{Slug: "evil", Name: name, AdminEmail: "eve@evil.example"})
 		wantError(t, "CreateWorkspace "+strconv.Quote(name), err, latchkey.CodeInvalid, latchkey.MsgNameControl, "name")
 	}
 	if _, err := e.store.AccountByEmail(t.Context(), e.ws.ID, "eve@acme.example"); !errors.Is(err, latchkey.ErrNotFound) {
 		t.Fatalf("a refused invitation created an account: %v", err)
 	}
-	if _, _, err := e.svc.Invite(t.Context(), signin.NewMember{Workspace: e.ws, Email: "eve@acme.example", Name: "Ève Ünïcode"}); err != nil {
+	if _, _, err := e.adm.Invite(t.Context(), admin.NewMember{Workspace: e.ws, Email: "eve@acme.example", Name: "Ève Ünïcode", Actor: latchkey.OperatorActor()}); err != nil {
 		t.Fatalf("a plain non-ASCII name: %v", err)
 	}
 }

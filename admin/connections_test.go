@@ -1,4 +1,4 @@
-package signin_test
+package admin_test
 
 import (
 	"net/http"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/connector/saml/samltest"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/signin"
@@ -31,26 +32,26 @@ func (e *lcEnv) enableSSO(t *testing.T) latchkey.Connection {
 // operator can always turn it back on.
 func TestPasswordOffNeedsConnection(t *testing.T) {
 	e := newLcEnv(t)
-	_, err := e.svc.UpdatePolicy(t.Context(), signin.PolicyInput{Workspace: e.ws, Actor: e.admin, Policy: latchkey.Policy{PasswordSignInOff: true}})
+	_, err := e.adm.UpdatePolicy(t.Context(), admin.PolicyInput{Workspace: e.ws, Actor: latchkey.AdminActor(e.admin), Policy: latchkey.Policy{PasswordSignInOff: true}})
 	wantError(t, "UpdatePolicy without a connection", err, latchkey.CodeConflict, latchkey.MsgPasswordOffNoSSO, "password_signin")
 	off := true
-	_, err = e.svc.SetOperatorPolicy(t.Context(), e.ws, signin.OperatorPolicy{PasswordSignInOff: &off})
-	wantError(t, "SetOperatorPolicy without a connection", err, latchkey.CodeConflict, latchkey.MsgPasswordOffNoSSO, "")
+	_, err = e.adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: e.ws, Actor: latchkey.OperatorActor(), PasswordSignInOff: &off})
+	wantError(t, "SetPolicySwitches without a connection", err, latchkey.CodeConflict, latchkey.MsgPasswordOffNoSSO, "")
 
 	c := e.enableSSO(t)
-	w, err := e.svc.SetOperatorPolicy(t.Context(), e.ws, signin.OperatorPolicy{PasswordSignInOff: &off})
+	w, err := e.adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: e.ws, Actor: latchkey.OperatorActor(), PasswordSignInOff: &off})
 	if err != nil || !w.Policy.PasswordSignInOff {
-		t.Fatalf("SetOperatorPolicy with a connection: %+v, %v", w.Policy, err)
+		t.Fatalf("SetPolicySwitches with a connection: %+v, %v", w.Policy, err)
 	}
 	// The last enabled connection cannot be disabled or removed while password sign-in is off.
-	in := signin.ConnectionAction{Workspace: w, ConnectionID: c.ID}
-	_, err = e.svc.SetConnectionEnabled(t.Context(), in, false)
+	in := admin.ConnectionAction{Workspace: w, ConnectionID: c.ID, Actor: latchkey.OperatorActor()}
+	_, err = e.adm.SetConnectionEnabled(t.Context(), in, false)
 	wantError(t, "disable the last connection", err, latchkey.CodeConflict, latchkey.MsgConnectionLastOne, "")
-	_, err = e.svc.RemoveConnection(t.Context(), in)
+	_, err = e.adm.RemoveConnection(t.Context(), in)
 	wantError(t, "remove the last connection", err, latchkey.CodeConflict, latchkey.MsgConnectionLastOne, "")
 
 	on := false
-	if w, err = e.svc.SetOperatorPolicy(t.Context(), w, signin.OperatorPolicy{PasswordSignInOff: &on}); err != nil || w.Policy.PasswordSignInOff {
+	if w, err = e.adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: w, Actor: latchkey.OperatorActor(), PasswordSignInOff: &on}); err != nil || w.Policy.PasswordSignInOff {
 		t.Fatalf("operator's way back in: %+v, %v", w.Policy, err)
 	}
 }
@@ -80,9 +81,9 @@ func TestRefreshMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse("http://app.test")
-	svc := signin.New(signin.Config{Store: e.store, BaseURL: base, Now: e.clock.Now, Keys: keys, SSOClient: srv.Client()})
+	svc := admin.New(admin.Config{Store: e.store, SignIn: signin.New(signin.Config{Store: e.store, BaseURL: base, Now: e.clock.Now, Keys: keys, SSOClient: srv.Client()})})
 
-	c, err := svc.CreateConnection(t.Context(), signin.NewConnection{ConnectionAction: signin.ConnectionAction{Workspace: e.ws},
+	c, err := svc.CreateConnection(t.Context(), admin.NewConnection{ConnectionAction: admin.ConnectionAction{Workspace: e.ws, Actor: latchkey.OperatorActor()},
 		Connection: latchkey.Connection{Kind: latchkey.KindSAML, Name: "Okta", Enabled: true, MetadataURL: srv.URL + "/metadata"}})
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +103,7 @@ func TestRefreshMetadata(t *testing.T) {
 	mu.Lock()
 	idp.Key = next
 	mu.Unlock()
-	e.clock.Advance(signin.MetadataRefresh)
+	e.clock.Advance(admin.MetadataRefresh)
 	if n, err := svc.RefreshMetadata(t.Context()); n != 1 || err != nil {
 		t.Fatalf("daily refresh: %d, %v", n, err)
 	}
@@ -116,7 +117,7 @@ func TestRefreshMetadata(t *testing.T) {
 	up = false
 	mu.Unlock()
 	for range 3 {
-		e.clock.Advance(signin.MetadataRefresh)
+		e.clock.Advance(admin.MetadataRefresh)
 		if n, err := svc.RefreshMetadata(t.Context()); n != 0 || err != nil {
 			t.Fatalf("failed refresh: %d, %v", n, err)
 		}

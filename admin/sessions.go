@@ -1,4 +1,4 @@
-package signin
+package admin
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/signin"
 )
 
 // EndMemberSessions signs a member out (ASVS 7.4.5): the session with ID sessionID, or, when
@@ -21,7 +22,7 @@ func (s *Service) EndMemberSessions(ctx context.Context, in MemberAction, sessio
 		return 0, err
 	}
 	if sessionID == "" {
-		n, err := s.Store.DeleteAccountSessions(ctx, in.Workspace.ID, a.ID, "")
+		n, err := s.store.DeleteAccountSessions(ctx, in.Workspace.ID, a.ID, "")
 		if err != nil {
 			return 0, wrap("end sessions", err)
 		}
@@ -31,14 +32,14 @@ func (s *Service) EndMemberSessions(ctx context.Context, in MemberAction, sessio
 	if len(sessionID) > 128 {
 		return 0, latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
 	}
-	sess, _, err := s.Store.Session(ctx, in.Workspace.ID, sessionID)
+	sess, _, err := s.store.Session(ctx, in.Workspace.ID, sessionID)
 	if errors.Is(err, latchkey.ErrNotFound) || err == nil && sess.AccountID != a.ID {
 		return 0, latchkey.NewError(latchkey.CodeNotFound, "", latchkey.MsgSessionGone)
 	}
 	if err != nil {
 		return 0, wrap("read session", err)
 	}
-	if err := s.Store.DeleteSession(ctx, in.Workspace.ID, sess.ID); err != nil {
+	if err := s.store.DeleteSession(ctx, in.Workspace.ID, sess.ID); err != nil {
 		return 0, wrap("delete session", err)
 	}
 	s.audit(ctx, in.event(latchkey.EventSessionRevoked, a, "by an administrator: one session, from "+sess.ClientAddr))
@@ -49,15 +50,15 @@ func (s *Service) EndMemberSessions(ctx context.Context, in MemberAction, sessio
 // the acting administrator's current one, so that the administrator stays signed in to deal
 // with whatever made them do it (reset a password, suspend someone); they sign themselves out
 // as usual. It audits one session.revoked on the actor's account and returns how many sessions
-// ended. Errors: CodeForbidden with MsgAdminOnly; ErrNoSession without a current session.
+// ended. Errors: CodeForbidden with MsgAdminOnly; signin.ErrNoSession without a current session.
 func (s *Service) EndAllSessions(ctx context.Context, in MemberAction, current latchkey.Session) (int, error) {
-	if err := checkActor(in.Workspace, in.Actor); err != nil {
+	if err := in.Actor.CheckAdmin(in.Workspace); err != nil {
 		return 0, err
 	}
 	if current.ID == "" || current.AccountID != in.Actor.ID() {
-		return 0, ErrNoSession
+		return 0, signin.ErrNoSession
 	}
-	total, err := s.Store.DeleteWorkspaceSessions(ctx, in.Workspace.ID, current.ID)
+	total, err := s.store.DeleteWorkspaceSessions(ctx, in.Workspace.ID, current.ID)
 	if err != nil {
 		return 0, wrap("end sessions", err)
 	}

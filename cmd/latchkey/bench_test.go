@@ -48,7 +48,7 @@ func TestBenchInProcess(t *testing.T) {
 	for _, r := range rep.Results {
 		steps = append(steps, r.Scenario)
 	}
-	if got, want := strings.Join(steps, " "), "hash bare signin signin auth storm-signin storm-auth"; got != want {
+	if got, want := strings.Join(steps, " "), "hash hash-alloc bare signin signin auth storm-signin storm-auth"; got != want {
 		t.Errorf("steps %q, want %q", got, want)
 	}
 	if !rep.ServerInProcess {

@@ -55,16 +55,35 @@ func HashSecret(secret string) string {
 // NewID returns a random identifier (128 bits, base32).
 func NewID() string { return rand.Text() }
 
+// SessionStart is what a sign-in (or a session's rotation) writes, all or nothing.
+type SessionStart struct {
+	Session Session
+	// Replaces is the ID of the session this one replaces: the browser's previous one, or the
+	// session rotated on a privilege change ("" for none; a missing one is not an error).
+	Replaces string
+	// Rotate marks a rotation: the account's LastSignInAt stays as it is.
+	Rotate bool
+	// UndoCounters lose one failure each (the guess that proved right, on counters a success
+	// does not reset); ResetCounters are removed (see ThrottleStore).
+	UndoCounters, ResetCounters []string
+	// Device, if not "", is the hash of the browser's device: recorded as DeviceStore.SeeDevice
+	// records it, at Session.CreatedAt.
+	Device string
+	// Events are recorded with the session (the sign-in's audit). Each needs its ID and Time.
+	Events []Event
+}
+
 // SessionStore keeps sessions.
 type SessionStore interface {
 	// CreateSession stores s. Returns ErrNotFound if the account does not exist in s.WorkspaceID.
 	CreateSession(ctx context.Context, s Session) error
-	// StartSession is a sign-in's writes in one transaction: it removes the session with ID
-	// replaces (the browser's previous one, or a session rotated on a privilege change; ""
-	// for none; a missing one is not an error), stores s, and sets the account's LastSignInAt
-	// to s.CreatedAt unless rotate. Returns ErrNotFound if the account does not exist in
-	// s.WorkspaceID; then nothing is written.
-	StartSession(ctx context.Context, s Session, replaces string, rotate bool) error
+	// StartSession is a sign-in's writes in one transaction (see SessionStart): the replaced
+	// session ends, the new one is stored, the account's LastSignInAt is set (unless a
+	// rotation), the throttle counters the success settles are settled, the device is seen (its
+	// sighting returned, as SeeDevice) and the events are recorded. Returns ErrNotFound if
+	// the account does not exist in the session's workspace, and ErrConflict if an event's ID
+	// is taken; either way nothing is written.
+	StartSession(ctx context.Context, st SessionStart) (DeviceSighting, error)
 	// Session returns the session with this ID in workspace ws together with its account, in one
 	// indexed read, or ErrNotFound. It does not check expiry: callers do, with their own clock.
 	Session(ctx context.Context, ws, id string) (Session, Account, error)

@@ -22,27 +22,22 @@ func deviceHash(cookie string) string {
 	return latchkey.HashSecret("device|" + id)
 }
 
-// alertNewDevice records the sign-in's device and, when the account signed in from a browser
-// it had not used before (never on its first sign-in), has alerts on, and was sent fewer than
-// device.MaxAlerts in the last device.AlertWindow, queues the email "New sign-in to your
-// <workspace> account" and audits it (alert.new_device). cookie is the refreshed device
-// cookie. Failures are logged: the sign-in stands.
-func (s *Service) alertNewDevice(ctx context.Context, a latchkey.Account, cookie string, c Client) {
-	hash := deviceHash(cookie)
-	if hash == "" {
+// alertNewDevice acts on the sighting of the sign-in's device (recorded with the session):
+// when the account signed in from a browser it had not used before (never on its first
+// sign-in), has alerts on, and was sent fewer than device.MaxAlerts in the last
+// device.AlertWindow, it queues the email "New sign-in to your <workspace> account" and audits
+// it (alert.new_device). Failures are logged: the sign-in stands.
+func (s *Service) alertNewDevice(ctx context.Context, a latchkey.Account, seen latchkey.DeviceSighting, c Client) {
+	if !seen.New || seen.Others == 0 {
 		return
 	}
-	if err := s.maybeAlert(ctx, a, hash, c); err != nil {
+	if err := s.maybeAlert(ctx, a, seen, c); err != nil {
 		s.Log.Error("new-device alert", "workspace", a.WorkspaceID, "account", a.ID, "err", err)
 	}
 }
 
-func (s *Service) maybeAlert(ctx context.Context, a latchkey.Account, hash string, c Client) error {
+func (s *Service) maybeAlert(ctx context.Context, a latchkey.Account, seen latchkey.DeviceSighting, c Client) error {
 	now := s.Now().UTC()
-	seen, err := s.Store.SeeDevice(ctx, a.WorkspaceID, a.ID, hash, now)
-	if err != nil || !seen.New || seen.Others == 0 {
-		return wrap("see device", err)
-	}
 	on, err := s.Store.NewDeviceAlerts(ctx, a.WorkspaceID, a.ID)
 	if err != nil {
 		return wrap("read alert setting", err)

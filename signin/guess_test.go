@@ -157,3 +157,54 @@ func TestRequiredSecondFactorMayMoveToAPasskey(t *testing.T) {
 		t.Fatalf("the refused removal left %d passkeys", len(ps))
 	}
 }
+
+// A sign-in that succeeds settles its counters in its own transaction: the pair and account
+// counters of the email are gone, and the address counter (which a success does not reset, so
+// that one account's owner cannot clear an address's guesses at others) holds the earlier
+// wrong guesses only, not the right one, for a password and for a password with a TOTP code.
+func TestSignInSettlesItsCounters(t *testing.T) {
+	engines(t, func(t *testing.T, e *lcEnv) {
+		const addr = "198.51.100.9"
+		ws := e.ws.ID
+		keys := []string{"pw:pair:" + ws + ":bob@acme.example:" + addr, "pw:addr:" + ws + ":" + addr, "pw:acct:" + ws + ":bob@acme.example"}
+		counts := func() []int {
+			seen, err := e.store.Counters(t.Context(), keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n []int
+			for _, k := range keys {
+				n = append(n, seen[k].Count)
+			}
+			return n
+		}
+		for range 2 {
+			if _, err := e.signIn(t, "bob@acme.example", "not the password", addr); latchkey.ErrorCode(err) != latchkey.CodeUnauthorized {
+				t.Fatalf("wrong password: %v", err)
+			}
+		}
+		if got := counts(); got[0] != 2 || got[1] != 2 || got[2] != 2 {
+			t.Fatalf("after two wrong guesses the counts are %v, want [2 2 2]", got)
+		}
+		e.mustSignIn(t, "bob@acme.example", lcPassword, addr)
+		if got := counts(); got[0] != 0 || got[1] != 2 || got[2] != 0 {
+			t.Fatalf("after the right password the counts are %v, want [0 2 0]: pair and account reset, the address keeping the two wrong guesses", got)
+		}
+
+		f := e.withTOTP(t)
+		if _, err := e.signIn(t, "bob@acme.example", "not the password", addr); latchkey.ErrorCode(err) != latchkey.CodeUnauthorized {
+			t.Fatalf("wrong password: %v", err)
+		}
+		ch, err := e.signIn(t, "bob@acme.example", lcPassword, addr)
+		if err != nil || !ch.Pending() {
+			t.Fatalf("password step: %+v, %v", ch, err)
+		}
+		if res, err := e.svc.VerifyTOTP(t.Context(), signin.CodeInput{Workspace: e.ws, ChallengeSecret: ch.ChallengeSecret,
+			Code: f.code(t, e.clock.Now()), Client: signin.Client{Addr: addr}}); err != nil || res.Secret == "" {
+			t.Fatalf("code step: %+v, %v", res, err)
+		}
+		if got := counts(); got[0] != 0 || got[1] != 3 || got[2] != 0 {
+			t.Fatalf("after password and code the counts are %v, want [0 3 0]", got)
+		}
+	})
+}

@@ -71,10 +71,13 @@ func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result,
 	if found != nil {
 		ev = event("", ws, acct, in.Client)
 	}
-	if err := s.checkPassword(ctx, found, in.Password, rules, ev, latchkey.NewError(latchkey.CodeUnauthorized, "", latchkey.MsgBadCredentials)); err != nil {
+	if err := s.verifyPassword(ctx, found, in.Password, rules, ev, latchkey.NewError(latchkey.CodeUnauthorized, "", latchkey.MsgBadCredentials)); err != nil {
 		return Result{}, err
 	}
 	if acct.Status != latchkey.StatusActive {
+		if err := s.forgive(ctx, rules, false); err != nil {
+			return Result{}, err
+		}
 		e := event(latchkey.EventNotActive, ws, acct, in.Client)
 		e.Detail = latchkey.NotActiveDetail(acct.Status)
 		s.audit(ctx, e)
@@ -85,15 +88,16 @@ func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result,
 		return Result{}, err
 	}
 	if second {
-		// The password is right; the session waits for the second factor. The counters are
-		// reset only when the challenge is passed: otherwise a known password would buy fresh
-		// code guesses forever. The audit records the decision when the challenge ends.
+		// The password is right; the session waits for the second factor. The guess's count
+		// comes off, but the counters are reset only when the challenge is passed: otherwise a
+		// known password would buy fresh code guesses forever. The audit records the decision
+		// when the challenge ends.
+		if err := s.forgive(ctx, rules, false); err != nil {
+			return Result{}, err
+		}
 		return s.startChallenge(ctx, acct, in, known)
 	}
-	if err := s.succeed(ctx, rules); err != nil {
-		return Result{}, err
-	}
-	return s.finishSignIn(ctx, acct, signInInput{Remember: in.Remember, Device: in.Device, Previous: in.PreviousSession, Client: in.Client, Method: "password"})
+	return s.finishSignIn(ctx, acct, signInInput{Remember: in.Remember, Device: in.Device, Previous: in.PreviousSession, Client: in.Client, Method: "password", Settle: rules})
 }
 
 // checkPassword is the one password check of every flow that takes a password (sign-in,
@@ -104,6 +108,17 @@ func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result,
 // not checked, or its failure starts a wait), wrong (the error to show for a wrong password),
 // or CodeUnavailable with MsgBusy when hashing is saturated.
 func (s *Service) checkPassword(ctx context.Context, a *latchkey.Account, pw string, rules []rule, ev latchkey.Event, wrong *latchkey.Error) error {
+	if err := s.verifyPassword(ctx, a, pw, rules, ev, wrong); err != nil {
+		return err
+	}
+	// A right password is no failure: its count comes off again, so that, as before the count
+	// moved ahead of the check, only wrong guesses fill the throttle.
+	return s.forgive(ctx, rules, false)
+}
+
+// verifyPassword is checkPassword without taking the right guess's count back: the caller
+// settles the counters itself (a sign-in does, in its transaction: signInInput.Settle).
+func (s *Service) verifyPassword(ctx context.Context, a *latchkey.Account, pw string, rules []rule, ev latchkey.Event, wrong *latchkey.Error) error {
 	hash := ""
 	if a != nil {
 		hash = a.PasswordHash
@@ -128,9 +143,7 @@ func (s *Service) checkPassword(ctx context.Context, a *latchkey.Account, pw str
 		return err
 	}
 	if ok {
-		// A right password is no failure: its count comes off again, so that, as before the
-		// count moved ahead of the check, only wrong guesses fill the throttle.
-		return s.forgive(ctx, rules, false)
+		return nil
 	}
 	ev.Type = latchkey.EventWrongPassword
 	if a == nil {

@@ -15,25 +15,53 @@ type signInInput struct {
 	Device   string // the browser's device cookie
 	Previous string // the browser's session cookie, ended by this sign-in
 	Client   Client
-	Method   string // audit detail: "password", "totp", "recovery code", and next "sso", "passkey"
+	Method   string // audit detail: "password", "totp", "recovery code", "sso", "passkey"
+	// Settle are the throttle rules of the secret that proved right: the success takes its
+	// guess off the rules it does not reset (keep) and resets the others, in the sign-in's
+	// transaction.
+	Settle []rule
 }
 
 // finishSignIn is the one end of every sign-in method: it replaces the browser's previous
-// session with a new one (a new id every time: no fixation), stamps the sign-in time, refreshes
-// the device cookie, audits the success and, for a browser the account has not used before,
-// queues a new-device alert (alertNewDevice). The session writes are one transaction.
+// session with a new one (a new id every time: no fixation), stamps the sign-in time, settles
+// the throttle counters, sees the device, refreshes the device cookie and audits the success,
+// all in one transaction (latchkey.SessionStart); then, for a browser the account has not used
+// before, it queues a new-device alert (alertNewDevice).
 func (s *Service) finishSignIn(ctx context.Context, a latchkey.Account, in signInInput) (Result, error) {
-	res, err := s.newSession(ctx, a, in.Remember, in.Method == "sso", in.Client, previousID(in.Previous))
-	if err != nil {
-		return Result{}, err
-	}
-	res.Device = s.rememberDevice(in.Device, a.WorkspaceID, a.ID)
+	device := s.rememberDevice(in.Device, a.WorkspaceID, a.ID)
 	e := event(latchkey.EventSignIn, a.WorkspaceID, a, in.Client)
 	if in.Method != "password" {
 		e.Detail = in.Method
 	}
-	s.audit(ctx, e)
-	s.alertNewDevice(ctx, a, res.Device, in.Client)
+	var undo, reset []string
+	for _, r := range in.Settle {
+		if r.keep {
+			undo = append(undo, r.key)
+		} else {
+			reset = append(reset, r.key)
+		}
+	}
+	now := s.Now().UTC()
+	res, seen, err := s.storeSession(ctx, a, latchkey.SessionStart{
+		Session: latchkey.Session{
+			WorkspaceID: a.WorkspaceID,
+			AccountID:   a.ID,
+			CreatedAt:   now,
+			ExpiresAt:   now.Add(s.Policy.SessionMax),
+			Persistent:  in.Remember,
+			SSO:         in.Method == "sso",
+		},
+		Replaces:      previousID(in.Previous),
+		UndoCounters:  undo,
+		ResetCounters: reset,
+		Device:        deviceHash(device),
+		Events:        []latchkey.Event{s.events.Stamp(e)},
+	}, in.Client)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Device = device
+	s.alertNewDevice(ctx, a, seen, in.Client)
 	return res, nil
 }
 
@@ -45,31 +73,21 @@ func previousID(secret string) string {
 	return latchkey.HashSecret(secret)
 }
 
-func (s *Service) newSession(ctx context.Context, a latchkey.Account, remember, sso bool, c Client, replaces string) (Result, error) {
-	now := s.Now().UTC()
-	return s.storeSession(ctx, a, latchkey.Session{
-		WorkspaceID: a.WorkspaceID,
-		AccountID:   a.ID,
-		CreatedAt:   now,
-		ExpiresAt:   now.Add(s.Policy.SessionMax),
-		Persistent:  remember,
-		SSO:         sso,
-	}, c, replaces, false)
-}
-
-// storeSession gives sess a new secret and stores it (see StartSession).
-func (s *Service) storeSession(ctx context.Context, a latchkey.Account, sess latchkey.Session, c Client, replaces string, rotate bool) (Result, error) {
+// storeSession gives st.Session a new secret and writes st (see StartSession).
+func (s *Service) storeSession(ctx context.Context, a latchkey.Account, st latchkey.SessionStart, c Client) (Result, latchkey.DeviceSighting, error) {
 	now := s.Now().UTC()
 	secret, hash := latchkey.NewSecret()
+	sess := &st.Session
 	sess.ID, sess.LastSeenAt = hash, now
 	sess.ClientAddr, sess.UserAgent = c.Addr, truncate(c.UserAgent, 512)
-	if err := s.Store.StartSession(ctx, sess, replaces, rotate); err != nil {
-		return Result{}, wrap("start session", err)
+	seen, err := s.Store.StartSession(ctx, st)
+	if err != nil {
+		return Result{}, seen, wrap("start session", err)
 	}
-	if !rotate {
+	if !st.Rotate {
 		a.LastSignInAt = now
 	}
-	return Result{Session: sess, Account: a, Secret: secret}, nil
+	return Result{Session: *sess, Account: a, Secret: secret}, seen, nil
 }
 
 // rotate replaces the current session with a new id after a privilege change (a new password,
@@ -81,7 +99,8 @@ func (s *Service) rotate(ctx context.Context, a latchkey.Account, cur latchkey.S
 		return Result{}, nil // no session to rotate (a change made outside a browser)
 	}
 	next := latchkey.Session{WorkspaceID: a.WorkspaceID, AccountID: a.ID, CreatedAt: cur.CreatedAt, ExpiresAt: cur.ExpiresAt, Persistent: cur.Persistent, SSO: cur.SSO}
-	return s.storeSession(ctx, a, next, c, cur.ID, true)
+	res, _, err := s.storeSession(ctx, a, latchkey.SessionStart{Session: next, Replaces: cur.ID, Rotate: true}, c)
+	return res, err
 }
 
 // MinSessionIdle is the shortest session idle timeout a workspace may set.

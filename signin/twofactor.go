@@ -256,13 +256,7 @@ func (s *Service) passChallenge(ctx context.Context, ch latchkey.Challenge, a la
 	if err := s.Store.DeleteChallenge(ctx, ch.WorkspaceID, ch.ID); err != nil {
 		return Result{}, wrap("end challenge", err)
 	}
-	if err := s.forgive(ctx, rules, true); err != nil {
-		return Result{}, err
-	}
-	if err := s.succeed(ctx, rules); err != nil {
-		return Result{}, err
-	}
-	return s.finishSignIn(ctx, a, signInInput{Remember: ch.Remember, Device: in.Device, Previous: in.PreviousSession, Client: in.Client, Method: method})
+	return s.finishSignIn(ctx, a, signInInput{Remember: ch.Remember, Device: in.Device, Previous: in.PreviousSession, Client: in.Client, Method: method, Settle: rules})
 }
 
 // AbandonChallenge deletes the challenge ("Sign in as a different user"). A missing or expired

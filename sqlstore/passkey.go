@@ -245,37 +245,46 @@ func (db *DB) DeleteExpiredCeremonies(ctx context.Context, now time.Time) (int, 
 func (db *DB) SeeDevice(ctx context.Context, ws, accountID, deviceHash string, now time.Time) (latchkey.DeviceSighting, error) {
 	var s latchkey.DeviceSighting
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.lockAccount(ctx, tx, ws, accountID); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx,
-			`INSERT INTO known_devices (workspace_id, account_id, device_hash, first_seen, last_seen)
-			VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING`,
-			ws, accountID, deviceHash, timeValue(now))
-		if err != nil {
-			return err
-		}
-		n, err := affected(res)
-		if err != nil {
-			return err
-		}
-		s.New = n == 1
-		if !s.New {
-			if _, err := tx.ExecContext(ctx,
-				`UPDATE known_devices SET last_seen = $4
-				WHERE workspace_id = $1 AND account_id = $2 AND device_hash = $3 AND last_seen < $4`,
-				ws, accountID, deviceHash, timeValue(now)); err != nil {
-				return err
-			}
-		}
-		return tx.QueryRowContext(ctx,
-			`SELECT count(*) FROM known_devices WHERE workspace_id = $1 AND account_id = $2 AND device_hash <> $3`,
-			ws, accountID, deviceHash).Scan(&s.Others)
+		var err error
+		s, err = db.seeDevice(ctx, tx, ws, accountID, deviceHash, now)
+		return err
 	})
 	if err != nil {
 		return latchkey.DeviceSighting{}, fmt.Errorf("see device: %w", storeError(err))
 	}
 	return s, nil
+}
+
+// seeDevice is SeeDevice inside tx.
+func (db *DB) seeDevice(ctx context.Context, tx *sql.Tx, ws, accountID, deviceHash string, now time.Time) (latchkey.DeviceSighting, error) {
+	var s latchkey.DeviceSighting
+	if err := db.lockAccount(ctx, tx, ws, accountID); err != nil {
+		return s, err
+	}
+	res, err := tx.ExecContext(ctx,
+		`INSERT INTO known_devices (workspace_id, account_id, device_hash, first_seen, last_seen)
+		VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING`,
+		ws, accountID, deviceHash, timeValue(now))
+	if err != nil {
+		return s, err
+	}
+	n, err := affected(res)
+	if err != nil {
+		return s, err
+	}
+	s.New = n == 1
+	if !s.New {
+		if _, err := tx.ExecContext(ctx,
+			`UPDATE known_devices SET last_seen = $4
+			WHERE workspace_id = $1 AND account_id = $2 AND device_hash = $3 AND last_seen < $4`,
+			ws, accountID, deviceHash, timeValue(now)); err != nil {
+			return s, err
+		}
+	}
+	err = tx.QueryRowContext(ctx,
+		`SELECT count(*) FROM known_devices WHERE workspace_id = $1 AND account_id = $2 AND device_hash <> $3`,
+		ws, accountID, deviceHash).Scan(&s.Others)
+	return s, err
 }
 
 // Devices lists the account's known devices, most recently seen first (then by hash).

@@ -39,30 +39,52 @@ func (db *DB) CreateSession(ctx context.Context, s latchkey.Session) error {
 	return nil
 }
 
-// StartSession removes the replaced session, stores s and stamps the account's last sign-in, in
-// one transaction.
-func (db *DB) StartSession(ctx context.Context, s latchkey.Session, replaces string, rotate bool) error {
+// StartSession writes a sign-in in one transaction, as latchkey.SessionStore promises: on
+// SQLite one commit instead of one per write.
+func (db *DB) StartSession(ctx context.Context, st latchkey.SessionStart) (latchkey.DeviceSighting, error) {
+	s := st.Session
 	defer db.forget(s.WorkspaceID)
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if replaces != "" {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1 AND workspace_id = $2`, replaces, s.WorkspaceID); err != nil {
+	var seen latchkey.DeviceSighting
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if st.Replaces != "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1 AND workspace_id = $2`, st.Replaces, s.WorkspaceID); err != nil {
 				return fmt.Errorf("end replaced session: %w", err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx,
 			`INSERT INTO sessions (`+sessionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			s.ID, s.WorkspaceID, s.AccountID, timeValue(s.CreatedAt), timeValue(s.LastSeenAt),
-			timeValue(s.ExpiresAt), s.Persistent, s.ClientAddr, s.UserAgent, s.SSO); err != nil {
+			sessionValues(s)...); err != nil {
 			return fmt.Errorf("create session: %w", storeError(err))
 		}
-		if !rotate {
+		if !st.Rotate {
 			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET last_sign_in_at = $3 WHERE workspace_id = $1 AND id = $2`,
 				s.WorkspaceID, s.AccountID, timeValue(s.CreatedAt)); err != nil {
 				return fmt.Errorf("record sign-in time: %w", err)
 			}
 		}
+		if err := undoFailures(ctx, tx, st.UndoCounters); err != nil {
+			return err
+		}
+		if err := resetCounters(ctx, tx, st.ResetCounters); err != nil {
+			return err
+		}
+		if st.Device != "" {
+			var err error
+			if seen, err = db.seeDevice(ctx, tx, s.WorkspaceID, s.AccountID, st.Device, s.CreatedAt); err != nil {
+				return fmt.Errorf("see device: %w", err)
+			}
+		}
+		for _, e := range st.Events {
+			if err := insertEvent(ctx, tx, e); err != nil {
+				return fmt.Errorf("record event: %w", storeError(err))
+			}
+		}
 		return nil
 	})
+	if err != nil {
+		return latchkey.DeviceSighting{}, fmt.Errorf("start session: %w", storeError(err))
+	}
+	return seen, nil
 }
 
 var sessionQuery = `SELECT ` + sessionColumnsS + `, ` + accountColumnsA + `

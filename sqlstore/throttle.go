@@ -126,10 +126,14 @@ func (db *DB) Counters(ctx context.Context, keys []string) (map[string]latchkey.
 
 // UndoFailures takes one failure off each counter of keys, never below zero.
 func (db *DB) UndoFailures(ctx context.Context, keys []string) error {
+	return undoFailures(ctx, db.rw, keys)
+}
+
+func undoFailures(ctx context.Context, q querier, keys []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	if _, err := db.rw.ExecContext(ctx,
+	if _, err := q.ExecContext(ctx,
 		`UPDATE throttle_counters SET failures = failures - 1 WHERE failures > 0 AND throttle_key IN (`+placeholders(1, len(keys))+`)`, anys(keys)...); err != nil {
 		return fmt.Errorf("undo throttle failures: %w", err)
 	}
@@ -138,10 +142,14 @@ func (db *DB) UndoFailures(ctx context.Context, keys []string) error {
 
 // ResetCounters removes the counters of keys in one statement.
 func (db *DB) ResetCounters(ctx context.Context, keys []string) error {
+	return resetCounters(ctx, db.rw, keys)
+}
+
+func resetCounters(ctx context.Context, q querier, keys []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	if _, err := db.rw.ExecContext(ctx,
+	if _, err := q.ExecContext(ctx,
 		`DELETE FROM throttle_counters WHERE throttle_key IN (`+placeholders(1, len(keys))+`)`, anys(keys)...); err != nil {
 		return fmt.Errorf("reset throttle counters: %w", err)
 	}

@@ -9,6 +9,105 @@ import (
 )
 
 var sessionTests = []test{
+	{"StartSessionWritesTheSignInInOneGo", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		w, _ := newWorkspace(t, s, "acme")
+		a := newAccount(t, s, w.ID, "pat@acme.test")
+		old := newSession(t, s, a, t0)
+		for _, k := range []string{"undo", "reset", "other"} {
+			for seen := range 2 {
+				_, won, err := s.AddFailureIf(ctx, k, t0, time.Hour, seen)
+				if err != nil || !won {
+					t.Fatalf("AddFailureIf(%s) = %v, %v", k, won, err)
+				}
+			}
+		}
+		_, err := s.SeeDevice(ctx, w.ID, a.ID, "device-1", t0)
+		ok(t, "SeeDevice", err)
+		at := t0.Add(time.Hour)
+		_, id := latchkey.NewSecret()
+		next := latchkey.Session{ID: id, WorkspaceID: w.ID, AccountID: a.ID, CreatedAt: at, LastSeenAt: at, ExpiresAt: at.Add(time.Hour), ClientAddr: "192.0.2.1", UserAgent: "storetest"}
+		ev := latchkey.Event{ID: latchkey.NewID(), WorkspaceID: w.ID, AccountID: a.ID, Type: latchkey.EventSignIn, Email: a.Email, Time: at}
+		seen, err := s.StartSession(ctx, latchkey.SessionStart{Session: next, Replaces: old.ID,
+			UndoCounters: []string{"undo"}, ResetCounters: []string{"reset"}, Device: "device-2", Events: []latchkey.Event{ev}})
+		ok(t, "StartSession", err)
+		if !seen.New || seen.Others != 1 {
+			t.Errorf("StartSession's sighting = %+v, want a new device beside one other", seen)
+		}
+		_, _, err = s.Session(ctx, w.ID, old.ID)
+		wantErr(t, "Session(replaced)", err, latchkey.ErrNotFound)
+		got, acct, err := s.Session(ctx, w.ID, id)
+		ok(t, "Session(new)", err)
+		same(t, "new session", next, got)
+		if !acct.LastSignInAt.Equal(at) {
+			t.Errorf("LastSignInAt = %v, want %v", acct.LastSignInAt, at)
+		}
+		c, err := s.Counters(ctx, []string{"undo", "reset", "other"})
+		ok(t, "Counters", err)
+		if c["undo"].Count != 1 || c["reset"].Count != 0 || c["other"].Count != 2 {
+			t.Errorf("counters undo/reset/other = %d/%d/%d, want 1/0/2", c["undo"].Count, c["reset"].Count, c["other"].Count)
+		}
+		evs, err := s.Events(ctx, w.ID, latchkey.EventFilter{Type: latchkey.EventSignIn})
+		ok(t, "Events", err)
+		if len(evs) != 1 || evs[0].ID != ev.ID {
+			t.Errorf("sign-in events = %+v, want the one StartSession recorded", evs)
+		}
+
+		// A rotation keeps LastSignInAt and sees no device.
+		_, rid := latchkey.NewSecret()
+		rot := next
+		rot.ID = rid
+		_, err = s.StartSession(ctx, latchkey.SessionStart{Session: rot, Replaces: id, Rotate: true})
+		ok(t, "StartSession(rotate)", err)
+		_, acct, err = s.Session(ctx, w.ID, rid)
+		ok(t, "Session(rotated)", err)
+		if !acct.LastSignInAt.Equal(at) {
+			t.Errorf("after a rotation LastSignInAt = %v, want it kept at %v", acct.LastSignInAt, at)
+		}
+	}},
+	{"StartSessionWritesNothingWhenItFails", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		w, _ := newWorkspace(t, s, "acme")
+		a := newAccount(t, s, w.ID, "pat@acme.test")
+		old := newSession(t, s, a, t0)
+		for seen := range 2 {
+			_, won, err := s.AddFailureIf(ctx, "k", t0, time.Hour, seen)
+			if err != nil || !won {
+				t.Fatalf("AddFailureIf = %v, %v", won, err)
+			}
+		}
+		_, id := latchkey.NewSecret()
+		// The session names an account that does not exist: the insert fails after the
+		// replaced session's delete, and everything before it must roll back.
+		bad := latchkey.Session{ID: id, WorkspaceID: w.ID, AccountID: latchkey.NewID(), CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		ev := latchkey.Event{ID: latchkey.NewID(), WorkspaceID: w.ID, AccountID: a.ID, Type: latchkey.EventSignIn, Time: t0}
+		_, err := s.StartSession(ctx, latchkey.SessionStart{Session: bad, Replaces: old.ID,
+			UndoCounters: []string{"k"}, Device: "device-1", Events: []latchkey.Event{ev}})
+		wantErr(t, "StartSession(unknown account)", err, latchkey.ErrNotFound)
+		_, _, err = s.Session(ctx, w.ID, old.ID)
+		ok(t, "the replaced session after a failed StartSession", err)
+		c, err := s.Counters(ctx, []string{"k"})
+		ok(t, "Counters", err)
+		if c["k"].Count != 2 {
+			t.Errorf("counter after a failed StartSession = %d, want 2 (untouched)", c["k"].Count)
+		}
+		evs, err := s.Events(ctx, w.ID, latchkey.EventFilter{Type: latchkey.EventSignIn})
+		ok(t, "Events", err)
+		if len(evs) != 0 {
+			t.Errorf("a failed StartSession recorded %d events", len(evs))
+		}
+
+		// An event ID that is taken fails the whole sign-in too.
+		ok(t, "RecordEvent", s.RecordEvent(ctx, ev))
+		_, id2 := latchkey.NewSecret()
+		good := latchkey.Session{ID: id2, WorkspaceID: w.ID, AccountID: a.ID, CreatedAt: t0, LastSeenAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		_, err = s.StartSession(ctx, latchkey.SessionStart{Session: good, Replaces: old.ID, Events: []latchkey.Event{ev}})
+		wantErr(t, "StartSession(event ID taken)", err, latchkey.ErrConflict)
+		_, _, err = s.Session(ctx, w.ID, id2)
+		wantErr(t, "Session(of the failed StartSession)", err, latchkey.ErrNotFound)
+		_, _, err = s.Session(ctx, w.ID, old.ID)
+		ok(t, "the replaced session after a failed StartSession", err)
+	}},
 	{"CreateAndReadWithAccount", func(t *testing.T, s latchkey.Store) {
 		ctx := t.Context()
 		w, _ := newWorkspace(t, s, "acme")

@@ -25,12 +25,19 @@ type Recorder struct {
 // write that fails is logged, and the decision stands: a user's sign-in or an administrator's
 // change must not depend on the audit table, but the operator must hear of it.
 func (r Recorder) Record(ctx context.Context, e latchkey.Event) {
+	e = r.Stamp(e)
+	if err := r.Log.RecordEvent(ctx, e); err != nil {
+		r.Logger.Error("audit event lost", "type", e.Type, "workspace", e.WorkspaceID, "err", err)
+	}
+}
+
+// Stamp gives e what Record gives it (a new id, the current time, a bounded user agent), for
+// an event written in a transaction of its own action (latchkey.SessionStart.Events).
+func (r Recorder) Stamp(e latchkey.Event) latchkey.Event {
 	e.ID = latchkey.NewID()
 	e.Time = r.Now().UTC()
 	if len(e.UserAgent) > MaxUserAgent {
 		e.UserAgent = e.UserAgent[:MaxUserAgent]
 	}
-	if err := r.Log.RecordEvent(ctx, e); err != nil {
-		r.Logger.Error("audit event lost", "type", e.Type, "workspace", e.WorkspaceID, "err", err)
-	}
+	return e
 }

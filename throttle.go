@@ -13,6 +13,12 @@ type Counter struct {
 	Last  time.Time
 }
 
+// A Guess names one counter that a guess at a secret counts on, and the counter's window.
+type Guess struct {
+	Key    string
+	Window time.Duration
+}
+
 // ThrottleStore keeps failure counters. Keys are opaque to the store; the sign-in flows build
 // them from what an attacker guesses against.
 type ThrottleStore interface {
@@ -22,12 +28,15 @@ type ThrottleStore interface {
 	// AddFailure counts one failure at now, atomically, and returns the new counter. A counter
 	// whose First is window or more before now starts again at 1.
 	AddFailure(ctx context.Context, key string, now time.Time, window time.Duration) (Counter, error)
-	// AddFailureIf counts one failure at now under key only if the counter still holds seen
-	// failures in the window (0 for a missing or lapsed counter), in one conditional statement.
-	// It returns the new counter and true, or false and no change when another attempt counted
-	// first: the caller reads again and decides again. This is how a guess is counted before the
-	// secret is checked, so that a burst of concurrent guesses cannot all pass one check.
-	AddFailureIf(ctx context.Context, key string, now time.Time, window time.Duration, seen int) (Counter, bool, error)
+	// CountGuess counts one failure at now on each of guesses, in one transaction, and returns
+	// the counters after it. A counter whose First is its window or more before now starts
+	// again at 1. allow is called for each guess, in order, with its counter as it stood before
+	// this guess (Count 0 when missing or lapsed), while the counters are locked against other
+	// callers; the first error allow returns undoes every count and is returned. So of any
+	// number of concurrent guesses, on any nodes, each sees the counts of those before it:
+	// this is how a guess is counted before its secret is checked. allow must be quick and must
+	// not call the store.
+	CountGuess(ctx context.Context, guesses []Guess, now time.Time, allow func(i int, before Counter) error) ([]Counter, error)
 	// Counters returns the counters of keys that exist, by key, in one read, whatever their age
 	// (the caller applies each key's window).
 	Counters(ctx context.Context, keys []string) (map[string]Counter, error)

@@ -105,10 +105,6 @@ func (s *Service) ClearSignInLimits(ctx context.Context, a latchkey.Account) (in
 	return n, wrap("clear throttle", s.Store.ResetCounters(ctx, []string{accountKey("pw", a.WorkspaceID, a.Email)}))
 }
 
-// maxRaces bounds how often one guess retries its count after losing a race to concurrent
-// guesses at the same key; past it the guess is refused, which is the safe side.
-const maxRaces = 100
-
 // live is c as a rule with this window sees it at now: a counter whose first failure is a window
 // or more ago has lapsed.
 func live(c latchkey.Counter, now time.Time, window time.Duration) latchkey.Counter {
@@ -120,45 +116,35 @@ func live(c latchkey.Counter, now time.Time, window time.Duration) latchkey.Coun
 
 // countGuess counts one guess at a secret against every rule before the secret is checked. A
 // rule refuses the guess when the failures already counted impose a wait; then countGuess
-// returns the throttle error and the guess must not be checked. Each count is a conditional
-// write that succeeds only on the count this guess read, so of N concurrent guesses no more pass
-// a rule than its limit allows. On success it returns the wait that the guess starts if it
-// proves wrong (the failure that fills a rule tells the user to wait at once). The counters are
-// reset by succeed when the secret is right.
+// returns the throttle error, nothing is counted, and the guess must not be checked. The counts
+// are one transaction that holds the counters while it decides (Store.CountGuess), so of N
+// concurrent guesses, on any nodes, no more pass a rule than its limit allows. On success it
+// returns the wait that the guess starts if it proves wrong (the failure that fills a rule tells
+// the user to wait at once). A right secret takes its count back (forgive) or resets the
+// counters (succeed, or signInInput.Settle).
 func (s *Service) countGuess(ctx context.Context, rules []rule, now time.Time) (time.Duration, error) {
-	keys := make([]string, len(rules))
+	guesses := make([]latchkey.Guess, len(rules))
 	for i, r := range rules {
-		keys[i] = r.key
+		guesses[i] = latchkey.Guess{Key: r.key, Window: r.window}
 	}
-	seen, err := s.Store.Counters(ctx, keys)
+	next, err := s.Store.CountGuess(ctx, guesses, now, func(i int, before latchkey.Counter) error {
+		if r := rules[i]; !r.advisory {
+			if w := r.wait(before, now); w > 0 {
+				return throttleError(w)
+			}
+		}
+		return nil
+	})
+	if latchkey.ErrorCode(err) == latchkey.CodeThrottled {
+		return 0, err
+	}
 	if err != nil {
-		return 0, wrap("read throttle", err)
+		return 0, wrap("count guess", err)
 	}
 	var after time.Duration
-	for _, r := range rules {
-		c := live(seen[r.key], now, r.window)
-		for try := 0; ; try++ {
-			if w := r.wait(c, now); w > 0 && !r.advisory {
-				return 0, throttleError(w)
-			}
-			next, won, err := s.Store.AddFailureIf(ctx, r.key, now, r.window, c.Count)
-			if err != nil {
-				return 0, wrap("count guess", err)
-			}
-			if won {
-				if !r.advisory {
-					after = max(after, r.wait(next, now))
-				}
-				break
-			}
-			if try == maxRaces {
-				return 0, throttleError(time.Second)
-			}
-			again, err := s.Store.Counters(ctx, []string{r.key})
-			if err != nil {
-				return 0, wrap("read throttle", err)
-			}
-			c = live(again[r.key], now, r.window)
+	for i, r := range rules {
+		if !r.advisory {
+			after = max(after, r.wait(next[i], now))
 		}
 	}
 	return after, nil

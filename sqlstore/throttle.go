@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,27 +77,59 @@ func (db *DB) DeleteStaleCounters(ctx context.Context, before time.Time) (int, e
 	return n, nil
 }
 
-// AddFailureIf counts one failure only if the counter still has seen failures in the window.
-// It is one upsert whose update is conditional, so of concurrent callers that read the same
-// count exactly one succeeds, on every node. A missing row is inserted with 1 whatever seen says:
-// it was reset after the caller read it, and this attempt is the first of a new count.
-func (db *DB) AddFailureIf(ctx context.Context, key string, now time.Time, window time.Duration, seen int) (latchkey.Counter, bool, error) {
-	c, err := scanCounter(db.rw.QueryRowContext(ctx,
-		`INSERT INTO throttle_counters (`+counterColumns+`) VALUES ($1, 1, $2, $2)
-		ON CONFLICT (throttle_key) DO UPDATE SET
-			failures = CASE WHEN throttle_counters.first_at <= $3 THEN 1 ELSE throttle_counters.failures + 1 END,
-			first_at = CASE WHEN throttle_counters.first_at <= $3 THEN excluded.first_at ELSE throttle_counters.first_at END,
-			last_at = excluded.last_at
-		WHERE (CASE WHEN throttle_counters.first_at <= $3 THEN 0 ELSE throttle_counters.failures END) = $4
-		RETURNING `+counterColumns,
-		key, timeValue(now), timeValue(now.Add(-window)), seen))
-	if errors.Is(err, sql.ErrNoRows) {
-		return latchkey.Counter{}, false, nil
+// CountGuess counts a guess on every counter of guesses in one transaction, as
+// latchkey.ThrottleStore promises. Each count is an unconditional upsert that returns the new
+// counter; it holds the row (PostgreSQL) or the database (SQLite) until the transaction ends,
+// so a concurrent guess at the same key waits and then sees this one's count, and a guess that
+// allow refuses rolls back. The rows are written in key order, so that two guesses sharing
+// counters always lock them in the same order and never deadlock.
+func (db *DB) CountGuess(ctx context.Context, guesses []latchkey.Guess, now time.Time, allow func(i int, before latchkey.Counter) error) ([]latchkey.Counter, error) {
+	order := make([]int, len(guesses))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(guesses[a].Key, guesses[b].Key) })
+	after := make([]latchkey.Counter, len(guesses))
+	prevs := make([]time.Time, len(guesses))
+	var refused error
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, i := range order {
+			g := guesses[i]
+			var c latchkey.Counter
+			var prev time.Time
+			err := tx.QueryRowContext(ctx,
+				`INSERT INTO throttle_counters (`+counterColumns+`, prev_at) VALUES ($1, 1, $2, $2, NULL)
+				ON CONFLICT (throttle_key) DO UPDATE SET
+					failures = CASE WHEN throttle_counters.first_at <= $3 THEN 1 ELSE throttle_counters.failures + 1 END,
+					first_at = CASE WHEN throttle_counters.first_at <= $3 THEN excluded.first_at ELSE throttle_counters.first_at END,
+					prev_at = CASE WHEN throttle_counters.first_at <= $3 THEN NULL ELSE throttle_counters.last_at END,
+					last_at = excluded.last_at
+				RETURNING `+counterColumns+`, prev_at`,
+				g.Key, timeValue(now), timeValue(now.Add(-g.Window))).
+				Scan(&c.Key, &c.Count, timeDest(&c.First), timeDest(&c.Last), timeDest(&prev))
+			if err != nil {
+				return fmt.Errorf("count guess: %w", err)
+			}
+			after[i], prevs[i] = c, prev
+		}
+		for i, c := range after {
+			before := latchkey.Counter{Key: c.Key}
+			if c.Count > 1 {
+				before = latchkey.Counter{Key: c.Key, Count: c.Count - 1, First: c.First, Last: prevs[i]}
+			}
+			if refused = allow(i, before); refused != nil {
+				return refused
+			}
+		}
+		return nil
+	})
+	if refused != nil {
+		return nil, refused
 	}
 	if err != nil {
-		return latchkey.Counter{}, false, fmt.Errorf("add throttle failure: %w", err)
+		return nil, fmt.Errorf("count guess: %w", err)
 	}
-	return c, true, nil
+	return after, nil
 }
 
 // Counters returns the existing counters of keys in one read.

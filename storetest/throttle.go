@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"slices"
 	"sync"
 	"testing"
@@ -157,64 +158,100 @@ var throttleTests = []test{
 			t.Errorf("Counter after %d concurrent failures: Count=%d", n, c.Count)
 		}
 	}},
-	{"AddFailureIfCountsOnlyOnTheSeenCount", func(t *testing.T, s latchkey.Store) {
+	{"CountGuessCountsAndShowsTheCountBefore", func(t *testing.T, s latchkey.Store) {
 		ctx := t.Context()
-		c, won, err := s.AddFailureIf(ctx, "k", t0, window, 0)
-		ok(t, "AddFailureIf(new key, seen 0)", err)
-		if !won || c.Count != 1 {
-			t.Fatalf("AddFailureIf(new key) = %+v, %v; want Count 1, true", c, won)
+		g := []latchkey.Guess{{Key: "k", Window: window}}
+		var before latchkey.Counter
+		keep := func(_ int, c latchkey.Counter) error { before = c; return nil }
+		after, err := s.CountGuess(ctx, g, t0, keep)
+		ok(t, "CountGuess(new key)", err)
+		same(t, "before the first guess", latchkey.Counter{Key: "k"}, before)
+		same(t, "after the first guess", []latchkey.Counter{{Key: "k", Count: 1, First: t0, Last: t0}}, after)
+		after, err = s.CountGuess(ctx, g, t0.Add(time.Second), keep)
+		ok(t, "CountGuess(second)", err)
+		same(t, "before the second guess", latchkey.Counter{Key: "k", Count: 1, First: t0, Last: t0}, before)
+		same(t, "after the second guess", []latchkey.Counter{{Key: "k", Count: 2, First: t0, Last: t0.Add(time.Second)}}, after)
+		after, err = s.CountGuess(ctx, g, t0.Add(3*time.Second), keep)
+		ok(t, "CountGuess(third)", err)
+		same(t, "before the third guess", latchkey.Counter{Key: "k", Count: 2, First: t0, Last: t0.Add(time.Second)}, before)
+		// Past the window the counter starts again: the guess sees 0.
+		after, err = s.CountGuess(ctx, g, t0.Add(window), keep)
+		ok(t, "CountGuess(after the window)", err)
+		same(t, "before a guess past the window", latchkey.Counter{Key: "k"}, before)
+		same(t, "after a guess past the window", []latchkey.Counter{{Key: "k", Count: 1, First: t0.Add(window), Last: t0.Add(window)}}, after)
+	}},
+	{"CountGuessRefusedCountsNothing", func(t *testing.T, s latchkey.Store) {
+		ctx := t.Context()
+		for _, k := range []string{"a", "b"} {
+			_, err := s.AddFailure(ctx, k, t0, window)
+			ok(t, "AddFailure", err)
 		}
-		c, won, err = s.AddFailureIf(ctx, "k", t0.Add(time.Second), window, 0)
-		ok(t, "AddFailureIf(stale seen)", err)
-		if won {
-			t.Fatalf("AddFailureIf(seen 0 while the count is 1) = %+v, true; want false", c)
+		refused := errors.New("refused")
+		g := []latchkey.Guess{{Key: "a", Window: window}, {Key: "b", Window: window}, {Key: "new", Window: window}}
+		var seen []int
+		_, err := s.CountGuess(ctx, g, t0.Add(time.Second), func(i int, c latchkey.Counter) error {
+			seen = append(seen, i)
+			if i == 1 {
+				return refused
+			}
+			return nil
+		})
+		if !errors.Is(err, refused) {
+			t.Fatalf("CountGuess with allow refusing = %v, want allow's error", err)
 		}
-		c, won, err = s.AddFailureIf(ctx, "k", t0.Add(time.Second), window, 1)
-		ok(t, "AddFailureIf(seen 1)", err)
-		same(t, "AddFailureIf(seen 1)", latchkey.Counter{Key: "k", Count: 2, First: t0, Last: t0.Add(time.Second)}, c)
-		if !won {
-			t.Fatal("AddFailureIf(seen 1) lost")
+		if len(seen) != 2 || seen[0] != 0 || seen[1] != 1 {
+			t.Errorf("allow was called for %v, want 0 then 1 (in order, stopping at the refusal)", seen)
 		}
-		// Past the window the counter counts as 0 seen and starts again at 1.
-		c, won, err = s.AddFailureIf(ctx, "k", t0.Add(window), window, 0)
-		ok(t, "AddFailureIf(after the window)", err)
-		same(t, "AddFailureIf(after the window)", latchkey.Counter{Key: "k", Count: 1, First: t0.Add(window), Last: t0.Add(window)}, c)
-		if !won {
-			t.Fatal("AddFailureIf(after the window) lost")
+		got, err := s.Counters(ctx, []string{"a", "b", "new"})
+		ok(t, "Counters", err)
+		if got["a"].Count != 1 || got["b"].Count != 1 || got["new"].Count != 0 {
+			t.Errorf("after a refused guess a/b/new = %d/%d/%d, want 1/1/0 (nothing counted)", got["a"].Count, got["b"].Count, got["new"].Count)
 		}
 	}},
-	{"ConcurrentAddFailureIfHasOneWinner", func(t *testing.T, s latchkey.Store) {
+	{"ConcurrentCountGuessesSeeEachOther", func(t *testing.T, s latchkey.Store) {
+		// 50 concurrent guesses on counters shared in different orders, each allowed only
+		// while the first counter is under 5: exactly 5 pass, whatever the interleaving, and
+		// none deadlocks.
 		ctx := t.Context()
-		_, err := s.AddFailure(ctx, "hot", t0, window)
-		ok(t, "AddFailure", err)
-		const n = 50
+		const n, limit = 50, 5
 		start := make(chan struct{})
-		var wins sync.WaitGroup
+		var wg sync.WaitGroup
 		var mu sync.Mutex
-		won := 0
-		for range n {
-			wins.Go(func() {
+		passed := 0
+		for i := range n {
+			g := []latchkey.Guess{{Key: "hot", Window: window}, {Key: "x", Window: window}, {Key: "y", Window: window}}
+			if i%2 == 1 {
+				g = []latchkey.Guess{{Key: "hot", Window: window}, {Key: "y", Window: window}, {Key: "x", Window: window}}
+			}
+			wg.Go(func() {
 				<-start
-				_, w, err := s.AddFailureIf(ctx, "hot", t0, window, 1)
-				if err != nil {
-					t.Errorf("AddFailureIf: %v", err)
-				}
-				if w {
+				_, err := s.CountGuess(ctx, g, t0, func(i int, c latchkey.Counter) error {
+					if i == 0 && c.Count >= limit {
+						return errFn
+					}
+					return nil
+				})
+				switch {
+				case err == nil:
 					mu.Lock()
-					won++
+					passed++
 					mu.Unlock()
+				case !errors.Is(err, errFn):
+					t.Errorf("CountGuess: %v", err)
 				}
 			})
 		}
 		close(start)
-		wins.Wait()
-		if won != 1 {
-			t.Fatalf("%d of %d concurrent AddFailureIf(seen 1) calls counted, want exactly 1", won, n)
+		wg.Wait()
+		if passed != limit {
+			t.Fatalf("%d of %d concurrent guesses passed, want exactly %d", passed, n, limit)
 		}
-		c, err := s.Counter(ctx, "hot", t0, window)
-		ok(t, "Counter", err)
-		if c.Count != 2 {
-			t.Fatalf("Count after the race = %d, want 2", c.Count)
+		got, err := s.Counters(ctx, []string{"hot", "x", "y"})
+		ok(t, "Counters", err)
+		for _, k := range []string{"hot", "x", "y"} {
+			if got[k].Count != limit {
+				t.Errorf("counter %s = %d, want %d (only the guesses that passed)", k, got[k].Count, limit)
+			}
 		}
 	}},
 	{"CountersAndResetCounters", func(t *testing.T, s latchkey.Store) {

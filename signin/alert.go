@@ -2,7 +2,10 @@ package signin
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/device"
@@ -22,27 +25,64 @@ func deviceHash(cookie string) string {
 	return latchkey.HashSecret("device|" + id)
 }
 
+// JobNewDeviceAlert is the job kind of a new-device alert (see alertNewDevice).
+const JobNewDeviceAlert = "new_device_alert"
+
+// alertJob is the payload of JobNewDeviceAlert.
+type alertJob struct {
+	Account   string    `json:"account"`
+	Addr      string    `json:"addr"`
+	UserAgent string    `json:"user_agent"`
+	At        time.Time `json:"at"`
+}
+
 // alertNewDevice acts on the sighting of the sign-in's device (recorded with the session):
 // when the account signed in from a browser it had not used before (never on its first
-// sign-in), has alerts on, and was sent fewer than device.MaxAlerts in the last
-// device.AlertWindow, it queues the email "New sign-in to your <workspace> account" and audits
-// it (alert.new_device). Failures are logged: the sign-in stands.
+// sign-in), it queues a job (JobNewDeviceAlert) that, if the account has alerts on and was sent
+// fewer than device.MaxAlerts in the last device.AlertWindow, mails "New sign-in to your
+// <workspace> account" and audits it (alert.new_device). The job keeps the reads, the mail and
+// the audit off the sign-in's path. Without a job queue (tests) it runs at once. Failures are
+// logged: the sign-in stands.
 func (s *Service) alertNewDevice(ctx context.Context, a latchkey.Account, seen latchkey.DeviceSighting, c Client) {
-	if !seen.New || seen.Others == 0 {
+	if !device.ShouldAlert(seen, true) { // alerts on or off is read by the job
 		return
 	}
-	if err := s.maybeAlert(ctx, a, seen, c); err != nil {
+	payload, err := json.Marshal(alertJob{Account: a.ID, Addr: c.Addr, UserAgent: truncate(c.UserAgent, 512), At: s.Now().UTC()})
+	if err == nil {
+		if s.jobs == nil {
+			err = s.runNewDeviceAlert(ctx, a.WorkspaceID, payload)
+		} else {
+			err = s.jobs.EnqueueJob(ctx, a.WorkspaceID, JobNewDeviceAlert, payload)
+		}
+	}
+	if err != nil {
 		s.Log.Error("new-device alert", "workspace", a.WorkspaceID, "account", a.ID, "err", err)
 	}
 }
 
-func (s *Service) maybeAlert(ctx context.Context, a latchkey.Account, seen latchkey.DeviceSighting, c Client) error {
-	now := s.Now().UTC()
+// runNewDeviceAlert is the job of a new-device alert. Errors of the store are returned (the
+// worker retries); an account removed meanwhile gets nothing.
+func (s *Service) runNewDeviceAlert(ctx context.Context, ws string, payload []byte) error {
+	var in alertJob
+	if err := json.Unmarshal(payload, &in); err != nil {
+		return wrap("read alert job", err)
+	}
+	a, err := s.Store.Account(ctx, ws, in.Account)
+	if errors.Is(err, latchkey.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return wrap("find account", err)
+	}
+	return s.maybeAlert(ctx, a, in.At, Client{Addr: in.Addr, UserAgent: in.UserAgent})
+}
+
+func (s *Service) maybeAlert(ctx context.Context, a latchkey.Account, now time.Time, c Client) error {
 	on, err := s.Store.NewDeviceAlerts(ctx, a.WorkspaceID, a.ID)
 	if err != nil {
 		return wrap("read alert setting", err)
 	}
-	if !device.ShouldAlert(seen, on) {
+	if !on {
 		return nil
 	}
 	sent, err := device.SentAlerts(ctx, s.Store, a.WorkspaceID, a.ID)

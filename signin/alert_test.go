@@ -8,6 +8,7 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/device"
+	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -97,5 +98,31 @@ func TestNewDeviceAlert(t *testing.T) {
 	e.signInFrom(t, "", "203.0.113.100")
 	if got := e.alerts(t); len(got) != 1 {
 		t.Fatalf("%d alerts after turning them on again, want 1", len(got))
+	}
+}
+
+// With a job queue, a sign-in from a new browser only queues a job (no mail, no audit event on
+// the sign-in's path); the worker then reads the setting, mails the alert and audits it.
+func TestNewDeviceAlertIsAJob(t *testing.T) {
+	t.Parallel()
+	e := newLcEnv(t)
+	q := mail.NewQueue(e.store, nil, e.clock.Now)
+	svc := signin.New(signin.Config{Store: e.store, Mailer: q, Jobs: q, BaseURL: e.svc.BaseURL, Now: e.clock.Now, Keys: e.svc.Keys, Passwords: e.svc.Passwords})
+	e.worker.Jobs = svc.Jobs()
+	e.svc = svc
+	e.signInFrom(t, "", "192.0.2.1") // the first browser: nothing to alert
+	e.signInFrom(t, "", "192.0.2.2") // a second one
+	queued := e.queued(t)
+	if len(queued) != 1 || queued[0].Kind != signin.JobNewDeviceAlert || queued[0].To != "" {
+		t.Fatalf("queued after the second browser: %+v, want one alert job", queued)
+	}
+	if evs := e.events(t, latchkey.EventNewDeviceAlert); len(evs) != 0 {
+		t.Fatalf("audited on the sign-in's path: %+v", evs)
+	}
+	if got := e.alerts(t); len(got) != 1 || !strings.Contains(got[0], "192.0.2.2") {
+		t.Fatalf("alerts after the job ran: %q, want one naming the new browser's address", got)
+	}
+	if evs := e.events(t, latchkey.EventNewDeviceAlert); len(evs) != 1 {
+		t.Fatalf("%d alert events after the job, want 1", len(evs))
 	}
 }

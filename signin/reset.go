@@ -49,7 +49,7 @@ type resetJob struct {
 
 // Jobs are the queued jobs of the flows, by kind, for the server's mail.Worker.
 func (s *Service) Jobs() map[string]mail.Job {
-	return map[string]mail.Job{JobResetRequest: s.runResetRequest}
+	return map[string]mail.Job{JobResetRequest: s.runResetRequest, JobNewDeviceAlert: s.runNewDeviceAlert}
 }
 
 // RequestReset handles Email me a reset link. Its answer never says whether the email has an

@@ -235,4 +235,11 @@ func TestMetrics(t *testing.T) {
 	if _, ok := metric(t, r.Body, `latchkey_http_request_duration_seconds_count{code="200",route="GET /login"}`); !ok {
 		t.Error("no request duration for GET /login")
 	}
+	// Every request read the workspace of its host through the store's cache.
+	if got, ok := metric(t, r.Body, `latchkey_store_cache_hits_total`); !ok || got < 1 {
+		t.Errorf("latchkey_store_cache_hits_total = %v (present %v), want at least 1", got, ok)
+	}
+	if got, ok := metric(t, r.Body, `latchkey_store_cache_live`); !ok || got != 1 {
+		t.Errorf("latchkey_store_cache_live = %v (present %v), want 1", got, ok)
+	}
 }

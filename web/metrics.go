@@ -45,3 +45,30 @@ func (m *metrics) observe(route string, code int, d time.Duration) {
 	}
 	m.duration.WithLabelValues(route, strconv.Itoa(code)).Observe(d.Seconds())
 }
+
+// cacheStats is what a store with an in-process read cache reports (sqlstore.DB.CacheStats).
+type cacheStats interface {
+	CacheStats() (hits, misses uint64, live bool)
+}
+
+// watchCache adds the store's read cache to the metrics: how many reads it answered, how
+// many went to the database, and whether it is on (on PostgreSQL, while its listener is
+// connected; a 0 that lasts means every request reads the database).
+func (m *metrics) watchCache(c cacheStats) {
+	hits := func() float64 { h, _, _ := c.CacheStats(); return float64(h) }
+	misses := func() float64 { _, n, _ := c.CacheStats(); return float64(n) }
+	live := func() float64 {
+		if _, _, on := c.CacheStats(); on {
+			return 1
+		}
+		return 0
+	}
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "latchkey_store_cache_hits_total",
+			Help: "Workspace and session reads answered by the in-process cache."}, hits),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "latchkey_store_cache_misses_total",
+			Help: "Workspace and session reads that went to the database while the cache was on."}, misses),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "latchkey_store_cache_live",
+			Help: "1 while the in-process cache is in use, 0 while it is off (PostgreSQL: its LISTEN connection is down)."}, live),
+	)
+}

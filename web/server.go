@@ -88,6 +88,9 @@ func New(cfg Config) (*Server, error) {
 		metrics:        newMetrics(),
 		pages:          mustParsePages(),
 	}
+	if c, ok := cfg.Service.Store.(cacheStats); ok {
+		s.metrics.watchCache(c)
+	}
 	s.adm = cfg.Admin
 	if s.adm == nil {
 		s.adm = admin.New(admin.Config{Store: cfg.Service.Store, SignIn: cfg.Service, Log: cfg.Log})

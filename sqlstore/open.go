@@ -248,7 +248,8 @@ func openSQLite(path string, o Options) (*DB, error) {
 	// _txlock=immediate: a transaction that reads and then writes would otherwise begin as a
 	// reader and fail with SQLITE_BUSY, without waiting, when it tries to upgrade while another
 	// connection writes.
-	rw, err := sql.Open("sqlite", common+"&_journal_mode=WAL&_txlock=immediate")
+	registerCachingDriver()
+	rw, err := sql.Open(cachingDriverName, common+"&_journal_mode=WAL&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
@@ -259,7 +260,7 @@ func openSQLite(path string, o Options) (*DB, error) {
 		// Every connection to an in-memory database gets its own: share the one writer.
 		return &DB{d: sqliteDialect, rw: rw, ro: rw}, nil
 	}
-	ro, err := sql.Open("sqlite", common+"&_query_only=1")
+	ro, err := sql.Open(cachingDriverName, common+"&_query_only=1")
 	if err != nil {
 		rw.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)

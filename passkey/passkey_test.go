@@ -35,7 +35,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	db, err := sqlstore.Open(t.Context(), sqlitetest.Path(t))
+	db, err := sqlstore.Open(t.Context(), sqlitetest.DSN(t))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 	"github.com/latchkey/latchkey/web"
 )
 
@@ -465,7 +466,7 @@ func newLoggedEnv(t *testing.T) (*env, *syncBuffer) {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	dir := t.TempDir()
-	store, err := sqlstore.Open(t.Context(), filepath.Join(dir, "latchkey.db"))
+	store, err := sqlstore.Open(t.Context(), sqlitetest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func newHandlerEnvWith(t *testing.T, base string, hasher *password.Hasher) *env 
 	t.Helper()
 	dir := t.TempDir()
 	// A copy of a migrated template: the migrations ran once for the whole test process.
-	store, err := sqlstore.Open(t.Context(), sqlitetest.Path(t))
+	store, err := sqlstore.Open(t.Context(), sqlitetest.DSN(t))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 // reading the key as text as a person typing it into their app would, signs out, and signs in
 // again with a code computed from that key.
 func TestBrowserTwoFactor(t *testing.T) {
+	t.Parallel()
 	ctx := startBrowser(t)
 	m, d := bootDemo(t)
 	base := m.Service.WorkspaceURL("acme")

@@ -10,6 +10,7 @@ import (
 // An administrator adds a laptop and assigns it to the member; the member signs in and sees
 // it on their dashboard.
 func TestBrowserAssignLaptop(t *testing.T) {
+	t.Parallel()
 	ctx := startBrowser(t)
 	m, d := bootDemo(t)
 	base := m.Service.WorkspaceURL("acme")

@@ -16,6 +16,7 @@ import (
 // The Single sign-on page: add (with validation), domains, order, enable/disable, remove; a
 // member's linked identities with Unlink.
 func TestAdminSSO(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	admin := f.e.newBrowser(t)
 	admin.mustLogin(t, f.e, "acme", f.admin.Email, goodPassword)
@@ -131,6 +132,7 @@ func TestAdminSSO(t *testing.T) {
 // Edit changes the name, provisioning and provider settings, keeps the secret unless a new
 // one is given, and validates like Add.
 func TestAdminSSOEdit(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	admin := f.e.newBrowser(t)

@@ -48,6 +48,7 @@ func signInRows(t *testing.T, r *webtest.Response) []signInRow {
 }
 
 func TestSignInTroubleshooterFromRealSignIns(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin := e.newBrowser(t)
@@ -143,6 +144,7 @@ func TestSignInTroubleshooterFromRealSignIns(t *testing.T) {
 }
 
 func TestSignInTroubleshooterExplainsEachOutcome(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		member func(*latchkey.Account) // the member's state now
@@ -213,6 +215,7 @@ func TestSignInTroubleshooterExplainsEachOutcome(t *testing.T) {
 }
 
 func TestSendResetLinkRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin := e.newBrowser(t)

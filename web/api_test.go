@@ -116,6 +116,7 @@ func createToken(t *testing.T, e *env, b *browser, slug, name string, scope latc
 }
 
 func TestAPIMeByCookieAndByToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin := e.newBrowser(t)
@@ -170,6 +171,7 @@ func TestAPIMeByCookieAndByToken(t *testing.T) {
 }
 
 func TestAPITokenStoredHashedAuditedAndRevoked(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin := e.newBrowser(t)
@@ -225,6 +227,7 @@ func TestAPITokenStoredHashedAuditedAndRevoked(t *testing.T) {
 }
 
 func TestAPITokenRefusedOutsideItsWorkspaceOrAccount(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	globex, gadmin, _ := e.createWorkspace(t, "globex", "Globex")
@@ -262,6 +265,7 @@ func TestAPITokenRefusedOutsideItsWorkspaceOrAccount(t *testing.T) {
 }
 
 func TestAPITokenScope(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin := e.newBrowser(t)
@@ -312,6 +316,7 @@ func TestAPITokenScope(t *testing.T) {
 }
 
 func TestAPICookieWritesNeedTheFormToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	bob := e.newBrowser(t)
@@ -347,6 +352,7 @@ func TestAPICookieWritesNeedTheFormToken(t *testing.T) {
 }
 
 func TestAPIAuthorization(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	ctx := t.Context()
@@ -437,6 +443,7 @@ func TestAPIAuthorization(t *testing.T) {
 }
 
 func TestAPIPaging(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	for i := range 51 {
@@ -459,6 +466,7 @@ func TestAPIPaging(t *testing.T) {
 }
 
 func TestAPIBearerFailuresThrottledPerAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin := e.newBrowser(t)
@@ -494,6 +502,7 @@ func TestAPIBearerFailuresThrottledPerAddress(t *testing.T) {
 }
 
 func TestAPIRequires2FAWhereTheWorkspaceDoes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	bob := e.newBrowser(t)
@@ -506,6 +515,7 @@ func TestAPIRequires2FAWhereTheWorkspaceDoes(t *testing.T) {
 }
 
 func TestAPIInventoryAdminActions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin, bob := e.newBrowser(t), e.newBrowser(t)
@@ -572,6 +582,7 @@ func TestAPIInventoryAdminActions(t *testing.T) {
 }
 
 func TestAPICrossSiteWriteRefusedAsJSON(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	bob := e.newBrowser(t)
@@ -590,6 +601,7 @@ func TestAPICrossSiteWriteRefusedAsJSON(t *testing.T) {
 }
 
 func TestAPITokensPageIsForAdministrators(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin, bob := e.newBrowser(t), e.newBrowser(t)

@@ -32,6 +32,7 @@ import (
 // TestAdminEndsMemberSessions: an administrator signs out one session of a member, then all of
 // them, from the member's sessions page; a member cannot (ASVS 7.4.5).
 func TestAdminEndsMemberSessions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	laptop, laptopCookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
@@ -98,6 +99,7 @@ func TestAdminEndsMemberSessions(t *testing.T) {
 // TestSignOutEveryone: Sign out everyone ends every session of the workspace but the acting
 // administrator's current one, and no other workspace's (ASVS 7.4.5).
 func TestSignOutEveryone(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	_, bobCookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
@@ -135,6 +137,7 @@ func TestSignOutEveryone(t *testing.T) {
 // TestSignOutEverywhereElseNeedsPassword: past the reauthentication window, Sign out
 // everywhere else asks for the password again (ASVS 7.5.2).
 func TestSignOutEverywhereElseNeedsPassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b, _ := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
@@ -171,6 +174,7 @@ func TestSignOutEverywhereElseNeedsPassword(t *testing.T) {
 // session asks for the password on a page of its own; signing out this one does not (ASVS
 // 7.5.2).
 func TestSignOutOneSessionNeedsPassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b, cookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
@@ -206,6 +210,7 @@ func TestSignOutOneSessionNeedsPassword(t *testing.T) {
 // TestWorkspaceSessionLifetime: a workspace shortens the absolute session lifetime on its
 // settings page, and it applies to sessions already open (ASVS 7.1.1, 7.3.2).
 func TestWorkspaceSessionLifetime(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	bob, bobCookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
@@ -249,6 +254,7 @@ func TestWorkspaceSessionLifetime(t *testing.T) {
 // TestDashboardSingleFactor: the admin dashboard counts the members and administrators who sign
 // in with a password alone and requires two-factor in one click (ASVS 6.3.3).
 func TestDashboardSingleFactor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	e.member(t, f.ws, "carol@acme.example", latchkey.RoleMember, goodPassword)
@@ -285,6 +291,7 @@ func TestDashboardSingleFactor(t *testing.T) {
 // TestFindThrottled: the central Find your workspace form answers FindLimit look-ups per
 // address per window, counted before the look-up (ASVS 2.4.1).
 func TestFindThrottled(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -311,6 +318,7 @@ func TestFindThrottled(t *testing.T) {
 // TestAccessDeniedAudited: refused requests are audit events that administrators see, and a
 // flood writes at most DeniedPerMinute of them per address (ASVS 16.3.2, 16.3.3).
 func TestAccessDeniedAudited(t *testing.T) {
+	t.Parallel()
 	denied := func(t *testing.T, e *env, ws latchkey.Workspace) []latchkey.Event {
 		t.Helper()
 		return e.events(t, ws, latchkey.EventAccessDenied)
@@ -412,6 +420,7 @@ func TestAccessDeniedAudited(t *testing.T) {
 // TestRecoveryCodesStoredHashed: recovery codes (about 80 bits) are kept only as salted
 // argon2id hashes, never as the codes (ASVS 6.5.2).
 func TestRecoveryCodesStoredHashed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	_, codes := e.with2FA(t, "acme", f.member.Email)
@@ -500,6 +509,7 @@ func newLoggedEnv(t *testing.T) (*env, *syncBuffer) {
 // a two-factor sign-in with a code and a recovery code, no password, cookie, form token, code
 // or link secret appears in any log line or audit row (ASVS 16.2.5, 14.2.1).
 func TestNoSecretsInLogsOrAudit(t *testing.T) {
+	t.Parallel()
 	e, logs := newLoggedEnv(t)
 	f := e.seedAcme(t)
 	secrets := map[string]string{"password": goodPassword, "wrong password": wrongPassword}
@@ -567,6 +577,7 @@ func TestNoSecretsInLogsOrAudit(t *testing.T) {
 // remove, role, two-factor off and policy routes answer 405 (or the not-found page) and leave
 // everything as it was (ASVS 3.5.3).
 func TestGetChangesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	bob, bobCookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
@@ -615,6 +626,7 @@ func TestGetChangesNothing(t *testing.T) {
 // error pages carry the CSP with base-uri 'none' and object-src covered by default-src 'none',
 // nosniff, and Cache-Control: no-store on workspace pages (ASVS 3.4.3, 14.3.2, 3.4.4).
 func TestEveryWorkspacePageHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	admin := e.adminBrowser(t, f)
@@ -659,6 +671,7 @@ func TestEveryWorkspacePageHeaders(t *testing.T) {
 // TestHTTPSCookies: under https the session, nonce and challenge cookies are Secure, host-only
 // and __Host- prefixed, with SameSite=Lax and HttpOnly (ASVS 3.3.1, 3.3.2, 3.3.3, 3.3.4).
 func TestHTTPSCookies(t *testing.T) {
+	t.Parallel()
 	e := newHandlerEnv(t, "https://app.test")
 	f := e.seedAcme(t)
 	e.setAccount(t, f.member, func(a *latchkey.Account) { a.TOTPSecret = "sealed" }) // any value turns the second step on
@@ -710,6 +723,7 @@ func TestHTTPSCookies(t *testing.T) {
 // TestNoCORS: no response allows another origin to read it, whatever the Origin sent (ASVS
 // 3.4.2).
 func TestNoCORS(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	admin := e.adminBrowser(t, f)
@@ -736,6 +750,7 @@ func TestNoCORS(t *testing.T) {
 // TestPasswordFieldsMasked: every password field of every page is type=password with the
 // autocomplete a password manager needs, and no page blocks pasting (ASVS 6.2.6, 6.2.7).
 func TestPasswordFieldsMasked(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	admin := e.adminBrowser(t, f)
@@ -777,6 +792,7 @@ func TestPasswordFieldsMasked(t *testing.T) {
 // TestSignInFormsAskOnlyForCredentials: the sign-in, forgot-password and set-password forms
 // ask for no hint and no secret question (ASVS 6.4.2).
 func TestSignInFormsAskOnlyForCredentials(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	_, welcome := e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)
@@ -797,6 +813,7 @@ func TestSignInFormsAskOnlyForCredentials(t *testing.T) {
 // TestOldPasswordStillWorks: a password years old still signs in; nothing asks to rotate it
 // (ASVS 6.2.10).
 func TestOldPasswordStillWorks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	e.clock.Advance(5 * 365 * 24 * time.Hour)
@@ -809,6 +826,7 @@ func TestOldPasswordStillWorks(t *testing.T) {
 
 // TestMarkupIsEscaped: names and emails are shown as text, never as markup (ASVS 3.2.2).
 func TestMarkupIsEscaped(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	const evil = `<script>alert(1)</script><img src=x>`
@@ -825,6 +843,7 @@ func TestMarkupIsEscaped(t *testing.T) {
 // TestNonceAndLinkEntropy: the form nonce and the welcome link secret are 256-bit random
 // values, different each time (ASVS 11.5.1, 6.4.1).
 func TestNonceAndLinkEntropy(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	seen := map[string]bool{}
@@ -846,6 +865,7 @@ func TestNonceAndLinkEntropy(t *testing.T) {
 // TestSignOutClearsBrowserData: signing out deletes the session on the server, clears its
 // cookie and tells the browser to drop what it cached for the workspace (ASVS 14.3.1, 7.4.1).
 func TestSignOutClearsBrowserData(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b, cookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")

@@ -120,6 +120,7 @@ func (e *env) lastRefusal(t *testing.T, ws latchkey.Workspace) string {
 // Register a passkey on the settings page, sign in with it and no password in another
 // browser, and use it as the second factor after a password in a third.
 func TestPasskeyRegisterSignInAndSecondFactor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a := newAuthenticator(e)
@@ -198,6 +199,7 @@ func TestPasskeyRegisterSignInAndSecondFactor(t *testing.T) {
 // An account with an authenticator app gets both at the challenge: the code field and the
 // passkey button; the code keeps working.
 func TestPasskeyBesideTheCode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -214,6 +216,7 @@ func TestPasskeyBesideTheCode(t *testing.T) {
 // The refusals: wrong origin, another workspace's RP ID, a replayed challenge, a cloned
 // counter, a removed credential; each is audited with its cause.
 func TestPasskeyRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	other, _, _ := e.createWorkspace(t, "other", "Other")
@@ -325,6 +328,7 @@ func TestPasskeyRefusals(t *testing.T) {
 
 // The form token is required on the JSON endpoints too.
 func TestPasskeyEndpointsNeedTheFormToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -338,6 +342,7 @@ func TestPasskeyEndpointsNeedTheFormToken(t *testing.T) {
 // An administrator turns passkey sign-in off: the button goes, the endpoints refuse, and the
 // passkey still works as the second factor. Password sign-in off leaves passkeys on.
 func TestPasskeySignInOffByTheAdmin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a := newAuthenticator(e)
@@ -391,6 +396,7 @@ func TestPasskeySignInOffByTheAdmin(t *testing.T) {
 
 // A suspended account cannot sign in with its passkey.
 func TestPasskeySignInSuspended(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a := newAuthenticator(e)
@@ -404,6 +410,7 @@ func TestPasskeySignInSuspended(t *testing.T) {
 
 // A passkey counts as two-factor authentication for a workspace that requires it.
 func TestPasskeyMeetsRequire2FA(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -421,6 +428,7 @@ func TestPasskeyMeetsRequire2FA(t *testing.T) {
 // Failed passkey sign-ins are counted per address before they are checked: past the limit
 // the next one is refused without a check.
 func TestPasskeySignInThrottled(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a := newAuthenticator(e)
@@ -461,6 +469,7 @@ func TestPasskeySignInThrottled(t *testing.T) {
 // New-device alerts through the web: a sign-in from a new browser mails the person; the
 // Security page turns the alert off, and the admin page shows it.
 func TestNewDeviceAlertSetting(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	alerts := func() int {
@@ -506,6 +515,7 @@ func TestNewDeviceAlertSetting(t *testing.T) {
 // An administrator's two-factor reset removes the member's passkeys too: otherwise the member
 // who lost them would still be asked for one.
 func TestAdminResetRemovesPasskeys(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -531,6 +541,7 @@ func TestAdminResetRemovesPasskeys(t *testing.T) {
 // At the challenge, a refused passkey is a wrong attempt like a wrong code: the fifth ends the
 // step and sends the browser back to sign in.
 func TestPasskeySecondFactorRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a := newAuthenticator(e)
@@ -570,6 +581,7 @@ func TestPasskeySecondFactorRefused(t *testing.T) {
 
 // Begun passwordless ceremonies are stored, so one address may begin only so many an hour.
 func TestPasskeyBeginLimited(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)

@@ -105,6 +105,7 @@ func encode(t *testing.T, r *samltest.Response) string {
 }
 
 func TestSAMLSignIn(t *testing.T) {
+	t.Parallel()
 	f := newSAMLFixture(t, false, false)
 	b := f.e.newBrowser(t)
 	login := b.Get(t, f.e.url("acme", "/login"))
@@ -135,6 +136,7 @@ func TestSAMLSignIn(t *testing.T) {
 }
 
 func TestSAMLProvisioning(t *testing.T) {
+	t.Parallel()
 	f := newSAMLFixture(t, false, false)
 	f.idp.User = samlUser("carol@acme.example")
 	b := f.e.newBrowser(t)
@@ -154,6 +156,7 @@ func TestSAMLProvisioning(t *testing.T) {
 // Each attack posted to the ACS is a clear page (never a 500) and an audit event with its
 // reason; nobody is signed in.
 func TestSAMLAttacks(t *testing.T) {
+	t.Parallel()
 	f := newSAMLFixture(t, false, false)
 	other, err := samltest.NewKey("evil", start.Add(-time.Hour), start.Add(time.Hour))
 	if err != nil {
@@ -268,6 +271,7 @@ func xsw(t *testing.T, f samlFixture, req samltest.AuthnRequest, variant int) ur
 // IdP-initiated sign-in is off by default; on, every check applies and each assertion is
 // accepted once.
 func TestSAMLIdPInitiated(t *testing.T) {
+	t.Parallel()
 	f := newSAMLFixture(t, false, false)
 	b := f.e.newBrowser(t)
 	fields := url.Values{"SAMLResponse": {encode(t, f.idp.Response(f.idp.SP, "", f.idp.User))}}
@@ -284,6 +288,7 @@ func TestSAMLIdPInitiated(t *testing.T) {
 // On https the SAML binding cookie is SameSite=None and Secure (the IdP's POST is
 // cross-site); the OIDC one is Lax.
 func TestSAMLBindingCookieHTTPS(t *testing.T) {
+	t.Parallel()
 	e := newHandlerEnv(t, "https://app.test")
 	f := e.seedAcme(t)
 	s := e.samlFor(t, f, false, false)
@@ -327,6 +332,7 @@ func TestSAMLBindingCookieHTTPS(t *testing.T) {
 // Test connection through the ACS shows the assertion's attributes and the checks; a SAML
 // connection's reply at the OIDC callback is not found.
 func TestSAMLTestConnection(t *testing.T) {
+	t.Parallel()
 	f := newSAMLFixture(t, false, false)
 	admin := f.e.newBrowser(t)
 	admin.mustLogin(t, f.e, "acme", f.admin.Email, goodPassword)

@@ -209,6 +209,7 @@ func (e *env) wantEnded(t *testing.T, b *browser, ws latchkey.Workspace, cookie,
 // for updates and active flips, DELETE) against the real router and checks what it does to
 // the member's browser.
 func TestSCIMOktaThroughRouter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedSCIM(t)
 	okta := e.newSCIMClient(t, a.ws, "Okta")
@@ -281,6 +282,7 @@ func TestSCIMOktaThroughRouter(t *testing.T) {
 // capitalised PATCH ops, active as the string "False", a value map without path, replace on
 // emails[type eq "work"].value) and a DELETE under "DELETE only suspends", set on the console.
 func TestSCIMEntraThroughRouter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedSCIM(t)
 	entra := e.newSCIMClient(t, a.ws, "Entra")
@@ -342,6 +344,7 @@ func TestSCIMEntraThroughRouter(t *testing.T) {
 // TestSCIMTokens: a token of another workspace, a revoked one, none and a wrong one are all
 // refused with 401 in the SCIM error schema; the console creates (shown once) and revokes.
 func TestSCIMTokens(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedSCIM(t)
 	globex, _, _ := e.createWorkspace(t, "globex", "Globex")
@@ -420,6 +423,7 @@ func TestSCIMTokens(t *testing.T) {
 
 // TestSCIMPaging pages through the users through the router.
 func TestSCIMPaging(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedSCIM(t)
 	idp := e.newSCIMClient(t, a.ws, "Okta")
@@ -451,6 +455,7 @@ func TestSCIMPaging(t *testing.T) {
 // makes its member an administrator on the members page, which marks provider-managed people
 // and refuses the edits the provider would overwrite.
 func TestSCIMGroupAdminAndManagedMembers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedSCIM(t)
 	idp := e.newSCIMClient(t, a.ws, "Okta")
@@ -538,6 +543,7 @@ func TestSCIMGroupAdminAndManagedMembers(t *testing.T) {
 // refused with 429 past the limit, the right token from that address too, until the window
 // passes; another address is not held up. Bodies are bounded at scim.MaxBodyBytes.
 func TestSCIMBearerThrottle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedSCIM(t)
 	good := e.newSCIMClient(t, a.ws, "Okta")

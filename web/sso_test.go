@@ -156,6 +156,7 @@ func wantSSORefused(t *testing.T, e *env, ws latchkey.Workspace, r *webtest.Resp
 }
 
 func TestOIDCSignIn(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	b := f.e.newBrowser(t)
@@ -205,6 +206,7 @@ func TestOIDCSignIn(t *testing.T) {
 }
 
 func TestOIDCProvisioning(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	off := f.generic(t, false)
 	on := f.generic(t, true)
@@ -231,6 +233,7 @@ func TestOIDCProvisioning(t *testing.T) {
 }
 
 func TestOIDCRefusals(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	generic := f.generic(t, true)
 	google := f.google(t)
@@ -333,6 +336,7 @@ func TestOIDCRefusals(t *testing.T) {
 // The provider down: before the button (discovery) and between the button and the callback
 // (the token exchange). Both are a clear page, never a 500.
 func TestOIDCProviderDown(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	b := f.e.newBrowser(t)
@@ -356,6 +360,7 @@ func TestOIDCProviderDown(t *testing.T) {
 // A workspace that requires two-factor authentication signs a member in by SSO without a code
 // and without sending them to set one up.
 func TestOIDCNoTwoFactor(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	if err := f.e.store.UpdateWorkspace(t.Context(), f.ws.ID, func(w *latchkey.Workspace) error {
@@ -372,6 +377,7 @@ func TestOIDCNoTwoFactor(t *testing.T) {
 
 // A disabled connection shows no button and cannot be started.
 func TestSSODisabledConnection(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	if _, err := f.e.svc.SetConnectionEnabled(t.Context(), signin.ConnectionAction{Workspace: f.ws, ConnectionID: c.ID}, false); err != nil {
@@ -389,6 +395,7 @@ func TestSSODisabledConnection(t *testing.T) {
 
 // Test connection shows the claims and checks, and signs nobody in.
 func TestSSOTestConnection(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.google(t)
 	admin := f.e.newBrowser(t)
@@ -434,6 +441,7 @@ func TestSSOTestConnection(t *testing.T) {
 
 // The button's POST is a form like any other: refused cross-site and without the form token.
 func TestSSOStartIsAForm(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	b := f.e.newBrowser(t)
@@ -489,6 +497,7 @@ func TestSSOButtonsCarryKeepMeSignedInWithoutScript(t *testing.T) {
 // A sign-in that began from a page (return_to) lands there after single sign-on, as after a
 // password; a return_to that leaves the workspace is dropped when the flow begins.
 func TestSSOReturnsToThePageItStartedFrom(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	for _, tc := range []struct{ returnTo, want string }{

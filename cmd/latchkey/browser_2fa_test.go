@@ -59,7 +59,7 @@ func TestBrowserTwoFactor(t *testing.T) {
 	var intro string
 	err = chromedp.Run(ctx,
 		chromedp.Click(`header button`, chromedp.ByQuery),
-		textOf(`.notice`, new(string)),
+		textOf(`.notice`, new(string), latchkey.MsgSignedOut), // the signed-out page, not the old one's notice
 		chromedp.SendKeys(`#email`, d.MemberEmail, chromedp.ByQuery),
 		chromedp.SendKeys(`#password`, d.MemberPassword, chromedp.ByQuery),
 		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),

@@ -22,6 +22,7 @@ func TestBrowserPasskey(t *testing.T) { browserPasskey(t, false) }
 func TestBrowserPasskeyFallback(t *testing.T) { browserPasskey(t, true) }
 
 func browserPasskey(t *testing.T, fallback bool) {
+	t.Parallel()
 	ctx := startBrowser(t)
 	m, d := bootDemo(t)
 	base := m.Service.WorkspaceURL("acme")
@@ -77,7 +78,7 @@ delete PublicKeyCredential.prototype.toJSON;`).Do(ctx)
 
 	err = chromedp.Run(ctx,
 		chromedp.Click(`header button`, chromedp.ByQuery),
-		textOf(`.notice`, new(string)),
+		textOf(`.notice`, new(string), latchkey.MsgSignedOut), // the signed-out page, not the old one's notice
 		chromedp.WaitVisible(`[data-passkey=signin] [data-passkey-start]`, chromedp.ByQuery),
 		// Chromium's virtual authenticator may answer the page's autofill (conditional) request
 		// by itself and sign in before the click lands: either way ends on the dashboard, so a

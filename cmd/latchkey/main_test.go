@@ -461,7 +461,7 @@ func TestBrowserSignIn(t *testing.T) {
 	var title string
 	err = chromedp.Run(ctx,
 		chromedp.Click(`header button`, chromedp.ByQuery),
-		textOf(`.notice`, new(string)),
+		textOf(`.notice`, new(string), latchkey.MsgSignedOut), // the signed-out page, not the old one's notice
 		chromedp.Navigate(base+"/dashboard"),
 		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
 		chromedp.Title(&title),

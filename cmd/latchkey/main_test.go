@@ -387,14 +387,20 @@ func bootDemo(t *testing.T) (*Main, demo) {
 }
 
 // textOf waits until the page after a navigation has an element matching selector (and, if
-// want is given, with that text) and stores its text. Polling in the page survives the
-// navigation a click starts, where a node query can hang on the old document.
+// want is given, with that text) and stores its text.
 func textOf(selector string, dst *string, want ...string) chromedp.Action {
 	cond := "document.querySelector(" + strconv.Quote(selector) + ")"
 	expr := cond + " && " + cond + ".textContent.trim()"
 	if len(want) > 0 {
 		expr = "(" + expr + ") === " + strconv.Quote(want[0]) + " && " + cond + ".textContent.trim()"
 	}
+	return until(expr, "no "+selector+" on the page", dst)
+}
+
+// until waits until the JavaScript expression expr gives a non-empty string, stores it in dst
+// and returns; after 20s it fails with what. Polling in the page survives the navigation a
+// click starts, where a node query can hang on the old document.
+func until(expr, what string, dst *string) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
 		tick := time.NewTicker(50 * time.Millisecond)
 		defer tick.Stop()
@@ -412,7 +418,7 @@ func textOf(selector string, dst *string, want ...string) chromedp.Action {
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-deadline:
-				return fmt.Errorf("no %s on the page after 20s", selector)
+				return fmt.Errorf("%s after 20s", what)
 			case <-tick.C:
 			}
 		}

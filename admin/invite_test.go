@@ -14,12 +14,13 @@ import (
 	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 )
 
 func TestInviteNameTooLong(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	store, err := sqlstore.Open(t.Context(), filepath.Join(dir, "db"))
+	store, err := sqlstore.Open(t.Context(), sqlitetest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,13 @@
 package device_test
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/device"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 )
 
 func TestDescribe(t *testing.T) {
@@ -87,7 +87,7 @@ func TestAlertAllowed(t *testing.T) {
 // devices at most MaxAlerts an hour, and the opt-out holds.
 func TestAlertFlow(t *testing.T) {
 	ctx := t.Context()
-	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "latchkey.db"))
+	db, err := sqlstore.Open(ctx, sqlitetest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 	"github.com/latchkey/latchkey/web"
 )
 
@@ -29,7 +30,7 @@ var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen
 // checks that each step does work and that sign-ins and signed-in requests all succeed.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
-	store, err := sqlstore.Open(t.Context(), filepath.Join(dir, "latchkey.db"))
+	store, err := sqlstore.Open(t.Context(), sqlitetest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"math/big"
 	"net"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +27,7 @@ import (
 	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 )
 
 // t0 is the fake clock's first reading: a whole second, so that stored times round-trip.
@@ -182,7 +182,7 @@ func selfSignedCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
 // 30 s, 1 min and 2 min of the fake clock, never before, and the message arrives exactly once.
 func TestWorkerRetriesWithBackoff(t *testing.T) {
 	srv := startFlakySMTP(t, 3)
-	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
+	store := openStore(t, sqlitetest.DSN(t))
 	c := testclock.New(t0)
 	q := mail.NewQueue(store, nil, c.Now)
 	w := mail.NewWorker(store, srv.mailer(t), testLog(t), c.Now)
@@ -254,7 +254,7 @@ func (f mailerFunc) Send(ctx context.Context, m mail.Message) error { return f(c
 // After MaxAttempts failures a message is marked failed, kept for the operator, and never tried
 // again.
 func TestWorkerGivesUp(t *testing.T) {
-	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
+	store := openStore(t, sqlitetest.DSN(t))
 	c := testclock.New(t0)
 	var tries int
 	w := mail.NewWorker(store, mailerFunc(func(context.Context, mail.Message) error {
@@ -280,7 +280,7 @@ func TestWorkerGivesUp(t *testing.T) {
 
 // A message that can never be sent (no text) is not stored by the queue.
 func TestQueueRefusesInvalidMail(t *testing.T) {
-	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
+	store := openStore(t, sqlitetest.DSN(t))
 	q := mail.NewQueue(store, nil, nil)
 	for _, m := range []mail.Message{{To: "not an address", Subject: "s", Text: "t"}, {To: "a@example.com", Subject: "s"}, {To: "a@example.com", Subject: "a\nb", Text: "t"}} {
 		if err := q.Send(t.Context(), m); err == nil {
@@ -327,7 +327,7 @@ func (r *recorder) snapshot() map[string]int {
 // same time while the clock moves a second per send (well within the lease): every message is
 // sent exactly once.
 func TestTwoWorkersNeverSendTwice(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "latchkey.db")
+	file := sqlitetest.DSN(t)
 	node1, node2 := openStore(t, file), openStore(t, file)
 	c := testclock.New(t0)
 	q := mail.NewQueue(node1, nil, c.Now)
@@ -368,7 +368,7 @@ func TestTwoWorkersNeverSendTwice(t *testing.T) {
 // While one worker holds a message (its send is still under way), another finds nothing to
 // do; once the lease ends without an outcome (the first node died), the other sends it.
 func TestLeaseHoldsOtherWorkers(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "latchkey.db")
+	file := sqlitetest.DSN(t)
 	node1, node2 := openStore(t, file), openStore(t, file)
 	c := testclock.New(t0)
 	if err := mail.NewQueue(node1, nil, c.Now).Send(t.Context(), message("zoe@example.com")); err != nil {
@@ -396,7 +396,7 @@ func TestLeaseHoldsOtherWorkers(t *testing.T) {
 
 // Run sends a message as soon as the queue wakes it, and returns when its context ends.
 func TestRunWakesOnEnqueue(t *testing.T) {
-	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
+	store := openStore(t, sqlitetest.DSN(t))
 	q := mail.NewQueue(store, nil, nil)
 	delivered := make(chan string, 1)
 	w := mail.NewWorker(store, mailerFunc(func(_ context.Context, m mail.Message) error {
@@ -423,7 +423,7 @@ func TestRunWakesOnEnqueue(t *testing.T) {
 // A worker stopped in the middle of a send gives the message back at once, for the next
 // process, rather than counting it as refused.
 func TestShutdownReleasesMail(t *testing.T) {
-	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
+	store := openStore(t, sqlitetest.DSN(t))
 	c := testclock.New(t0)
 	if err := mail.NewQueue(store, nil, c.Now).Send(t.Context(), message("zoe@example.com")); err != nil {
 		t.Fatal(err)

@@ -9,13 +9,14 @@ import (
 	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 )
 
 // Queued bodies are sealed at rest: the store never holds the link in clear, a worker with the
 // key file delivers the message as written, and one without the key gives it up rather than
 // send ciphertext.
 func TestQueuedBodiesAreSealed(t *testing.T) {
-	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
+	store := openStore(t, sqlitetest.DSN(t))
 	keys, err := keyring.Parse(keyring.NewKeyLine("k1"))
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +63,7 @@ func TestQueuedBodiesAreSealed(t *testing.T) {
 // A queued job runs on the worker with its payload (sealed at rest like a body) and is then
 // gone; a job that fails is retried like a send; a job of an unknown kind fails for good.
 func TestQueuedJobs(t *testing.T) {
-	store := openStore(t, filepath.Join(t.TempDir(), "latchkey.db"))
+	store := openStore(t, sqlitetest.DSN(t))
 	keys, _ := keyring.Parse(keyring.NewKeyLine("k1"))
 	c := testclock.New(t0)
 	q := mail.NewQueue(store, keys, c.Now)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/testclock"
 	"github.com/latchkey/latchkey/passkey"
 	"github.com/latchkey/latchkey/passkey/passkeytest"
 	"github.com/latchkey/latchkey/sqlstore"
@@ -24,7 +25,7 @@ type world struct {
 	t       *testing.T
 	store   *sqlstore.DB
 	svc     *passkey.Service
-	now     time.Time
+	clock   *testclock.Clock
 	acme    passkey.RelyingParty
 	globex  passkey.RelyingParty
 	pat     latchkey.Account // of acme
@@ -34,15 +35,15 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	db, err := sqlstore.Open(t.Context(), sqlitetest.Path(t))
+	db, err := sqlstore.Open(t.Context(), sqlitetest.DSN(t))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	w := &world{t: t, store: db, now: t0, browser: latchkey.HashSecret("browser nonce")}
+	w := &world{t: t, store: db, clock: testclock.New(t0), browser: latchkey.HashSecret("browser nonce")}
 	w.svc = passkey.New(passkey.Deps{
 		Stores: passkey.Stores{Passkeys: db, Ceremonies: db, Accounts: db},
-		Now:    func() time.Time { return w.now },
+		Now:    w.clock.Now,
 	})
 	var acme, globex latchkey.Workspace
 	acme, w.pat = w.workspace("acme", "pat@acme.test")
@@ -285,10 +286,10 @@ func TestRegistrationRefusals(t *testing.T) {
 		{"wrong RP ID", func(a *passkeytest.Authenticator, _ *passkey.Finish) { a.RPID = "globex.localhost" }, latchkey.CodeUnauthorized, passkey.ErrVerification},
 		{"another browser", func(_ *passkeytest.Authenticator, f *passkey.Finish) { f.BrowserHash = latchkey.HashSecret("other") }, latchkey.CodeExpired, passkey.ErrNoCeremony},
 		{"another workspace", func(_ *passkeytest.Authenticator, f *passkey.Finish) { f.RelyingParty = w.globex }, latchkey.CodeExpired, passkey.ErrNoCeremony},
-		{"expired", func(_ *passkeytest.Authenticator, _ *passkey.Finish) { w.now = t0.Add(latchkey.CeremonyTTL) }, latchkey.CodeExpired, passkey.ErrNoCeremony},
+		{"expired", func(_ *passkeytest.Authenticator, _ *passkey.Finish) { w.clock.Set(t0.Add(latchkey.CeremonyTTL)) }, latchkey.CodeExpired, passkey.ErrNoCeremony},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w.now = t0
+			w.clock.Set(t0)
 			begun, err := w.svc.BeginRegistration(t.Context(), w.acme, w.pat, w.browser)
 			if err != nil {
 				t.Fatal(err)
@@ -304,7 +305,7 @@ func TestRegistrationRefusals(t *testing.T) {
 			refused(t, "FinishRegistration", err, tc.code, tc.cause)
 		})
 	}
-	w.now = t0
+	w.clock.Set(t0)
 	list, err := w.store.Passkeys(t.Context(), w.acme.WorkspaceID, w.pat.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -319,7 +320,7 @@ func TestSecondFactor(t *testing.T) {
 	auth := passkeytest.New(w.acme.Origin)
 	p, _ := w.register(w.acme, w.pat, auth)
 
-	w.now = t0.Add(time.Hour)
+	w.clock.Set(t0.Add(time.Hour))
 	used, err := w.secondFactor(w.acme, w.pat, auth)
 	if err != nil {
 		t.Fatalf("FinishSecondFactor: %v", err)
@@ -331,8 +332,8 @@ func TestSecondFactor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.SignCount != 1 || !stored.LastUsedAt.Equal(w.now) {
-		t.Errorf("after use: SignCount=%d LastUsedAt=%v, want 1 and %v", stored.SignCount, stored.LastUsedAt, w.now)
+	if stored.SignCount != 1 || !stored.LastUsedAt.Equal(w.clock.Now()) {
+		t.Errorf("after use: SignCount=%d LastUsedAt=%v, want 1 and %v", stored.SignCount, stored.LastUsedAt, w.clock.Now())
 	}
 
 	// User verification is only preferred for a second factor: a key without a PIN passes.

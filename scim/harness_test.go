@@ -40,7 +40,7 @@ type env struct {
 
 func newEnv(t *testing.T, cfg ...func(*scim.Config)) *env {
 	t.Helper()
-	store, err := sqlstore.Open(t.Context(), sqlitetest.Path(t))
+	store, err := sqlstore.Open(t.Context(), sqlitetest.DSN(t))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

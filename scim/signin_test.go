@@ -18,7 +18,7 @@ import (
 // signs in again once reactivated.
 func TestDeactivatedMemberCannotSignIn(t *testing.T) {
 	e := newEnv(t)
-	hash, err := password.Hash("correct horse battery")
+	hash, err := password.HashWith("correct horse battery", password.InsecureTestParams)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package signin_test
 
 import (
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -10,12 +9,13 @@ import (
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore/pgtest"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 	"github.com/latchkey/latchkey/totp"
 )
 
 // engines runs f on SQLite and, when LATCHKEY_TEST_POSTGRES is set, on PostgreSQL.
 func engines(t *testing.T, f func(t *testing.T, e *lcEnv)) {
-	t.Run("sqlite", func(t *testing.T) { f(t, newLcEnvOn(t, filepath.Join(t.TempDir(), "latchkey.db"))) })
+	t.Run("sqlite", func(t *testing.T) { f(t, newLcEnvOn(t, sqlitetest.DSN(t))) })
 	t.Run("postgres", func(t *testing.T) { f(t, newLcEnvOn(t, pgtest.URL(t, "signin"))) })
 }
 

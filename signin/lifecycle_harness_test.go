@@ -53,7 +53,7 @@ type lcEnv struct {
 // lcPassword, and delivers (and forgets) the mail that took.
 func newLcEnv(t *testing.T) *lcEnv {
 	t.Helper()
-	return newLcEnvOn(t, sqlitetest.Path(t))
+	return newLcEnvOn(t, sqlitetest.DSN(t))
 }
 
 // newLcEnvOn is newLcEnv on the database at dsn: a SQLite file or a PostgreSQL URL.

@@ -16,6 +16,7 @@ import (
 	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 	"github.com/latchkey/latchkey/totp"
 )
 
@@ -39,7 +40,7 @@ type tfFixture struct {
 func newTFFixture(t *testing.T) *tfFixture {
 	t.Helper()
 	dir := t.TempDir()
-	store, err := sqlstore.Open(t.Context(), filepath.Join(dir, "latchkey.db"))
+	store, err := sqlstore.Open(t.Context(), sqlitetest.DSN(t))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -12,9 +12,11 @@ import (
 )
 
 func TestBulkInsert(t *testing.T) {
+	t.Parallel()
 	for _, b := range []backend{sqliteBackend, postgresBackend} {
 		t.Run(b.name, func(t *testing.T) {
-			db := open(t, b.fresh(t))
+			t.Parallel()
+			db := open(t, b.migrated(t))
 			ctx := t.Context()
 			var bulk sqlstore.Bulk
 			for w := range 2 {

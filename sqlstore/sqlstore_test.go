@@ -17,6 +17,7 @@ import (
 	"github.com/latchkey/latchkey/internal/testenv"
 	"github.com/latchkey/latchkey/sqlstore"
 	"github.com/latchkey/latchkey/sqlstore/pgtest"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 	"github.com/latchkey/latchkey/storetest"
 )
 
@@ -34,6 +35,10 @@ type backend struct {
 	driver string
 	// fresh returns the address of a new, empty database, removed when t ends.
 	fresh func(t *testing.T) string
+	// migrated returns the address of a database of the test's own at the latest schema, with
+	// no rows: a copy of a migrated template (SQLite) or a pooled schema (PostgreSQL), for tests
+	// that neither migrate nor touch the migration record.
+	migrated func(t *testing.T) string
 }
 
 var sqliteBackend = backend{
@@ -42,12 +47,18 @@ var sqliteBackend = backend{
 	fresh: func(t *testing.T) string {
 		return filepath.Join(t.TempDir(), "latchkey.db")
 	},
+	migrated: func(t *testing.T) string {
+		return sqlitetest.DSN(t)
+	},
 }
 
 var postgresBackend = backend{
 	name:   "postgres",
 	driver: "pgx",
 	fresh:  freshPostgresSchema,
+	migrated: func(t *testing.T) string {
+		return pgtest.Pooled(t, "storetest")
+	},
 }
 
 func freshPostgresSchema(t *testing.T) string {
@@ -76,12 +87,16 @@ func open(t *testing.T, database string) *sqlstore.DB {
 }
 
 func TestSQLite(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) latchkey.Store {
-		return open(t, sqliteBackend.fresh(t))
+		// A copy of the migrated template, without syncs: the contract is about what the store
+		// answers, and the migrations have tests of their own.
+		return open(t, sqlitetest.DSN(t))
 	})
 }
 
 func TestPostgres(t *testing.T) {
+	t.Parallel()
 	if os.Getenv(postgresEnv) == "" {
 		testenv.Missing(t, "postgres", postgresEnv+" is not set; skipping PostgreSQL store tests")
 	}
@@ -93,13 +108,17 @@ func TestPostgres(t *testing.T) {
 // forEachBackend runs f for SQLite and PostgreSQL.
 func forEachBackend(t *testing.T, f func(t *testing.T, b backend)) {
 	for _, b := range []backend{sqliteBackend, postgresBackend} {
-		t.Run(b.name, func(t *testing.T) { f(t, b) })
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, b)
+		})
 	}
 }
 
 func TestDialect(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
-		if got := open(t, b.fresh(t)).Dialect(); got != b.name {
+		if got := open(t, b.migrated(t)).Dialect(); got != b.name {
 			t.Errorf("Dialect()=%q, want %q", got, b.name)
 		}
 	})
@@ -115,6 +134,7 @@ func TestDialect(t *testing.T) {
 }
 
 func TestMigrationsAreIdempotent(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := t.Context()
 		database := b.fresh(t)
@@ -146,6 +166,7 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 }
 
 func TestSchemaTooNewIsRefused(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := t.Context()
 		database := b.fresh(t)
@@ -179,6 +200,7 @@ func TestSchemaTooNewIsRefused(t *testing.T) {
 }
 
 func TestPostgresConcurrentOpen(t *testing.T) {
+	t.Parallel()
 	database := freshPostgresSchema(t)
 	ctx := t.Context()
 	const n = 4
@@ -239,9 +261,10 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestUpdateAccountRefusesToMoveTheAccount(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := t.Context()
-		db := open(t, b.fresh(t))
+		db := open(t, b.migrated(t))
 		admin := latchkey.Account{ID: "a1", Email: "a@acme.test", Name: "Admin", CreatedAt: t0, UpdatedAt: t0}
 		if err := db.CreateWorkspace(ctx, latchkey.Workspace{ID: "w1", Slug: "acme", CreatedAt: t0}, admin); err != nil {
 			t.Fatal(err)
@@ -267,9 +290,10 @@ func TestUpdateAccountRefusesToMoveTheAccount(t *testing.T) {
 }
 
 func TestUpdateWorkspaceRefusesToChangeIDOrSlug(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := t.Context()
-		db := open(t, b.fresh(t))
+		db := open(t, b.migrated(t))
 		w := latchkey.Workspace{ID: "w1", Slug: "acme", Name: "Acme", CreatedAt: t0}
 		if err := db.CreateWorkspace(ctx, w, latchkey.Account{ID: "a1", Email: "a@acme.test", CreatedAt: t0, UpdatedAt: t0}); err != nil {
 			t.Fatal(err)
@@ -294,9 +318,10 @@ func TestUpdateWorkspaceRefusesToChangeIDOrSlug(t *testing.T) {
 }
 
 func TestExportVersion(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := t.Context()
-		db := open(t, b.fresh(t))
+		db := open(t, b.migrated(t))
 		if err := db.CreateWorkspace(ctx, latchkey.Workspace{ID: "w1", Slug: "acme", CreatedAt: t0},
 			latchkey.Account{ID: "a1", Email: "a@acme.test", CreatedAt: t0, UpdatedAt: t0}); err != nil {
 			t.Fatal(err)
@@ -309,7 +334,7 @@ func TestExportVersion(t *testing.T) {
 			t.Fatalf("ExportWorkspace: Version=%d, want %d (ExportVersion %d)", x.Version, 1, sqlstore.ExportVersion)
 		}
 
-		to := open(t, b.fresh(t))
+		to := open(t, b.migrated(t))
 		for _, version := range []int{0, 2} {
 			x.Version = version
 			err := to.ImportWorkspace(ctx, x)
@@ -330,6 +355,7 @@ func TestExportVersion(t *testing.T) {
 // migration 2 makes of them: the zero policy, two-factor off, no TOTP step, and audit events
 // that EventFilter.Email finds.
 func TestMigration0002KeepsData(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := t.Context()
 		database := b.fresh(t)

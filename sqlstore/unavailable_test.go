@@ -73,8 +73,9 @@ func TestIsUnavailableClosedPort(t *testing.T) {
 // TestIsUnavailableStoreErrors checks that the errors a working store returns on purpose are
 // not taken for an outage.
 func TestIsUnavailableStoreErrors(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
-		db := open(t, b.fresh(t))
+		db := open(t, b.migrated(t))
 		_, err := db.WorkspaceBySlug(t.Context(), "nope")
 		if !errors.Is(err, latchkey.ErrNotFound) || sqlstore.IsUnavailable(err) {
 			t.Fatalf("WorkspaceBySlug(unknown) = %v; want ErrNotFound, not unavailable", err)

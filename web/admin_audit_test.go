@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 )
 
 // auditRow is one row of the audit table.
@@ -21,14 +22,14 @@ type auditRow struct {
 }
 
 // auditRows returns the rows of the audit table, in order.
-func (r *response) auditRows(t *testing.T) []auditRow {
+func auditRows(t *testing.T, r *webtest.Response) []auditRow {
 	t.Helper()
 	var rows []auditRow
-	for _, tr := range r.find(func(n *html.Node) bool { return n.Data == "tr" && n.Parent != nil && n.Parent.Data == "tbody" }) {
+	for _, tr := range r.Find(func(n *html.Node) bool { return n.Data == "tr" && n.Parent != nil && n.Parent.Data == "tbody" }) {
 		var cells []string
 		for c := range tr.ChildNodes() {
 			if c.Type == html.ElementNode && c.Data == "td" {
-				cells = append(cells, text(c))
+				cells = append(cells, webtest.Text(c))
 			}
 		}
 		if len(cells) != 6 {
@@ -40,9 +41,9 @@ func (r *response) auditRows(t *testing.T) []auditRow {
 }
 
 // olderLink returns the href of the page's "Older" link, or "".
-func (r *response) olderLink() string {
-	for _, a := range r.find(func(n *html.Node) bool { return n.Data == "a" && text(n) == "Older" }) {
-		return attr(a, "href")
+func olderLink(r *webtest.Response) string {
+	for _, a := range r.Find(func(n *html.Node) bool { return n.Data == "a" && webtest.Text(n) == "Older" }) {
+		return webtest.Attr(a, "href")
 	}
 	return ""
 }
@@ -55,7 +56,7 @@ func TestAuditPage(t *testing.T) {
 	step := func() { e.clock.Advance(time.Minute) }
 
 	step()
-	wantPage(t, b.submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/invite"),
+	wantPage(t, b.Submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/invite"),
 		url.Values{"email": {"carol@acme.example"}, "role": {"member"}}), http.StatusOK, "/admin/members")
 	step()
 	wantPage(t, b.act(t, e, f.member, "suspend", nil), http.StatusOK, "/admin/members")
@@ -65,19 +66,19 @@ func TestAuditPage(t *testing.T) {
 	wantPage(t, b.saveSettings(t, e, "14", "on", "0"), http.StatusOK, "/admin/settings")
 	step()
 	eve := e.newBrowser(t)
-	eve.addr = "203.0.113.66"
+	eve.Addr = "203.0.113.66"
 	eve.login(t, e, "acme", "eve@acme.example", wrongPassword)
 
-	r := b.get(t, e.url("acme", "/admin/audit"))
+	r := b.Get(t, e.url("acme", "/admin/audit"))
 	wantPage(t, r, http.StatusOK, "/admin/audit")
-	if got, want := r.heading(), "Audit log"; got != want {
+	if got, want := r.Heading(), "Audit log"; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
 	wantNoInline(t, r)
-	if got, want := r.texts("th", ""), []string{"When", "What", "Who", "Email", "Address", "Detail"}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("th", ""), []string{"When", "What", "Who", "Email", "Address", "Detail"}; !cmp.Equal(got, want) {
 		t.Errorf("columns %q, want %q", got, want)
 	}
-	rows := r.auditRows(t)
+	rows := auditRows(t, r)
 	if len(rows) < 6 {
 		t.Fatalf("%d rows, want at least 6", len(rows))
 	}
@@ -95,7 +96,7 @@ func TestAuditPage(t *testing.T) {
 	if diff := cmp.Diff(want, rows[:6]); diff != "" {
 		t.Errorf("newest rows (-want +got):\n%s", diff)
 	}
-	if r.olderLink() != "" {
+	if olderLink(r) != "" {
 		t.Error("an Older link on the only page")
 	}
 
@@ -111,24 +112,24 @@ func TestAuditPage(t *testing.T) {
 		{"?what=account&email=bob%40acme.example", []string{"Role changed", "Suspended", "Invited"}},
 		{"?what=nonsense&email=eve%40acme.example", []string{"Unknown email"}},
 	} {
-		r := b.get(t, e.url("acme", "/admin/audit"+tc.query))
+		r := b.Get(t, e.url("acme", "/admin/audit"+tc.query))
 		wantPage(t, r, http.StatusOK, "/admin/audit")
 		var what []string
-		for _, row := range r.auditRows(t) {
+		for _, row := range auditRows(t, r) {
 			what = append(what, row.What)
 		}
 		if !cmp.Equal(what, tc.what) {
 			t.Errorf("%s: events %q, want %q", tc.query, what, tc.what)
 		}
 	}
-	r = b.get(t, e.url("acme", "/admin/audit?what=account&email=bob%40acme.example"))
-	if _, sel := r.options("what"); sel != "account" {
+	r = b.Get(t, e.url("acme", "/admin/audit?what=account&email=bob%40acme.example"))
+	if _, sel := options(r, "what"); sel != "account" {
 		t.Errorf("group shown %q, want account", sel)
 	}
-	if got := attr(r.input("email"), "value"); got != "bob@acme.example" {
+	if got := webtest.Attr(r.Input("email"), "value"); got != "bob@acme.example" {
 		t.Errorf("email shown %q", got)
 	}
-	if got := r.labelOf("what"); got != "What" {
+	if got := labelOf(r, "what"); got != "What" {
 		t.Errorf("group label %q", got)
 	}
 }
@@ -165,9 +166,9 @@ func TestAuditPaging(t *testing.T) {
 		if pages > 5 {
 			t.Fatal("paging does not end")
 		}
-		r := b.get(t, e.url("acme", next))
+		r := b.Get(t, e.url("acme", next))
 		wantPage(t, r, http.StatusOK, "/admin/audit")
-		rows := r.auditRows(t)
+		rows := auditRows(t, r)
 		if len(rows) == 0 || len(rows) > 50 {
 			t.Fatalf("page %d: %d rows", pages, len(rows))
 		}
@@ -175,7 +176,7 @@ func TestAuditPaging(t *testing.T) {
 		for _, row := range rows {
 			seen = append(seen, row.Detail)
 		}
-		next = r.olderLink()
+		next = olderLink(r)
 		if next != "" && !strings.Contains(next, "email=paging%40acme.example") {
 			t.Errorf("the Older link %q drops the email filter", next)
 		}
@@ -198,8 +199,8 @@ func TestAuditPaging(t *testing.T) {
 		t.Errorf("page sizes %v, want %v", sizes, want)
 	}
 
-	r := b.get(t, e.url("acme", "/admin/audit?before=not-a-time&email=paging%40acme.example"))
-	if rows := r.auditRows(t); len(rows) != 45 || rows[0].Detail != "event 119" {
+	r := b.Get(t, e.url("acme", "/admin/audit?before=not-a-time&email=paging%40acme.example"))
+	if rows := auditRows(t, r); len(rows) != 45 || rows[0].Detail != "event 119" {
 		t.Errorf("a malformed before: %d rows from %q, want the newest page", len(rows), rows[0].Detail)
 	}
 }

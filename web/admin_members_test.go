@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 )
 
 // memberRow is one row of the members table: status, role, two-factor, last sign-in, and the
@@ -24,10 +25,10 @@ type memberRow struct {
 }
 
 // memberRows returns the rows of the members table by email.
-func (r *response) memberRows(t *testing.T) map[string]memberRow {
+func memberRows(t *testing.T, r *webtest.Response) map[string]memberRow {
 	t.Helper()
 	rows := map[string]memberRow{}
-	for _, tr := range r.find(func(n *html.Node) bool { return n.Data == "tr" && n.Parent != nil && n.Parent.Data == "tbody" }) {
+	for _, tr := range r.Find(func(n *html.Node) bool { return n.Data == "tr" && n.Parent != nil && n.Parent.Data == "tbody" }) {
 		var cells []*html.Node
 		for c := range tr.ChildNodes() {
 			if c.Type == html.ElementNode && c.Data == "td" {
@@ -35,33 +36,33 @@ func (r *response) memberRows(t *testing.T) map[string]memberRow {
 			}
 		}
 		if len(cells) != 6 {
-			t.Fatalf("a members row has %d cells, want 6: %q", len(cells), text(tr))
+			t.Fatalf("a members row has %d cells, want 6: %q", len(cells), webtest.Text(tr))
 		}
-		row := memberRow{Status: text(cells[1]), Role: text(cells[2]), TwoFactor: text(cells[3]), LastSignIn: text(cells[4])}
+		row := memberRow{Status: webtest.Text(cells[1]), Role: webtest.Text(cells[2]), TwoFactor: webtest.Text(cells[3]), LastSignIn: webtest.Text(cells[4])}
 		for n := range cells[5].Descendants() {
 			if n.Type == html.ElementNode && (n.Data == "button" || n.Data == "a") {
-				row.Actions = append(row.Actions, text(n))
+				row.Actions = append(row.Actions, webtest.Text(n))
 			}
 		}
-		rows[strings.Fields(text(cells[0]))[0]] = row
+		rows[strings.Fields(webtest.Text(cells[0]))[0]] = row
 	}
 	return rows
 }
 
 // emails returns the emails of the members table, in order.
-func (r *response) emails(t *testing.T) []string {
+func emails(t *testing.T, r *webtest.Response) []string {
 	t.Helper()
 	var out []string
-	for _, tr := range r.find(func(n *html.Node) bool { return n.Data == "tr" && n.Parent != nil && n.Parent.Data == "tbody" }) {
-		out = append(out, strings.Fields(text(tr))[0])
+	for _, tr := range r.Find(func(n *html.Node) bool { return n.Data == "tr" && n.Parent != nil && n.Parent.Data == "tbody" }) {
+		out = append(out, strings.Fields(webtest.Text(tr))[0])
 	}
 	return out
 }
 
 // act submits a row action of the members page (resend, suspend, reactivate, role, remove).
-func (b *browser) act(t *testing.T, e *env, a latchkey.Account, action string, fields url.Values) *response {
+func (b *browser) act(t *testing.T, e *env, a latchkey.Account, action string, fields url.Values) *webtest.Response {
 	t.Helper()
-	return b.submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/"+a.ID+"/"+action), fields)
+	return b.Submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/"+a.ID+"/"+action), fields)
 }
 
 // account reads the account from the store; ok is false if it is gone.
@@ -81,18 +82,18 @@ func (e *env) account(t *testing.T, a latchkey.Account) (latchkey.Account, bool)
 func (e *env) adminBrowser(t *testing.T, f acme) *browser {
 	t.Helper()
 	b := e.newBrowser(t)
-	b.addr = "198.51.100.9"
+	b.Addr = "198.51.100.9"
 	b.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
 	return b
 }
 
 // wantMemberError fails the test unless r is the members page re-rendered with status and msg.
-func wantMemberError(t *testing.T, r *response, status int, msg string) {
+func wantMemberError(t *testing.T, r *webtest.Response, status int, msg string) {
 	t.Helper()
-	if r.Status != status || r.heading() != "Members" {
-		t.Fatalf("got %d %q at %s, want %d and the members page", r.Status, r.heading(), r.URL, status)
+	if r.Status != status || r.Heading() != "Members" {
+		t.Fatalf("got %d %q at %s, want %d and the members page", r.Status, r.Heading(), r.URL, status)
 	}
-	if got := r.alert(); got != msg {
+	if got := r.Alert(); got != msg {
 		t.Errorf("alert %q, want %q", got, msg)
 	}
 }
@@ -108,9 +109,9 @@ func TestMembersPage(t *testing.T) {
 	b := e.adminBrowser(t, f)
 	signedInAt := date(e.clock.Now())
 
-	r := b.get(t, e.url("acme", "/admin/members"))
+	r := b.Get(t, e.url("acme", "/admin/members"))
 	wantPage(t, r, http.StatusOK, "/admin/members")
-	if got, want := r.heading(), "Members"; got != want {
+	if got, want := r.Heading(), "Members"; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
 	want := map[string]memberRow{
@@ -119,27 +120,27 @@ func TestMembersPage(t *testing.T) {
 		carol.Email:    {"invited", "member", "Off", "never", []string{"Resend invitation", "Suspend", "Make administrator", "Clear sign-in limits", "Remove…"}},
 		dave.Email:     {"suspended", "member", "Off", "never", []string{"Reactivate", "Make administrator", "Clear sign-in limits", "Remove…"}},
 	}
-	if diff := cmp.Diff(want, r.memberRows(t)); diff != "" {
+	if diff := cmp.Diff(want, memberRows(t, r)); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
 	// Every row action is a POST form of its own with the form token; removal is a link to a
 	// confirmation.
-	for _, form := range r.find(func(n *html.Node) bool {
-		return n.Data == "form" && strings.HasPrefix(attr(n, "action"), "/admin/members/")
+	for _, form := range r.Find(func(n *html.Node) bool {
+		return n.Data == "form" && strings.HasPrefix(webtest.Attr(n, "action"), "/admin/members/")
 	}) {
-		if attr(form, "method") != "post" {
-			t.Errorf("form %s: method %q", attr(form, "action"), attr(form, "method"))
+		if webtest.Attr(form, "method") != "post" {
+			t.Errorf("form %s: method %q", webtest.Attr(form, "action"), webtest.Attr(form, "method"))
 		}
 		var tok bool
 		for n := range form.Descendants() {
-			tok = tok || n.Data == "input" && attr(n, "name") == "csrf" && attr(n, "value") == r.csrf()
+			tok = tok || n.Data == "input" && webtest.Attr(n, "name") == "csrf" && webtest.Attr(n, "value") == r.CSRF()
 		}
 		if !tok {
-			t.Errorf("form %s has no form token", attr(form, "action"))
+			t.Errorf("form %s has no form token", webtest.Attr(form, "action"))
 		}
 	}
 	for id, label := range map[string]string{"q": "Search", "status": "Status", "role": "Role", "invite-email": "Email", "invite-name": "Name", "invite-role": "Role"} {
-		if got := r.labelOf(id); got != label {
+		if got := labelOf(r, id); got != label {
 			t.Errorf("label of #%s %q, want %q", id, got, label)
 		}
 	}
@@ -158,33 +159,33 @@ func TestMembersPage(t *testing.T) {
 		{"?status=active&q=dave", nil},
 		{"?status=bogus&role=owner", []string{f.admin.Email, f.member.Email, carol.Email, dave.Email}},
 	} {
-		r := b.get(t, e.url("acme", "/admin/members"+tc.query))
+		r := b.Get(t, e.url("acme", "/admin/members"+tc.query))
 		wantPage(t, r, http.StatusOK, "/admin/members")
-		if got := r.emails(t); !cmp.Equal(got, tc.want) {
+		if got := emails(t, r); !cmp.Equal(got, tc.want) {
 			t.Errorf("%s: members %q, want %q", tc.query, got, tc.want)
 		}
 		if tc.want == nil && !containsText(r, "No members match.") {
 			t.Errorf("%s: no empty-state sentence", tc.query)
 		}
 	}
-	r = b.get(t, e.url("acme", "/admin/members?status=suspended&role=member&q=dav"))
-	if _, sel := r.options("status"); sel != "suspended" {
+	r = b.Get(t, e.url("acme", "/admin/members?status=suspended&role=member&q=dav"))
+	if _, sel := options(r, "status"); sel != "suspended" {
 		t.Errorf("status filter shown %q, want suspended", sel)
 	}
-	if _, sel := r.options("role"); sel != "member" {
+	if _, sel := options(r, "role"); sel != "member" {
 		t.Errorf("role filter shown %q, want member", sel)
 	}
-	if got := attr(r.input("q"), "value"); got != "dav" {
+	if got := webtest.Attr(r.Input("q"), "value"); got != "dav" {
 		t.Errorf("search shown %q, want dav", got)
 	}
 }
 
 // wantNoInline fails the test if the page has inline script or style, which the
 // Content-Security-Policy would block.
-func wantNoInline(t *testing.T, r *response) {
+func wantNoInline(t *testing.T, r *webtest.Response) {
 	t.Helper()
-	inline := r.find(func(n *html.Node) bool {
-		return n.Data == "style" || hasAttr(n, "style") || n.Data == "script" && attr(n, "src") == "" ||
+	inline := r.Find(func(n *html.Node) bool {
+		return n.Data == "style" || webtest.HasAttr(n, "style") || n.Data == "script" && webtest.Attr(n, "src") == "" ||
 			slices.ContainsFunc(n.Attr, func(a html.Attribute) bool { return strings.HasPrefix(a.Key, "on") })
 	})
 	if len(inline) > 0 {
@@ -205,7 +206,7 @@ func TestAdminPagesAreAdminsOnly(t *testing.T) {
 	m.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 	n := len(e.mail(t))
 	for _, path := range []string{"/admin/members", "/admin/audit", "/admin/settings", "/admin/members?remove=" + f.admin.ID} {
-		if r := m.get(t, e.url("acme", path)); r.Status != http.StatusNotFound {
+		if r := m.Get(t, e.url("acme", path)); r.Status != http.StatusNotFound {
 			t.Errorf("member GET %s: %d, want 404", path, r.Status)
 		}
 	}
@@ -221,7 +222,7 @@ func TestAdminPagesAreAdminsOnly(t *testing.T) {
 		{"/admin/members/" + f.admin.ID + "/remove", url.Values{"confirm": {"yes"}}},
 		{"/admin/settings", url.Values{"min_length": {"20"}, "password_signin": {"off"}, "session_idle": {"0"}}},
 	} {
-		r := m.submit(t, e.url("acme", "/dashboard"), e.url("acme", tc.path), tc.fields)
+		r := m.Submit(t, e.url("acme", "/dashboard"), e.url("acme", tc.path), tc.fields)
 		if r.Status != http.StatusNotFound {
 			t.Errorf("member POST %s: %d, want 404", tc.path, r.Status)
 		}
@@ -239,7 +240,7 @@ func TestAdminPagesAreAdminsOnly(t *testing.T) {
 		t.Error("mail was sent")
 	}
 	// Signed out, the admin pages ask to sign in.
-	r := e.newBrowser(t).get(t, e.url("acme", "/admin/members"))
+	r := e.newBrowser(t).Get(t, e.url("acme", "/admin/members"))
 	wantPage(t, r, http.StatusOK, "/login")
 }
 
@@ -250,10 +251,10 @@ func TestInviteFromMembersPage(t *testing.T) {
 	b := e.adminBrowser(t, f)
 	n := len(e.mail(t))
 
-	r := b.submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/invite"),
+	r := b.Submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/invite"),
 		url.Values{"email": {"ines@acme.example"}, "name": {"Ines Ibarra"}, "role": {"admin"}})
 	wantPage(t, r, http.StatusOK, "/admin/members")
-	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgInvitationSent, "ines@acme.example", "7 days"); got != want {
+	if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgInvitationSent, "ines@acme.example", "7 days"); got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	a, err := e.store.AccountByEmail(t.Context(), f.ws.ID, "ines@acme.example")
@@ -263,7 +264,7 @@ func TestInviteFromMembersPage(t *testing.T) {
 	if a.Status != latchkey.StatusInvited || a.Role != latchkey.RoleAdmin || a.Name != "Ines Ibarra" {
 		t.Errorf("invited account %+v, want invited admin Ines Ibarra", a)
 	}
-	if row := r.memberRows(t)[a.Email]; row.Status != "invited" || row.Role != "admin" {
+	if row := memberRows(t, r)[a.Email]; row.Status != "invited" || row.Role != "admin" {
 		t.Errorf("row %+v", row)
 	}
 	msgs := e.newMail(t, n)
@@ -293,14 +294,14 @@ func TestInviteFromMembersPage(t *testing.T) {
 		{"role", "jo@acme.example", "owner", http.StatusBadRequest, "role", latchkey.MsgRoleInvalid},
 	} {
 		n := len(e.mail(t))
-		r := b.submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/invite"),
+		r := b.Submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/invite"),
 			url.Values{"email": {tc.email}, "name": {"Jo"}, "role": {tc.role}})
 		wantMemberError(t, r, tc.status, tc.msg)
 		wantInvalid(t, r, tc.field)
-		if got := attr(r.input("email"), "value"); got != tc.email {
+		if got := webtest.Attr(r.Input("email"), "value"); got != tc.email {
 			t.Errorf("%s: email field %q, want %q", tc.name, got, tc.email)
 		}
-		if got := attr(r.input("name"), "value"); got != "Jo" {
+		if got := webtest.Attr(r.Input("name"), "value"); got != "Jo" {
 			t.Errorf("%s: name field %q, want Jo", tc.name, got)
 		}
 		if len(e.newMail(t, n)) != 0 {
@@ -316,11 +317,11 @@ func TestInviteFromMembersPage(t *testing.T) {
 	ib := e.newBrowser(t)
 	r = ib.setPassword(t, link, goodPassword, goodPassword)
 	wantPage(t, r, http.StatusOK, "/login")
-	if got, want := r.notice(), latchkey.MsgPasswordSet; got != want {
+	if got, want := r.Notice(), latchkey.MsgPasswordSet; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	ib.mustLogin(t, e, "acme", a.Email, goodPassword)
-	if r := ib.get(t, e.url("acme", "/admin/members")); r.Status != http.StatusOK {
+	if r := ib.Get(t, e.url("acme", "/admin/members")); r.Status != http.StatusOK {
 		t.Errorf("the new administrator gets %d on the members page", r.Status)
 	}
 }
@@ -335,7 +336,7 @@ func TestResendInvitationFromMembersPage(t *testing.T) {
 
 	r := b.act(t, e, carol, "resend", nil)
 	wantPage(t, r, http.StatusOK, "/admin/members")
-	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgInvitationSent, carol.Email, "7 days"); got != want {
+	if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgInvitationSent, carol.Email, "7 days"); got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	msgs := e.newMail(t, n)
@@ -347,9 +348,9 @@ func TestResendInvitationFromMembersPage(t *testing.T) {
 		t.Fatal("the resent invitation has the old link")
 	}
 	cb := e.newBrowser(t)
-	wantLinkInvalid(t, cb.get(t, first))
-	if r := cb.get(t, fresh); r.Status != http.StatusOK || r.input("password") == nil {
-		t.Fatalf("the fresh link: %d %q", r.Status, r.alert())
+	wantLinkInvalid(t, cb.Get(t, first))
+	if r := cb.Get(t, fresh); r.Status != http.StatusOK || r.Input("password") == nil {
+		t.Fatalf("the fresh link: %d %q", r.Status, r.Alert())
 	}
 	evs := e.events(t, f.ws, latchkey.EventAccountInvite)
 	if len(evs) == 0 || evs[0].Detail != "resend" || evs[0].ActorID != f.admin.ID || evs[0].ClientAddr != "198.51.100.9" {
@@ -365,10 +366,10 @@ func TestResendInvitationFromMembersPage(t *testing.T) {
 
 	// After seven days the link explains itself and points to the administrator.
 	e.clock.Advance(7 * 24 * time.Hour)
-	r = cb.get(t, fresh)
+	r = cb.Get(t, fresh)
 	wantLinkInvalid(t, r)
 	if !containsText(r, "Ask your administrator") {
-		t.Errorf("the expired link does not say to ask the administrator: %q", r.text())
+		t.Errorf("the expired link does not say to ask the administrator: %q", r.Text())
 	}
 }
 
@@ -381,14 +382,14 @@ func TestSuspendAndReactivate(t *testing.T) {
 	bob2 := e.newBrowser(t)
 	bob2Cookie := bob2.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 	b := e.adminBrowser(t, f)
-	adminCookie := b.cookie(t, e.url("acme", "/"), "latchkey_session")
+	adminCookie := b.Cookie(t, e.url("acme", "/"), "latchkey_session")
 
 	r := b.act(t, e, f.member, "suspend", nil)
 	wantPage(t, r, http.StatusOK, "/admin/members")
-	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgMemberSuspended, f.member.Email); got != want {
+	if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgMemberSuspended, f.member.Email); got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
-	if got := r.memberRows(t)[f.member.Email].Status; got != "suspended" {
+	if got := memberRows(t, r)[f.member.Email].Status; got != "suspended" {
 		t.Errorf("bob's row says %q", got)
 	}
 	for _, c := range []string{bobCookie, bob2Cookie} {
@@ -413,7 +414,7 @@ func TestSuspendAndReactivate(t *testing.T) {
 
 	r = b.act(t, e, f.member, "reactivate", nil)
 	wantPage(t, r, http.StatusOK, "/admin/members")
-	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgMemberReactivated, f.member.Email); got != want {
+	if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgMemberReactivated, f.member.Email); got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	bob.mustLogin(t, e, "acme", f.member.Email, goodPassword)
@@ -430,9 +431,9 @@ func TestSuspendAndReactivate(t *testing.T) {
 		}
 	}
 	// Nor does a notice address claim what did not happen.
-	r = b.get(t, e.url("acme", "/admin/members?m=suspended&id="+f.admin.ID))
-	if r.notice() != "" {
-		t.Errorf("a crafted address shows %q", r.notice())
+	r = b.Get(t, e.url("acme", "/admin/members?m=suspended&id="+f.admin.ID))
+	if r.Notice() != "" {
+		t.Errorf("a crafted address shows %q", r.Notice())
 	}
 }
 
@@ -444,8 +445,8 @@ func TestLastAdministrator(t *testing.T) {
 	f := e.seedAcme(t)
 	b := e.adminBrowser(t, f)
 
-	r := b.get(t, e.url("acme", "/admin/members"))
-	if got := r.memberRows(t)[f.admin.Email].Actions; !cmp.Equal(got, []string{"Make member"}) {
+	r := b.Get(t, e.url("acme", "/admin/members"))
+	if got := memberRows(t, r)[f.admin.Email].Actions; !cmp.Equal(got, []string{"Make member"}) {
 		t.Errorf("own row actions %q, want only Make member", got)
 	}
 	for _, tc := range []struct {
@@ -473,12 +474,12 @@ func TestLastAdministrator(t *testing.T) {
 	// With bob an administrator too, the first one may step down.
 	r = b.act(t, e, f.member, "role", url.Values{"role": {"admin"}})
 	wantPage(t, r, http.StatusOK, "/admin/members")
-	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgMemberRoleChanged, f.member.Email, "an administrator"); got != want {
+	if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgMemberRoleChanged, f.member.Email, "an administrator"); got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	bob := e.newBrowser(t)
 	bob.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-	if r := bob.get(t, e.url("acme", "/admin/members")); r.Status != http.StatusOK {
+	if r := bob.Get(t, e.url("acme", "/admin/members")); r.Status != http.StatusOK {
 		t.Errorf("bob, now an administrator, gets %d on the members page", r.Status)
 	}
 	// A change of privilege ends the member's sessions, the actor's own included: the former
@@ -489,10 +490,10 @@ func TestLastAdministrator(t *testing.T) {
 		t.Fatal("stepping down kept the administrator's session")
 	}
 	b.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
-	if got, want := b.get(t, e.url("acme", "/dashboard")).heading(), "Your dashboard"; got != want {
+	if got, want := b.Get(t, e.url("acme", "/dashboard")).Heading(), "Your dashboard"; got != want {
 		t.Errorf("after stepping down: heading %q, want %q", got, want)
 	}
-	if r := b.get(t, e.url("acme", "/admin/members")); r.Status != http.StatusNotFound {
+	if r := b.Get(t, e.url("acme", "/admin/members")); r.Status != http.StatusNotFound {
 		t.Errorf("the former administrator gets %d on the members page, want 404", r.Status)
 	}
 	evs := e.events(t, f.ws, latchkey.EventAccountRole)
@@ -514,17 +515,17 @@ func TestRemoveMember(t *testing.T) {
 	bobCookie := bob.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 	b := e.adminBrowser(t, f)
 
-	r := b.get(t, e.url("acme", "/admin/members"))
+	r := b.Get(t, e.url("acme", "/admin/members"))
 	confirm := "/admin/members?remove=" + f.member.ID
 	if !containsLink(r, confirm) {
-		t.Fatalf("no link to confirm bob's removal in %q", r.links())
+		t.Fatalf("no link to confirm bob's removal in %q", r.Links())
 	}
-	r = b.get(t, e.url("acme", confirm))
+	r = b.Get(t, e.url("acme", confirm))
 	wantPage(t, r, http.StatusOK, "/admin/members")
-	if got := r.texts("h2", ""); !slices.Contains(got, "Remove "+f.member.Email+"?") {
+	if got := r.Texts("h2", ""); !slices.Contains(got, "Remove "+f.member.Email+"?") {
 		t.Errorf("headings %q, want the confirmation question", got)
 	}
-	if got := r.texts("button", "danger"); !cmp.Equal(got, []string{"Remove member"}) {
+	if got := r.Texts("button", "danger"); !cmp.Equal(got, []string{"Remove member"}) {
 		t.Errorf("danger buttons %q, want [Remove member]", got)
 	}
 
@@ -540,10 +541,10 @@ func TestRemoveMember(t *testing.T) {
 
 	r = b.act(t, e, f.member, "remove", url.Values{"confirm": {"yes"}})
 	wantPage(t, r, http.StatusOK, "/admin/members")
-	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgMemberRemoved, f.member.Email); got != want {
+	if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgMemberRemoved, f.member.Email); got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
-	if _, ok := r.memberRows(t)[f.member.Email]; ok {
+	if _, ok := memberRows(t, r)[f.member.Email]; ok {
 		t.Error("the removed member is still listed")
 	}
 	if _, ok := e.account(t, f.member); ok {
@@ -560,7 +561,7 @@ func TestRemoveMember(t *testing.T) {
 	if r := b.act(t, e, f.member, "remove", url.Values{"confirm": {"yes"}}); r.Status != http.StatusNotFound {
 		t.Errorf("removing again: %d, want 404", r.Status)
 	}
-	if r := b.get(t, e.url("acme", confirm)); r.Status != http.StatusNotFound {
+	if r := b.Get(t, e.url("acme", confirm)); r.Status != http.StatusNotFound {
 		t.Errorf("confirming a removed member: %d, want 404", r.Status)
 	}
 }
@@ -572,15 +573,15 @@ func TestSuspendOwnAccount(t *testing.T) {
 	f := e.seedAcme(t)
 	e.setAccount(t, f.member, func(a *latchkey.Account) { a.Role = latchkey.RoleAdmin })
 	b := e.adminBrowser(t, f)
-	cookie := b.cookie(t, e.url("acme", "/"), "latchkey_session")
+	cookie := b.Cookie(t, e.url("acme", "/"), "latchkey_session")
 
 	r := b.act(t, e, f.admin, "suspend", nil)
 	wantPage(t, r, http.StatusOK, "/login")
-	if got, want := r.notice(), latchkey.MsgSignedOut; got != want {
+	if got, want := r.Notice(), latchkey.MsgSignedOut; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
-	if c := r.setCookie("latchkey_session"); c == nil || c.MaxAge >= 0 {
-		t.Errorf("the session cookie was not cleared: %q", r.setCookieLine("latchkey_session"))
+	if c := r.SetCookie("latchkey_session"); c == nil || c.MaxAge >= 0 {
+		t.Errorf("the session cookie was not cleared: %q", r.SetCookieLine("latchkey_session"))
 	}
 	if e.sessionExists(t, f.ws, cookie) {
 		t.Error("the session outlived the suspension")
@@ -601,7 +602,7 @@ func TestMembersPageShowsPasskeys(t *testing.T) {
 	}
 	b := e.newBrowser(t)
 	b.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
-	rows := b.get(t, e.url("acme", "/admin/members")).memberRows(t)
+	rows := memberRows(t, b.Get(t, e.url("acme", "/admin/members")))
 	if got, want := rows[f.member.Email].TwoFactor, "Passkeys (2)"; got != want {
 		t.Errorf("member with two passkeys: two-factor %q, want %q", got, want)
 	}

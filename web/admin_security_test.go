@@ -9,13 +9,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/signin"
 )
 
 // securityRows returns the rows of the security page's members table as text, by email.
-func (r *response) securityRows() map[string]string {
+func securityRows(r *webtest.Response) map[string]string {
 	rows := map[string]string{}
-	for _, row := range r.texts("tr", "") {
+	for _, row := range r.Texts("tr", "") {
 		if email, _, ok := strings.Cut(row, " "); ok && strings.Contains(email, "@") {
 			rows[email] = row
 		}
@@ -32,15 +33,15 @@ func TestAdminSecurityPage(t *testing.T) {
 
 	b := e.newBrowser(t)
 	b.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
-	r := b.get(t, e.url("acme", "/admin/security"))
+	r := b.Get(t, e.url("acme", "/admin/security"))
 	wantPage(t, r, http.StatusOK, "/admin/security")
-	if got, want := r.heading(), "Security"; got != want {
+	if got, want := r.Heading(), "Security"; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
-	if !strings.Contains(r.text(), "1 of 3 members have two-factor authentication on (an authenticator app or a passkey).") {
-		t.Errorf("page does not count 1 of 3: %q", r.text())
+	if !strings.Contains(r.Text(), "1 of 3 members have two-factor authentication on (an authenticator app or a passkey).") {
+		t.Errorf("page does not count 1 of 3: %q", r.Text())
 	}
-	rows := r.securityRows()
+	rows := securityRows(r)
 	want := map[string]string{
 		f.admin.Email:        f.admin.Email + " admin active Off None On",
 		f.member.Email:       f.member.Email + " member active On since 4 Mar 2030 09:00 UTC None On Your password Reset two-factor",
@@ -49,7 +50,7 @@ func TestAdminSecurityPage(t *testing.T) {
 	if diff := cmp.Diff(want, rows); diff != "" {
 		t.Errorf("members (-want +got):\n%s", diff)
 	}
-	if n := r.input("require_2fa"); n == nil || hasAttr(n, "checked") {
+	if n := r.Input("require_2fa"); n == nil || webtest.HasAttr(n, "checked") {
 		t.Errorf("require_2fa checkbox %v, want present and clear", n)
 	}
 
@@ -61,11 +62,11 @@ func TestAdminSecurityPage(t *testing.T) {
 			{http.MethodPost, "/admin/security/policy"},
 			{http.MethodPost, "/admin/members/" + f.member.ID + "/reset-2fa"},
 		} {
-			var r *response
+			var r *webtest.Response
 			if tc.method == http.MethodGet {
-				r = m.get(t, e.url("acme", tc.path))
+				r = m.Get(t, e.url("acme", tc.path))
 			} else {
-				r = m.submit(t, e.url("acme", "/dashboard"), e.url("acme", tc.path), url.Values{"require_2fa": {"1"}})
+				r = m.Submit(t, e.url("acme", "/dashboard"), e.url("acme", tc.path), url.Values{"require_2fa": {"1"}})
 			}
 			if r.Status != http.StatusNotFound {
 				t.Errorf("%s %s as a member: %d, want 404", tc.method, tc.path, r.Status)
@@ -80,7 +81,7 @@ func TestAdminSecurityPage(t *testing.T) {
 	})
 
 	t.Run("signed out goes to sign in", func(t *testing.T) {
-		r := e.newBrowser(t).get(t, e.url("acme", "/admin/security"))
+		r := e.newBrowser(t).Get(t, e.url("acme", "/admin/security"))
 		wantPage(t, r, http.StatusOK, "/login")
 	})
 }
@@ -96,7 +97,7 @@ func TestAdminResetTwoFactor(t *testing.T) {
 	m := e.newBrowser(t)
 	memberSession := m.login2FA(t, e, "acme", f.member.Email, key)
 	admin := e.newBrowser(t)
-	admin.addr = "198.51.100.70"
+	admin.Addr = "198.51.100.70"
 	admin.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
 	page := e.url("acme", "/admin/security")
 	carol := e.member(t, f.ws, "carol@acme.example", latchkey.RoleMember, goodPassword)
@@ -104,7 +105,7 @@ func TestAdminResetTwoFactor(t *testing.T) {
 
 	t.Run("unknown or foreign member", func(t *testing.T) {
 		for _, id := range []string{"no-such-id", betaAdmin.ID} {
-			r := admin.submit(t, page, e.url("acme", "/admin/members/"+id+"/reset-2fa"), url.Values{"password": {goodPassword}})
+			r := admin.Submit(t, page, e.url("acme", "/admin/members/"+id+"/reset-2fa"), url.Values{"password": {goodPassword}})
 			if r.Status != http.StatusNotFound {
 				t.Errorf("reset %s: %d, want 404", id, r.Status)
 			}
@@ -112,17 +113,17 @@ func TestAdminResetTwoFactor(t *testing.T) {
 	})
 
 	t.Run("member without two-factor", func(t *testing.T) {
-		r := admin.submit(t, page, e.url("acme", "/admin/members/"+carol.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
+		r := admin.Submit(t, page, e.url("acme", "/admin/members/"+carol.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
 		wantPage(t, r, http.StatusConflict, "/admin/members/"+carol.ID+"/reset-2fa")
-		if got, want := r.alert(), latchkey.MsgTwoFactorNotOn; got != want {
+		if got, want := r.Alert(), latchkey.MsgTwoFactorNotOn; got != want {
 			t.Errorf("alert %q, want %q", got, want)
 		}
 	})
 
 	t.Run("own account", func(t *testing.T) {
-		r := admin.submit(t, page, e.url("acme", "/admin/members/"+f.admin.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
+		r := admin.Submit(t, page, e.url("acme", "/admin/members/"+f.admin.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
 		wantPage(t, r, http.StatusForbidden, "/admin/members/"+f.admin.ID+"/reset-2fa")
-		if got, want := r.alert(), latchkey.MsgResetOwnTwoFactor; got != want {
+		if got, want := r.Alert(), latchkey.MsgResetOwnTwoFactor; got != want {
 			t.Errorf("alert %q, want %q", got, want)
 		}
 	})
@@ -130,7 +131,7 @@ func TestAdminResetTwoFactor(t *testing.T) {
 	// The acting administrator's password is asked every time, however fresh the session.
 	t.Run("no or wrong password", func(t *testing.T) {
 		for _, pw := range []string{"", wrongPassword} {
-			r := admin.submit(t, page, e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), url.Values{"password": {pw}})
+			r := admin.Submit(t, page, e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), url.Values{"password": {pw}})
 			if r.Status != http.StatusBadRequest && r.Status != http.StatusUnauthorized {
 				t.Errorf("reset with password %q: %d, want 400 or 401", pw, r.Status)
 			}
@@ -147,12 +148,12 @@ func TestAdminResetTwoFactor(t *testing.T) {
 		t.Fatalf("%d mails sent by refused resets", got-before)
 	}
 
-	r := admin.submit(t, page, e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
+	r := admin.Submit(t, page, e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
 	wantPage(t, r, http.StatusOK, "/admin/security")
-	if got, want := r.notice(), latchkey.MsgTwoFactorWasReset; got != want {
+	if got, want := r.Notice(), latchkey.MsgTwoFactorWasReset; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
-	if got, want := r.securityRows()[f.member.Email], f.member.Email+" member active Off None On"; got != want {
+	if got, want := securityRows(r)[f.member.Email], f.member.Email+" member active Off None On"; got != want {
 		t.Errorf("member row %q, want %q", got, want)
 	}
 	if e.twoFactorOn(t, f.member) {
@@ -202,7 +203,7 @@ func TestAdminResetTwoFactor(t *testing.T) {
 	// The password alone signs in now.
 	r = m.login(t, e, "acme", f.member.Email, goodPassword)
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	if c := r.setCookie("latchkey_challenge"); c != nil {
+	if c := r.SetCookie("latchkey_challenge"); c != nil {
 		t.Errorf("a challenge cookie was set: %v", c)
 	}
 }
@@ -235,9 +236,9 @@ func TestRequireTwoFactorPolicy(t *testing.T) {
 	// The administrator sets up two-factor first, so that the policy does not lock them out.
 	admin.enable2FA(t, e, "acme")
 
-	r := admin.submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/security/policy"), url.Values{"require_2fa": {"1"}})
+	r := admin.Submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/security/policy"), url.Values{"require_2fa": {"1"}})
 	wantPage(t, r, http.StatusOK, "/admin/security")
-	if n := r.input("require_2fa"); n == nil || !hasAttr(n, "checked") {
+	if n := r.Input("require_2fa"); n == nil || !webtest.HasAttr(n, "checked") {
 		t.Errorf("require_2fa checkbox %v, want checked", n)
 	}
 	ws, err := e.store.WorkspaceBySlug(t.Context(), "acme")
@@ -252,27 +253,27 @@ func TestRequireTwoFactorPolicy(t *testing.T) {
 	m := e.newBrowser(t)
 	r = m.login(t, e, "acme", f.member.Email, goodPassword)
 	wantPage(t, r, http.StatusOK, "/profile/two-factor/setup")
-	if got, want := r.notice(), latchkey.MsgTwoFactorRequired; got != want {
+	if got, want := r.Notice(), latchkey.MsgTwoFactorRequired; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	for _, path := range []string{"/dashboard", "/admin/security", "/login", "/", "/two-factor"} {
-		r := m.get(t, e.url("acme", path))
+		r := m.Get(t, e.url("acme", path))
 		wantPage(t, r, http.StatusOK, "/profile/two-factor/setup")
-		if got, want := r.notice(), latchkey.MsgTwoFactorRequired; got != want {
+		if got, want := r.Notice(), latchkey.MsgTwoFactorRequired; got != want {
 			t.Errorf("%s: notice %q, want %q", path, got, want)
 		}
 	}
 	// Nothing that changes state gets through either.
-	r = m.submit(t, e.url("acme", "/profile/two-factor/setup"), e.url("acme", "/admin/security/policy"), nil)
+	r = m.Submit(t, e.url("acme", "/profile/two-factor/setup"), e.url("acme", "/admin/security/policy"), nil)
 	wantPage(t, r, http.StatusOK, "/profile/two-factor/setup")
 	if ws, err := e.store.WorkspaceBySlug(t.Context(), "acme"); err != nil || !ws.Policy.Require2FA {
 		t.Fatalf("the policy changed (%v)", err)
 	}
 
 	// Sign out still works.
-	r = m.submit(t, e.url("acme", "/profile/two-factor/setup"), e.url("acme", "/logout"), nil)
+	r = m.Submit(t, e.url("acme", "/profile/two-factor/setup"), e.url("acme", "/logout"), nil)
 	wantPage(t, r, http.StatusOK, "/login")
-	if got, want := r.notice(), latchkey.MsgSignedOut; got != want {
+	if got, want := r.Notice(), latchkey.MsgSignedOut; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	if m.signedIn(t, e, "acme") {
@@ -282,13 +283,13 @@ func TestRequireTwoFactorPolicy(t *testing.T) {
 	// After set-up the dashboard loads, and the next sign-in asks for the code.
 	wantPage(t, m.login(t, e, "acme", f.member.Email, goodPassword), http.StatusOK, "/profile/two-factor/setup")
 	key, _ := m.enable2FA(t, e, "acme")
-	wantPage(t, m.get(t, e.url("acme", "/dashboard")), http.StatusOK, "/dashboard")
+	wantPage(t, m.Get(t, e.url("acme", "/dashboard")), http.StatusOK, "/dashboard")
 	m.logout(t, e, "acme")
 	m.login2FA(t, e, "acme", f.member.Email, key)
 
 	// Reset under the policy: the member is told, and made, to set it up again.
 	before := len(e.mail(t))
-	r = admin.submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
+	r = admin.Submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
 	wantPage(t, r, http.StatusOK, "/admin/security")
 	msgs := e.mail(t)[before:]
 	if len(msgs) != 1 {
@@ -300,7 +301,7 @@ func TestRequireTwoFactorPolicy(t *testing.T) {
 	wantPage(t, m.login(t, e, "acme", f.member.Email, goodPassword), http.StatusOK, "/profile/two-factor/setup")
 
 	// Turning the policy off frees members again.
-	r = admin.submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/security/policy"), nil)
+	r = admin.Submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/security/policy"), nil)
 	wantPage(t, r, http.StatusOK, "/admin/security")
 	carol := e.member(t, f.ws, "carol@acme.example", latchkey.RoleMember, goodPassword)
 	e.newBrowser(t).mustLogin(t, e, "acme", carol.Email, goodPassword)

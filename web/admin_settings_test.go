@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 )
 
 // setPolicy stores the workspace's policy straight in the store.
@@ -38,13 +39,13 @@ func (e *env) policy(t *testing.T, ws latchkey.Workspace) latchkey.Policy {
 }
 
 // options returns the values of the select's options, and the selected one.
-func (r *response) options(name string) (values []string, selected string) {
-	for _, sel := range r.find(func(n *html.Node) bool { return n.Data == "select" && attr(n, "name") == name }) {
+func options(r *webtest.Response, name string) (values []string, selected string) {
+	for _, sel := range r.Find(func(n *html.Node) bool { return n.Data == "select" && webtest.Attr(n, "name") == name }) {
 		for o := range sel.Descendants() {
 			if o.Type == html.ElementNode && o.Data == "option" {
-				values = append(values, attr(o, "value"))
-				if hasAttr(o, "selected") {
-					selected = attr(o, "value")
+				values = append(values, webtest.Attr(o, "value"))
+				if webtest.HasAttr(o, "selected") {
+					selected = webtest.Attr(o, "value")
 				}
 			}
 		}
@@ -53,17 +54,19 @@ func (r *response) options(name string) (values []string, selected string) {
 }
 
 // checkedRadio returns the value of the checked radio button named name.
-func (r *response) checkedRadio(name string) string {
-	for _, n := range r.find(func(n *html.Node) bool { return n.Data == "input" && attr(n, "name") == name && hasAttr(n, "checked") }) {
-		return attr(n, "value")
+func checkedRadio(r *webtest.Response, name string) string {
+	for _, n := range r.Find(func(n *html.Node) bool {
+		return n.Data == "input" && webtest.Attr(n, "name") == name && webtest.HasAttr(n, "checked")
+	}) {
+		return webtest.Attr(n, "value")
 	}
 	return ""
 }
 
 // saveSettings submits the settings form.
-func (b *browser) saveSettings(t *testing.T, e *env, minLength, passwordSignIn, idle string) *response {
+func (b *browser) saveSettings(t *testing.T, e *env, minLength, passwordSignIn, idle string) *webtest.Response {
 	t.Helper()
-	return b.submit(t, e.url("acme", "/admin/settings"), e.url("acme", "/admin/settings"),
+	return b.Submit(t, e.url("acme", "/admin/settings"), e.url("acme", "/admin/settings"),
 		url.Values{"min_length": {minLength}, "password_signin": {passwordSignIn}, "session_idle": {idle}})
 }
 
@@ -74,24 +77,24 @@ func TestSettingsPage(t *testing.T) {
 	b := e.newBrowser(t)
 	b.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
 
-	r := b.get(t, e.url("acme", "/admin/settings"))
+	r := b.Get(t, e.url("acme", "/admin/settings"))
 	wantPage(t, r, http.StatusOK, "/admin/settings")
-	if got, want := r.heading(), "Workspace settings"; got != want {
+	if got, want := r.Heading(), "Workspace settings"; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
-	if got, want := r.labelOf("min_length"), "Minimum password length"; got != want {
+	if got, want := labelOf(r, "min_length"), "Minimum password length"; got != want {
 		t.Errorf("min_length label %q, want %q", got, want)
 	}
-	if got, want := attr(r.input("min_length"), "value"), "12"; got != want {
+	if got, want := webtest.Attr(r.Input("min_length"), "value"), "12"; got != want {
 		t.Errorf("minimum length shown %q, want %q", got, want)
 	}
-	if got, want := r.checkedRadio("password_signin"), "on"; got != want {
+	if got, want := checkedRadio(r, "password_signin"), "on"; got != want {
 		t.Errorf("password sign-in %q, want %q", got, want)
 	}
-	if r.labelOf("session_idle") == "" {
+	if labelOf(r, "session_idle") == "" {
 		t.Error("the idle timeout has no label")
 	}
-	values, selected := r.options("session_idle")
+	values, selected := options(r, "session_idle")
 	if want := []string{"0", "5m0s", "15m0s", "30m0s", "1h0m0s", "2h0m0s", "4h0m0s"}; !cmp.Equal(values, want) {
 		t.Errorf("idle timeouts offered %q, want %q (none above the operator's 8 hours)", values, want)
 	}
@@ -106,17 +109,17 @@ func TestSettingsPage(t *testing.T) {
 	if !containsLink(r, "/admin/security") {
 		t.Error("no link to the security page, where two-factor authentication is required")
 	}
-	if r.input("require_2fa") != nil {
+	if r.Input("require_2fa") != nil {
 		t.Error("the settings page has its own Require two-factor field")
 	}
 
 	// Members get nothing.
 	m := e.newBrowser(t)
 	m.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-	if r := m.get(t, e.url("acme", "/admin/settings")); r.Status != http.StatusNotFound {
+	if r := m.Get(t, e.url("acme", "/admin/settings")); r.Status != http.StatusNotFound {
 		t.Errorf("member GET /admin/settings: %d, want 404", r.Status)
 	}
-	r = m.submit(t, e.url("acme", "/dashboard"), e.url("acme", "/admin/settings"), url.Values{"min_length": {"20"}, "password_signin": {"off"}, "session_idle": {"0"}})
+	r = m.Submit(t, e.url("acme", "/dashboard"), e.url("acme", "/admin/settings"), url.Values{"min_length": {"20"}, "password_signin": {"off"}, "session_idle": {"0"}})
 	if r.Status != http.StatusNotFound {
 		t.Errorf("member POST /admin/settings: %d, want 404", r.Status)
 	}
@@ -148,14 +151,14 @@ func TestSettingsValidation(t *testing.T) {
 	} {
 		r := b.saveSettings(t, e, tc.minLength, "off", tc.idle)
 		wantPage(t, r, http.StatusBadRequest, "/admin/settings")
-		if got := r.alert(); got != tc.msg {
+		if got := r.Alert(); got != tc.msg {
 			t.Errorf("%s: alert %q, want %q", tc.name, got, tc.msg)
 		}
 		wantInvalid(t, r, tc.field)
-		if got := attr(r.input("min_length"), "value"); got != tc.minLength {
+		if got := webtest.Attr(r.Input("min_length"), "value"); got != tc.minLength {
 			t.Errorf("%s: the field holds %q, want what was typed, %q", tc.name, got, tc.minLength)
 		}
-		if got, want := r.checkedRadio("password_signin"), "off"; got != want {
+		if got, want := checkedRadio(r, "password_signin"), "off"; got != want {
 			t.Errorf("%s: password sign-in shown %q, want what was chosen, %q", tc.name, got, want)
 		}
 	}
@@ -172,22 +175,22 @@ func TestSettingsSave(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
-	b.addr = "198.51.100.60"
+	b.Addr = "198.51.100.60"
 	b.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
 
 	r := b.saveSettings(t, e, "16", "on", "30m0s")
 	wantPage(t, r, http.StatusOK, "/admin/settings")
-	if got, want := r.notice(), latchkey.MsgPolicySaved; got != want {
+	if got, want := r.Notice(), latchkey.MsgPolicySaved; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	want := latchkey.Policy{PasswordMinLength: 16, SessionIdle: 30 * time.Minute}
 	if got := e.policy(t, f.ws); got != want {
 		t.Errorf("policy %+v, want %+v", got, want)
 	}
-	if got := attr(r.input("min_length"), "value"); got != "16" {
+	if got := webtest.Attr(r.Input("min_length"), "value"); got != "16" {
 		t.Errorf("minimum shown %q after saving 16", got)
 	}
-	if _, selected := r.options("session_idle"); selected != "30m0s" {
+	if _, selected := options(r, "session_idle"); selected != "30m0s" {
 		t.Errorf("idle timeout shown %q after saving 30m", selected)
 	}
 	evs := e.events(t, f.ws, latchkey.EventWorkspacePolicy)
@@ -242,19 +245,19 @@ func TestSettingsMinLengthApplies(t *testing.T) {
 	tooShort := fmt.Sprintf(latchkey.MsgPasswordTooShortN, 30)
 	_, link := e.invite(t, f.ws, "ines@acme.example", latchkey.RoleMember)
 	r := e.newBrowser(t).setPassword(t, link, goodPassword, goodPassword)
-	if r.Status != http.StatusBadRequest || r.alert() != tooShort {
-		t.Errorf("invitation with %d characters: %d %q, want 400 %q", len(goodPassword), r.Status, r.alert(), tooShort)
+	if r.Status != http.StatusBadRequest || r.Alert() != tooShort {
+		t.Errorf("invitation with %d characters: %d %q, want 400 %q", len(goodPassword), r.Status, r.Alert(), tooShort)
 	}
 
 	resetLink := e.requestResetLink(t, "acme", f.member.Email)
 	rb := e.newBrowser(t)
-	r = rb.get(t, resetLink)
+	r = rb.Get(t, resetLink)
 	if !containsText(r, "At least 30 characters.") {
-		t.Errorf("the reset page does not state the workspace's minimum: %q", r.text())
+		t.Errorf("the reset page does not state the workspace's minimum: %q", r.Text())
 	}
 	r = rb.reset(t, resetLink, f.member.Email, fourteen, fourteen)
-	if r.Status != http.StatusBadRequest || r.alert() != tooShort {
-		t.Errorf("reset with 14 characters: %d %q, want 400 %q", r.Status, r.alert(), tooShort)
+	if r.Status != http.StatusBadRequest || r.Alert() != tooShort {
+		t.Errorf("reset with 14 characters: %d %q, want 400 %q", r.Status, r.Alert(), tooShort)
 	}
 	const long = "thirty one characters long, ok."
 	wantPage(t, rb.reset(t, resetLink, f.member.Email, long, long), http.StatusOK, "/login")
@@ -277,9 +280,9 @@ func TestSettingsIdleTimeoutApplies(t *testing.T) {
 		t.Fatal("signed out after 14 idle minutes with a 15-minute timeout")
 	}
 	e.clock.Advance(15 * time.Minute)
-	r := m.get(t, e.url("acme", "/dashboard"))
+	r := m.Get(t, e.url("acme", "/dashboard"))
 	wantPage(t, r, http.StatusOK, "/login")
-	if got, want := r.notice(), latchkey.MsgSessionEnded; got != want {
+	if got, want := r.Notice(), latchkey.MsgSessionEnded; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 }
@@ -293,11 +296,11 @@ func TestSettingsPasswordSignInOff(t *testing.T) {
 	admin := e.newBrowser(t)
 	admin.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
 	b := e.newBrowser(t)
-	tok := b.csrf(t, e.url("acme", "/login"))
+	tok := b.CSRF(t, e.url("acme", "/login"))
 
 	r := admin.saveSettings(t, e, "12", "off", "0")
-	if r.Status != http.StatusConflict || r.alert() != latchkey.MsgPasswordOffNoSSO {
-		t.Fatalf("password sign-in off without a connection: %d %q", r.Status, r.alert())
+	if r.Status != http.StatusConflict || r.Alert() != latchkey.MsgPasswordOffNoSSO {
+		t.Fatalf("password sign-in off without a connection: %d %q", r.Status, r.Alert())
 	}
 	e.enableSSO(t, f.ws)
 	r = admin.saveSettings(t, e, "12", "off", "0")
@@ -305,39 +308,39 @@ func TestSettingsPasswordSignInOff(t *testing.T) {
 	if got, want := e.policy(t, f.ws), (latchkey.Policy{PasswordSignInOff: true}); got != want {
 		t.Fatalf("policy %+v, want %+v", got, want)
 	}
-	if got, want := r.checkedRadio("password_signin"), "off"; got != want {
+	if got, want := checkedRadio(r, "password_signin"), "off"; got != want {
 		t.Errorf("password sign-in shown %q, want %q", got, want)
 	}
 
-	r = b.get(t, e.url("acme", "/login"))
+	r = b.Get(t, e.url("acme", "/login"))
 	wantPage(t, r, http.StatusOK, "/login")
-	if r.input("password") != nil || r.input("email") != nil {
+	if r.Input("password") != nil || r.Input("email") != nil {
 		t.Error("the sign-in page still has the password form")
 	}
-	if got, want := r.texts("button", ""), []string{"Continue with Okta", "Sign in with a passkey"}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("button", ""), []string{"Continue with Okta", "Sign in with a passkey"}; !cmp.Equal(got, want) {
 		t.Errorf("buttons %q, want %q: the connection's and the passkey's", got, want)
 	}
 	if containsLink(r, "/forgot-password") {
 		t.Error("the sign-in page still offers Forgot password?")
 	}
 	if !containsText(r, "This workspace signs in with single sign-on or a passkey") {
-		t.Errorf("the sign-in page does not explain itself: %q", r.text())
+		t.Errorf("the sign-in page does not explain itself: %q", r.Text())
 	}
-	r = b.post(t, e.url("acme", "/login"), url.Values{"csrf": {tok}, "email": {f.member.Email}, "password": {goodPassword}})
+	r = b.Post(t, e.url("acme", "/login"), url.Values{"csrf": {tok}, "email": {f.member.Email}, "password": {goodPassword}})
 	wantRefused(t, r, http.StatusForbidden, latchkey.MsgPasswordSignInOff)
 	if evs := e.events(t, f.ws, latchkey.EventSignIn); len(evs) != 1 {
 		t.Errorf("%d sign-in events, want the administrator's only", len(evs))
 	}
 
 	// The members page has no invitation form, and a posted invitation is refused.
-	r = admin.get(t, e.url("acme", "/admin/members"))
-	if r.input("name") != nil || !containsText(r, latchkey.MsgInviteSSOOnly) {
-		t.Errorf("members page: invite form %v; want none, and %q", r.input("name") != nil, latchkey.MsgInviteSSOOnly)
+	r = admin.Get(t, e.url("acme", "/admin/members"))
+	if r.Input("name") != nil || !containsText(r, latchkey.MsgInviteSSOOnly) {
+		t.Errorf("members page: invite form %v; want none, and %q", r.Input("name") != nil, latchkey.MsgInviteSSOOnly)
 	}
 	n := len(e.mail(t))
-	r = admin.submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/invite"), url.Values{"email": {"new@acme.example"}, "role": {"member"}})
+	r = admin.Submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/invite"), url.Values{"email": {"new@acme.example"}, "role": {"member"}})
 	wantPage(t, r, http.StatusForbidden, "/admin/members/invite")
-	if got, want := r.alert(), latchkey.MsgInviteSSOOnly; got != want {
+	if got, want := r.Alert(), latchkey.MsgInviteSSOOnly; got != want {
 		t.Errorf("alert %q, want %q", got, want)
 	}
 	if _, err := e.store.AccountByEmail(t.Context(), f.ws.ID, "new@acme.example"); err == nil {
@@ -353,7 +356,7 @@ func TestSettingsPasswordSignInOff(t *testing.T) {
 }
 
 // containsText reports whether the page's visible text holds s.
-func containsText(r *response, s string) bool { return strings.Contains(r.text(), s) }
+func containsText(r *webtest.Response, s string) bool { return strings.Contains(r.Text(), s) }
 
 // containsLink reports whether the page links to href.
-func containsLink(r *response, href string) bool { return slices.Contains(r.links(), href) }
+func containsLink(r *webtest.Response, href string) bool { return slices.Contains(r.Links(), href) }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/admin"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/signin"
 	"golang.org/x/net/html"
 )
@@ -20,13 +21,13 @@ type signInRow struct {
 	Outcome, Explain, Fix string
 }
 
-func signInRows(t *testing.T, r *response) []signInRow {
+func signInRows(t *testing.T, r *webtest.Response) []signInRow {
 	t.Helper()
 	if r.Status != http.StatusOK {
-		t.Fatalf("troubleshooter: %d at %s, alert %q", r.Status, r.URL, r.alert())
+		t.Fatalf("troubleshooter: %d at %s, alert %q", r.Status, r.URL, r.Alert())
 	}
 	var rows []signInRow
-	for _, tr := range r.find(func(n *html.Node) bool { return n.Data == "tr" }) {
+	for _, tr := range r.Find(func(n *html.Node) bool { return n.Data == "tr" }) {
 		var cells []*html.Node
 		for c := tr.FirstChild; c != nil; c = c.NextSibling {
 			if c.Type == html.ElementNode && c.Data == "td" {
@@ -39,15 +40,16 @@ func signInRows(t *testing.T, r *response) []signInRow {
 		fix := ""
 		for n := range cells[3].Descendants() {
 			if n.Type == html.ElementNode && (n.Data == "button" || n.Data == "a") {
-				fix = text(n)
+				fix = webtest.Text(n)
 			}
 		}
-		rows = append(rows, signInRow{Outcome: text(cells[1]), Explain: text(cells[2]), Fix: fix})
+		rows = append(rows, signInRow{Outcome: webtest.Text(cells[1]), Explain: webtest.Text(cells[2]), Fix: fix})
 	}
 	return rows
 }
 
 func TestSignInTroubleshooterFromRealSignIns(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	console := e.newBrowser(t)
@@ -55,22 +57,22 @@ func TestSignInTroubleshooterFromRealSignIns(t *testing.T) {
 	page := e.url("acme", "/admin/members/"+a.member.ID+"/sign-ins")
 
 	// The members page links each member's sign-ins.
-	if r := console.get(t, e.url("acme", "/admin/members")); !strings.Contains(strings.Join(r.links(), " "), "/admin/members/"+a.member.ID+"/sign-ins") {
+	if r := console.Get(t, e.url("acme", "/admin/members")); !strings.Contains(strings.Join(r.Links(), " "), "/admin/members/"+a.member.ID+"/sign-ins") {
 		t.Fatalf("the members page does not link the troubleshooter")
 	}
 
 	bob := e.newBrowser(t)
-	bob.addr = "192.0.2.44"
+	bob.Addr = "192.0.2.44"
 	bob.login(t, e, "acme", a.member.Email, wrongPassword)
-	rows := signInRows(t, console.get(t, page))
+	rows := signInRows(t, console.Get(t, page))
 	if len(rows) != 1 || rows[0].Outcome != latchkey.MsgBadCredentials || !strings.Contains(rows[0].Explain, "Forgot password?") || rows[0].Fix != "Send a reset link" {
 		t.Fatalf("wrong password rows = %+v", rows)
 	}
 	// One click sends the reset link.
-	r := console.submit(t, page, e.url("acme", "/admin/members/"+a.member.ID+"/send-reset"), nil)
+	r := console.Submit(t, page, e.url("acme", "/admin/members/"+a.member.ID+"/send-reset"), nil)
 	wantPage(t, r, http.StatusOK, "/admin/members/"+a.member.ID+"/sign-ins")
-	if r.notice() != fmt.Sprintf(latchkey.MsgResetLinkSent, a.member.Email) {
-		t.Fatalf("notice = %q", r.notice())
+	if r.Notice() != fmt.Sprintf(latchkey.MsgResetLinkSent, a.member.Email) {
+		t.Fatalf("notice = %q", r.Notice())
 	}
 	msgs := e.mail(t)
 	if last := msgs[len(msgs)-1]; last.To != a.member.Email || last.Subject != fmt.Sprintf(latchkey.SubjectReset, "Acme") {
@@ -84,7 +86,7 @@ func TestSignInTroubleshooterFromRealSignIns(t *testing.T) {
 	for range signin.PairFree {
 		bob.login(t, e, "acme", a.member.Email, wrongPassword)
 	}
-	rows = signInRows(t, console.get(t, page))
+	rows = signInRows(t, console.Get(t, page))
 	until := e.clock.Now().Add(signin.PairFirst).UTC().Format("15:04:05 UTC on 2 Jan 2006")
 	if rows[0].Outcome != latchkey.MsgTooManyAttempts || !strings.Contains(rows[0].Explain, "1 minute left; the wait ends at "+until) || rows[0].Fix != "Clear sign-in limits" {
 		t.Fatalf("throttled row = %+v (want the wait to end at %s)", rows[0], until)
@@ -93,15 +95,15 @@ func TestSignInTroubleshooterFromRealSignIns(t *testing.T) {
 		t.Fatalf("the failure that started the wait = %+v", rows[1])
 	}
 	e.clock.Advance(2 * time.Minute)
-	if rows = signInRows(t, console.get(t, page)); !strings.Contains(rows[0].Explain, "the wait ended at "+until) || rows[0].Fix != "" {
+	if rows = signInRows(t, console.Get(t, page)); !strings.Contains(rows[0].Explain, "the wait ended at "+until) || rows[0].Fix != "" {
 		t.Fatalf("throttled row after the wait = %+v", rows[0])
 	}
 	bob.login(t, e, "acme", a.member.Email, wrongPassword)
-	r = console.submit(t, page, e.url("acme", "/admin/members/"+a.member.ID+"/unlock"), nil)
+	r = console.Submit(t, page, e.url("acme", "/admin/members/"+a.member.ID+"/unlock"), nil)
 	if r.Status != http.StatusOK {
 		t.Fatalf("unlock: %d", r.Status)
 	}
-	rows = signInRows(t, console.get(t, page))
+	rows = signInRows(t, console.Get(t, page))
 	if rows[0].Outcome != latchkey.MsgBadCredentials || !strings.Contains(rows[0].Explain, "but the sign-in limits were cleared since") {
 		t.Fatalf("a wait cleared by an administrator = %+v", rows[0])
 	}
@@ -115,34 +117,35 @@ func TestSignInTroubleshooterFromRealSignIns(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob.login(t, e, "acme", a.member.Email, goodPassword)
-	rows = signInRows(t, console.get(t, page))
+	rows = signInRows(t, console.Get(t, page))
 	if rows[0].Outcome != latchkey.MsgNotActive || !strings.Contains(rows[0].Explain, "The account was suspended then.") || rows[0].Fix != "Reactivate" {
 		t.Fatalf("not active row = %+v", rows[0])
 	}
-	r = console.submit(t, page, e.url("acme", "/admin/members/"+a.member.ID+"/reactivate"), nil)
+	r = console.Submit(t, page, e.url("acme", "/admin/members/"+a.member.ID+"/reactivate"), nil)
 	if r.Status != http.StatusOK {
 		t.Fatalf("reactivate: %d", r.Status)
 	}
 	bob.mustLogin(t, e, "acme", a.member.Email, goodPassword)
-	if rows = signInRows(t, console.get(t, page)); rows[0].Outcome != "Signed in" || rows[0].Fix != "" {
+	if rows = signInRows(t, console.Get(t, page)); rows[0].Outcome != "Signed in" || rows[0].Fix != "" {
 		t.Fatalf("success row = %+v", rows[0])
 	}
 
 	// Another workspace's administrator cannot open it; a member cannot either.
-	if r := bob.get(t, page); r.Status != http.StatusNotFound {
+	if r := bob.Get(t, page); r.Status != http.StatusNotFound {
 		t.Fatalf("a member opens the troubleshooter: %d", r.Status)
 	}
 	globex, gadmin, _ := e.createWorkspace(t, "globex", "Globex")
 	e.activate(t, gadmin, goodPassword)
 	g := e.newBrowser(t)
 	g.mustLogin(t, e, "globex", gadmin.Email, goodPassword)
-	if r := g.get(t, e.url("globex", "/admin/members/"+a.member.ID+"/sign-ins")); r.Status != http.StatusNotFound {
+	if r := g.Get(t, e.url("globex", "/admin/members/"+a.member.ID+"/sign-ins")); r.Status != http.StatusNotFound {
 		t.Fatalf("globex admin opens acme's member: %d", r.Status)
 	}
 	_ = globex
 }
 
 func TestSignInTroubleshooterExplainsEachOutcome(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		member func(*latchkey.Account) // the member's state now
@@ -200,7 +203,7 @@ func TestSignInTroubleshooterExplainsEachOutcome(t *testing.T) {
 			if err := e.store.RecordEvent(t.Context(), ev); err != nil {
 				t.Fatal(err)
 			}
-			rows := signInRows(t, admin.get(t, e.url("acme", "/admin/members/"+a.member.ID+"/sign-ins")))
+			rows := signInRows(t, admin.Get(t, e.url("acme", "/admin/members/"+a.member.ID+"/sign-ins")))
 			if len(rows) != 1 {
 				t.Fatalf("rows = %+v, want 1", rows)
 			}
@@ -213,17 +216,18 @@ func TestSignInTroubleshooterExplainsEachOutcome(t *testing.T) {
 }
 
 func TestSendResetLinkRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin := e.newBrowser(t)
 	admin.mustLogin(t, e, "acme", a.admin.Email, goodPassword)
 	carol, _ := e.invite(t, a.ws, "carol@acme.example", latchkey.RoleMember)
 	page := e.url("acme", "/admin/members/"+carol.ID+"/sign-ins")
-	r := admin.submit(t, page, e.url("acme", "/admin/members/"+carol.ID+"/send-reset"), url.Values{})
-	if r.Status != http.StatusConflict || !strings.Contains(r.text(), latchkey.MsgNotActive) {
-		t.Fatalf("reset link for an invited member: %d %q", r.Status, r.text())
+	r := admin.Submit(t, page, e.url("acme", "/admin/members/"+carol.ID+"/send-reset"), url.Values{})
+	if r.Status != http.StatusConflict || !strings.Contains(r.Text(), latchkey.MsgNotActive) {
+		t.Fatalf("reset link for an invited member: %d %q", r.Status, r.Text())
 	}
-	r = admin.submit(t, page, e.url("acme", "/admin/members/nobody/send-reset"), url.Values{})
+	r = admin.Submit(t, page, e.url("acme", "/admin/members/nobody/send-reset"), url.Values{})
 	if r.Status != http.StatusNotFound {
 		t.Fatalf("reset link for nobody: %d", r.Status)
 	}

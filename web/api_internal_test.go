@@ -11,6 +11,7 @@ import (
 // TestAPIMeMatchesItsStruct holds the hand-written body of /api/v1/me to what encoding/json
 // writes for apiMe, byte for byte, for names that need every kind of escape.
 func TestAPIMeMatchesItsStruct(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"", "Ada Admin", `quote " backslash \ slash /`, "<script>&amp;</script>", "tab\tnew\nline\r\x01\x1f\x7f",
 		"é ü 日本 🙂", "line\u2028para\u2029", "bad \xff utf-8 \xc3"} {
 		c := &apiCaller{

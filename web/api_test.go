@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/admin"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/signin"
 	"golang.org/x/net/html"
 )
@@ -80,7 +81,7 @@ func (b *browser) api(t *testing.T, c apiCall) apiResult {
 	if c.csrf != "" {
 		req.Header.Set("X-CSRF-Token", c.csrf)
 	}
-	res := b.do(t, req)
+	res := b.Do(t, req)
 	out := apiResult{Status: res.Status, Header: res.Header, Raw: res.Body}
 	if ct := res.Header.Get("Content-Type"); ct != "application/json" {
 		t.Fatalf("%s %s: Content-Type %q, want application/json; body %q", method, c.url, ct, res.Body)
@@ -104,18 +105,19 @@ func wantAPIError(t *testing.T, what string, r apiResult, status int, code, mess
 // returns its secret, read from the page that shows it once.
 func createToken(t *testing.T, e *env, b *browser, slug, name string, scope latchkey.APITokenScope) string {
 	t.Helper()
-	r := b.submit(t, e.url(slug, "/admin/api-tokens"), e.url(slug, "/admin/api-tokens"), url.Values{"name": {name}, "scope": {string(scope)}})
-	if r.Status != http.StatusOK || r.notice() != latchkey.MsgAPITokenCreated {
-		t.Fatalf("create token: %d, notice %q, alert %q", r.Status, r.notice(), r.alert())
+	r := b.Submit(t, e.url(slug, "/admin/api-tokens"), e.url(slug, "/admin/api-tokens"), url.Values{"name": {name}, "scope": {string(scope)}})
+	if r.Status != http.StatusOK || r.Notice() != latchkey.MsgAPITokenCreated {
+		t.Fatalf("create token: %d, notice %q, alert %q", r.Status, r.Notice(), r.Alert())
 	}
-	ns := r.find(func(n *html.Node) bool { return attr(n, "id") == "api-token-secret" })
-	if len(ns) != 1 || !strings.HasPrefix(text(ns[0]), latchkey.APITokenPrefix) {
+	ns := r.Find(func(n *html.Node) bool { return webtest.Attr(n, "id") == "api-token-secret" })
+	if len(ns) != 1 || !strings.HasPrefix(webtest.Text(ns[0]), latchkey.APITokenPrefix) {
 		t.Fatalf("the page does not show the new token")
 	}
-	return text(ns[0])
+	return webtest.Text(ns[0])
 }
 
 func TestAPIMeByCookieAndByToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin := e.newBrowser(t)
@@ -170,6 +172,7 @@ func TestAPIMeByCookieAndByToken(t *testing.T) {
 }
 
 func TestAPITokenStoredHashedAuditedAndRevoked(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin := e.newBrowser(t)
@@ -191,12 +194,12 @@ func TestAPITokenStoredHashedAuditedAndRevoked(t *testing.T) {
 		t.Fatalf("create events = %+v", evs)
 	}
 	// The secret is shown once: the page afterwards lists the token without it.
-	if r := admin.get(t, e.url("acme", "/admin/api-tokens")); strings.Contains(r.Body, secret) || !strings.Contains(r.text(), "Sync") {
+	if r := admin.Get(t, e.url("acme", "/admin/api-tokens")); strings.Contains(r.Body, secret) || !strings.Contains(r.Text(), "Sync") {
 		t.Fatalf("the tokens page shows the secret again, or not the token")
 	}
 
 	machine := e.newBrowser(t)
-	machine.addr = "198.51.100.7"
+	machine.Addr = "198.51.100.7"
 	if r := machine.api(t, apiCall{url: e.url("acme", "/api/v1/me"), token: secret}); r.Status != http.StatusOK {
 		t.Fatalf("use: %d %s", r.Status, r.Raw)
 	}
@@ -205,9 +208,9 @@ func TestAPITokenStoredHashedAuditedAndRevoked(t *testing.T) {
 		t.Fatalf("after a use: %+v, %v; want last use recorded", tok, err)
 	}
 
-	r := admin.submit(t, e.url("acme", "/admin/api-tokens"), e.url("acme", "/admin/api-tokens/"+tok.ID+"/revoke"), nil)
-	if r.Status != http.StatusOK || !strings.Contains(r.notice(), "is revoked") {
-		t.Fatalf("revoke: %d notice %q alert %q", r.Status, r.notice(), r.alert())
+	r := admin.Submit(t, e.url("acme", "/admin/api-tokens"), e.url("acme", "/admin/api-tokens/"+tok.ID+"/revoke"), nil)
+	if r.Status != http.StatusOK || !strings.Contains(r.Notice(), "is revoked") {
+		t.Fatalf("revoke: %d notice %q alert %q", r.Status, r.Notice(), r.Alert())
 	}
 	if evs := e.events(t, a.ws, latchkey.EventAPITokenRevoke); len(evs) != 1 || evs[0].ActorID != a.admin.ID {
 		t.Fatalf("revoke events = %+v", evs)
@@ -219,12 +222,13 @@ func TestAPITokenStoredHashedAuditedAndRevoked(t *testing.T) {
 		t.Fatalf("refusal events = %+v", evs)
 	}
 	// Revoking again: there is no live token with that ID.
-	if r := admin.submit(t, e.url("acme", "/admin/api-tokens"), e.url("acme", "/admin/api-tokens/"+tok.ID+"/revoke"), nil); r.Status != http.StatusNotFound {
+	if r := admin.Submit(t, e.url("acme", "/admin/api-tokens"), e.url("acme", "/admin/api-tokens/"+tok.ID+"/revoke"), nil); r.Status != http.StatusNotFound {
 		t.Fatalf("second revoke: %d", r.Status)
 	}
 }
 
 func TestAPITokenRefusedOutsideItsWorkspaceOrAccount(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	globex, gadmin, _ := e.createWorkspace(t, "globex", "Globex")
@@ -262,6 +266,7 @@ func TestAPITokenRefusedOutsideItsWorkspaceOrAccount(t *testing.T) {
 }
 
 func TestAPITokenScope(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin := e.newBrowser(t)
@@ -312,6 +317,7 @@ func TestAPITokenScope(t *testing.T) {
 }
 
 func TestAPICookieWritesNeedTheFormToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	bob := e.newBrowser(t)
@@ -326,10 +332,10 @@ func TestAPICookieWritesNeedTheFormToken(t *testing.T) {
 	carol := e.newBrowser(t)
 	e.member(t, a.ws, "carol@acme.example", latchkey.RoleMember, goodPassword)
 	carol.mustLogin(t, e, "acme", "carol@acme.example", goodPassword)
-	r = bob.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/requests"), body: open, csrf: carol.csrf(t, e.url("acme", "/requests/new"))})
+	r = bob.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/requests"), body: open, csrf: carol.CSRF(t, e.url("acme", "/requests/new"))})
 	wantAPIError(t, "cookie write with another session's token", r, http.StatusForbidden, latchkey.CodeForbidden, latchkey.MsgAPICSRF)
 
-	tok := bob.csrf(t, e.url("acme", "/requests/new"))
+	tok := bob.CSRF(t, e.url("acme", "/requests/new"))
 	r = bob.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/requests"), body: open, csrf: tok})
 	if r.Status != http.StatusCreated || r.str("requester_id") != a.member.ID {
 		t.Fatalf("cookie write with the form token: %d %s", r.Status, r.Raw)
@@ -347,6 +353,7 @@ func TestAPICookieWritesNeedTheFormToken(t *testing.T) {
 }
 
 func TestAPIAuthorization(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	ctx := t.Context()
@@ -369,13 +376,13 @@ func TestAPIAuthorization(t *testing.T) {
 	bob.mustLogin(t, e, "acme", a.member.Email, goodPassword)
 	carol.mustLogin(t, e, "acme", carolAcct.Email, goodPassword)
 	admin.mustLogin(t, e, "acme", a.admin.Email, goodPassword)
-	bobTok := bob.csrf(t, e.url("acme", "/requests/new"))
+	bobTok := bob.CSRF(t, e.url("acme", "/requests/new"))
 	r := bob.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/requests"), body: map[string]any{"title": "Bob's", "category": "other"}, csrf: bobTok})
 	if r.Status != http.StatusCreated {
 		t.Fatalf("open: %d %s", r.Status, r.Raw)
 	}
 	bobsRequest := r.str("id")
-	carolTok := carol.csrf(t, e.url("acme", "/requests/new"))
+	carolTok := carol.CSRF(t, e.url("acme", "/requests/new"))
 
 	// Hardware: a member sees only what is assigned to them, whatever the filter says.
 	r = bob.api(t, apiCall{url: e.url("acme", "/api/v1/hardware?assigned_to="+carolAcct.ID)})
@@ -427,7 +434,7 @@ func TestAPIAuthorization(t *testing.T) {
 			t.Fatalf("globex lists %s: %s", p, r.Raw)
 		}
 	}
-	gTok := g.csrf(t, e.url("globex", "/requests/new"))
+	gTok := g.CSRF(t, e.url("globex", "/requests/new"))
 	wantAPIError(t, "globex admin resolves acme's request", g.api(t, apiCall{method: "POST", url: e.url("globex", "/api/v1/requests/"+bobsRequest+"/status"), body: map[string]any{"status": "resolved"}, csrf: gTok}), http.StatusNotFound, latchkey.CodeNotFound, "")
 	// acme's cookie is not sent to globex's host, and a globex session is no session on acme.
 	if r := g.api(t, apiCall{url: e.url("acme", "/api/v1/me")}); r.Status != http.StatusUnauthorized {
@@ -437,6 +444,7 @@ func TestAPIAuthorization(t *testing.T) {
 }
 
 func TestAPIPaging(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	for i := range 51 {
@@ -459,6 +467,7 @@ func TestAPIPaging(t *testing.T) {
 }
 
 func TestAPIBearerFailuresThrottledPerAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin := e.newBrowser(t)
@@ -466,7 +475,7 @@ func TestAPIBearerFailuresThrottledPerAddress(t *testing.T) {
 	secret := createToken(t, e, admin, "acme", "Sync", latchkey.ScopeRead)
 
 	attacker := e.newBrowser(t)
-	attacker.addr = "203.0.113.66"
+	attacker.Addr = "203.0.113.66"
 	for i := range signin.APIFailures {
 		r := attacker.api(t, apiCall{url: e.url("acme", "/api/v1/me"), token: latchkey.APITokenPrefix + "guess" + strconv.Itoa(i)})
 		if r.Status != http.StatusUnauthorized && !(i == signin.APIFailures-1 && r.Status == http.StatusTooManyRequests) {
@@ -481,7 +490,7 @@ func TestAPIBearerFailuresThrottledPerAddress(t *testing.T) {
 	}
 	// Another address is not held back, and the right token does not count as a failure.
 	other := e.newBrowser(t)
-	other.addr = "198.51.100.1"
+	other.Addr = "198.51.100.1"
 	for range signin.APIFailures + 5 {
 		if r := other.api(t, apiCall{url: e.url("acme", "/api/v1/me"), token: secret}); r.Status != http.StatusOK {
 			t.Fatalf("right token from another address: %d %s", r.Status, r.Raw)
@@ -494,6 +503,7 @@ func TestAPIBearerFailuresThrottledPerAddress(t *testing.T) {
 }
 
 func TestAPIRequires2FAWhereTheWorkspaceDoes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	bob := e.newBrowser(t)
@@ -506,6 +516,7 @@ func TestAPIRequires2FAWhereTheWorkspaceDoes(t *testing.T) {
 }
 
 func TestAPIInventoryAdminActions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin, bob := e.newBrowser(t), e.newBrowser(t)
@@ -526,7 +537,7 @@ func TestAPIInventoryAdminActions(t *testing.T) {
 	if r.str("field") != "asset_tag" {
 		t.Fatalf("conflict field = %q", r.str("field"))
 	}
-	bobTok := bob.csrf(t, e.url("acme", "/requests/new"))
+	bobTok := bob.CSRF(t, e.url("acme", "/requests/new"))
 	r = bob.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/hardware"), csrf: bobTok, body: map[string]any{"name": "Mine", "asset_tag": "LT-8", "type": "laptop"}})
 	wantAPIError(t, "member adds hardware", r, http.StatusForbidden, latchkey.CodeForbidden, latchkey.MsgAdminOnly)
 	r = bob.api(t, apiCall{method: "POST", url: e.url("acme", "/api/v1/hardware/"+id+"/assignee"), csrf: bobTok, body: map[string]any{"account_id": a.member.ID}})
@@ -572,6 +583,7 @@ func TestAPIInventoryAdminActions(t *testing.T) {
 }
 
 func TestAPICrossSiteWriteRefusedAsJSON(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	bob := e.newBrowser(t)
@@ -583,33 +595,34 @@ func TestAPICrossSiteWriteRefusedAsJSON(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	req.Header.Set("Origin", "https://evil.example")
-	res := bob.do(t, req)
+	res := bob.Do(t, req)
 	if res.Status != http.StatusForbidden || res.Header.Get("Content-Type") != "application/json" || !strings.Contains(res.Body, `"code":"forbidden"`) {
 		t.Fatalf("cross-site POST: %d %s %s", res.Status, res.Header.Get("Content-Type"), res.Body)
 	}
 }
 
 func TestAPITokensPageIsForAdministrators(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedAcme(t)
 	admin, bob := e.newBrowser(t), e.newBrowser(t)
 	admin.mustLogin(t, e, "acme", a.admin.Email, goodPassword)
 	bob.mustLogin(t, e, "acme", a.member.Email, goodPassword)
-	if r := bob.get(t, e.url("acme", "/admin/api-tokens")); r.Status != http.StatusNotFound {
+	if r := bob.Get(t, e.url("acme", "/admin/api-tokens")); r.Status != http.StatusNotFound {
 		t.Fatalf("member GET /admin/api-tokens: %d", r.Status)
 	}
-	if r := bob.submit(t, e.url("acme", "/requests/new"), e.url("acme", "/admin/api-tokens"), url.Values{"name": {"Mine"}}); r.Status != http.StatusNotFound {
+	if r := bob.Submit(t, e.url("acme", "/requests/new"), e.url("acme", "/admin/api-tokens"), url.Values{"name": {"Mine"}}); r.Status != http.StatusNotFound {
 		t.Fatalf("member POST /admin/api-tokens: %d", r.Status)
 	}
-	r := admin.submit(t, e.url("acme", "/admin/api-tokens"), e.url("acme", "/admin/api-tokens"), url.Values{"name": {"Sync"}, "scope": {"admin"}})
-	if r.Status != http.StatusBadRequest || r.alert() != latchkey.MsgAPIScopeInvalid || attr(r.input("name"), "value") != "Sync" {
-		t.Fatalf("bad scope: %d alert %q", r.Status, r.alert())
+	r := admin.Submit(t, e.url("acme", "/admin/api-tokens"), e.url("acme", "/admin/api-tokens"), url.Values{"name": {"Sync"}, "scope": {"admin"}})
+	if r.Status != http.StatusBadRequest || r.Alert() != latchkey.MsgAPIScopeInvalid || webtest.Attr(r.Input("name"), "value") != "Sync" {
+		t.Fatalf("bad scope: %d alert %q", r.Status, r.Alert())
 	}
 	if ts, _ := e.store.APITokens(t.Context(), a.ws.ID); len(ts) != 0 {
 		t.Fatalf("tokens stored by refused requests: %+v", ts)
 	}
 	// A form without its token creates nothing.
-	if r := admin.post(t, e.url("acme", "/admin/api-tokens"), url.Values{"name": {"Sync"}}); r.Status != http.StatusForbidden {
+	if r := admin.Post(t, e.url("acme", "/admin/api-tokens"), url.Values{"name": {"Sync"}}); r.Status != http.StatusForbidden {
 		t.Fatalf("create without the form token: %d", r.Status)
 	}
 	if ts, _ := e.store.APITokens(t.Context(), a.ws.ID); len(ts) != 0 {

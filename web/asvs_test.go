@@ -21,62 +21,65 @@ import (
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/internal/testclock"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
+	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
 	"github.com/latchkey/latchkey/web"
 )
 
 // TestAdminEndsMemberSessions: an administrator signs out one session of a member, then all of
 // them, from the member's sessions page; a member cannot (ASVS 7.4.5).
 func TestAdminEndsMemberSessions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	laptop, laptopCookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
 	_, phoneCookie := e.signedInAs(t, f.member.Email, safariIPhone, "198.51.100.2")
 	_, macCookie := e.signedInAs(t, f.member.Email, chromeMac, "198.51.100.3")
 	admin := e.adminBrowser(t, f)
-	adminCookie := admin.cookie(t, e.url("acme", "/"), "latchkey_session")
+	adminCookie := admin.Cookie(t, e.url("acme", "/"), "latchkey_session")
 	page := e.url("acme", "/admin/members/"+f.member.ID+"/sessions")
 	end := e.url("acme", "/admin/members/"+f.member.ID+"/sessions/end")
 
-	members := admin.get(t, e.url("acme", "/admin/members"))
-	if !contains(members.links(), "/admin/members/"+f.member.ID+"/sessions") {
-		t.Fatalf("the members page has no link to bob's sessions: %q", members.links())
+	members := admin.Get(t, e.url("acme", "/admin/members"))
+	if !contains(members.Links(), "/admin/members/"+f.member.ID+"/sessions") {
+		t.Fatalf("the members page has no link to bob's sessions: %q", members.Links())
 	}
-	r := admin.get(t, page)
+	r := admin.Get(t, page)
 	wantPage(t, r, http.StatusOK, "/admin/members/"+f.member.ID+"/sessions")
-	if got := len(r.sessionRows(t)); got != 3 {
+	if got := len(sessionRows(t, r)); got != 3 {
 		t.Fatalf("%d sessions listed, want 3", got)
 	}
 
 	// One session.
-	r = admin.submit(t, page, end, url.Values{"session": {latchkey.HashSecret(phoneCookie)}})
-	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgMemberSessionEnded, f.member.Email); r.Status != http.StatusOK || got != want {
+	r = admin.Submit(t, page, end, url.Values{"session": {latchkey.HashSecret(phoneCookie)}})
+	if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgMemberSessionEnded, f.member.Email); r.Status != http.StatusOK || got != want {
 		t.Fatalf("end one session: %d, notice %q, want 200, %q", r.Status, got, want)
 	}
 	if e.sessionExists(t, f.ws, phoneCookie) || !e.sessionExists(t, f.ws, laptopCookie) || !e.sessionExists(t, f.ws, macCookie) {
 		t.Fatal("ending the phone's session did not end exactly the phone's")
 	}
 	// The admin's own session is not bob's to end through bob's page.
-	r = admin.submit(t, page, end, url.Values{"session": {latchkey.HashSecret(adminCookie)}})
-	if r.Status != http.StatusGone || r.alert() != latchkey.MsgSessionGone || !e.sessionExists(t, f.ws, adminCookie) {
-		t.Fatalf("ending another account's session through bob's page: %d, alert %q, admin session kept %v", r.Status, r.alert(), e.sessionExists(t, f.ws, adminCookie))
+	r = admin.Submit(t, page, end, url.Values{"session": {latchkey.HashSecret(adminCookie)}})
+	if r.Status != http.StatusGone || r.Alert() != latchkey.MsgSessionGone || !e.sessionExists(t, f.ws, adminCookie) {
+		t.Fatalf("ending another account's session through bob's page: %d, alert %q, admin session kept %v", r.Status, r.Alert(), e.sessionExists(t, f.ws, adminCookie))
 	}
-	if r := admin.submit(t, page, e.url("acme", "/admin/members/nobody/sessions/end"), nil); r.Status != http.StatusNotFound {
+	if r := admin.Submit(t, page, e.url("acme", "/admin/members/nobody/sessions/end"), nil); r.Status != http.StatusNotFound {
 		t.Fatalf("an unknown member: %d, want 404", r.Status)
 	}
 
 	// A member cannot end anyone's sessions.
-	r = laptop.post(t, end, url.Values{"csrf": {laptop.csrf(t, e.url("acme", "/dashboard"))}})
+	r = laptop.Post(t, end, url.Values{"csrf": {laptop.CSRF(t, e.url("acme", "/dashboard"))}})
 	if r.Status != http.StatusNotFound || !e.sessionExists(t, f.ws, macCookie) {
 		t.Fatalf("a member ending sessions: %d, want 404 and nothing ended", r.Status)
 	}
 
 	// All of them.
-	r = admin.submit(t, page, end, nil)
-	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgMemberSignedOut, f.member.Email, 2); got != want {
+	r = admin.Submit(t, page, end, nil)
+	if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgMemberSignedOut, f.member.Email, 2); got != want {
 		t.Fatalf("end all: notice %q, want %q", got, want)
 	}
 	for _, c := range []string{laptopCookie, macCookie} {
@@ -97,18 +100,19 @@ func TestAdminEndsMemberSessions(t *testing.T) {
 // TestSignOutEveryone: Sign out everyone ends every session of the workspace but the acting
 // administrator's current one, and no other workspace's (ASVS 7.4.5).
 func TestSignOutEveryone(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	_, bobCookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
 	admin := e.adminBrowser(t, f)
-	adminCookie := admin.cookie(t, e.url("acme", "/"), "latchkey_session")
+	adminCookie := admin.Cookie(t, e.url("acme", "/"), "latchkey_session")
 	_, adminElsewhere := e.signedInAs(t, f.admin.Email, chromeMac, "198.51.100.9")
 	beta, betaAdmin, _ := e.createWorkspace(t, "beta", "Beta")
 	e.activate(t, betaAdmin, goodPassword)
 	betaCookie := e.newBrowser(t).mustLogin(t, e, "beta", betaAdmin.Email, goodPassword)
 
-	r := admin.submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/sessions/end-all"), nil)
-	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgEveryoneSignedOut, 2); r.Status != http.StatusOK || got != want {
+	r := admin.Submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/sessions/end-all"), nil)
+	if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgEveryoneSignedOut, 2); r.Status != http.StatusOK || got != want {
 		t.Fatalf("sign out everyone: %d, notice %q, want 200, %q", r.Status, got, want)
 	}
 	if e.sessionExists(t, f.ws, bobCookie) || e.sessionExists(t, f.ws, adminElsewhere) {
@@ -125,7 +129,7 @@ func TestSignOutEveryone(t *testing.T) {
 	}
 	// A member cannot.
 	bob, _ := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
-	r = bob.post(t, e.url("acme", "/admin/sessions/end-all"), url.Values{"csrf": {bob.csrf(t, e.url("acme", "/dashboard"))}})
+	r = bob.Post(t, e.url("acme", "/admin/sessions/end-all"), url.Values{"csrf": {bob.CSRF(t, e.url("acme", "/dashboard"))}})
 	if r.Status != http.StatusNotFound || !e.sessionExists(t, f.ws, adminCookie) {
 		t.Fatalf("a member signing out everyone: %d", r.Status)
 	}
@@ -134,32 +138,33 @@ func TestSignOutEveryone(t *testing.T) {
 // TestSignOutEverywhereElseNeedsPassword: past the reauthentication window, Sign out
 // everywhere else asks for the password again (ASVS 7.5.2).
 func TestSignOutEverywhereElseNeedsPassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b, _ := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
 	_, other := e.signedInAs(t, f.member.Email, chromeMac, "198.51.100.2")
 	page, action := e.url("acme", "/profile/security"), e.url("acme", "/profile/security/sessions/revoke-others")
-	if b.get(t, page).input("password") != nil && attr(b.get(t, page).input("password"), "id") == "others-password" {
+	if b.Get(t, page).Input("password") != nil && webtest.Attr(b.Get(t, page).Input("password"), "id") == "others-password" {
 		t.Fatal("a fresh session is asked for its password")
 	}
 	e.clock.Advance(e.svc.Policy.ReauthWindow)
 
-	sec := b.get(t, page)
-	if in := sec.find(func(n *html.Node) bool { return n.Data == "input" && attr(n, "id") == "others-password" }); len(in) != 1 || attr(in[0], "type") != "password" {
+	sec := b.Get(t, page)
+	if in := sec.Find(func(n *html.Node) bool { return n.Data == "input" && webtest.Attr(n, "id") == "others-password" }); len(in) != 1 || webtest.Attr(in[0], "type") != "password" {
 		t.Fatal("past the window, Sign out everywhere else has no password field")
 	}
 	for name, pw := range map[string]string{"no password": "", "wrong password": wrongPassword} {
-		r := b.submit(t, page, action, url.Values{"password": {pw}})
-		if r.Status == http.StatusOK && r.notice() != "" || r.alert() == "" {
-			t.Errorf("%s: %d, notice %q, alert %q; want refused", name, r.Status, r.notice(), r.alert())
+		r := b.Submit(t, page, action, url.Values{"password": {pw}})
+		if r.Status == http.StatusOK && r.Notice() != "" || r.Alert() == "" {
+			t.Errorf("%s: %d, notice %q, alert %q; want refused", name, r.Status, r.Notice(), r.Alert())
 		}
 		if !e.sessionExists(t, f.ws, other) {
 			t.Fatalf("%s: the other session ended", name)
 		}
 	}
-	r := b.submit(t, page, action, url.Values{"password": {goodPassword}})
-	if got, want := r.notice(), latchkey.MsgOthersSignedOut; got != want {
-		t.Fatalf("with the password: notice %q (alert %q), want %q", got, r.alert(), want)
+	r := b.Submit(t, page, action, url.Values{"password": {goodPassword}})
+	if got, want := r.Notice(), latchkey.MsgOthersSignedOut; got != want {
+		t.Fatalf("with the password: notice %q (alert %q), want %q", got, r.Alert(), want)
 	}
 	if e.sessionExists(t, f.ws, other) {
 		t.Fatal("the other session outlived Sign out everywhere else")
@@ -170,6 +175,7 @@ func TestSignOutEverywhereElseNeedsPassword(t *testing.T) {
 // session asks for the password on a page of its own; signing out this one does not (ASVS
 // 7.5.2).
 func TestSignOutOneSessionNeedsPassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b, cookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
@@ -177,25 +183,25 @@ func TestSignOutOneSessionNeedsPassword(t *testing.T) {
 	revoke := e.url("acme", "/profile/security/sessions/"+latchkey.HashSecret(other)+"/revoke")
 	e.clock.Advance(e.svc.Policy.ReauthWindow)
 
-	r := b.submit(t, e.url("acme", "/profile/security"), revoke, nil)
-	if r.Status != http.StatusBadRequest || r.alert() != latchkey.MsgReauthRequired || r.heading() != "Sign out a session" {
-		t.Fatalf("without the password: %d, heading %q, alert %q", r.Status, r.heading(), r.alert())
+	r := b.Submit(t, e.url("acme", "/profile/security"), revoke, nil)
+	if r.Status != http.StatusBadRequest || r.Alert() != latchkey.MsgReauthRequired || r.Heading() != "Sign out a session" {
+		t.Fatalf("without the password: %d, heading %q, alert %q", r.Status, r.Heading(), r.Alert())
 	}
-	if pw := r.input("password"); pw == nil || attr(pw, "type") != "password" {
+	if pw := r.Input("password"); pw == nil || webtest.Attr(pw, "type") != "password" {
 		t.Fatal("the confirmation page has no password field")
 	}
 	if !e.sessionExists(t, f.ws, other) {
 		t.Fatal("the session ended without the password")
 	}
-	if r := b.post(t, revoke, url.Values{"csrf": {r.csrf()}, "password": {wrongPassword}}); r.Status != http.StatusUnauthorized || !e.sessionExists(t, f.ws, other) {
+	if r := b.Post(t, revoke, url.Values{"csrf": {r.CSRF()}, "password": {wrongPassword}}); r.Status != http.StatusUnauthorized || !e.sessionExists(t, f.ws, other) {
 		t.Fatalf("a wrong password: %d, want 401 and the session kept", r.Status)
 	}
-	r = b.post(t, revoke, url.Values{"csrf": {r.csrf()}, "password": {goodPassword}})
-	if got := r.notice(); got != latchkey.MsgSessionSignedOut || e.sessionExists(t, f.ws, other) {
+	r = b.Post(t, revoke, url.Values{"csrf": {r.CSRF()}, "password": {goodPassword}})
+	if got := r.Notice(); got != latchkey.MsgSessionSignedOut || e.sessionExists(t, f.ws, other) {
 		t.Fatalf("with the password: notice %q, session kept %v", got, e.sessionExists(t, f.ws, other))
 	}
 	// Signing out this browser is signing out: no password.
-	r = b.submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/sessions/"+latchkey.HashSecret(cookie)+"/revoke"), nil)
+	r = b.Submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/sessions/"+latchkey.HashSecret(cookie)+"/revoke"), nil)
 	wantPage(t, r, http.StatusOK, "/login")
 	if e.sessionExists(t, f.ws, cookie) {
 		t.Fatal("signing out this browser left its session")
@@ -205,6 +211,7 @@ func TestSignOutOneSessionNeedsPassword(t *testing.T) {
 // TestWorkspaceSessionLifetime: a workspace shortens the absolute session lifetime on its
 // settings page, and it applies to sessions already open (ASVS 7.1.1, 7.3.2).
 func TestWorkspaceSessionLifetime(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	bob, bobCookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
@@ -213,16 +220,16 @@ func TestWorkspaceSessionLifetime(t *testing.T) {
 	form := url.Values{"min_length": {"12"}, "password_signin": {"on"}, "session_idle": {"0"}}
 
 	form.Set("session_max", "30m")
-	r := admin.submit(t, settings, settings, form)
-	if r.Status != http.StatusBadRequest || !strings.HasPrefix(r.alert(), "Choose a session lifetime") {
-		t.Fatalf("30 minutes: %d, alert %q; want 400 and the range", r.Status, r.alert())
+	r := admin.Submit(t, settings, settings, form)
+	if r.Status != http.StatusBadRequest || !strings.HasPrefix(r.Alert(), "Choose a session lifetime") {
+		t.Fatalf("30 minutes: %d, alert %q; want 400 and the range", r.Status, r.Alert())
 	}
 	form.Set("session_max", (31 * 24 * time.Hour).String())
-	if r := admin.submit(t, settings, settings, form); r.Status != http.StatusBadRequest {
+	if r := admin.Submit(t, settings, settings, form); r.Status != http.StatusBadRequest {
 		t.Fatalf("more than the operator's: %d, want 400", r.Status)
 	}
 	form.Set("session_max", "4h0m0s")
-	r = admin.submit(t, settings, settings, form)
+	r = admin.Submit(t, settings, settings, form)
 	wantPage(t, r, http.StatusOK, "/admin/settings")
 	ws, err := e.store.Workspace(t.Context(), f.ws.ID)
 	if err != nil || ws.Policy.SessionMax != 4*time.Hour {
@@ -248,6 +255,7 @@ func TestWorkspaceSessionLifetime(t *testing.T) {
 // TestDashboardSingleFactor: the admin dashboard counts the members and administrators who sign
 // in with a password alone and requires two-factor in one click (ASVS 6.3.3).
 func TestDashboardSingleFactor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	e.member(t, f.ws, "carol@acme.example", latchkey.RoleMember, goodPassword)
@@ -256,25 +264,25 @@ func TestDashboardSingleFactor(t *testing.T) {
 	e.invite(t, f.ws, "eve@acme.example", latchkey.RoleMember) // invited: not counted
 	admin := e.adminBrowser(t, f)
 
-	r := admin.get(t, e.url("acme", "/dashboard"))
+	r := admin.Get(t, e.url("acme", "/dashboard"))
 	var got []string
-	for _, li := range r.find(func(n *html.Node) bool {
-		return n.Data == "li" && n.Parent != nil && strings.Contains(attr(n.Parent, "class"), "second-factor")
+	for _, li := range r.Find(func(n *html.Node) bool {
+		return n.Data == "li" && n.Parent != nil && strings.Contains(webtest.Attr(n.Parent, "class"), "second-factor")
 	}) {
-		got = append(got, text(li))
+		got = append(got, webtest.Text(li))
 	}
 	if want := []string{"1 member without it", "2 administrators without it"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("counts %q, want %q", got, want)
 	}
-	buttons := r.find(func(n *html.Node) bool { return n.Data == "button" && text(n) == "Require two-factor" })
+	buttons := r.Find(func(n *html.Node) bool { return n.Data == "button" && webtest.Text(n) == "Require two-factor" })
 	if len(buttons) != 1 {
 		t.Fatal("no Require two-factor button on the dashboard")
 	}
 	form := buttons[0].Parent
-	if attr(form, "action") != "/admin/security/policy" {
-		t.Fatalf("the button posts to %q", attr(form, "action"))
+	if webtest.Attr(form, "action") != "/admin/security/policy" {
+		t.Fatalf("the button posts to %q", webtest.Attr(form, "action"))
 	}
-	admin.post(t, e.url("acme", "/admin/security/policy"), url.Values{"csrf": {r.csrf()}, "require_2fa": {"1"}})
+	admin.Post(t, e.url("acme", "/admin/security/policy"), url.Values{"csrf": {r.CSRF()}, "require_2fa": {"1"}})
 	ws, err := e.store.Workspace(t.Context(), f.ws.ID)
 	if err != nil || !ws.Policy.Require2FA {
 		t.Fatalf("after the dashboard's button, Require2FA %v, %v", ws.Policy.Require2FA, err)
@@ -284,12 +292,13 @@ func TestDashboardSingleFactor(t *testing.T) {
 // TestFindThrottled: the central Find your workspace form answers FindLimit look-ups per
 // address per window, counted before the look-up (ASVS 2.4.1).
 func TestFindThrottled(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)
-	b.addr = "203.0.113.7"
-	find := func(b *browser, name string) *response {
-		return b.post(t, e.url("", "/find"), url.Values{"workspace": {name}})
+	b.Addr = "203.0.113.7"
+	find := func(b *browser, name string) *webtest.Response {
+		return b.Post(t, e.url("", "/find"), url.Values{"workspace": {name}})
 	}
 	for i := range web.FindLimit {
 		if r := find(b, fmt.Sprintf("nothing%d", i)); r.Status != http.StatusNotFound {
@@ -297,11 +306,11 @@ func TestFindThrottled(t *testing.T) {
 		}
 	}
 	r := find(b, "acme")
-	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" || !strings.HasPrefix(r.alert(), latchkey.MsgFindThrottled) {
-		t.Fatalf("look-up past the limit: %d, Retry-After %q, alert %q", r.Status, r.Header.Get("Retry-After"), r.alert())
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" || !strings.HasPrefix(r.Alert(), latchkey.MsgFindThrottled) {
+		t.Fatalf("look-up past the limit: %d, Retry-After %q, alert %q", r.Status, r.Header.Get("Retry-After"), r.Alert())
 	}
 	other := e.newBrowser(t)
-	other.addr = "203.0.113.8"
+	other.Addr = "203.0.113.8"
 	wantPage(t, find(other, "acme"), http.StatusOK, "/login")
 	e.clock.Advance(web.FindWindow)
 	wantPage(t, find(b, "acme"), http.StatusOK, "/login")
@@ -310,6 +319,7 @@ func TestFindThrottled(t *testing.T) {
 // TestAccessDeniedAudited: refused requests are audit events that administrators see, and a
 // flood writes at most DeniedPerMinute of them per address (ASVS 16.3.2, 16.3.3).
 func TestAccessDeniedAudited(t *testing.T) {
+	t.Parallel()
 	denied := func(t *testing.T, e *env, ws latchkey.Workspace) []latchkey.Event {
 		t.Helper()
 		return e.events(t, ws, latchkey.EventAccessDenied)
@@ -318,10 +328,10 @@ func TestAccessDeniedAudited(t *testing.T) {
 		e := newEnv(t)
 		f := e.seedAcme(t)
 		bob, _ := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.5")
-		if r := bob.get(t, e.url("acme", "/admin/members")); r.Status != http.StatusNotFound {
+		if r := bob.Get(t, e.url("acme", "/admin/members")); r.Status != http.StatusNotFound {
 			t.Fatalf("a member on /admin/members: %d", r.Status)
 		}
-		r := bob.post(t, e.url("acme", "/admin/members/"+f.admin.ID+"/suspend"), url.Values{"csrf": {bob.csrf(t, e.url("acme", "/dashboard"))}})
+		r := bob.Post(t, e.url("acme", "/admin/members/"+f.admin.ID+"/suspend"), url.Values{"csrf": {bob.CSRF(t, e.url("acme", "/dashboard"))}})
 		if r.Status != http.StatusNotFound {
 			t.Fatalf("a member suspending: %d", r.Status)
 		}
@@ -332,8 +342,8 @@ func TestAccessDeniedAudited(t *testing.T) {
 			t.Fatalf("access.denied events %+v", evs)
 		}
 		// Administrators see them on the audit page.
-		audit := e.adminBrowser(t, f).get(t, e.url("acme", "/admin/audit?what=access"))
-		if n := strings.Count(audit.text(), "Access refused"); n != 2 {
+		audit := e.adminBrowser(t, f).Get(t, e.url("acme", "/admin/audit?what=access"))
+		if n := strings.Count(audit.Text(), "Access refused"); n != 2 {
 			t.Errorf("the audit page shows %d refused accesses, want 2", n)
 		}
 	})
@@ -342,7 +352,7 @@ func TestAccessDeniedAudited(t *testing.T) {
 		f := e.seedAcme(t)
 		bob, cookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.5")
 		for _, tok := range []string{"", "forged"} {
-			if r := bob.post(t, e.url("acme", "/logout"), url.Values{"csrf": {tok}}); r.Status != http.StatusForbidden {
+			if r := bob.Post(t, e.url("acme", "/logout"), url.Values{"csrf": {tok}}); r.Status != http.StatusForbidden {
 				t.Fatalf("logout with token %q: %d, want 403", tok, r.Status)
 			}
 		}
@@ -358,11 +368,11 @@ func TestAccessDeniedAudited(t *testing.T) {
 		e := newEnv(t)
 		f := e.seedAcme(t)
 		b := e.newBrowser(t)
-		b.addr = "198.51.100.6"
-		req := formRequest(t, e.url("acme", "/login"), url.Values{"email": {f.member.Email}, "password": {goodPassword}})
+		b.Addr = "198.51.100.6"
+		req := webtest.FormRequest(t, e.url("acme", "/login"), url.Values{"email": {f.member.Email}, "password": {goodPassword}})
 		req.Header.Set("Origin", "https://evil.example")
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
-		if r := b.do(t, req); r.Status != http.StatusForbidden {
+		if r := b.Do(t, req); r.Status != http.StatusForbidden {
 			t.Fatalf("cross-origin POST: %d, want 403", r.Status)
 		}
 		evs := denied(t, e, f.ws)
@@ -375,10 +385,10 @@ func TestAccessDeniedAudited(t *testing.T) {
 		f := e.seedAcme(t)
 		e.createWorkspace(t, "beta", "Beta")
 		b := e.newBrowser(t)
-		req := formRequest(t, e.url("acme", "/logout"), nil)
+		req := webtest.FormRequest(t, e.url("acme", "/logout"), nil)
 		req.Header.Set("Origin", e.url("beta", ""))
 		req.Header.Set("Sec-Fetch-Site", "same-site")
-		if r := b.do(t, req); r.Status != http.StatusForbidden {
+		if r := b.Do(t, req); r.Status != http.StatusForbidden {
 			t.Fatalf("cross-workspace POST: %d, want 403", r.Status)
 		}
 		evs := denied(t, e, f.ws)
@@ -390,18 +400,18 @@ func TestAccessDeniedAudited(t *testing.T) {
 		e := newEnv(t)
 		f := e.seedAcme(t)
 		b := e.newBrowser(t)
-		b.addr = "198.51.100.7"
+		b.Addr = "198.51.100.7"
 		other := e.newBrowser(t)
-		other.addr = "198.51.100.8"
+		other.Addr = "198.51.100.8"
 		for range signin.DeniedPerMinute + 5 {
-			b.post(t, e.url("acme", "/logout"), url.Values{"csrf": {"forged"}})
+			b.Post(t, e.url("acme", "/logout"), url.Values{"csrf": {"forged"}})
 		}
 		if got := len(denied(t, e, f.ws)); got != signin.DeniedPerMinute {
 			t.Fatalf("%d events after a flood, want %d", got, signin.DeniedPerMinute)
 		}
-		other.post(t, e.url("acme", "/logout"), url.Values{"csrf": {"forged"}})
+		other.Post(t, e.url("acme", "/logout"), url.Values{"csrf": {"forged"}})
 		e.clock.Advance(time.Minute)
-		b.post(t, e.url("acme", "/logout"), url.Values{"csrf": {"forged"}})
+		b.Post(t, e.url("acme", "/logout"), url.Values{"csrf": {"forged"}})
 		if got := len(denied(t, e, f.ws)); got != signin.DeniedPerMinute+2 {
 			t.Fatalf("%d events, want %d: another address, and the next minute, are recorded", got, signin.DeniedPerMinute+2)
 		}
@@ -411,6 +421,7 @@ func TestAccessDeniedAudited(t *testing.T) {
 // TestRecoveryCodesStoredHashed: recovery codes (about 80 bits) are kept only as salted
 // argon2id hashes, never as the codes (ASVS 6.5.2).
 func TestRecoveryCodesStoredHashed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	_, codes := e.with2FA(t, "acme", f.member.Email)
@@ -465,7 +476,7 @@ func newLoggedEnv(t *testing.T) (*env, *syncBuffer) {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	dir := t.TempDir()
-	store, err := sqlstore.Open(t.Context(), filepath.Join(dir, "latchkey.db"))
+	store, err := sqlstore.Open(t.Context(), sqlitetest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -500,6 +511,7 @@ func newLoggedEnv(t *testing.T) (*env, *syncBuffer) {
 // a two-factor sign-in with a code and a recovery code, no password, cookie, form token, code
 // or link secret appears in any log line or audit row (ASVS 16.2.5, 14.2.1).
 func TestNoSecretsInLogsOrAudit(t *testing.T) {
+	t.Parallel()
 	e, logs := newLoggedEnv(t)
 	f := e.seedAcme(t)
 	secrets := map[string]string{"password": goodPassword, "wrong password": wrongPassword}
@@ -507,8 +519,8 @@ func TestNoSecretsInLogsOrAudit(t *testing.T) {
 	b := e.newBrowser(t)
 	b.login(t, e, "acme", f.member.Email, wrongPassword)
 	secrets["session cookie"] = b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-	secrets["form token"] = b.csrf(t, e.url("acme", "/dashboard"))
-	secrets["nonce cookie"] = e.newBrowser(t).get(t, e.url("acme", "/login")).setCookie("latchkey_nonce").Value
+	secrets["form token"] = b.CSRF(t, e.url("acme", "/dashboard"))
+	secrets["nonce cookie"] = e.newBrowser(t).Get(t, e.url("acme", "/login")).SetCookie("latchkey_nonce").Value
 	key, codes := b.enable2FA(t, e, "acme")
 	secrets["totp key"] = key
 	b.logout(t, e, "acme")
@@ -518,26 +530,26 @@ func TestNoSecretsInLogsOrAudit(t *testing.T) {
 	const newPassword = "a brand new passphrase, sturdy"
 	secrets["new password"] = newPassword
 	if r := e.newBrowser(t).reset(t, link, f.member.Email, newPassword, newPassword); r.Status != http.StatusOK || r.URL.Path != "/login" {
-		t.Fatalf("reset: %d at %s, alert %q", r.Status, r.URL, r.alert())
+		t.Fatalf("reset: %d at %s, alert %q", r.Status, r.URL, r.Alert())
 	}
 
 	b2 := e.newBrowser(t)
 	fields := url.Values{"email": {f.member.Email}, "password": {newPassword}}
-	r := b2.submit(t, e.url("acme", "/login"), e.url("acme", "/login"), fields)
+	r := b2.Submit(t, e.url("acme", "/login"), e.url("acme", "/login"), fields)
 	wantPage(t, r, http.StatusOK, "/two-factor")
-	secrets["challenge cookie"] = r.setCookie("latchkey_challenge").Value
+	secrets["challenge cookie"] = r.SetCookie("latchkey_challenge").Value
 	e.nextStep()
 	code := e.code(t, key, 0)
 	secrets["totp code"] = code
 	wantPage(t, b2.verify(t, e, "acme", code), http.StatusOK, "/dashboard")
 	b2.logout(t, e, "acme")
 	b3 := e.newBrowser(t)
-	b3.submit(t, e.url("acme", "/login"), e.url("acme", "/login"), fields)
+	b3.Submit(t, e.url("acme", "/login"), e.url("acme", "/login"), fields)
 	secrets["recovery code"] = codes[0]
 	wantPage(t, b3.useRecovery(t, e, "acme", codes[0]), http.StatusOK, "/dashboard")
 	_, invite := e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)
 	secrets["invitation link secret"] = invite[strings.LastIndex(invite, "/")+1:]
-	e.newBrowser(t).get(t, invite)
+	e.newBrowser(t).Get(t, invite)
 
 	evs, err := e.store.Events(t.Context(), f.ws.ID, latchkey.EventFilter{Limit: 1000})
 	if err != nil {
@@ -567,11 +579,12 @@ func TestNoSecretsInLogsOrAudit(t *testing.T) {
 // remove, role, two-factor off and policy routes answer 405 (or the not-found page) and leave
 // everything as it was (ASVS 3.5.3).
 func TestGetChangesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	bob, bobCookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
 	admin := e.adminBrowser(t, f)
-	adminCookie := admin.cookie(t, e.url("acme", "/"), "latchkey_session")
+	adminCookie := admin.Cookie(t, e.url("acme", "/"), "latchkey_session")
 	m := f.member.ID
 	paths := []string{
 		"/logout",
@@ -588,7 +601,7 @@ func TestGetChangesNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := admin.do(t, req)
+			r := admin.Do(t, req)
 			if r.Status != http.StatusMethodNotAllowed && r.Status != http.StatusNotFound {
 				t.Errorf("%s %s: %d, want 405 or 404", method, p, r.Status)
 			}
@@ -615,6 +628,7 @@ func TestGetChangesNothing(t *testing.T) {
 // error pages carry the CSP with base-uri 'none' and object-src covered by default-src 'none',
 // nosniff, and Cache-Control: no-store on workspace pages (ASVS 3.4.3, 14.3.2, 3.4.4).
 func TestEveryWorkspacePageHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	admin := e.adminBrowser(t, f)
@@ -643,22 +657,23 @@ func TestEveryWorkspacePageHeaders(t *testing.T) {
 		"/admin/members", "/admin/members/" + f.member.ID + "/sessions", "/admin/audit", "/admin/settings",
 		"/admin/security", "/admin/hardware", "/admin/software", "/requests", "/no-such-page",
 	} {
-		r := admin.get(t, e.url("acme", p))
+		r := admin.Get(t, e.url("acme", p))
 		check("admin GET "+p, r.Header, true)
 	}
 	for _, p := range []string{"/login", "/forgot-password", "/two-factor", "/", strings.TrimPrefix(link, e.url("acme", ""))} {
-		r := anon.get(t, e.url("acme", p))
+		r := anon.Get(t, e.url("acme", p))
 		check("GET "+p, r.Header, true)
 	}
-	r := anon.get(t, e.url("", "/"))
+	r := anon.Get(t, e.url("", "/"))
 	check("central GET /", r.Header, true)
-	check("GET /healthz", anon.get(t, e.url("", "/healthz")).Header, false)
-	check("unknown workspace", anon.get(t, e.url("nosuch", "/login")).Header, false)
+	check("GET /healthz", anon.Get(t, e.url("", "/healthz")).Header, false)
+	check("unknown workspace", anon.Get(t, e.url("nosuch", "/login")).Header, false)
 }
 
 // TestHTTPSCookies: under https the session, nonce and challenge cookies are Secure, host-only
 // and __Host- prefixed, with SameSite=Lax and HttpOnly (ASVS 3.3.1, 3.3.2, 3.3.3, 3.3.4).
 func TestHTTPSCookies(t *testing.T) {
+	t.Parallel()
 	e := newHandlerEnv(t, "https://app.test")
 	f := e.seedAcme(t)
 	e.setAccount(t, f.member, func(a *latchkey.Account) { a.TOTPSecret = "sealed" }) // any value turns the second step on
@@ -685,7 +700,7 @@ func TestHTTPSCookies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	form := url.Values{"csrf": {(&response{Doc: doc}).csrf()}, "email": {f.member.Email}, "password": {goodPassword}}
+	form := url.Values{"csrf": {(&webtest.Response{Doc: doc}).CSRF()}, "email": {f.member.Email}, "password": {goodPassword}}
 	post := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "https://acme.app.test/login", strings.NewReader(form.Encode()))
 	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	post.Header.Set("Origin", "https://acme.app.test")
@@ -710,6 +725,7 @@ func TestHTTPSCookies(t *testing.T) {
 // TestNoCORS: no response allows another origin to read it, whatever the Origin sent (ASVS
 // 3.4.2).
 func TestNoCORS(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	admin := e.adminBrowser(t, f)
@@ -722,7 +738,7 @@ func TestNoCORS(t *testing.T) {
 				}
 				req.Header.Set("Origin", origin)
 				req.Header.Set("Access-Control-Request-Method", "POST")
-				r := admin.do(t, req)
+				r := admin.Do(t, req)
 				for k := range r.Header {
 					if strings.HasPrefix(strings.ToLower(k), "access-control-") {
 						t.Errorf("%s %s from %s: %s: %q", m, u, origin, k, r.Header.Get(k))
@@ -736,35 +752,36 @@ func TestNoCORS(t *testing.T) {
 // TestPasswordFieldsMasked: every password field of every page is type=password with the
 // autocomplete a password manager needs, and no page blocks pasting (ASVS 6.2.6, 6.2.7).
 func TestPasswordFieldsMasked(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	admin := e.adminBrowser(t, f)
 	e.clock.Advance(e.svc.Policy.ReauthWindow) // so that the pages ask for the password again
 	_, welcome := e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)
 	reset := e.requestResetLink(t, "acme", f.member.Email)
-	pages := map[string]*response{
-		"login":             e.newBrowser(t).get(t, e.url("acme", "/login")),
-		"set password":      e.newBrowser(t).get(t, welcome),
-		"reset":             e.newBrowser(t).get(t, reset),
-		"security":          admin.get(t, e.url("acme", "/profile/security")),
-		"two-factor set-up": admin.get(t, e.url("acme", "/profile/two-factor/setup")),
+	pages := map[string]*webtest.Response{
+		"login":             e.newBrowser(t).Get(t, e.url("acme", "/login")),
+		"set password":      e.newBrowser(t).Get(t, welcome),
+		"reset":             e.newBrowser(t).Get(t, reset),
+		"security":          admin.Get(t, e.url("acme", "/profile/security")),
+		"two-factor set-up": admin.Get(t, e.url("acme", "/profile/two-factor/setup")),
 	}
 	for name, r := range pages {
 		var n int
-		for _, in := range r.find(func(n *html.Node) bool { return n.Data == "input" }) {
-			switch nm := attr(in, "name"); {
+		for _, in := range r.Find(func(n *html.Node) bool { return n.Data == "input" }) {
+			switch nm := webtest.Attr(in, "name"); {
 			case nm == "password" || nm == "current" || nm == "confirm":
 				n++
-				if attr(in, "type") != "password" {
-					t.Errorf("%s: field %s is type %q", name, nm, attr(in, "type"))
+				if webtest.Attr(in, "type") != "password" {
+					t.Errorf("%s: field %s is type %q", name, nm, webtest.Attr(in, "type"))
 				}
-				if ac := attr(in, "autocomplete"); ac != "current-password" && ac != "new-password" {
+				if ac := webtest.Attr(in, "autocomplete"); ac != "current-password" && ac != "new-password" {
 					t.Errorf("%s: field %s has autocomplete %q", name, nm, ac)
 				}
 			}
 			for _, a := range in.Attr {
-				if strings.HasPrefix(a.Key, "on") || a.Key == "autocomplete" && a.Val == "off" && attr(in, "type") == "password" {
-					t.Errorf("%s: input %s has %s=%q", name, attr(in, "name"), a.Key, a.Val)
+				if strings.HasPrefix(a.Key, "on") || a.Key == "autocomplete" && a.Val == "off" && webtest.Attr(in, "type") == "password" {
+					t.Errorf("%s: input %s has %s=%q", name, webtest.Attr(in, "name"), a.Key, a.Val)
 				}
 			}
 		}
@@ -777,18 +794,19 @@ func TestPasswordFieldsMasked(t *testing.T) {
 // TestSignInFormsAskOnlyForCredentials: the sign-in, forgot-password and set-password forms
 // ask for no hint and no secret question (ASVS 6.4.2).
 func TestSignInFormsAskOnlyForCredentials(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	_, welcome := e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)
 	allowed := map[string]bool{"csrf": true, "email": true, "username": true, "password": true, "confirm": true, "remember": true, "name": true}
 	for _, u := range []string{e.url("acme", "/login"), e.url("acme", "/forgot-password"), welcome, e.requestResetLink(t, "acme", f.member.Email)} {
-		r := e.newBrowser(t).get(t, u)
-		for _, in := range r.find(func(n *html.Node) bool { return n.Data == "input" || n.Data == "select" || n.Data == "textarea" }) {
-			if !allowed[attr(in, "name")] {
-				t.Errorf("%s asks for %q", u, attr(in, "name"))
+		r := e.newBrowser(t).Get(t, u)
+		for _, in := range r.Find(func(n *html.Node) bool { return n.Data == "input" || n.Data == "select" || n.Data == "textarea" }) {
+			if !allowed[webtest.Attr(in, "name")] {
+				t.Errorf("%s asks for %q", u, webtest.Attr(in, "name"))
 			}
 		}
-		if txt := strings.ToLower(r.text()); strings.Contains(txt, "password hint") || strings.Contains(txt, "security question") {
+		if txt := strings.ToLower(r.Text()); strings.Contains(txt, "password hint") || strings.Contains(txt, "security question") {
 			t.Errorf("%s mentions a hint or a security question", u)
 		}
 	}
@@ -797,27 +815,29 @@ func TestSignInFormsAskOnlyForCredentials(t *testing.T) {
 // TestOldPasswordStillWorks: a password years old still signs in; nothing asks to rotate it
 // (ASVS 6.2.10).
 func TestOldPasswordStillWorks(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	e.clock.Advance(5 * 365 * 24 * time.Hour)
 	r := e.newBrowser(t).login(t, e, "acme", f.member.Email, goodPassword)
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	if strings.Contains(strings.ToLower(r.text()), "expired") {
+	if strings.Contains(strings.ToLower(r.Text()), "expired") {
 		t.Error("the dashboard says something expired")
 	}
 }
 
 // TestMarkupIsEscaped: names and emails are shown as text, never as markup (ASVS 3.2.2).
 func TestMarkupIsEscaped(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	const evil = `<script>alert(1)</script><img src=x>`
 	e.setAccount(t, f.member, func(a *latchkey.Account) { a.Name = evil })
-	r := e.adminBrowser(t, f).get(t, e.url("acme", "/admin/members"))
-	if strings.Contains(r.Body, evil) || len(r.find(func(n *html.Node) bool { return n.Data == "script" && !hasAttr(n, "src") })) > 0 {
+	r := e.adminBrowser(t, f).Get(t, e.url("acme", "/admin/members"))
+	if strings.Contains(r.Body, evil) || len(r.Find(func(n *html.Node) bool { return n.Data == "script" && !webtest.HasAttr(n, "src") })) > 0 {
 		t.Fatal("a member's name was rendered as markup")
 	}
-	if !strings.Contains(r.text(), evil) {
+	if !strings.Contains(r.Text(), evil) {
 		t.Fatal("the name is not shown as text")
 	}
 }
@@ -825,11 +845,12 @@ func TestMarkupIsEscaped(t *testing.T) {
 // TestNonceAndLinkEntropy: the form nonce and the welcome link secret are 256-bit random
 // values, different each time (ASVS 11.5.1, 6.4.1).
 func TestNonceAndLinkEntropy(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	seen := map[string]bool{}
 	for range 3 {
-		n := e.newBrowser(t).get(t, e.url("acme", "/login")).setCookie("latchkey_nonce")
+		n := e.newBrowser(t).Get(t, e.url("acme", "/login")).SetCookie("latchkey_nonce")
 		if n == nil || len(n.Value) != 43 || seen[n.Value] {
 			t.Fatalf("nonce %v: want 43 characters (256 bits), new each time", n)
 		}
@@ -846,10 +867,11 @@ func TestNonceAndLinkEntropy(t *testing.T) {
 // TestSignOutClearsBrowserData: signing out deletes the session on the server, clears its
 // cookie and tells the browser to drop what it cached for the workspace (ASVS 14.3.1, 7.4.1).
 func TestSignOutClearsBrowserData(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b, cookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
-	r := b.submit(t, e.url("acme", "/dashboard"), e.url("acme", "/logout"), nil)
+	r := b.Submit(t, e.url("acme", "/dashboard"), e.url("acme", "/logout"), nil)
 	if len(r.Hops) == 0 {
 		t.Fatal("sign out did not redirect")
 	}

@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 )
 
 // wantForbidden fails the test unless r is the 403 page for a refused form.
-func wantForbidden(t *testing.T, r *response) {
+func wantForbidden(t *testing.T, r *webtest.Response) {
 	t.Helper()
 	if got, want := r.Status, http.StatusForbidden; got != want {
 		t.Fatalf("status %d at %s, want %d", got, r.URL, want)
@@ -17,7 +18,7 @@ func wantForbidden(t *testing.T, r *response) {
 	if len(r.Hops) != 0 {
 		t.Errorf("redirected to %s", r.URL)
 	}
-	if got, want := r.texts("p", ""), latchkey.MsgFormExpired; len(got) == 0 || got[0] != want {
+	if got, want := r.Texts("p", ""), latchkey.MsgFormExpired; len(got) == 0 || got[0] != want {
 		t.Errorf("message %q, want %q", got, want)
 	}
 	noSession(t, r)
@@ -30,8 +31,8 @@ func TestLogoutNeedsFormToken(t *testing.T) {
 	b := e.newBrowser(t)
 	cookie := b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 
-	wantForbidden(t, b.post(t, e.url("acme", "/logout"), nil))
-	wantForbidden(t, b.post(t, e.url("acme", "/logout"), url.Values{"csrf": {"not-the-token"}}))
+	wantForbidden(t, b.Post(t, e.url("acme", "/logout"), nil))
+	wantForbidden(t, b.Post(t, e.url("acme", "/logout"), url.Values{"csrf": {"not-the-token"}}))
 	if !b.signedIn(t, e, "acme") {
 		t.Fatal("a forged sign-out ended the session")
 	}
@@ -55,11 +56,11 @@ func TestLoginRefusesForgedForms(t *testing.T) {
 
 	t.Run("from a sibling workspace", func(t *testing.T) {
 		b := e.newBrowser(t)
-		tok := b.csrf(t, e.url("acme", "/login"))
-		req := formRequest(t, e.url("acme", "/login"), creds(tok))
+		tok := b.CSRF(t, e.url("acme", "/login"))
+		req := webtest.FormRequest(t, e.url("acme", "/login"), creds(tok))
 		req.Header.Set("Origin", "http://evil.app.test")
 		req.Header.Set("Sec-Fetch-Site", "same-site")
-		wantForbidden(t, b.do(t, req))
+		wantForbidden(t, b.Do(t, req))
 		if b.signedIn(t, e, "acme") {
 			t.Error("signed in")
 		}
@@ -67,10 +68,10 @@ func TestLoginRefusesForgedForms(t *testing.T) {
 
 	t.Run("from a foreign origin without fetch metadata", func(t *testing.T) {
 		b := e.newBrowser(t)
-		tok := b.csrf(t, e.url("acme", "/login"))
-		req := formRequest(t, e.url("acme", "/login"), creds(tok))
+		tok := b.CSRF(t, e.url("acme", "/login"))
+		req := webtest.FormRequest(t, e.url("acme", "/login"), creds(tok))
 		req.Header.Set("Origin", "http://evil.example")
-		wantForbidden(t, b.do(t, req))
+		wantForbidden(t, b.Do(t, req))
 		if b.signedIn(t, e, "acme") {
 			t.Error("signed in")
 		}
@@ -78,12 +79,12 @@ func TestLoginRefusesForgedForms(t *testing.T) {
 
 	t.Run("token of another workspace", func(t *testing.T) {
 		b := e.newBrowser(t)
-		betaTok := b.csrf(t, e.url("beta", "/login"))
-		acmeTok := b.csrf(t, e.url("acme", "/login"))
+		betaTok := b.CSRF(t, e.url("beta", "/login"))
+		acmeTok := b.CSRF(t, e.url("acme", "/login"))
 		if betaTok == acmeTok {
 			t.Fatal("two workspaces gave one browser the same token")
 		}
-		wantForbidden(t, b.post(t, e.url("acme", "/login"), creds(betaTok)))
+		wantForbidden(t, b.Post(t, e.url("acme", "/login"), creds(betaTok)))
 		if b.signedIn(t, e, "acme") {
 			t.Error("signed in")
 		}
@@ -92,27 +93,27 @@ func TestLoginRefusesForgedForms(t *testing.T) {
 	t.Run("token of another browser", func(t *testing.T) {
 		victim := e.newBrowser(t)
 		attacker := e.newBrowser(t)
-		attacker.csrf(t, e.url("acme", "/login")) // the attacker has a nonce cookie of its own
-		tok := victim.csrf(t, e.url("acme", "/login"))
-		if attacker.cookie(t, e.url("acme", "/"), "latchkey_nonce") == victim.cookie(t, e.url("acme", "/"), "latchkey_nonce") {
+		attacker.CSRF(t, e.url("acme", "/login")) // the attacker has a nonce cookie of its own
+		tok := victim.CSRF(t, e.url("acme", "/login"))
+		if attacker.Cookie(t, e.url("acme", "/"), "latchkey_nonce") == victim.Cookie(t, e.url("acme", "/"), "latchkey_nonce") {
 			t.Fatal("two browsers share a nonce")
 		}
-		wantForbidden(t, attacker.post(t, e.url("acme", "/login"), creds(tok)))
+		wantForbidden(t, attacker.Post(t, e.url("acme", "/login"), creds(tok)))
 		if attacker.signedIn(t, e, "acme") {
 			t.Error("signed in")
 		}
 		// And from a browser with no cookie at all.
 		fresh := e.newBrowser(t)
-		wantForbidden(t, fresh.post(t, e.url("acme", "/login"), creds(tok)))
+		wantForbidden(t, fresh.Post(t, e.url("acme", "/login"), creds(tok)))
 	})
 
 	t.Run("signed-out token after sign-in", func(t *testing.T) {
 		// A token is bound to the session once there is one: a token from before sign-in
 		// cannot sign the browser out.
 		b := e.newBrowser(t)
-		old := b.csrf(t, e.url("acme", "/login"))
+		old := b.CSRF(t, e.url("acme", "/login"))
 		b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-		wantForbidden(t, b.post(t, e.url("acme", "/logout"), url.Values{"csrf": {old}}))
+		wantForbidden(t, b.Post(t, e.url("acme", "/logout"), url.Values{"csrf": {old}}))
 		if !b.signedIn(t, e, "acme") {
 			t.Error("signed out with a stale token")
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden pages in testdata/")
@@ -26,7 +27,7 @@ var (
 // golden compares a page with testdata/<name>.html, after replacing what changes from run to
 // run (form tokens, one-time links) or with unrelated edits (asset hashes). With -update it
 // writes the file instead.
-func golden(t *testing.T, name string, r *response) {
+func golden(t *testing.T, name string, r *webtest.Response) {
 	t.Helper()
 	got := csrfValue.ReplaceAllString(r.Body, `name="csrf" value="CSRF"`)
 	got = csrfData.ReplaceAllString(got, `data-csrf="CSRF"`)
@@ -54,39 +55,39 @@ func TestPagesGolden(t *testing.T) {
 	f := e.seedAcme(t)
 	_, link := e.invite(t, f.ws, "carol@acme.example", latchkey.RoleMember)
 	b := e.newBrowser(t)
-	b.addr = "198.51.100.40"
+	b.Addr = "198.51.100.40"
 
 	for _, tc := range []struct {
 		name   string
 		status int
-		do     func() *response
+		do     func() *webtest.Response
 	}{
-		{"find", http.StatusOK, func() *response { return b.get(t, e.url("", "/")) }},
-		{"find-unknown", http.StatusNotFound, func() *response {
-			return b.post(t, e.url("", "/find"), url.Values{"workspace": {"nope"}})
+		{"find", http.StatusOK, func() *webtest.Response { return b.Get(t, e.url("", "/")) }},
+		{"find-unknown", http.StatusNotFound, func() *webtest.Response {
+			return b.Post(t, e.url("", "/find"), url.Values{"workspace": {"nope"}})
 		}},
-		{"unknown-workspace", http.StatusNotFound, func() *response { return b.get(t, "http://nope.app.test/login") }},
-		{"login", http.StatusOK, func() *response { return b.get(t, e.url("acme", "/login?return_to=%2Fdashboard")) }},
-		{"login-bad-credentials", http.StatusUnauthorized, func() *response {
+		{"unknown-workspace", http.StatusNotFound, func() *webtest.Response { return b.Get(t, "http://nope.app.test/login") }},
+		{"login", http.StatusOK, func() *webtest.Response { return b.Get(t, e.url("acme", "/login?return_to=%2Fdashboard")) }},
+		{"login-bad-credentials", http.StatusUnauthorized, func() *webtest.Response {
 			return b.login(t, e, "acme", f.member.Email, wrongPassword)
 		}},
-		{"set-password", http.StatusOK, func() *response { return b.get(t, link) }},
-		{"set-password-mismatch", http.StatusBadRequest, func() *response {
+		{"set-password", http.StatusOK, func() *webtest.Response { return b.Get(t, link) }},
+		{"set-password-mismatch", http.StatusBadRequest, func() *webtest.Response {
 			return b.setPassword(t, link, goodPassword, wrongPassword)
 		}},
-		{"set-password-invalid", http.StatusGone, func() *response { return b.get(t, link+"x") }},
-		{"form-expired", http.StatusForbidden, func() *response {
-			return b.post(t, e.url("acme", "/login"), url.Values{"email": {f.member.Email}})
+		{"set-password-invalid", http.StatusGone, func() *webtest.Response { return b.Get(t, link+"x") }},
+		{"form-expired", http.StatusForbidden, func() *webtest.Response {
+			return b.Post(t, e.url("acme", "/login"), url.Values{"email": {f.member.Email}})
 		}},
-		{"not-found", http.StatusNotFound, func() *response { return b.get(t, e.url("acme", "/nothing-here")) }},
-		{"dashboard-admin", http.StatusOK, func() *response {
+		{"not-found", http.StatusNotFound, func() *webtest.Response { return b.Get(t, e.url("acme", "/nothing-here")) }},
+		{"dashboard-admin", http.StatusOK, func() *webtest.Response {
 			b.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
-			return b.get(t, e.url("acme", "/dashboard"))
+			return b.Get(t, e.url("acme", "/dashboard"))
 		}},
-		{"dashboard-member", http.StatusOK, func() *response {
-			b.submit(t, e.url("acme", "/dashboard"), e.url("acme", "/logout"), nil)
+		{"dashboard-member", http.StatusOK, func() *webtest.Response {
+			b.Submit(t, e.url("acme", "/dashboard"), e.url("acme", "/logout"), nil)
 			b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-			return b.get(t, e.url("acme", "/dashboard"))
+			return b.Get(t, e.url("acme", "/dashboard"))
 		}},
 	} {
 		r := tc.do()

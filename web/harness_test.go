@@ -1,29 +1,20 @@
 package web_test
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"path/filepath"
-	"slices"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/internal/testclock"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
@@ -91,7 +82,7 @@ func newHandlerEnvWith(t *testing.T, base string, hasher *password.Hasher) *env 
 	t.Helper()
 	dir := t.TempDir()
 	// A copy of a migrated template: the migrations ran once for the whole test process.
-	store, err := sqlstore.Open(t.Context(), sqlitetest.Path(t))
+	store, err := sqlstore.Open(t.Context(), sqlitetest.DSN(t))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -266,151 +257,24 @@ func (e *env) sessionExists(t *testing.T, ws latchkey.Workspace, cookie string) 
 	return false
 }
 
-// browser is one browser: its own cookie jar, a user agent and, through X-Forwarded-For from
-// the trusted loopback proxy, the client address it appears to come from.
+// browser is one browser on e's server (webtest.Client), with the steps of latchkey's own
+// pages: signing in, and whether it is signed in.
 type browser struct {
-	client *http.Client
-	jar    *cookiejar.Jar
-	// addr is sent as X-Forwarded-For when set; change it to move the browser.
-	addr      string
-	userAgent string
-	hops      []*http.Response
+	*webtest.Client
 }
 
-// browserCount numbers browsers, so that each has its own user agent.
-var browserCount atomic.Int64
-
-// newBrowser returns a browser that reaches e's server whatever the host in the URL, follows
+// newBrowser returns a browser that reaches e's server whatever the host in the URL (an
+// address, such as a test's identity provider on 127.0.0.1, is dialled as it is), follows
 // redirects and remembers the redirect responses it followed.
 func (e *env) newBrowser(t *testing.T) *browser {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := browserCount.Add(1)
-	target := e.srv.Listener.Addr().String()
-	dialer := &net.Dialer{}
-	transport := &http.Transport{
-		// Every host name reaches the server; an address (a test's identity provider on
-		// 127.0.0.1) is dialled as it is.
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if host, _, _ := net.SplitHostPort(addr); net.ParseIP(host) == nil {
-				addr = target
-			}
-			return dialer.DialContext(ctx, network, addr)
-		},
-	}
-	t.Cleanup(transport.CloseIdleConnections)
-	b := &browser{jar: jar, userAgent: fmt.Sprintf("latchkey-test/1.0 (browser %d)", n)}
-	b.client = &http.Client{
-		Transport: transport,
-		Jar:       jar,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 10 {
-				return errors.New("too many redirects")
-			}
-			b.hops = append(b.hops, req.Response)
-			return nil
-		},
-	}
-	return b
-}
-
-// response is what a browser got, after following redirects.
-type response struct {
-	Status int
-	URL    *url.URL // the final address
-	Header http.Header
-	Body   string
-	Doc    *html.Node
-	Hops   []*http.Response // the redirect responses followed, first first
-}
-
-// do sends req with the browser's user agent and address, and reads the final response.
-func (b *browser) do(t *testing.T, req *http.Request) *response {
-	t.Helper()
-	req.Header.Set("User-Agent", b.userAgent)
-	if b.addr != "" {
-		req.Header.Set("X-Forwarded-For", b.addr)
-	}
-	b.hops = nil
-	res, err := b.client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read body: %v", req.Method, req.URL, err)
-	}
-	r := &response{Status: res.StatusCode, URL: res.Request.URL, Header: res.Header, Body: string(body), Hops: b.hops}
-	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
-		r.Doc, err = html.Parse(strings.NewReader(r.Body))
-		if err != nil {
-			t.Fatalf("%s %s: parse page: %v", req.Method, req.URL, err)
-		}
-	}
-	return r
-}
-
-// get loads a page.
-func (b *browser) get(t *testing.T, u string) *response {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.do(t, req)
-}
-
-// post submits fields to u as a browser submits a form of u's own origin.
-func (b *browser) post(t *testing.T, u string, fields url.Values) *response {
-	t.Helper()
-	req := formRequest(t, u, fields)
-	req.Header.Set("Origin", req.URL.Scheme+"://"+req.URL.Host)
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	return b.do(t, req)
-}
-
-// formRequest builds a POST of fields to u with no origin headers.
-func formRequest(t *testing.T, u string, fields url.Values) *http.Request {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, u, strings.NewReader(fields.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return req
-}
-
-// csrf loads page and returns the form token it carries.
-func (b *browser) csrf(t *testing.T, page string) string {
-	t.Helper()
-	r := b.get(t, page)
-	tok := r.csrf()
-	if tok == "" {
-		t.Fatalf("GET %s (%d, at %s): no csrf field", page, r.Status, r.URL)
-	}
-	return tok
-}
-
-// submit does what a person does with a form: load page, fill in fields, and send them with
-// the page's form token to action.
-func (b *browser) submit(t *testing.T, page, action string, fields url.Values) *response {
-	t.Helper()
-	tok := b.csrf(t, page)
-	all := url.Values{"csrf": {tok}}
-	for k, v := range fields {
-		all[k] = v
-	}
-	return b.post(t, action, all)
+	return &browser{webtest.New(t, webtest.Options{Dial: e.srv.Listener.Addr().String()})}
 }
 
 // login signs in to the workspace with this slug through its sign-in page.
-func (b *browser) login(t *testing.T, e *env, slug, email, pw string) *response {
+func (b *browser) login(t *testing.T, e *env, slug, email, pw string) *webtest.Response {
 	t.Helper()
-	return b.submit(t, e.url(slug, "/login"), e.url(slug, "/login"), url.Values{"email": {email}, "password": {pw}})
+	return b.Submit(t, e.url(slug, "/login"), e.url(slug, "/login"), url.Values{"email": {email}, "password": {pw}})
 }
 
 // mustLogin signs in and fails the test unless the dashboard loads. It returns the session
@@ -419,176 +283,19 @@ func (b *browser) mustLogin(t *testing.T, e *env, slug, email, pw string) string
 	t.Helper()
 	r := b.login(t, e, slug, email, pw)
 	if r.Status != http.StatusOK || r.URL.Path != "/dashboard" {
-		t.Fatalf("sign in as %s: %d at %s, alert %q", email, r.Status, r.URL, r.alert())
+		t.Fatalf("sign in as %s: %d at %s, alert %q", email, r.Status, r.URL, r.Alert())
 	}
-	c := r.setCookie("latchkey_session")
+	c := r.SetCookie("latchkey_session")
 	if c == nil {
 		t.Fatalf("sign in as %s: no session cookie", email)
 	}
 	return c.Value
 }
 
-// cookie returns the value of the named cookie the browser would send to u, or "".
-func (b *browser) cookie(t *testing.T, u, name string) string {
-	t.Helper()
-	pu, err := url.Parse(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range b.jar.Cookies(pu) {
-		if c.Name == name {
-			return c.Value
-		}
-	}
-	return ""
-}
-
-// headers returns the headers of the redirects followed and of the final response, in order.
-func (r *response) headers() []http.Header {
-	hs := make([]http.Header, 0, len(r.Hops)+1)
-	for _, h := range r.Hops {
-		hs = append(hs, h.Header)
-	}
-	return append(hs, r.Header)
-}
-
-// setCookie returns the last Set-Cookie for name in the redirects and the final response, or nil.
-func (r *response) setCookie(name string) *http.Cookie {
-	var found *http.Cookie
-	for _, h := range r.headers() {
-		for _, line := range h.Values("Set-Cookie") {
-			if c, err := http.ParseSetCookie(line); err == nil && c.Name == name {
-				found = c
-			}
-		}
-	}
-	return found
-}
-
-// setCookieLine returns the raw last Set-Cookie header for name, or "".
-func (r *response) setCookieLine(name string) string {
-	var found string
-	for _, h := range r.headers() {
-		for _, line := range h.Values("Set-Cookie") {
-			if strings.HasPrefix(line, name+"=") {
-				found = line
-			}
-		}
-	}
-	return found
-}
-
-// find returns the elements of the page for which match holds, in document order.
-func (r *response) find(match func(*html.Node) bool) []*html.Node {
-	if r.Doc == nil {
-		return nil
-	}
-	var found []*html.Node
-	for n := range r.Doc.Descendants() {
-		if n.Type == html.ElementNode && match(n) {
-			found = append(found, n)
-		}
-	}
-	return found
-}
-
-// attr returns the value of n's attribute key, or "".
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-// hasAttr reports whether n has the attribute key.
-func hasAttr(n *html.Node, key string) bool {
-	return slices.ContainsFunc(n.Attr, func(a html.Attribute) bool { return a.Key == key })
-}
-
-// text returns the text inside n with runs of white space made single spaces.
-func text(n *html.Node) string {
-	var b strings.Builder
-	for d := range n.Descendants() {
-		if d.Type == html.TextNode {
-			b.WriteString(d.Data)
-			b.WriteByte(' ')
-		}
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
-}
-
-// texts returns the text of each element matching the tag (and, when set, the class).
-func (r *response) texts(tag, class string) []string {
-	var out []string
-	for _, n := range r.find(func(n *html.Node) bool {
-		return n.Data == tag && (class == "" || slices.Contains(strings.Fields(attr(n, "class")), class))
-	}) {
-		out = append(out, text(n))
-	}
-	return out
-}
-
-// roleText returns the text of the first element with this ARIA role, or "".
-func (r *response) roleText(role string) string {
-	if ns := r.find(func(n *html.Node) bool { return attr(n, "role") == role }); len(ns) > 0 {
-		return text(ns[0])
-	}
-	return ""
-}
-
-// alert is the error message of the page's form.
-func (r *response) alert() string { return r.roleText("alert") }
-
-// notice is the success message of the page.
-func (r *response) notice() string { return r.roleText("status") }
-
-// heading is the text of the page's first h1.
-func (r *response) heading() string {
-	if hs := r.texts("h1", ""); len(hs) > 0 {
-		return hs[0]
-	}
-	return ""
-}
-
-// text is the whole visible text of the page.
-func (r *response) text() string {
-	if r.Doc == nil {
-		return r.Body
-	}
-	return text(r.Doc)
-}
-
-// input returns the input named name, or nil.
-func (r *response) input(name string) *html.Node {
-	if ns := r.find(func(n *html.Node) bool { return n.Data == "input" && attr(n, "name") == name }); len(ns) > 0 {
-		return ns[0]
-	}
-	return nil
-}
-
-// csrf returns the value of the first csrf field, or "".
-func (r *response) csrf() string {
-	if n := r.input("csrf"); n != nil {
-		return attr(n, "value")
-	}
-	return ""
-}
-
-// links returns the href of every link on the page.
-func (r *response) links() []string {
-	var out []string
-	for _, n := range r.find(func(n *html.Node) bool { return n.Data == "a" }) {
-		out = append(out, attr(n, "href"))
-	}
-	return out
-}
-
 // signedIn reports whether the browser reaches the workspace's dashboard.
 func (b *browser) signedIn(t *testing.T, e *env, slug string) bool {
 	t.Helper()
-	r := b.get(t, e.url(slug, "/dashboard"))
+	r := b.Get(t, e.url(slug, "/dashboard"))
 	switch {
 	case r.Status == http.StatusOK && r.URL.Path == "/dashboard":
 		return true
@@ -600,17 +307,17 @@ func (b *browser) signedIn(t *testing.T, e *env, slug string) bool {
 }
 
 // wantPage fails the test unless r has the status and the final path.
-func wantPage(t *testing.T, r *response, status int, path string) {
+func wantPage(t *testing.T, r *webtest.Response, status int, path string) {
 	t.Helper()
 	if r.Status != status || r.URL.Path != path {
-		t.Fatalf("got %d at %s (alert %q), want %d at %s", r.Status, r.URL, r.alert(), status, path)
+		t.Fatalf("got %d at %s (alert %q), want %d at %s", r.Status, r.URL, r.Alert(), status, path)
 	}
 }
 
 // noSession fails the test if r set a session cookie with a value.
-func noSession(t *testing.T, r *response) {
+func noSession(t *testing.T, r *webtest.Response) {
 	t.Helper()
-	if c := r.setCookie("latchkey_session"); c != nil && c.Value != "" {
-		t.Fatalf("a session cookie was set: %s", r.setCookieLine("latchkey_session"))
+	if c := r.SetCookie("latchkey_session"); c != nil && c.Value != "" {
+		t.Fatalf("a session cookie was set: %s", r.SetCookieLine("latchkey_session"))
 	}
 }

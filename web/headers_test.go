@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/latchkey/latchkey/internal/webtest"
 )
 
 // wantSecurityHeaders fails the test unless h has the headers every page carries.
@@ -43,7 +45,7 @@ func TestSecurityHeaders(t *testing.T) {
 	for _, u := range []string{
 		e.url("", "/"), e.url("acme", "/login"), link, "http://nope.app.test/", e.url("acme", "/nothing-here"),
 	} {
-		r := b.get(t, u)
+		r := b.Get(t, u)
 		wantSecurityHeaders(t, u, r.Header)
 		if got := r.Header.Get("Strict-Transport-Security"); got != "" {
 			t.Errorf("%s: HSTS %q on plain http", u, got)
@@ -53,8 +55,8 @@ func TestSecurityHeaders(t *testing.T) {
 			continue
 		}
 		// No inline script or style for the CSP to have to allow.
-		inline := r.find(func(n *html.Node) bool {
-			return n.Data == "script" && attr(n, "src") == "" || n.Data == "style" || hasAttr(n, "style") ||
+		inline := r.Find(func(n *html.Node) bool {
+			return n.Data == "script" && webtest.Attr(n, "src") == "" || n.Data == "style" || webtest.HasAttr(n, "style") ||
 				hasAttrPrefix(n, "on")
 		})
 		if len(inline) != 0 {
@@ -62,7 +64,7 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 	b.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
-	r := b.get(t, e.url("acme", "/dashboard"))
+	r := b.Get(t, e.url("acme", "/dashboard"))
 	wantSecurityHeaders(t, "dashboard", r.Header)
 	if got, want := r.Header.Get("Cache-Control"), "no-store"; got != want {
 		t.Errorf("dashboard: Cache-Control %q, want %q", got, want)
@@ -114,9 +116,9 @@ func TestHTTPS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page := &response{Doc: doc}
+	page := &webtest.Response{Doc: doc}
 
-	form := url.Values{"csrf": {page.csrf()}, "email": {f.member.Email}, "password": {goodPassword}}
+	form := url.Values{"csrf": {page.CSRF()}, "email": {f.member.Email}, "password": {goodPassword}}
 	post := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "https://acme.app.test/login", strings.NewReader(form.Encode()))
 	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	post.Header.Set("Origin", "https://acme.app.test")
@@ -132,15 +134,15 @@ func TestHTTPS(t *testing.T) {
 	if got := rec.Header().Get("Strict-Transport-Security"); got == "" {
 		t.Error("no HSTS on the sign-in response")
 	}
-	res := &response{Header: rec.Header()}
-	c := res.setCookie("__Host-latchkey_session")
+	res := &webtest.Response{Header: rec.Header()}
+	c := res.SetCookie("__Host-latchkey_session")
 	if c == nil {
 		t.Fatalf("no __Host-latchkey_session cookie: %q", rec.Header().Values("Set-Cookie"))
 	}
 	if !c.Secure || !c.HttpOnly || c.Path != "/" || c.Domain != "" || c.SameSite != http.SameSiteLaxMode {
-		t.Errorf("session cookie %q, want Secure; HttpOnly; SameSite=Lax; Path=/, no Domain", res.setCookieLine("__Host-latchkey_session"))
+		t.Errorf("session cookie %q, want Secure; HttpOnly; SameSite=Lax; Path=/, no Domain", res.SetCookieLine("__Host-latchkey_session"))
 	}
-	if res.setCookie("latchkey_session") != nil {
+	if res.SetCookie("latchkey_session") != nil {
 		t.Error("an unprefixed session cookie was set too")
 	}
 
@@ -163,7 +165,7 @@ func TestHealthz(t *testing.T) {
 	e.seedAcme(t)
 	b := e.newBrowser(t)
 	for _, u := range []string{e.url("", "/healthz"), e.url("acme", "/healthz")} {
-		r := b.get(t, u)
+		r := b.Get(t, u)
 		if got, want := r.Status, http.StatusOK; got != want {
 			t.Fatalf("%s: %d, want %d", u, got, want)
 		}
@@ -213,13 +215,13 @@ func TestMetrics(t *testing.T) {
 
 	// The public addresses do not serve the metrics; the operator's own listener does.
 	for _, host := range []string{"", "acme"} {
-		if r := b.get(t, e.url(host, "/metrics")); r.Status != http.StatusNotFound {
+		if r := b.Get(t, e.url(host, "/metrics")); r.Status != http.StatusNotFound {
 			t.Errorf("GET /metrics on %q: %d, want 404", host, r.Status)
 		}
 	}
 	rec := httptest.NewRecorder()
 	e.handler.Metrics().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	r := &response{Status: rec.Code, Body: rec.Body.String()}
+	r := &webtest.Response{Status: rec.Code, Body: rec.Body.String()}
 	if got, want := r.Status, http.StatusOK; got != want {
 		t.Fatalf("GET /metrics: %d, want %d", got, want)
 	}

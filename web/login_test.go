@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 )
 
 func TestLoginPage(t *testing.T) {
@@ -19,23 +20,23 @@ func TestLoginPage(t *testing.T) {
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)
-	r := b.get(t, e.url("acme", "/"))
+	r := b.Get(t, e.url("acme", "/"))
 	wantPage(t, r, http.StatusOK, "/login")
-	if got, want := r.heading(), "Sign in"; got != want {
+	if got, want := r.Heading(), "Sign in"; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
 	for _, name := range []string{"csrf", "email", "password", "remember"} {
-		if r.input(name) == nil {
+		if r.Input(name) == nil {
 			t.Errorf("no %s input", name)
 		}
 	}
-	if n := r.input("remember"); n != nil && hasAttr(n, "checked") {
+	if n := r.Input("remember"); n != nil && webtest.HasAttr(n, "checked") {
 		t.Error("Keep me signed in is checked by default")
 	}
-	if got := r.texts("button", ""); !cmp.Equal(got, []string{"Sign in with a passkey", "Sign in"}) {
+	if got := r.Texts("button", ""); !cmp.Equal(got, []string{"Sign in with a passkey", "Sign in"}) {
 		t.Errorf("buttons %q, want [Sign in with a passkey, Sign in]", got)
 	}
-	if c := r.setCookie("latchkey_nonce"); c == nil || !c.HttpOnly || c.Domain != "" {
+	if c := r.SetCookie("latchkey_nonce"); c == nil || !c.HttpOnly || c.Domain != "" {
 		t.Errorf("nonce cookie %v, want a host-only HttpOnly cookie", c)
 	}
 }
@@ -49,24 +50,24 @@ func TestAdminDashboard(t *testing.T) {
 	e.suspend(t, f.ws, dave)
 
 	b := e.newBrowser(t)
-	b.addr = "198.51.100.20"
+	b.Addr = "198.51.100.20"
 	b.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
-	r := b.get(t, e.url("acme", "/dashboard"))
+	r := b.Get(t, e.url("acme", "/dashboard"))
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	if got, want := r.heading(), "Admin dashboard"; got != want {
+	if got, want := r.Heading(), "Admin dashboard"; got != want {
 		t.Fatalf("heading %q, want %q", got, want)
 	}
 	// admin and bob active, carol invited, dave suspended.
 	var counts []string
-	for _, li := range r.find(func(n *html.Node) bool {
-		return n.Data == "li" && n.Parent != nil && attr(n.Parent, "class") == "stats"
+	for _, li := range r.Find(func(n *html.Node) bool {
+		return n.Data == "li" && n.Parent != nil && webtest.Attr(n.Parent, "class") == "stats"
 	}) {
-		counts = append(counts, text(li))
+		counts = append(counts, webtest.Text(li))
 	}
 	if diff := cmp.Diff([]string{"2 active", "1 invited", "1 suspended", "4 in all"}, counts); diff != "" {
 		t.Errorf("members by status (-want +got):\n%s", diff)
 	}
-	rows := r.texts("tr", "")
+	rows := r.Texts("tr", "")
 	if !containsRow(rows, "carol@acme.example", "member") {
 		t.Errorf("pending invitations do not list carol: %q", rows)
 	}
@@ -76,7 +77,7 @@ func TestAdminDashboard(t *testing.T) {
 	if !containsRow(rows, "Signed in", f.admin.Email, "198.51.100.20") {
 		t.Errorf("recent activity does not show the sign-in: %q", rows)
 	}
-	if r.csrf() == "" {
+	if r.CSRF() == "" {
 		t.Error("no sign-out form")
 	}
 }
@@ -101,12 +102,12 @@ func TestMemberDashboard(t *testing.T) {
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
 	b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-	r := b.get(t, e.url("acme", "/dashboard"))
+	r := b.Get(t, e.url("acme", "/dashboard"))
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	if got, want := r.heading(), "Your dashboard"; got != want {
+	if got, want := r.Heading(), "Your dashboard"; got != want {
 		t.Fatalf("heading %q, want %q", got, want)
 	}
-	if diff := cmp.Diff([]string{"Assigned hardware", "Assigned software", "Your requests"}, r.texts("h2", "")); diff != "" {
+	if diff := cmp.Diff([]string{"Assigned hardware", "Assigned software", "Your requests"}, r.Texts("h2", "")); diff != "" {
 		t.Errorf("sections (-want +got):\n%s", diff)
 	}
 	want := []string{
@@ -114,16 +115,16 @@ func TestMemberDashboard(t *testing.T) {
 		"No software is assigned to you. Need a licence?",
 		"You have no requests. Ask the IT team for hardware, software or access.",
 	}
-	if diff := cmp.Diff(want, r.texts("p", "empty")); diff != "" {
+	if diff := cmp.Diff(want, r.Texts("p", "empty")); diff != "" {
 		t.Errorf("empty states (-want +got):\n%s", diff)
 	}
 	// Each empty state offers to open a request.
 	for _, link := range []string{"/requests/new?category=hardware", "/requests/new?category=software", "/requests/new"} {
-		if !slices.Contains(r.links(), link) {
-			t.Errorf("no link to %s in %q", link, r.links())
+		if !slices.Contains(r.Links(), link) {
+			t.Errorf("no link to %s in %q", link, r.Links())
 		}
 	}
-	if strings.Contains(r.text(), "Admin dashboard") || strings.Contains(r.text(), "Pending invitations") {
+	if strings.Contains(r.Text(), "Admin dashboard") || strings.Contains(r.Text(), "Pending invitations") {
 		t.Error("a member sees the admin dashboard")
 	}
 }
@@ -135,13 +136,13 @@ func TestWrongPasswordAndUnknownEmailLookAlike(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
-	b.addr = "203.0.113.7"
+	b.Addr = "203.0.113.7"
 
 	wrong := b.login(t, e, "acme", f.member.Email, wrongPassword)
 	unknown := b.login(t, e, "acme", "nobody@acme.example", wrongPassword)
-	for name, r := range map[string]*response{"wrong password": wrong, "unknown email": unknown} {
+	for name, r := range map[string]*webtest.Response{"wrong password": wrong, "unknown email": unknown} {
 		wantPage(t, r, http.StatusUnauthorized, "/login")
-		if got, want := r.alert(), latchkey.MsgBadCredentials; got != want {
+		if got, want := r.Alert(), latchkey.MsgBadCredentials; got != want {
 			t.Errorf("%s: alert %q, want %q", name, got, want)
 		}
 		noSession(t, r)
@@ -149,7 +150,7 @@ func TestWrongPasswordAndUnknownEmailLookAlike(t *testing.T) {
 			t.Errorf("%s: Retry-After set", name)
 		}
 	}
-	if got, want := attr(wrong.input("email"), "value"), f.member.Email; got != want {
+	if got, want := webtest.Attr(wrong.Input("email"), "value"), f.member.Email; got != want {
 		t.Errorf("the form kept email %q, want %q", got, want)
 	}
 	a := strings.ReplaceAll(wrong.Body, f.member.Email, "EMAIL")
@@ -164,14 +165,14 @@ func TestWrongPasswordAndUnknownEmailLookAlike(t *testing.T) {
 	ignore := cmpopts.IgnoreFields(latchkey.Event{}, "ID", "Time")
 	wantWrong := []latchkey.Event{{
 		WorkspaceID: f.ws.ID, AccountID: f.member.ID, Type: latchkey.EventWrongPassword, Email: f.member.Email,
-		ClientAddr: "203.0.113.7", UserAgent: b.userAgent,
+		ClientAddr: "203.0.113.7", UserAgent: b.UserAgent,
 	}}
 	if diff := cmp.Diff(wantWrong, e.events(t, f.ws, latchkey.EventWrongPassword), ignore); diff != "" {
 		t.Errorf("wrong-password events (-want +got):\n%s", diff)
 	}
 	wantUnknown := []latchkey.Event{{
 		WorkspaceID: f.ws.ID, Type: latchkey.EventUnknownEmail, Email: "nobody@acme.example",
-		ClientAddr: "203.0.113.7", UserAgent: b.userAgent,
+		ClientAddr: "203.0.113.7", UserAgent: b.UserAgent,
 	}}
 	if diff := cmp.Diff(wantUnknown, e.events(t, f.ws, latchkey.EventUnknownEmail), ignore); diff != "" {
 		t.Errorf("unknown-email events (-want +got):\n%s", diff)
@@ -208,7 +209,7 @@ func TestSignInRefusals(t *testing.T) {
 			b := e.newBrowser(t)
 			r := b.login(t, e, "acme", tc.email, tc.password)
 			wantPage(t, r, tc.status, "/login")
-			if got := r.alert(); got != tc.msg {
+			if got := r.Alert(); got != tc.msg {
 				t.Errorf("alert %q, want %q", got, tc.msg)
 			}
 			noSession(t, r)
@@ -235,7 +236,7 @@ func TestOverlongEmail(t *testing.T) {
 	}
 	r := b.login(t, e, "acme", email, goodPassword)
 	wantPage(t, r, http.StatusBadRequest, "/login")
-	if got, want := r.alert(), latchkey.MsgEmailInvalid; got != want {
+	if got, want := r.Alert(), latchkey.MsgEmailInvalid; got != want {
 		t.Errorf("alert %q, want %q", got, want)
 	}
 	noSession(t, r)
@@ -250,8 +251,8 @@ func TestOversizedBody(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
-	tok := b.csrf(t, e.url("acme", "/login"))
-	r := b.post(t, e.url("acme", "/login"), url.Values{
+	tok := b.CSRF(t, e.url("acme", "/login"))
+	r := b.Post(t, e.url("acme", "/login"), url.Values{
 		"csrf": {tok}, "email": {f.member.Email}, "password": {goodPassword},
 		"padding": {strings.Repeat("x", 1<<20)},
 	})
@@ -273,15 +274,15 @@ func TestReturnTo(t *testing.T) {
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
 
-	r := b.get(t, e.url("acme", "/dashboard"))
+	r := b.Get(t, e.url("acme", "/dashboard"))
 	wantPage(t, r, http.StatusOK, "/login")
 	if got, want := r.URL.String(), "http://acme.app.test/login?return_to=%2Fdashboard"; got != want {
 		t.Errorf("sent to %s, want %s", got, want)
 	}
-	if got, want := attr(r.input("return_to"), "value"), "/dashboard"; got != want {
+	if got, want := webtest.Attr(r.Input("return_to"), "value"), "/dashboard"; got != want {
 		t.Errorf("return_to field %q, want %q", got, want)
 	}
-	r = b.submit(t, r.URL.String(), e.url("acme", "/login"), url.Values{
+	r = b.Submit(t, r.URL.String(), e.url("acme", "/login"), url.Values{
 		"email": {f.member.Email}, "password": {goodPassword}, "return_to": {"/dashboard"},
 	})
 	wantPage(t, r, http.StatusOK, "/dashboard")
@@ -293,18 +294,18 @@ func TestReturnTo(t *testing.T) {
 		t.Run(bad, func(t *testing.T) {
 			b := e.newBrowser(t)
 			page := e.url("acme", "/login") + "?return_to=" + url.QueryEscape(bad)
-			p := b.get(t, page)
-			if n := p.input("return_to"); n != nil {
-				t.Errorf("the sign-in page carries return_to %q", attr(n, "value"))
+			p := b.Get(t, page)
+			if n := p.Input("return_to"); n != nil {
+				t.Errorf("the sign-in page carries return_to %q", webtest.Attr(n, "value"))
 			}
-			r := b.submit(t, page, e.url("acme", "/login"), url.Values{
+			r := b.Submit(t, page, e.url("acme", "/login"), url.Values{
 				"email": {f.member.Email}, "password": {goodPassword}, "return_to": {bad},
 			})
 			wantPage(t, r, http.StatusOK, "/dashboard")
 			if got, want := r.URL.Host, "acme.app.test"; got != want {
 				t.Errorf("landed on host %q, want %q", got, want)
 			}
-			for _, h := range r.headers() {
+			for _, h := range r.Headers() {
 				if len(h.Values("Set-Cookie")) > 0 && strings.Contains(strings.Join(h.Values("Set-Cookie"), ";"), "a=b") {
 					t.Errorf("a cookie was injected: %q", h.Values("Set-Cookie"))
 				}

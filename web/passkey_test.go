@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/passkey/passkeytest"
 	"github.com/latchkey/latchkey/signin"
 	"golang.org/x/net/html"
 )
 
 // jsonPost is passkey.js's fetch: JSON, with the form token in the X-CSRF-Token header.
-func (b *browser) jsonPost(t *testing.T, u, tok string, body any) *response {
+func (b *browser) jsonPost(t *testing.T, u, tok string, body any) *webtest.Response {
 	t.Helper()
 	data, err := json.Marshal(body)
 	if err != nil {
@@ -29,7 +30,7 @@ func (b *browser) jsonPost(t *testing.T, u, tok string, body any) *response {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-CSRF-Token", tok)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	return b.do(t, req)
+	return b.Do(t, req)
 }
 
 // begin calls a begin endpoint and returns the options.
@@ -60,7 +61,7 @@ func (b *browser) finish(t *testing.T, u, tok string, cred []byte, extra map[str
 // addPasskey registers a passkey of the signed-in browser's account with the authenticator.
 func (b *browser) addPasskey(t *testing.T, e *env, a *passkeytest.Authenticator, name string) *passkeytest.Credential {
 	t.Helper()
-	tok := b.csrf(t, e.url("acme", "/profile/two-factor"))
+	tok := b.CSRF(t, e.url("acme", "/profile/two-factor"))
 	opts := b.begin(t, e.url("acme", "/profile/passkeys/begin"), tok)
 	cred, c, err := a.Create(opts)
 	if err != nil {
@@ -76,7 +77,7 @@ func (b *browser) addPasskey(t *testing.T, e *env, a *passkeytest.Authenticator,
 // passkeySignIn runs the passwordless ceremony in the browser and returns the finish answer.
 func (b *browser) passkeySignIn(t *testing.T, e *env, a *passkeytest.Authenticator) (int, map[string]string) {
 	t.Helper()
-	tok := b.get(t, e.url("acme", "/login")).passkeyToken(t)
+	tok := passkeyToken(t, b.Get(t, e.url("acme", "/login")))
 	opts := b.begin(t, e.url("acme", "/login/passkey/begin"), tok)
 	cred, err := a.Get(opts)
 	if err != nil {
@@ -86,13 +87,13 @@ func (b *browser) passkeySignIn(t *testing.T, e *env, a *passkeytest.Authenticat
 }
 
 // passkeyToken is the form token the page hands passkey.js (data-csrf of its passkey box).
-func (r *response) passkeyToken(t *testing.T) string {
+func passkeyToken(t *testing.T, r *webtest.Response) string {
 	t.Helper()
-	boxes := r.find(func(n *html.Node) bool { return hasAttr(n, "data-passkey") })
+	boxes := r.Find(func(n *html.Node) bool { return webtest.HasAttr(n, "data-passkey") })
 	if len(boxes) == 0 {
 		t.Fatalf("%s has no passkey button", r.URL)
 	}
-	return attr(boxes[0], "data-csrf")
+	return webtest.Attr(boxes[0], "data-csrf")
 }
 
 func newAuthenticator(e *env) *passkeytest.Authenticator {
@@ -119,23 +120,24 @@ func (e *env) lastRefusal(t *testing.T, ws latchkey.Workspace) string {
 // Register a passkey on the settings page, sign in with it and no password in another
 // browser, and use it as the second factor after a password in a third.
 func TestPasskeyRegisterSignInAndSecondFactor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a := newAuthenticator(e)
 
 	b := e.newBrowser(t)
 	b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-	oldSession := b.cookie(t, e.url("acme", "/"), "latchkey_session")
+	oldSession := b.Cookie(t, e.url("acme", "/"), "latchkey_session")
 	b.addPasskey(t, e, a, "Work laptop")
-	if now := b.cookie(t, e.url("acme", "/"), "latchkey_session"); now == oldSession || e.sessionExists(t, f.ws, oldSession) {
+	if now := b.Cookie(t, e.url("acme", "/"), "latchkey_session"); now == oldSession || e.sessionExists(t, f.ws, oldSession) {
 		t.Error("adding a passkey did not replace the session id")
 	}
-	r := b.get(t, e.url("acme", "/profile/two-factor?m=passkey-added"))
-	if got := r.notice(); got != latchkey.MsgPasskeyAdded {
+	r := b.Get(t, e.url("acme", "/profile/two-factor?m=passkey-added"))
+	if got := r.Notice(); got != latchkey.MsgPasskeyAdded {
 		t.Errorf("notice %q", got)
 	}
-	if !strings.Contains(r.text(), "Work laptop") || !strings.Contains(r.text(), "never") {
-		t.Errorf("settings page does not list the new passkey, never used: %q", r.text())
+	if !strings.Contains(r.Text(), "Work laptop") || !strings.Contains(r.Text(), "never") {
+		t.Errorf("settings page does not list the new passkey, never used: %q", r.Text())
 	}
 	if ev := e.events(t, f.ws, latchkey.EventPasskeyAdd); len(ev) != 1 || ev[0].AccountID != f.member.ID || ev[0].Detail != "Work laptop" {
 		t.Errorf("passkey.add events %+v", ev)
@@ -160,9 +162,9 @@ func TestPasskeyRegisterSignInAndSecondFactor(t *testing.T) {
 	if ev := e.events(t, f.ws, latchkey.EventPasskeyUsed); len(ev) != 1 || ev[0].Detail != "passwordless: Work laptop" {
 		t.Errorf("signin.passkey events %+v", ev)
 	}
-	r = b.get(t, e.url("acme", "/profile/two-factor"))
-	if strings.Count(r.text(), "never") != 0 {
-		t.Errorf("the passkey's last use is not shown: %q", r.text())
+	r = b.Get(t, e.url("acme", "/profile/two-factor"))
+	if strings.Count(r.Text(), "never") != 0 {
+		t.Errorf("the passkey's last use is not shown: %q", r.Text())
 	}
 
 	// After the password, the account with a passkey is challenged; the page offers the
@@ -170,13 +172,13 @@ func TestPasskeyRegisterSignInAndSecondFactor(t *testing.T) {
 	third := e.newBrowser(t)
 	r = third.login(t, e, "acme", f.member.Email, goodPassword)
 	wantPage(t, r, http.StatusOK, "/two-factor")
-	if r.input("code") != nil {
+	if r.Input("code") != nil {
 		t.Error("a code field for an account without an authenticator app")
 	}
 	if !strings.Contains(r.Body, "Use a passkey") || !strings.Contains(r.Body, `data-begin="/two-factor/passkey/begin"`) {
 		t.Error("the challenge page does not offer the passkey")
 	}
-	tok := r.csrf()
+	tok := r.CSRF()
 	opts := third.begin(t, e.url("acme", "/two-factor/passkey/begin"), tok)
 	cred, err := a.Get(opts)
 	if err != nil {
@@ -197,6 +199,7 @@ func TestPasskeyRegisterSignInAndSecondFactor(t *testing.T) {
 // An account with an authenticator app gets both at the challenge: the code field and the
 // passkey button; the code keeps working.
 func TestPasskeyBesideTheCode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -205,14 +208,15 @@ func TestPasskeyBesideTheCode(t *testing.T) {
 	e.setAccount(t, f.member, func(a *latchkey.Account) { a.TOTPSecret = "sealed" })
 	r := e.newBrowser(t).login(t, e, "acme", f.member.Email, goodPassword)
 	wantPage(t, r, http.StatusOK, "/two-factor")
-	if r.input("code") == nil || !strings.Contains(r.Body, "Use a passkey") {
-		t.Errorf("the challenge page does not have both the code field and the passkey: %q", r.text())
+	if r.Input("code") == nil || !strings.Contains(r.Body, "Use a passkey") {
+		t.Errorf("the challenge page does not have both the code field and the passkey: %q", r.Text())
 	}
 }
 
 // The refusals: wrong origin, another workspace's RP ID, a replayed challenge, a cloned
 // counter, a removed credential; each is audited with its cause.
 func TestPasskeyRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	other, _, _ := e.createWorkspace(t, "other", "Other")
@@ -235,7 +239,7 @@ func TestPasskeyRefusals(t *testing.T) {
 		a.RPID = "other.app.test"
 		defer func() { a.RPID = "" }()
 		b := e.newBrowser(t)
-		tok := b.csrf(t, e.url("acme", "/login"))
+		tok := b.CSRF(t, e.url("acme", "/login"))
 		opts := b.begin(t, e.url("acme", "/login/passkey/begin"), tok)
 		challenge, err := passkeytest.Challenge(opts)
 		if err != nil {
@@ -250,26 +254,26 @@ func TestPasskeyRefusals(t *testing.T) {
 	})
 	t.Run("replayed challenge", func(t *testing.T) {
 		b := e.newBrowser(t)
-		tok := b.csrf(t, e.url("acme", "/login"))
+		tok := b.CSRF(t, e.url("acme", "/login"))
 		opts := b.begin(t, e.url("acme", "/login/passkey/begin"), tok)
 		cred, err := a.Get(opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The ceremony cookie is cleared by the first finish; a replay puts it back.
-		secret := b.cookie(t, e.url("acme", "/"), "latchkey_passkey")
+		secret := b.Cookie(t, e.url("acme", "/"), "latchkey_passkey")
 		if status, got := b.finish(t, e.url("acme", "/login/passkey/finish"), tok, cred, nil); status != http.StatusOK {
 			t.Fatalf("first use: %d %v", status, got)
 		}
 		replay := e.newBrowser(t)
-		rtok := replay.csrf(t, e.url("acme", "/login"))
+		rtok := replay.CSRF(t, e.url("acme", "/login"))
 		u, _ := url.Parse(e.url("acme", "/"))
-		replay.jar.SetCookies(u, []*http.Cookie{{Name: "latchkey_passkey", Value: secret}})
+		replay.Jar.SetCookies(u, []*http.Cookie{{Name: "latchkey_passkey", Value: secret}})
 		status, got := replay.finish(t, e.url("acme", "/login/passkey/finish"), rtok, cred, nil)
 		wantRefusedJSON(t, "a replayed ceremony in another browser", status, got, http.StatusGone, latchkey.MsgChallengeExpired)
 		// In the same browser too: the ceremony was consumed.
 		b2 := e.newBrowser(t)
-		tok2 := b2.csrf(t, e.url("acme", "/login"))
+		tok2 := b2.CSRF(t, e.url("acme", "/login"))
 		b2.begin(t, e.url("acme", "/login/passkey/begin"), tok2)
 		status, got = b2.finish(t, e.url("acme", "/login/passkey/finish"), tok2, cred, nil)
 		wantRefusedJSON(t, "an old assertion on a new ceremony", status, got, http.StatusUnauthorized, latchkey.MsgPasskeyRefused)
@@ -292,20 +296,20 @@ func TestPasskeyRefusals(t *testing.T) {
 			t.Fatal(ps, err)
 		}
 		page := e.url("acme", "/profile/two-factor")
-		r := owner.submit(t, page, e.url("acme", "/profile/passkeys/"+ps[0].ID+"/remove"), url.Values{"password": {"not the password"}})
-		if r.Status != http.StatusUnauthorized || r.alert() != latchkey.MsgReauthWrong {
-			t.Fatalf("remove with a wrong password: %d %q", r.Status, r.alert())
+		r := owner.Submit(t, page, e.url("acme", "/profile/passkeys/"+ps[0].ID+"/remove"), url.Values{"password": {"not the password"}})
+		if r.Status != http.StatusUnauthorized || r.Alert() != latchkey.MsgReauthWrong {
+			t.Fatalf("remove with a wrong password: %d %q", r.Status, r.Alert())
 		}
-		r = owner.submit(t, page, e.url("acme", "/profile/passkeys/"+ps[0].ID+"/remove"), url.Values{"password": {goodPassword}})
+		r = owner.Submit(t, page, e.url("acme", "/profile/passkeys/"+ps[0].ID+"/remove"), url.Values{"password": {goodPassword}})
 		wantPage(t, r, http.StatusOK, "/profile/two-factor")
-		if r.notice() != latchkey.MsgPasskeyRemoved || strings.Contains(r.text(), "Phone") {
-			t.Errorf("after removing: notice %q, page %q", r.notice(), r.text())
+		if r.Notice() != latchkey.MsgPasskeyRemoved || strings.Contains(r.Text(), "Phone") {
+			t.Errorf("after removing: notice %q, page %q", r.Notice(), r.Text())
 		}
 		if ev := e.events(t, f.ws, latchkey.EventPasskeyRemove); len(ev) != 1 || ev[0].Detail != "Phone" {
 			t.Errorf("passkey.remove events %+v", ev)
 		}
 		b := e.newBrowser(t)
-		tok := b.csrf(t, e.url("acme", "/login"))
+		tok := b.CSRF(t, e.url("acme", "/login"))
 		opts := b.begin(t, e.url("acme", "/login/passkey/begin"), tok)
 		challenge, _ := passkeytest.Challenge(opts)
 		cred, err := a.Assert(c, "acme.app.test", challenge)
@@ -324,10 +328,11 @@ func TestPasskeyRefusals(t *testing.T) {
 
 // The form token is required on the JSON endpoints too.
 func TestPasskeyEndpointsNeedTheFormToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)
-	b.get(t, e.url("acme", "/login"))
+	b.Get(t, e.url("acme", "/login"))
 	r := b.jsonPost(t, e.url("acme", "/login/passkey/begin"), "forged", struct{}{})
 	if r.Status != http.StatusForbidden {
 		t.Errorf("begin with a forged token: %d", r.Status)
@@ -337,6 +342,7 @@ func TestPasskeyEndpointsNeedTheFormToken(t *testing.T) {
 // An administrator turns passkey sign-in off: the button goes, the endpoints refuse, and the
 // passkey still works as the second factor. Password sign-in off leaves passkeys on.
 func TestPasskeySignInOffByTheAdmin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a := newAuthenticator(e)
@@ -346,9 +352,9 @@ func TestPasskeySignInOffByTheAdmin(t *testing.T) {
 
 	admin := e.newBrowser(t)
 	admin.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
-	r := admin.submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/security/passkeys"), url.Values{})
+	r := admin.Submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/security/passkeys"), url.Values{})
 	wantPage(t, r, http.StatusOK, "/admin/security")
-	if n := r.input("passkey_sign_in"); n == nil || hasAttr(n, "checked") {
+	if n := r.Input("passkey_sign_in"); n == nil || webtest.HasAttr(n, "checked") {
 		t.Errorf("passkey_sign_in checkbox %v, want present and clear", n)
 	}
 	if ev := e.events(t, f.ws, latchkey.EventWorkspacePolicy); len(ev) == 0 || ev[0].Detail != "passkey sign-in: off" {
@@ -356,18 +362,18 @@ func TestPasskeySignInOffByTheAdmin(t *testing.T) {
 	}
 
 	c := e.newBrowser(t)
-	r = c.get(t, e.url("acme", "/login"))
+	r = c.Get(t, e.url("acme", "/login"))
 	if strings.Contains(r.Body, "Sign in with a passkey") || strings.Contains(r.Body, "webauthn") {
 		t.Error("the sign-in page still offers passkey sign-in")
 	}
-	rb := c.jsonPost(t, e.url("acme", "/login/passkey/begin"), r.csrf(), struct{}{})
+	rb := c.jsonPost(t, e.url("acme", "/login/passkey/begin"), r.CSRF(), struct{}{})
 	if rb.Status != http.StatusForbidden || !strings.Contains(rb.Body, latchkey.MsgPasskeySignInOff) {
 		t.Errorf("begin with passkey sign-in off: %d %s", rb.Status, rb.Body)
 	}
 	// Second factor still.
 	r = c.login(t, e, "acme", f.member.Email, goodPassword)
 	wantPage(t, r, http.StatusOK, "/two-factor")
-	tok := r.csrf()
+	tok := r.CSRF()
 	cred, err := a.Get(c.begin(t, e.url("acme", "/two-factor/passkey/begin"), tok))
 	if err != nil {
 		t.Fatal(err)
@@ -390,6 +396,7 @@ func TestPasskeySignInOffByTheAdmin(t *testing.T) {
 
 // A suspended account cannot sign in with its passkey.
 func TestPasskeySignInSuspended(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a := newAuthenticator(e)
@@ -403,6 +410,7 @@ func TestPasskeySignInSuspended(t *testing.T) {
 
 // A passkey counts as two-factor authentication for a workspace that requires it.
 func TestPasskeyMeetsRequire2FA(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -410,16 +418,17 @@ func TestPasskeyMeetsRequire2FA(t *testing.T) {
 	if err := e.adm.SetRequire2FA(t.Context(), f.ws, true, e.adminActor(t, f.admin), signin.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	r := b.get(t, e.url("acme", "/dashboard"))
+	r := b.Get(t, e.url("acme", "/dashboard"))
 	wantPage(t, r, http.StatusOK, "/profile/two-factor/setup")
 	b.addPasskey(t, e, newAuthenticator(e), "Key")
-	r = b.get(t, e.url("acme", "/dashboard"))
+	r = b.Get(t, e.url("acme", "/dashboard"))
 	wantPage(t, r, http.StatusOK, "/dashboard")
 }
 
 // Failed passkey sign-ins are counted per address before they are checked: past the limit
 // the next one is refused without a check.
 func TestPasskeySignInThrottled(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a := newAuthenticator(e)
@@ -428,8 +437,8 @@ func TestPasskeySignInThrottled(t *testing.T) {
 	owner.addPasskey(t, e, a, "Key")
 	a.Origin = "http://evil.test"
 	b := e.newBrowser(t)
-	b.addr = "203.0.113.66"
-	tok := b.csrf(t, e.url("acme", "/login"))
+	b.Addr = "203.0.113.66"
+	tok := b.CSRF(t, e.url("acme", "/login"))
 	var status int
 	for i := 0; i <= signin.AddrLimit; i++ {
 		opts := b.begin(t, e.url("acme", "/login/passkey/begin"), tok)
@@ -451,7 +460,7 @@ func TestPasskeySignInThrottled(t *testing.T) {
 		t.Errorf("the right passkey from the throttled address: %d", st)
 	}
 	c := e.newBrowser(t)
-	c.addr = "198.51.100.3"
+	c.Addr = "198.51.100.3"
 	if st, got := c.passkeySignIn(t, e, a); st != http.StatusOK {
 		t.Errorf("from another address: %d %v", st, got)
 	}
@@ -460,6 +469,7 @@ func TestPasskeySignInThrottled(t *testing.T) {
 // New-device alerts through the web: a sign-in from a new browser mails the person; the
 // Security page turns the alert off, and the admin page shows it.
 func TestNewDeviceAlertSetting(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	alerts := func() int {
@@ -473,7 +483,7 @@ func TestNewDeviceAlertSetting(t *testing.T) {
 	}
 	first := e.newBrowser(t)
 	first.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-	first.get(t, e.url("acme", "/dashboard"))
+	first.Get(t, e.url("acme", "/dashboard"))
 	if n := alerts(); n != 0 {
 		t.Fatalf("first sign-in sent %d alerts", n)
 	}
@@ -486,10 +496,10 @@ func TestNewDeviceAlertSetting(t *testing.T) {
 	if n := alerts(); n != 1 {
 		t.Fatalf("a known browser sent an alert (%d in all)", n)
 	}
-	r := first.submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/alerts"), url.Values{"alerts": {"off"}})
+	r := first.Submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/alerts"), url.Values{"alerts": {"off"}})
 	wantPage(t, r, http.StatusOK, "/profile/security")
-	if r.notice() != latchkey.MsgAlertsOff || !strings.Contains(r.Body, "Turn alerts on") {
-		t.Errorf("after turning alerts off: %q", r.notice())
+	if r.Notice() != latchkey.MsgAlertsOff || !strings.Contains(r.Body, "Turn alerts on") {
+		t.Errorf("after turning alerts off: %q", r.Notice())
 	}
 	e.newBrowser(t).mustLogin(t, e, "acme", f.member.Email, goodPassword)
 	if n := alerts(); n != 1 {
@@ -497,7 +507,7 @@ func TestNewDeviceAlertSetting(t *testing.T) {
 	}
 	admin := e.newBrowser(t)
 	admin.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
-	if got := admin.get(t, e.url("acme", "/admin/security")).securityRows()[f.member.Email]; !strings.Contains(got, "None Off") {
+	if got := securityRows(admin.Get(t, e.url("acme", "/admin/security")))[f.member.Email]; !strings.Contains(got, "None Off") {
 		t.Errorf("admin row %q does not show alerts off", got)
 	}
 }
@@ -505,6 +515,7 @@ func TestNewDeviceAlertSetting(t *testing.T) {
 // An administrator's two-factor reset removes the member's passkeys too: otherwise the member
 // who lost them would still be asked for one.
 func TestAdminResetRemovesPasskeys(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
@@ -513,9 +524,9 @@ func TestAdminResetRemovesPasskeys(t *testing.T) {
 	admin := e.newBrowser(t)
 	admin.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
 	page := e.url("acme", "/admin/security")
-	r := admin.submit(t, page, e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
+	r := admin.Submit(t, page, e.url("acme", "/admin/members/"+f.member.ID+"/reset-2fa"), url.Values{"password": {goodPassword}})
 	wantPage(t, r, http.StatusOK, "/admin/security")
-	if got := r.securityRows()[f.member.Email]; got != f.member.Email+" member active Off None On" {
+	if got := securityRows(r)[f.member.Email]; got != f.member.Email+" member active Off None On" {
 		t.Errorf("member row after the reset %q", got)
 	}
 	if ps, err := e.store.Passkeys(t.Context(), f.ws.ID, f.member.ID); err != nil || len(ps) != 0 {
@@ -530,6 +541,7 @@ func TestAdminResetRemovesPasskeys(t *testing.T) {
 // At the challenge, a refused passkey is a wrong attempt like a wrong code: the fifth ends the
 // step and sends the browser back to sign in.
 func TestPasskeySecondFactorRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	a := newAuthenticator(e)
@@ -541,7 +553,7 @@ func TestPasskeySecondFactorRefused(t *testing.T) {
 	b := e.newBrowser(t)
 	r := b.login(t, e, "acme", f.member.Email, goodPassword)
 	wantPage(t, r, http.StatusOK, "/two-factor")
-	tok := r.csrf()
+	tok := r.CSRF()
 	for i := 1; i <= signin.MaxChallengeAttempts; i++ {
 		cred, err := a.Get(b.begin(t, e.url("acme", "/two-factor/passkey/begin"), tok))
 		if err != nil {
@@ -569,11 +581,12 @@ func TestPasskeySecondFactorRefused(t *testing.T) {
 
 // Begun passwordless ceremonies are stored, so one address may begin only so many an hour.
 func TestPasskeyBeginLimited(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.seedAcme(t)
 	b := e.newBrowser(t)
-	b.addr = "203.0.113.77"
-	tok := b.get(t, e.url("acme", "/login")).passkeyToken(t)
+	b.Addr = "203.0.113.77"
+	tok := passkeyToken(t, b.Get(t, e.url("acme", "/login")))
 	for range signin.PasskeyBeginLimit {
 		b.begin(t, e.url("acme", "/login/passkey/begin"), tok)
 	}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/totp"
 )
 
@@ -44,13 +45,13 @@ func (e *env) codesLeft(t *testing.T, a latchkey.Account) int {
 }
 
 // qrImage returns the src of the set-up page's QR code image.
-func (r *response) qrImage(t *testing.T) string {
+func qrImage(t *testing.T, r *webtest.Response) string {
 	t.Helper()
-	imgs := r.find(func(n *html.Node) bool { return n.Data == "img" && strings.Contains(attr(n, "class"), "qr") })
+	imgs := r.Find(func(n *html.Node) bool { return n.Data == "img" && strings.Contains(webtest.Attr(n, "class"), "qr") })
 	if len(imgs) != 1 {
 		t.Fatalf("%d QR images on %s, want 1", len(imgs), r.URL)
 	}
-	return attr(imgs[0], "src")
+	return webtest.Attr(imgs[0], "src")
 }
 
 func TestSetUpTwoFactor(t *testing.T) {
@@ -58,22 +59,22 @@ func TestSetUpTwoFactor(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
-	b.addr = "198.51.100.50"
+	b.Addr = "198.51.100.50"
 	b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 
-	r := b.get(t, e.url("acme", "/profile/two-factor"))
+	r := b.Get(t, e.url("acme", "/profile/two-factor"))
 	wantPage(t, r, http.StatusOK, "/profile/two-factor")
-	if got, want := r.texts("h2", ""), []string{"Off", "Passkeys"}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("h2", ""), []string{"Off", "Passkeys"}; !cmp.Equal(got, want) {
 		t.Errorf("settings sections %q, want %q", got, want)
 	}
-	if !slices.Contains(r.links(), "/profile/two-factor/setup") {
-		t.Errorf("settings page links %q, want the set-up page", r.links())
+	if !slices.Contains(r.Links(), "/profile/two-factor/setup") {
+		t.Errorf("settings page links %q, want the set-up page", r.Links())
 	}
 
-	page := b.get(t, e.url("acme", "/profile/two-factor/setup"))
+	page := b.Get(t, e.url("acme", "/profile/two-factor/setup"))
 	wantPage(t, page, http.StatusOK, "/profile/two-factor/setup")
-	key := page.shownKey(t)
-	src := page.qrImage(t)
+	key := shownKey(t, page)
+	src := qrImage(t, page)
 	raw, ok := strings.CutPrefix(src, "data:image/png;base64,")
 	if !ok {
 		t.Fatalf("QR src %.40q…, want a data:image/png;base64 URL", src)
@@ -108,10 +109,10 @@ func TestSetUpTwoFactor(t *testing.T) {
 	t.Run("wrong password", func(t *testing.T) {
 		r := b.confirmSetup(t, e, "acme", page, wrongPassword, e.code(t, key, 0))
 		wantPage(t, r, http.StatusUnauthorized, "/profile/two-factor/setup")
-		if got, want := r.alert(), latchkey.MsgReauthWrong; got != want {
+		if got, want := r.Alert(), latchkey.MsgReauthWrong; got != want {
 			t.Errorf("alert %q, want %q", got, want)
 		}
-		if got := r.shownKey(t); got != key {
+		if got := shownKey(t, r); got != key {
 			t.Errorf("key shown again %q, want the same %q", got, key)
 		}
 		if e.twoFactorOn(t, f.member) {
@@ -122,13 +123,13 @@ func TestSetUpTwoFactor(t *testing.T) {
 	t.Run("wrong code", func(t *testing.T) {
 		r := b.confirmSetup(t, e, "acme", page, goodPassword, e.wrongCode(t, key))
 		wantPage(t, r, http.StatusUnauthorized, "/profile/two-factor/setup")
-		if got, want := r.alert(), latchkey.MsgCodeWrong; got != want {
+		if got, want := r.Alert(), latchkey.MsgCodeWrong; got != want {
 			t.Errorf("alert %q, want %q", got, want)
 		}
-		if got := r.shownKey(t); got != key {
+		if got := shownKey(t, r); got != key {
 			t.Errorf("key shown again %q, want the same %q", got, key)
 		}
-		if got := r.qrImage(t); got != src {
+		if got := qrImage(t, r); got != src {
 			t.Error("a different QR code is shown after a wrong code")
 		}
 		if e.twoFactorOn(t, f.member) {
@@ -137,19 +138,19 @@ func TestSetUpTwoFactor(t *testing.T) {
 	})
 
 	t.Run("tampered key", func(t *testing.T) {
-		sealed := attr(page.input("sealed"), "value")
+		sealed := webtest.Attr(page.Input("sealed"), "value")
 		tampered := sealed[:len(sealed)-2] + "AA"
 		if tampered == sealed {
 			tampered = sealed[:len(sealed)-2] + "BB"
 		}
-		r := b.post(t, e.url("acme", "/profile/two-factor/setup"), url.Values{
-			"csrf": {page.csrf()}, "sealed": {tampered}, "password": {goodPassword}, "code": {e.code(t, key, 0)},
+		r := b.Post(t, e.url("acme", "/profile/two-factor/setup"), url.Values{
+			"csrf": {page.CSRF()}, "sealed": {tampered}, "password": {goodPassword}, "code": {e.code(t, key, 0)},
 		})
 		wantPage(t, r, http.StatusGone, "/profile/two-factor/setup")
-		if got, want := r.alert(), latchkey.MsgSetupExpired; got != want {
+		if got, want := r.Alert(), latchkey.MsgSetupExpired; got != want {
 			t.Errorf("alert %q, want %q", got, want)
 		}
-		if got := r.shownKey(t); got == key {
+		if got := shownKey(t, r); got == key {
 			t.Error("the tampered form shows the old key again, want a new one")
 		}
 		if e.twoFactorOn(t, f.member) {
@@ -160,12 +161,12 @@ func TestSetUpTwoFactor(t *testing.T) {
 	t.Run("key of another session", func(t *testing.T) {
 		other := e.newBrowser(t)
 		other.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-		r := other.post(t, e.url("acme", "/profile/two-factor/setup"), url.Values{
-			"csrf": {other.csrf(t, e.url("acme", "/dashboard"))}, "sealed": {attr(page.input("sealed"), "value")},
+		r := other.Post(t, e.url("acme", "/profile/two-factor/setup"), url.Values{
+			"csrf": {other.CSRF(t, e.url("acme", "/dashboard"))}, "sealed": {webtest.Attr(page.Input("sealed"), "value")},
 			"password": {goodPassword}, "code": {e.code(t, key, 0)},
 		})
 		wantPage(t, r, http.StatusGone, "/profile/two-factor/setup")
-		if got, want := r.alert(), latchkey.MsgSetupExpired; got != want {
+		if got, want := r.Alert(), latchkey.MsgSetupExpired; got != want {
 			t.Errorf("alert %q, want %q", got, want)
 		}
 		if e.twoFactorOn(t, f.member) {
@@ -175,13 +176,13 @@ func TestSetUpTwoFactor(t *testing.T) {
 
 	r = b.confirmSetup(t, e, "acme", page, goodPassword, e.code(t, key, 0))
 	wantPage(t, r, http.StatusOK, "/profile/two-factor/setup")
-	if got, want := r.heading(), "Your recovery codes"; got != want {
+	if got, want := r.Heading(), "Your recovery codes"; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
-	if got, want := r.notice(), latchkey.MsgTwoFactorOn; got != want {
+	if got, want := r.Notice(), latchkey.MsgTwoFactorOn; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
-	codes := r.shownCodes()
+	codes := shownCodes(r)
 	if len(codes) != 10 {
 		t.Fatalf("%d recovery codes shown (%q), want 10", len(codes), codes)
 	}
@@ -194,8 +195,8 @@ func TestSetUpTwoFactor(t *testing.T) {
 		t.Errorf("recovery codes repeat: %q", codes)
 	}
 	var download string
-	for _, a := range r.find(func(n *html.Node) bool { return n.Data == "a" && hasAttr(n, "download") }) {
-		download = attr(a, "href")
+	for _, a := range r.Find(func(n *html.Node) bool { return n.Data == "a" && webtest.HasAttr(n, "download") }) {
+		download = webtest.Attr(a, "href")
 	}
 	body, ok := strings.CutPrefix(download, "data:text/plain;charset=utf-8,")
 	if !ok {
@@ -222,21 +223,21 @@ func TestSetUpTwoFactor(t *testing.T) {
 	}
 
 	// The settings page now says it is on; the set-up page sends back to it.
-	r = b.get(t, e.url("acme", "/profile/two-factor"))
-	if got := r.texts("h2", ""); len(got) == 0 || got[0] != "On" {
+	r = b.Get(t, e.url("acme", "/profile/two-factor"))
+	if got := r.Texts("h2", ""); len(got) == 0 || got[0] != "On" {
 		t.Errorf("settings sections %q, want the first to be On", got)
 	}
-	if !strings.Contains(r.text(), "You have 10 unused recovery codes.") {
-		t.Errorf("settings page does not count 10 codes: %q", r.text())
+	if !strings.Contains(r.Text(), "You have 10 unused recovery codes.") {
+		t.Errorf("settings page does not count 10 codes: %q", r.Text())
 	}
-	wantPage(t, b.get(t, e.url("acme", "/profile/two-factor/setup")), http.StatusOK, "/profile/two-factor")
+	wantPage(t, b.Get(t, e.url("acme", "/profile/two-factor/setup")), http.StatusOK, "/profile/two-factor")
 
 	// The confirming code is spent.
 	b.logout(t, e, "acme")
 	b.passwordStep(t, e, "acme", f.member.Email, false)
 	r = b.verify(t, e, "acme", e.code(t, key, 0))
 	wantPage(t, r, http.StatusUnauthorized, "/two-factor")
-	if got, want := r.alert(), latchkey.MsgCodeUsed; got != want {
+	if got, want := r.Alert(), latchkey.MsgCodeUsed; got != want {
 		t.Errorf("alert %q, want %q", got, want)
 	}
 }
@@ -252,16 +253,16 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 	regen := e.url("acme", "/profile/two-factor/recovery-codes")
 
 	// A young session needs no password: the form does not ask for one.
-	r := b.get(t, settings)
-	if n := r.input("password"); n == nil || attr(n, "id") != "off-password" {
+	r := b.Get(t, settings)
+	if n := r.Input("password"); n == nil || webtest.Attr(n, "id") != "off-password" {
 		t.Errorf("the young session's settings page asks a password for new codes")
 	}
-	r = b.submit(t, settings, regen, nil)
+	r = b.Submit(t, settings, regen, nil)
 	wantPage(t, r, http.StatusOK, "/profile/two-factor/recovery-codes")
-	if got, want := r.notice(), latchkey.MsgCodesRegenerated; got != want {
+	if got, want := r.Notice(), latchkey.MsgCodesRegenerated; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
-	fresh := r.shownCodes()
+	fresh := shownCodes(r)
 	if len(fresh) != 10 {
 		t.Fatalf("%d new codes, want 10", len(fresh))
 	}
@@ -279,7 +280,7 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 	b.passwordStep(t, e, "acme", f.member.Email, false)
 	r = b.useRecovery(t, e, "acme", old[0])
 	wantPage(t, r, http.StatusUnauthorized, "/two-factor/recovery")
-	if got, want := r.alert(), latchkey.MsgRecoveryWrong; got != want {
+	if got, want := r.Alert(), latchkey.MsgRecoveryWrong; got != want {
 		t.Errorf("old code: alert %q, want %q", got, want)
 	}
 	noSession(t, r)
@@ -288,29 +289,29 @@ func TestRegenerateRecoveryCodes(t *testing.T) {
 
 	// Ten minutes into the session the password is needed again.
 	e.clock.Advance(10 * time.Minute)
-	r = b.get(t, settings)
-	if n := r.input("password"); n == nil || attr(n, "id") != "regen-password" {
+	r = b.Get(t, settings)
+	if n := r.Input("password"); n == nil || webtest.Attr(n, "id") != "regen-password" {
 		t.Errorf("the older session's settings page does not ask the password for new codes")
 	}
-	r = b.submit(t, settings, regen, nil)
+	r = b.Submit(t, settings, regen, nil)
 	wantPage(t, r, http.StatusBadRequest, "/profile/two-factor/recovery-codes")
-	if got, want := r.alert(), latchkey.MsgReauthRequired; got != want {
+	if got, want := r.Alert(), latchkey.MsgReauthRequired; got != want {
 		t.Errorf("no password: alert %q, want %q", got, want)
 	}
-	if r.shownCodes() != nil {
+	if shownCodes(r) != nil {
 		t.Errorf("codes shown without the password")
 	}
-	r = b.submit(t, settings, regen, url.Values{"password": {wrongPassword}})
+	r = b.Submit(t, settings, regen, url.Values{"password": {wrongPassword}})
 	wantPage(t, r, http.StatusUnauthorized, "/profile/two-factor/recovery-codes")
-	if got, want := r.alert(), latchkey.MsgReauthWrong; got != want {
+	if got, want := r.Alert(), latchkey.MsgReauthWrong; got != want {
 		t.Errorf("wrong password: alert %q, want %q", got, want)
 	}
 	if got, want := e.codesLeft(t, f.member), 9; got != want {
 		t.Errorf("%d codes left after refused regenerations, want %d", got, want)
 	}
-	r = b.submit(t, settings, regen, url.Values{"password": {goodPassword}})
+	r = b.Submit(t, settings, regen, url.Values{"password": {goodPassword}})
 	wantPage(t, r, http.StatusOK, "/profile/two-factor/recovery-codes")
-	if got := len(r.shownCodes()); got != 10 {
+	if got := len(shownCodes(r)); got != 10 {
 		t.Errorf("%d codes with the password, want 10", got)
 	}
 	if got, want := e.codesLeft(t, f.member), 10; got != want {
@@ -338,9 +339,9 @@ func TestTurnOffTwoFactor(t *testing.T) {
 		{"wrong password", wrongPassword, http.StatusUnauthorized, latchkey.MsgReauthWrong},
 	} {
 		// Even a young session gives the password to turn it off.
-		r := b.submit(t, settings, disable, url.Values{"password": {tc.pw}})
+		r := b.Submit(t, settings, disable, url.Values{"password": {tc.pw}})
 		wantPage(t, r, tc.status, "/profile/two-factor/disable")
-		if got := r.alert(); got != tc.msg {
+		if got := r.Alert(); got != tc.msg {
 			t.Errorf("%s: alert %q, want %q", tc.name, got, tc.msg)
 		}
 		if !e.twoFactorOn(t, f.member) || e.codesLeft(t, f.member) != 10 {
@@ -355,13 +356,13 @@ func TestTurnOffTwoFactor(t *testing.T) {
 	if err := e.adm.SetRequire2FA(t.Context(), f.ws, true, e.adminActor(t, f.admin), signinClient); err != nil {
 		t.Fatal(err)
 	}
-	r := b.get(t, settings)
-	if slices.Contains(r.texts("button", ""), "Turn off two-factor authentication") || !strings.Contains(r.text(), latchkey.MsgTwoFactorMandatory) {
-		t.Errorf("settings page %q offers to turn off what the workspace requires", r.text())
+	r := b.Get(t, settings)
+	if slices.Contains(r.Texts("button", ""), "Turn off two-factor authentication") || !strings.Contains(r.Text(), latchkey.MsgTwoFactorMandatory) {
+		t.Errorf("settings page %q offers to turn off what the workspace requires", r.Text())
 	}
-	r = b.submit(t, settings, disable, url.Values{"password": {goodPassword}})
+	r = b.Submit(t, settings, disable, url.Values{"password": {goodPassword}})
 	wantPage(t, r, http.StatusForbidden, "/profile/two-factor/disable")
-	if got, want := r.alert(), latchkey.MsgTwoFactorMandatory; got != want {
+	if got, want := r.Alert(), latchkey.MsgTwoFactorMandatory; got != want {
 		t.Errorf("alert %q, want %q", got, want)
 	}
 	if !e.twoFactorOn(t, f.member) {
@@ -371,9 +372,9 @@ func TestTurnOffTwoFactor(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r = b.submit(t, settings, disable, url.Values{"password": {goodPassword}})
+	r = b.Submit(t, settings, disable, url.Values{"password": {goodPassword}})
 	wantPage(t, r, http.StatusOK, "/profile/two-factor")
-	if got, want := r.notice(), latchkey.MsgTwoFactorOff; got != want {
+	if got, want := r.Notice(), latchkey.MsgTwoFactorOff; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	if e.twoFactorOn(t, f.member) {
@@ -390,7 +391,7 @@ func TestTurnOffTwoFactor(t *testing.T) {
 	b.logout(t, e, "acme")
 	r = b.login(t, e, "acme", f.member.Email, goodPassword)
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	if c := r.setCookie("latchkey_challenge"); c != nil {
+	if c := r.SetCookie("latchkey_challenge"); c != nil {
 		t.Errorf("a challenge cookie was set: %v", c)
 	}
 }
@@ -403,21 +404,21 @@ func TestSetUpTwiceKeepsFirstKey(t *testing.T) {
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
 	b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-	first := b.get(t, e.url("acme", "/profile/two-factor/setup"))
-	second := b.get(t, e.url("acme", "/profile/two-factor/setup"))
-	key1, key2 := first.shownKey(t), second.shownKey(t)
+	first := b.Get(t, e.url("acme", "/profile/two-factor/setup"))
+	second := b.Get(t, e.url("acme", "/profile/two-factor/setup"))
+	key1, key2 := shownKey(t, first), shownKey(t, second)
 	if key1 == key2 {
 		t.Fatal("two set-up pages show the same key")
 	}
 	r := b.confirmSetup(t, e, "acme", first, goodPassword, e.code(t, key1, 0))
-	codes := r.shownCodes()
+	codes := shownCodes(r)
 	if len(codes) != 10 {
 		t.Fatalf("%d codes, want 10", len(codes))
 	}
 
 	r = b.confirmSetup(t, e, "acme", second, goodPassword, e.code(t, key2, 0))
 	wantPage(t, r, http.StatusOK, "/profile/two-factor")
-	if r.shownCodes() != nil {
+	if shownCodes(r) != nil {
 		t.Error("the second set-up showed recovery codes")
 	}
 	if evs := e.events(t, f.ws, latchkey.EventTwoFactorEnable); len(evs) != 1 {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 )
 
 // User agents of real browsers.
@@ -28,10 +29,10 @@ type sessionRow struct {
 }
 
 // sessionRows returns the rows of the session list, in order.
-func (r *response) sessionRows(t *testing.T) []sessionRow {
+func sessionRows(t *testing.T, r *webtest.Response) []sessionRow {
 	t.Helper()
 	var rows []sessionRow
-	for _, tr := range r.find(func(n *html.Node) bool { return n.Data == "tr" && n.Parent != nil && n.Parent.Data == "tbody" }) {
+	for _, tr := range r.Find(func(n *html.Node) bool { return n.Data == "tr" && n.Parent != nil && n.Parent.Data == "tbody" }) {
 		var cells []*html.Node
 		for c := range tr.ChildNodes() {
 			if c.Type == html.ElementNode && c.Data == "td" {
@@ -39,12 +40,12 @@ func (r *response) sessionRows(t *testing.T) []sessionRow {
 			}
 		}
 		if len(cells) != 5 {
-			t.Fatalf("a session row has %d cells, want 5: %q", len(cells), text(tr))
+			t.Fatalf("a session row has %d cells, want 5: %q", len(cells), webtest.Text(tr))
 		}
-		row := sessionRow{Device: text(cells[0]), Address: text(cells[1]), SignedIn: text(cells[2]), LastActive: text(cells[3])}
+		row := sessionRow{Device: webtest.Text(cells[0]), Address: webtest.Text(cells[1]), SignedIn: webtest.Text(cells[2]), LastActive: webtest.Text(cells[3])}
 		for n := range cells[4].Descendants() {
 			if n.Type == html.ElementNode && n.Data == "form" {
-				row.Revoke = attr(n, "action")
+				row.Revoke = webtest.Attr(n, "action")
 			}
 		}
 		rows = append(rows, row)
@@ -57,14 +58,14 @@ func (r *response) sessionRows(t *testing.T) []sessionRow {
 func (e *env) signedInAs(t *testing.T, email, userAgent, addr string) (*browser, string) {
 	t.Helper()
 	b := e.newBrowser(t)
-	b.userAgent, b.addr = userAgent, addr
+	b.UserAgent, b.Addr = userAgent, addr
 	return b, b.mustLogin(t, e, "acme", email, goodPassword)
 }
 
 // changePassword submits the Change password form.
-func (b *browser) changePassword(t *testing.T, e *env, current, pw, confirm string) *response {
+func (b *browser) changePassword(t *testing.T, e *env, current, pw, confirm string) *webtest.Response {
 	t.Helper()
-	return b.submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/password"),
+	return b.Submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/password"),
 		url.Values{"current": {current}, "password": {pw}, "confirm": {confirm}})
 }
 
@@ -80,18 +81,18 @@ func TestSecurityPage(t *testing.T) {
 	e.clock.Advance(2 * time.Minute)
 	e.signedInAs(t, f.member.Email, "curl/8.8.0 "+strings.Repeat("x", 80), "198.51.100.4")
 
-	r := laptop.get(t, e.url("acme", "/profile/security"))
+	r := laptop.Get(t, e.url("acme", "/profile/security"))
 	wantPage(t, r, http.StatusOK, "/profile/security")
-	if got, want := r.heading(), "Security"; got != want {
+	if got, want := r.Heading(), "Security"; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
 	wantNoInline(t, r)
 	for id, want := range map[string]string{"current": "Current password", "password": "New password", "confirm": "Confirm new password"} {
-		if got := r.labelOf(id); got != want {
+		if got := labelOf(r, id); got != want {
 			t.Errorf("label of %s %q, want %q", id, got, want)
 		}
 	}
-	if got, want := r.texts("button", ""), []string{"Sign out", "Change password", "Sign out", "Sign out", "Sign out", "Sign out", "Sign out everywhere else", "Turn alerts off"}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("button", ""), []string{"Sign out", "Change password", "Sign out", "Sign out", "Sign out", "Sign out", "Sign out everywhere else", "Turn alerts off"}; !cmp.Equal(got, want) {
 		t.Errorf("buttons %q, want %q", got, want)
 	}
 	rev := func(cookie string) string {
@@ -104,7 +105,7 @@ func TestSecurityPage(t *testing.T) {
 		{"Safari on iPhone", "198.51.100.2", at(2), at(2), rev(phoneCookie)},
 		{"Firefox on Windows This browser", "198.51.100.1", at(0), at(6), rev(laptopCookie)},
 	}
-	got := r.sessionRows(t)
+	got := sessionRows(t, r)
 	if len(got) == 4 {
 		want[0].Revoke = got[0].Revoke // the odd browser's cookie is not needed elsewhere
 	}
@@ -121,7 +122,7 @@ func TestSecurityPage(t *testing.T) {
 	}
 
 	// Signed out, the page asks to sign in.
-	r = e.newBrowser(t).get(t, e.url("acme", "/profile/security"))
+	r = e.newBrowser(t).Get(t, e.url("acme", "/profile/security"))
 	wantPage(t, r, http.StatusOK, "/login")
 }
 
@@ -148,12 +149,12 @@ func TestChangePassword(t *testing.T) {
 	} {
 		r := b.changePassword(t, e, tc.current, tc.pw, tc.confirm)
 		wantPage(t, r, tc.status, "/profile/security/password")
-		if got := r.alert(); got != tc.msg {
+		if got := r.Alert(); got != tc.msg {
 			t.Errorf("%s: alert %q, want %q", tc.name, got, tc.msg)
 		}
 		wantInvalid(t, r, tc.field)
-		if r.notice() != "" {
-			t.Errorf("%s: notice %q", tc.name, r.notice())
+		if r.Notice() != "" {
+			t.Errorf("%s: notice %q", tc.name, r.Notice())
 		}
 	}
 	if e.passwordHash(t, f.member) != hash || !e.sessionExists(t, f.ws, otherCookie) {
@@ -163,14 +164,14 @@ func TestChangePassword(t *testing.T) {
 	n := len(e.mail(t))
 	r := b.changePassword(t, e, goodPassword, newPassword, newPassword)
 	wantPage(t, r, http.StatusOK, "/profile/security/password")
-	if got, want := r.notice(), latchkey.MsgPasswordChanged+" 1 other session ended."; got != want {
+	if got, want := r.Notice(), latchkey.MsgPasswordChanged+" 1 other session ended."; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	// This browser stays signed in, under a new session id: the old id is dead (ASVS 7.2.4).
 	if e.sessionExists(t, f.ws, cookie) {
 		t.Error("the session id from before the change still works")
 	}
-	if c := r.setCookie("latchkey_session"); c == nil || c.Value == "" || c.Value == cookie {
+	if c := r.SetCookie("latchkey_session"); c == nil || c.Value == "" || c.Value == cookie {
 		t.Errorf("session cookie after the change %v, want a new id", c)
 	}
 	if !b.signedIn(t, e, "acme") {
@@ -182,7 +183,7 @@ func TestChangePassword(t *testing.T) {
 	if !adminBrowser.signedIn(t, e, "acme") {
 		t.Error("another account's session ended")
 	}
-	if rows := r.sessionRows(t); len(rows) != 1 || !strings.HasSuffix(rows[0].Device, "This browser") {
+	if rows := sessionRows(t, r); len(rows) != 1 || !strings.HasSuffix(rows[0].Device, "This browser") {
 		t.Errorf("sessions after the change %+v, want only this browser", rows)
 	}
 	msgs := e.newMail(t, n)
@@ -197,10 +198,10 @@ func TestChangePassword(t *testing.T) {
 	e.wantPasswordIs(t, "acme", f.member.Email, newPassword)
 
 	// Alone (wantPasswordIs signed in elsewhere: sign that out first), the notice says so.
-	b.submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/sessions/revoke-others"), nil)
+	b.Submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/sessions/revoke-others"), nil)
 	const newer = "an even newer long passphrase"
 	r = b.changePassword(t, e, newPassword, newer, newer)
-	if got, want := r.notice(), latchkey.MsgPasswordChanged+" You had no other sessions."; got != want {
+	if got, want := r.Notice(), latchkey.MsgPasswordChanged+" You had no other sessions."; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 }
@@ -214,21 +215,21 @@ func TestRevokeSessions(t *testing.T) {
 	mac, macCookie := e.signedInAs(t, f.member.Email, chromeMac, "198.51.100.3")
 	tablet, tabletCookie := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.4")
 	admin := e.adminBrowser(t, f)
-	adminCookie := admin.cookie(t, e.url("acme", "/"), "latchkey_session")
-	revoke := func(b *browser, cookie string) *response {
-		return b.submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/sessions/"+latchkey.HashSecret(cookie)+"/revoke"), nil)
+	adminCookie := admin.Cookie(t, e.url("acme", "/"), "latchkey_session")
+	revoke := func(b *browser, cookie string) *webtest.Response {
+		return b.Submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/sessions/"+latchkey.HashSecret(cookie)+"/revoke"), nil)
 	}
 
 	// One session.
 	r := revoke(b, phoneCookie)
 	wantPage(t, r, http.StatusOK, "/profile/security")
-	if got, want := r.notice(), latchkey.MsgSessionSignedOut; got != want {
+	if got, want := r.Notice(), latchkey.MsgSessionSignedOut; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	if e.sessionExists(t, f.ws, phoneCookie) || phone.signedIn(t, e, "acme") {
 		t.Error("the phone is still signed in")
 	}
-	if len(r.sessionRows(t)) != 3 || !b.signedIn(t, e, "acme") {
+	if len(sessionRows(t, r)) != 3 || !b.signedIn(t, e, "acme") {
 		t.Error("signing out the phone ended more than the phone")
 	}
 	if evs := e.events(t, f.ws, latchkey.EventSessionRevoked); len(evs) != 1 || evs[0].Detail != "one session, from 198.51.100.2" {
@@ -239,22 +240,22 @@ func TestRevokeSessions(t *testing.T) {
 	for name, c := range map[string]string{"the admin's": adminCookie, "an ended": phoneCookie} {
 		r := revoke(b, c)
 		wantPage(t, r, http.StatusNotFound, "/profile/security/sessions/"+latchkey.HashSecret(c)+"/revoke")
-		if got, want := r.alert(), latchkey.MsgSessionGone; got != want {
+		if got, want := r.Alert(), latchkey.MsgSessionGone; got != want {
 			t.Errorf("%s session: alert %q, want %q", name, got, want)
 		}
 	}
 	if !e.sessionExists(t, f.ws, adminCookie) || !admin.signedIn(t, e, "acme") {
 		t.Fatal("bob signed the administrator out")
 	}
-	r = b.submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/sessions/nonsense/revoke"), nil)
+	r = b.Submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/sessions/nonsense/revoke"), nil)
 	if r.Status != http.StatusNotFound {
 		t.Errorf("an unknown session: %d, want 404", r.Status)
 	}
 
 	// Everywhere else.
-	r = b.submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/sessions/revoke-others"), nil)
+	r = b.Submit(t, e.url("acme", "/profile/security"), e.url("acme", "/profile/security/sessions/revoke-others"), nil)
 	wantPage(t, r, http.StatusOK, "/profile/security")
-	if got, want := r.notice(), latchkey.MsgOthersSignedOut; got != want {
+	if got, want := r.Notice(), latchkey.MsgOthersSignedOut; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	for _, c := range []string{macCookie, tabletCookie} {
@@ -268,21 +269,21 @@ func TestRevokeSessions(t *testing.T) {
 	if !b.signedIn(t, e, "acme") || !admin.signedIn(t, e, "acme") {
 		t.Error("Sign out everywhere else ended this session or another account's")
 	}
-	if rows := r.sessionRows(t); len(rows) != 1 {
+	if rows := sessionRows(t, r); len(rows) != 1 {
 		t.Errorf("%d sessions listed, want this one", len(rows))
 	}
-	if slices.Contains(r.texts("button", ""), "Sign out everywhere else") || !containsText(r, "You are not signed in anywhere else.") {
+	if slices.Contains(r.Texts("button", ""), "Sign out everywhere else") || !containsText(r, "You are not signed in anywhere else.") {
 		t.Error("the page offers to sign out elsewhere with nowhere else signed in")
 	}
 
 	// This session: signed out, and back to sign in.
 	r = revoke(b, cookie)
 	wantPage(t, r, http.StatusOK, "/login")
-	if got, want := r.notice(), latchkey.MsgSignedOut; got != want {
+	if got, want := r.Notice(), latchkey.MsgSignedOut; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
-	if c := r.setCookie("latchkey_session"); c == nil || c.MaxAge >= 0 {
-		t.Errorf("the session cookie was not cleared: %q", r.setCookieLine("latchkey_session"))
+	if c := r.SetCookie("latchkey_session"); c == nil || c.MaxAge >= 0 {
+		t.Errorf("the session cookie was not cleared: %q", r.SetCookieLine("latchkey_session"))
 	}
 	if e.sessionExists(t, f.ws, cookie) || b.signedIn(t, e, "acme") {
 		t.Error("the session outlived its own Sign out")
@@ -296,20 +297,20 @@ func TestSecurityPageSSOOnly(t *testing.T) {
 	f := e.seedAcme(t)
 	b, _ := e.signedInAs(t, f.member.Email, firefoxWindows, "198.51.100.1")
 	hash := e.passwordHash(t, f.member)
-	tok := b.csrf(t, e.url("acme", "/profile/security"))
+	tok := b.CSRF(t, e.url("acme", "/profile/security"))
 	setPolicy(t, e, f.ws, latchkey.Policy{PasswordSignInOff: true})
 
-	r := b.get(t, e.url("acme", "/profile/security"))
+	r := b.Get(t, e.url("acme", "/profile/security"))
 	wantPage(t, r, http.StatusOK, "/profile/security")
-	if r.input("current") != nil {
+	if r.Input("current") != nil {
 		t.Error("the change-password form is shown")
 	}
-	if len(r.sessionRows(t)) != 1 {
+	if len(sessionRows(t, r)) != 1 {
 		t.Error("the sessions are not listed")
 	}
-	r = b.post(t, e.url("acme", "/profile/security/password"), url.Values{"csrf": {tok}, "current": {goodPassword}, "password": {"a new long passphrase"}, "confirm": {"a new long passphrase"}})
+	r = b.Post(t, e.url("acme", "/profile/security/password"), url.Values{"csrf": {tok}, "current": {goodPassword}, "password": {"a new long passphrase"}, "confirm": {"a new long passphrase"}})
 	wantPage(t, r, http.StatusForbidden, "/profile/security/password")
-	if got, want := r.alert(), latchkey.MsgPasswordSignInOff; got != want {
+	if got, want := r.Alert(), latchkey.MsgPasswordSignInOff; got != want {
 		t.Errorf("alert %q, want %q", got, want)
 	}
 	if e.passwordHash(t, f.member) != hash {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/latchkey/latchkey"
@@ -30,7 +31,12 @@ type pages struct {
 	files  map[string][]byte // "/static/app.3f2a9c1b.css" → content
 }
 
-func mustParsePages() *pages {
+// mustParsePages returns the templates and assets, parsed on the first call: they depend only
+// on the embedded files, and parsed templates are safe to execute from many servers at once (a
+// process with several, like the tests, parses them once).
+var mustParsePages = sync.OnceValue(parsePages)
+
+func parsePages() *pages {
 	p := &pages{byName: map[string]*template.Template{}, assets: map[string]string{}, files: map[string][]byte{}}
 	err := fs.WalkDir(staticFS, "static", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/totp"
@@ -39,15 +40,15 @@ func (e *env) newMail(t *testing.T, n int) []mail.Message {
 }
 
 // forgot asks for a reset link for email on the workspace's Forgot your password? page.
-func (b *browser) forgot(t *testing.T, e *env, slug, email string) *response {
+func (b *browser) forgot(t *testing.T, e *env, slug, email string) *webtest.Response {
 	t.Helper()
-	return b.submit(t, e.url(slug, "/forgot-password"), e.url(slug, "/forgot-password"), url.Values{"email": {email}})
+	return b.Submit(t, e.url(slug, "/forgot-password"), e.url(slug, "/forgot-password"), url.Values{"email": {email}})
 }
 
 // reset submits the Set a new password form behind link.
-func (b *browser) reset(t *testing.T, link, email, pw, confirm string) *response {
+func (b *browser) reset(t *testing.T, link, email, pw, confirm string) *webtest.Response {
 	t.Helper()
-	return b.submit(t, link, link, url.Values{"email": {email}, "password": {pw}, "confirm": {confirm}})
+	return b.Submit(t, link, link, url.Values{"email": {email}, "password": {pw}, "confirm": {confirm}})
 }
 
 // requestResetLink asks for a reset link for email in a browser of its own and returns the
@@ -65,20 +66,20 @@ func (e *env) requestResetLink(t *testing.T, slug, email string) string {
 }
 
 // labelOf returns the text of the label tied to the input with this id, or "".
-func (r *response) labelOf(id string) string {
-	if ns := r.find(func(n *html.Node) bool { return n.Data == "label" && attr(n, "for") == id }); len(ns) == 1 {
-		return text(ns[0])
+func labelOf(r *webtest.Response, id string) string {
+	if ns := r.Find(func(n *html.Node) bool { return n.Data == "label" && webtest.Attr(n, "for") == id }); len(ns) == 1 {
+		return webtest.Text(ns[0])
 	}
 	return ""
 }
 
 // wantInvalid fails the test unless the input named name is marked aria-invalid and no other
 // input is.
-func wantInvalid(t *testing.T, r *response, name string) {
+func wantInvalid(t *testing.T, r *webtest.Response, name string) {
 	t.Helper()
 	var marked []string
-	for _, n := range r.find(func(n *html.Node) bool { return attr(n, "aria-invalid") == "true" }) {
-		marked = append(marked, attr(n, "name"))
+	for _, n := range r.Find(func(n *html.Node) bool { return webtest.Attr(n, "aria-invalid") == "true" }) {
+		marked = append(marked, webtest.Attr(n, "name"))
 	}
 	if want := []string{name}; !cmp.Equal(marked, want) {
 		t.Errorf("aria-invalid on %q, want %q", marked, want)
@@ -91,7 +92,7 @@ func (e *env) wantPasswordIs(t *testing.T, slug, email, pw string) {
 	t.Helper()
 	r := e.newBrowser(t).login(t, e, slug, email, pw)
 	if r.URL.Path == "/login" {
-		t.Fatalf("%s cannot sign in with %q: %d %q", email, pw, r.Status, r.alert())
+		t.Fatalf("%s cannot sign in with %q: %d %q", email, pw, r.Status, r.Alert())
 	}
 }
 
@@ -111,40 +112,40 @@ func TestForgotPasswordPage(t *testing.T) {
 	e.seedAcme(t)
 	b := e.newBrowser(t)
 
-	r := b.get(t, e.url("acme", "/login"))
-	forgotLinks := r.find(func(n *html.Node) bool { return n.Data == "a" && attr(n, "href") == "/forgot-password" })
-	if len(forgotLinks) != 1 || text(forgotLinks[0]) != latchkey.MsgForgotLink {
+	r := b.Get(t, e.url("acme", "/login"))
+	forgotLinks := r.Find(func(n *html.Node) bool { return n.Data == "a" && webtest.Attr(n, "href") == "/forgot-password" })
+	if len(forgotLinks) != 1 || webtest.Text(forgotLinks[0]) != latchkey.MsgForgotLink {
 		t.Fatalf("sign-in page: links to /forgot-password %d, want one reading %q", len(forgotLinks), latchkey.MsgForgotLink)
 	}
 
-	r = b.get(t, e.url("acme", "/forgot-password"))
+	r = b.Get(t, e.url("acme", "/forgot-password"))
 	wantPage(t, r, http.StatusOK, "/forgot-password")
-	if got, want := r.heading(), latchkey.MsgForgotTitle; got != want {
+	if got, want := r.Heading(), latchkey.MsgForgotTitle; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
-	if got, want := r.labelOf("email"), "Email"; got != want {
+	if got, want := labelOf(r, "email"), "Email"; got != want {
 		t.Errorf("email label %q, want %q", got, want)
 	}
-	if got, want := r.texts("button", ""), []string{latchkey.MsgResetButton}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("button", ""), []string{latchkey.MsgResetButton}; !cmp.Equal(got, want) {
 		t.Errorf("buttons %q, want %q", got, want)
 	}
-	if r.input("password") != nil {
+	if r.Input("password") != nil {
 		t.Error("the page has a password field")
 	}
 
 	// The central address knows no accounts: there is no reset there, by GET or by POST.
-	for _, r := range []*response{
-		b.get(t, e.url("", "/forgot-password")),
-		b.post(t, e.url("", "/forgot-password"), url.Values{"email": {"bob@acme.example"}}),
+	for _, r := range []*webtest.Response{
+		b.Get(t, e.url("", "/forgot-password")),
+		b.Post(t, e.url("", "/forgot-password"), url.Values{"email": {"bob@acme.example"}}),
 	} {
-		if r.Status != http.StatusNotFound || r.input("email") != nil {
-			t.Errorf("central /forgot-password: %d with an email field %v, want 404 and none", r.Status, r.input("email") != nil)
+		if r.Status != http.StatusNotFound || r.Input("email") != nil {
+			t.Errorf("central /forgot-password: %d with an email field %v, want 404 and none", r.Status, r.Input("email") != nil)
 		}
 	}
-	if r := b.get(t, e.url("", "/")); slices.Contains(r.links(), "/forgot-password") {
+	if r := b.Get(t, e.url("", "/")); slices.Contains(r.Links(), "/forgot-password") {
 		t.Error("the central page links to /forgot-password")
 	}
-	if r := b.get(t, e.url("", "/reset-password/anything")); r.Status != http.StatusNotFound {
+	if r := b.Get(t, e.url("", "/reset-password/anything")); r.Status != http.StatusNotFound {
 		t.Errorf("central /reset-password/…: %d, want 404", r.Status)
 	}
 }
@@ -159,7 +160,7 @@ func TestForgotPasswordSameAnswer(t *testing.T) {
 	sue := e.member(t, f.ws, "sue@acme.example", latchkey.RoleMember, goodPassword)
 	e.suspend(t, f.ws, sue)
 	b := e.newBrowser(t)
-	b.addr = "198.51.100.7"
+	b.Addr = "198.51.100.7"
 
 	var first string
 	for _, tc := range []struct {
@@ -178,7 +179,7 @@ func TestForgotPasswordSameAnswer(t *testing.T) {
 		if len(r.Hops) != 0 {
 			t.Errorf("%s: %d redirects, want none", tc.email, len(r.Hops))
 		}
-		if got, want := r.notice(), latchkey.MsgResetSent; got != want {
+		if got, want := r.Notice(), latchkey.MsgResetSent; got != want {
 			t.Errorf("%s: notice %q, want %q", tc.email, got, want)
 		}
 		noSession(t, r)
@@ -214,11 +215,11 @@ func TestForgotPasswordSameAnswer(t *testing.T) {
 		n := len(e.mail(t))
 		r := b.forgot(t, e, "acme", tc.email)
 		wantPage(t, r, http.StatusBadRequest, "/forgot-password")
-		if got := r.alert(); got != tc.msg {
+		if got := r.Alert(); got != tc.msg {
 			t.Errorf("%q: alert %q, want %q", tc.email, got, tc.msg)
 		}
 		wantInvalid(t, r, "email")
-		if n := attr(r.input("email"), "value"); n != tc.email {
+		if n := webtest.Attr(r.Input("email"), "value"); n != tc.email {
 			t.Errorf("%q: the field holds %q", tc.email, n)
 		}
 		if len(e.newMail(t, n)) != 0 {
@@ -264,8 +265,8 @@ func TestForgotPasswordQueuesMail(t *testing.T) {
 		t.Fatalf("%d mails after the worker ran, want 1", len(msgs))
 	}
 	link := resetLinkIn(t, msgs[0])
-	if r := b.get(t, link); r.Status != http.StatusOK || r.input("password") == nil {
-		t.Errorf("the queued link: %d %q, want the form", r.Status, r.alert())
+	if r := b.Get(t, link); r.Status != http.StatusOK || r.Input("password") == nil {
+		t.Errorf("the queued link: %d %q, want the form", r.Status, r.Alert())
 	}
 }
 
@@ -284,17 +285,17 @@ func TestResetPassword(t *testing.T) {
 	}
 	path := mustParse(t, link).Path
 	b := e.newBrowser(t)
-	r := b.get(t, link)
+	r := b.Get(t, link)
 	wantPage(t, r, http.StatusOK, path)
-	if got, want := r.heading(), latchkey.MsgResetTitle; got != want {
+	if got, want := r.Heading(), latchkey.MsgResetTitle; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
 	for id, want := range map[string]string{"email": "Email", "password": "New password", "confirm": "Confirm new password"} {
-		if got := r.labelOf(id); got != want {
+		if got := labelOf(r, id); got != want {
 			t.Errorf("label of %s %q, want %q", id, got, want)
 		}
 	}
-	if got, want := r.texts("button", ""), []string{latchkey.MsgResetSubmit}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("button", ""), []string{latchkey.MsgResetSubmit}; !cmp.Equal(got, want) {
 		t.Errorf("buttons %q, want %q", got, want)
 	}
 	if strings.Contains(r.Body, f.member.Email) {
@@ -313,16 +314,16 @@ func TestResetPassword(t *testing.T) {
 	} {
 		r := b.reset(t, link, tc.email, tc.pw, tc.confirm)
 		wantPage(t, r, http.StatusBadRequest, path)
-		if got := r.alert(); got != tc.msg {
+		if got := r.Alert(); got != tc.msg {
 			t.Errorf("%s: alert %q, want %q", tc.name, got, tc.msg)
 		}
 		wantInvalid(t, r, tc.field)
-		if got := attr(r.input("email"), "value"); got != tc.email {
+		if got := webtest.Attr(r.Input("email"), "value"); got != tc.email {
 			t.Errorf("%s: email field %q, want the one typed, %q", tc.name, got, tc.email)
 		}
 		noSession(t, r)
-		if r := b.get(t, link); r.Status != http.StatusOK || r.input("password") == nil {
-			t.Fatalf("%s: the link no longer works: %d %q", tc.name, r.Status, r.alert())
+		if r := b.Get(t, link); r.Status != http.StatusOK || r.Input("password") == nil {
+			t.Fatalf("%s: the link no longer works: %d %q", tc.name, r.Status, r.Alert())
 		}
 	}
 	e.wantPasswordIs(t, "acme", f.member.Email, goodPassword)
@@ -333,7 +334,7 @@ func TestResetPassword(t *testing.T) {
 	if len(r.Hops) != 1 || r.Hops[0].StatusCode != http.StatusSeeOther {
 		t.Errorf("redirects %v, want one 303", r.Hops)
 	}
-	if got, want := r.notice(), latchkey.MsgPasswordResetDone; got != want {
+	if got, want := r.Notice(), latchkey.MsgPasswordResetDone; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	noSession(t, r)
@@ -353,16 +354,16 @@ func TestResetPassword(t *testing.T) {
 	}
 
 	// The link worked once.
-	r = b.get(t, link)
+	r = b.Get(t, link)
 	wantPage(t, r, http.StatusGone, path)
-	if got, want := r.alert(), latchkey.MsgResetLinkInvalid; got != want {
+	if got, want := r.Alert(), latchkey.MsgResetLinkInvalid; got != want {
 		t.Errorf("used link: alert %q, want %q", got, want)
 	}
-	if r.input("password") != nil || !slices.Contains(r.links(), "/forgot-password") {
-		t.Errorf("used link: a form %v, links %q; want no form and a link to /forgot-password", r.input("password") != nil, r.links())
+	if r.Input("password") != nil || !slices.Contains(r.Links(), "/forgot-password") {
+		t.Errorf("used link: a form %v, links %q; want no form and a link to /forgot-password", r.Input("password") != nil, r.Links())
 	}
-	tok := b.csrf(t, e.url("acme", "/forgot-password"))
-	r = b.post(t, link, url.Values{"csrf": {tok}, "email": {f.member.Email}, "password": {"yet another passphrase"}, "confirm": {"yet another passphrase"}})
+	tok := b.CSRF(t, e.url("acme", "/forgot-password"))
+	r = b.Post(t, link, url.Values{"csrf": {tok}, "email": {f.member.Email}, "password": {"yet another passphrase"}, "confirm": {"yet another passphrase"}})
 	wantPage(t, r, http.StatusGone, path)
 
 	wantRefused(t, e.newBrowser(t).login(t, e, "acme", f.member.Email, goodPassword), http.StatusUnauthorized, latchkey.MsgBadCredentials)
@@ -378,27 +379,27 @@ func TestResetLinkExpires(t *testing.T) {
 	b := e.newBrowser(t)
 
 	e.clock.Advance(time.Hour - time.Second)
-	if r := b.get(t, link); r.Status != http.StatusOK || r.input("password") == nil {
-		t.Fatalf("a second before the hour: %d %q, want the form", r.Status, r.alert())
+	if r := b.Get(t, link); r.Status != http.StatusOK || r.Input("password") == nil {
+		t.Fatalf("a second before the hour: %d %q, want the form", r.Status, r.Alert())
 	}
-	tok := b.csrf(t, link)
+	tok := b.CSRF(t, link)
 	e.clock.Advance(time.Second)
-	r := b.post(t, link, url.Values{"csrf": {tok}, "email": {f.member.Email}, "password": {"a new long passphrase"}, "confirm": {"a new long passphrase"}})
+	r := b.Post(t, link, url.Values{"csrf": {tok}, "email": {f.member.Email}, "password": {"a new long passphrase"}, "confirm": {"a new long passphrase"}})
 	wantPage(t, r, http.StatusGone, path)
-	if got, want := r.alert(), latchkey.MsgResetLinkInvalid; got != want {
+	if got, want := r.Alert(), latchkey.MsgResetLinkInvalid; got != want {
 		t.Errorf("alert %q, want %q", got, want)
 	}
-	r = b.get(t, link)
+	r = b.Get(t, link)
 	wantPage(t, r, http.StatusGone, path)
-	if got, want := r.alert(), latchkey.MsgResetLinkInvalid; got != want {
+	if got, want := r.Alert(), latchkey.MsgResetLinkInvalid; got != want {
 		t.Errorf("alert %q, want %q", got, want)
 	}
 	e.wantPasswordIs(t, "acme", f.member.Email, goodPassword)
 
 	// A link that never was says the same.
-	r = b.get(t, e.url("acme", signin.ResetPath+"not-a-link"))
+	r = b.Get(t, e.url("acme", signin.ResetPath+"not-a-link"))
 	wantPage(t, r, http.StatusGone, signin.ResetPath+"not-a-link")
-	if got, want := r.alert(), latchkey.MsgResetLinkInvalid; got != want {
+	if got, want := r.Alert(), latchkey.MsgResetLinkInvalid; got != want {
 		t.Errorf("unknown link: alert %q, want %q", got, want)
 	}
 }
@@ -417,7 +418,7 @@ func TestResetKeepsTwoFactor(t *testing.T) {
 	r := b.login(t, e, "acme", f.member.Email, newPassword)
 	wantPage(t, r, http.StatusOK, "/two-factor")
 	noSession(t, r)
-	if got, want := r.heading(), latchkey.MsgTwoFactorTitle; got != want {
+	if got, want := r.Heading(), latchkey.MsgTwoFactorTitle; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
 	a, err := e.store.Account(t.Context(), f.ws.ID, f.member.ID)
@@ -464,32 +465,32 @@ func TestResetSSOOnly(t *testing.T) {
 	b := e.newBrowser(t)
 	// Once password sign-in is off no signed-out page has a form; the browser's token is the
 	// same on every page, so take it now.
-	tok := b.csrf(t, e.url("acme", "/forgot-password"))
+	tok := b.CSRF(t, e.url("acme", "/forgot-password"))
 	setPolicy(t, e, f.ws, latchkey.Policy{PasswordSignInOff: true})
 
-	r := b.get(t, e.url("acme", "/forgot-password"))
+	r := b.Get(t, e.url("acme", "/forgot-password"))
 	wantPage(t, r, http.StatusOK, "/forgot-password")
-	if r.input("email") != nil || len(r.texts("button", "")) != 0 {
+	if r.Input("email") != nil || len(r.Texts("button", "")) != 0 {
 		t.Error("an SSO-only workspace offers the reset form")
 	}
 	n := len(e.mail(t))
-	r = b.post(t, e.url("acme", "/forgot-password"), url.Values{"csrf": {tok}, "email": {f.member.Email}})
+	r = b.Post(t, e.url("acme", "/forgot-password"), url.Values{"csrf": {tok}, "email": {f.member.Email}})
 	wantPage(t, r, http.StatusForbidden, "/forgot-password")
-	if got, want := r.alert(), latchkey.MsgPasswordSignInOff; got != want {
+	if got, want := r.Alert(), latchkey.MsgPasswordSignInOff; got != want {
 		t.Errorf("alert %q, want %q", got, want)
 	}
 	if len(e.newMail(t, n)) != 0 {
 		t.Error("an SSO-only workspace mailed a reset link")
 	}
 
-	r = b.get(t, link)
+	r = b.Get(t, link)
 	wantPage(t, r, http.StatusForbidden, mustParse(t, link).Path)
-	if r.input("password") != nil {
+	if r.Input("password") != nil {
 		t.Error("an SSO-only workspace shows the reset form")
 	}
-	r = b.post(t, link, url.Values{"csrf": {tok}, "email": {f.member.Email}, "password": {"a new long passphrase"}, "confirm": {"a new long passphrase"}})
+	r = b.Post(t, link, url.Values{"csrf": {tok}, "email": {f.member.Email}, "password": {"a new long passphrase"}, "confirm": {"a new long passphrase"}})
 	wantPage(t, r, http.StatusForbidden, mustParse(t, link).Path)
-	if got, want := r.alert(), latchkey.MsgPasswordSignInOff; got != want {
+	if got, want := r.Alert(), latchkey.MsgPasswordSignInOff; got != want {
 		t.Errorf("alert %q, want %q", got, want)
 	}
 	if e.passwordHash(t, f.member) != hash {

@@ -14,6 +14,7 @@ import (
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/connector"
 	"github.com/latchkey/latchkey/connector/saml/samltest"
+	"github.com/latchkey/latchkey/internal/webtest"
 )
 
 // samlFixture is acme with acme.example approved and a SAML IdP served on 127.0.0.1,
@@ -56,19 +57,19 @@ func samlUser(email string) samltest.User {
 }
 
 // postACS posts the IdP's form to the ACS cross-site, as the IdP's page does.
-func (b *browser) postACS(t *testing.T, f samlFixture, fields url.Values) *response {
+func (b *browser) postACS(t *testing.T, f samlFixture, fields url.Values) *webtest.Response {
 	t.Helper()
-	req := formRequest(t, f.idp.SP.Callback, fields)
+	req := webtest.FormRequest(t, f.idp.SP.Callback, fields)
 	req.Header.Set("Origin", f.srv.URL)
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	return b.do(t, req)
+	return b.Do(t, req)
 }
 
 // samlRequest presses the button and returns the AuthnRequest it sends to the IdP.
 func (b *browser) samlRequest(t *testing.T, f samlFixture, remember bool) samltest.AuthnRequest {
 	t.Helper()
 	r := b.ssoStart(t, f.e, f.ws.Slug, f.conn.ID, remember)
-	u, err := url.Parse(r.continueURL(t))
+	u, err := url.Parse(continueURL(t, r))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,13 +81,13 @@ func (b *browser) samlRequest(t *testing.T, f samlFixture, remember bool) samlte
 }
 
 // samlSignIn presses the button, lets the IdP answer with its auto-POST form, and posts it.
-func (b *browser) samlSignIn(t *testing.T, f samlFixture, remember bool) *response {
+func (b *browser) samlSignIn(t *testing.T, f samlFixture, remember bool) *webtest.Response {
 	t.Helper()
 	r := b.ssoStart(t, f.e, f.ws.Slug, f.conn.ID, remember)
-	page := b.get(t, r.continueURL(t))
+	page := b.Get(t, continueURL(t, r))
 	fields := url.Values{}
-	for _, n := range page.find(func(n *html.Node) bool { return n.Data == "input" }) {
-		fields.Set(attr(n, "name"), attr(n, "value"))
+	for _, n := range page.Find(func(n *html.Node) bool { return n.Data == "input" }) {
+		fields.Set(webtest.Attr(n, "name"), webtest.Attr(n, "value"))
 	}
 	if fields.Get("SAMLResponse") == "" {
 		t.Fatalf("the IdP gave no form: %d %q", page.Status, page.Body)
@@ -104,18 +105,19 @@ func encode(t *testing.T, r *samltest.Response) string {
 }
 
 func TestSAMLSignIn(t *testing.T) {
+	t.Parallel()
 	f := newSAMLFixture(t, false, false)
 	b := f.e.newBrowser(t)
-	login := b.get(t, f.e.url("acme", "/login"))
-	if got := login.texts("button", "sso-button"); len(got) != 1 || got[0] != "Continue with Okta" {
+	login := b.Get(t, f.e.url("acme", "/login"))
+	if got := login.Texts("button", "sso-button"); len(got) != 1 || got[0] != "Continue with Okta" {
 		t.Fatalf("buttons %q", got)
 	}
 	r := b.samlSignIn(t, f, true)
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	if sc := r.setCookie("latchkey_session"); sc == nil || sc.MaxAge <= 0 {
-		t.Errorf("Keep me signed in was not honoured: %v", r.setCookieLine("latchkey_session"))
+	if sc := r.SetCookie("latchkey_session"); sc == nil || sc.MaxAge <= 0 {
+		t.Errorf("Keep me signed in was not honoured: %v", r.SetCookieLine("latchkey_session"))
 	}
-	if line := r.setCookieLine("latchkey_saml"); line != "" {
+	if line := r.SetCookieLine("latchkey_saml"); line != "" {
 		t.Errorf("the ACS set the binding cookie again: %s", line)
 	}
 	l, err := f.e.store.IdentityBySubject(t.Context(), f.ws.ID, f.conn.ID, f.member.Email)
@@ -124,7 +126,7 @@ func TestSAMLSignIn(t *testing.T) {
 	}
 
 	// SP metadata: entity ID = its own address, ACS with the HTTP-POST binding.
-	md := b.get(t, f.idp.SP.Metadata)
+	md := b.Get(t, f.idp.SP.Metadata)
 	if md.Status != http.StatusOK || !strings.Contains(md.Body, `entityID="`+f.idp.SP.EntityID+`"`) || !strings.Contains(md.Body, f.idp.SP.Callback) {
 		t.Fatalf("metadata %d %s", md.Status, md.Body)
 	}
@@ -134,6 +136,7 @@ func TestSAMLSignIn(t *testing.T) {
 }
 
 func TestSAMLProvisioning(t *testing.T) {
+	t.Parallel()
 	f := newSAMLFixture(t, false, false)
 	f.idp.User = samlUser("carol@acme.example")
 	b := f.e.newBrowser(t)
@@ -153,6 +156,7 @@ func TestSAMLProvisioning(t *testing.T) {
 // Each attack posted to the ACS is a clear page (never a 500) and an audit event with its
 // reason; nobody is signed in.
 func TestSAMLAttacks(t *testing.T) {
+	t.Parallel()
 	f := newSAMLFixture(t, false, false)
 	other, err := samltest.NewKey("evil", start.Add(-time.Hour), start.Add(time.Hour))
 	if err != nil {
@@ -267,6 +271,7 @@ func xsw(t *testing.T, f samlFixture, req samltest.AuthnRequest, variant int) ur
 // IdP-initiated sign-in is off by default; on, every check applies and each assertion is
 // accepted once.
 func TestSAMLIdPInitiated(t *testing.T) {
+	t.Parallel()
 	f := newSAMLFixture(t, false, false)
 	b := f.e.newBrowser(t)
 	fields := url.Values{"SAMLResponse": {encode(t, f.idp.Response(f.idp.SP, "", f.idp.User))}}
@@ -283,6 +288,7 @@ func TestSAMLIdPInitiated(t *testing.T) {
 // On https the SAML binding cookie is SameSite=None and Secure (the IdP's POST is
 // cross-site); the OIDC one is Lax.
 func TestSAMLBindingCookieHTTPS(t *testing.T) {
+	t.Parallel()
 	e := newHandlerEnv(t, "https://app.test")
 	f := e.seedAcme(t)
 	s := e.samlFor(t, f, false, false)
@@ -302,7 +308,7 @@ func TestSAMLBindingCookieHTTPS(t *testing.T) {
 			nonce = c
 		}
 	}
-	form := url.Values{"csrf": {(&response{Doc: doc}).csrf()}}
+	form := url.Values{"csrf": {(&webtest.Response{Doc: doc}).CSRF()}}
 	post := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "https://acme.app.test/sso/"+s.conn.ID+"/start", strings.NewReader(form.Encode()))
 	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	post.Header.Set("Origin", "https://acme.app.test")
@@ -326,20 +332,21 @@ func TestSAMLBindingCookieHTTPS(t *testing.T) {
 // Test connection through the ACS shows the assertion's attributes and the checks; a SAML
 // connection's reply at the OIDC callback is not found.
 func TestSAMLTestConnection(t *testing.T) {
+	t.Parallel()
 	f := newSAMLFixture(t, false, false)
 	admin := f.e.newBrowser(t)
 	admin.mustLogin(t, f.e, "acme", f.admin.Email, goodPassword)
-	r := admin.submit(t, f.e.url("acme", "/admin/sso"), f.e.url("acme", "/admin/sso/"+f.conn.ID+"/test"), nil)
-	page := admin.get(t, r.continueURL(t))
+	r := admin.Submit(t, f.e.url("acme", "/admin/sso"), f.e.url("acme", "/admin/sso/"+f.conn.ID+"/test"), nil)
+	page := admin.Get(t, continueURL(t, r))
 	fields := url.Values{}
-	for _, n := range page.find(func(n *html.Node) bool { return n.Data == "input" }) {
-		fields.Set(attr(n, "name"), attr(n, "value"))
+	for _, n := range page.Find(func(n *html.Node) bool { return n.Data == "input" }) {
+		fields.Set(webtest.Attr(n, "name"), webtest.Attr(n, "value"))
 	}
 	r = admin.postACS(t, f, fields)
 	wantPage(t, r, http.StatusOK, "/sso/"+f.conn.ID+"/acs")
 	for _, want := range []string{"Every check passed", "signature", "audience", "in response to", "once only", "approved domain", "firstName", "Bob"} {
-		if !strings.Contains(r.text(), want) {
-			t.Errorf("the test page does not show %q: %q", want, r.text())
+		if !strings.Contains(r.Text(), want) {
+			t.Errorf("the test page does not show %q: %q", want, r.Text())
 		}
 	}
 	noSession(t, r)
@@ -350,6 +357,6 @@ func TestSAMLTestConnection(t *testing.T) {
 	b := f.e.newBrowser(t)
 	req := b.samlRequest(t, f, false)
 	q := url.Values{"SAMLResponse": {encode(t, f.idp.Response(f.idp.SP, req.ID, f.idp.User))}, "RelayState": {req.RelayState}}
-	r = b.get(t, f.e.url("acme", "/sso/"+f.conn.ID+"/callback?"+q.Encode()))
+	r = b.Get(t, f.e.url("acme", "/sso/"+f.conn.ID+"/callback?"+q.Encode()))
 	wantSSORefused(t, f.e, f.ws, r, http.StatusNotFound, latchkey.MsgSSOUnavailable, "")
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -33,7 +34,7 @@ func (e *env) newSCIMClient(t *testing.T, ws latchkey.Workspace, name string) *s
 		t.Fatalf("create scim token: %v", err)
 	}
 	b := e.newBrowser(t)
-	b.addr = "198.51.100.7"
+	b.Addr = "198.51.100.7"
 	return &scimClient{e: e, b: b, slug: ws.Slug, token: secret}
 }
 
@@ -71,7 +72,7 @@ func (c *scimClient) do(t *testing.T, method, path string, body any) *scimRespon
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
-	r := c.b.do(t, req)
+	r := c.b.Do(t, req)
 	out := &scimResponse{status: r.Status, header: r.Header, raw: r.Body}
 	if strings.TrimSpace(r.Body) != "" {
 		if err := json.Unmarshal([]byte(r.Body), &out.body); err != nil {
@@ -137,8 +138,8 @@ func (r *scimResponse) ids() []string {
 }
 
 // byID returns the element with this id, or nil.
-func (r *response) byID(id string) *html.Node {
-	if ns := r.find(func(n *html.Node) bool { return attr(n, "id") == id }); len(ns) > 0 {
+func byID(r *webtest.Response, id string) *html.Node {
+	if ns := r.Find(func(n *html.Node) bool { return webtest.Attr(n, "id") == id }); len(ns) > 0 {
 		return ns[0]
 	}
 	return nil
@@ -199,8 +200,8 @@ func (e *env) wantEnded(t *testing.T, b *browser, ws latchkey.Workspace, cookie,
 		t.Fatal("the deactivated member's browser is still signed in")
 	}
 	r := b.login(t, e, ws.Slug, email, goodPassword)
-	if r.URL.Path == "/dashboard" || !strings.Contains(r.alert(), latchkey.MsgNotActive) {
-		t.Fatalf("password sign-in of a deactivated member: %d at %s, alert %q; want %q", r.Status, r.URL, r.alert(), latchkey.MsgNotActive)
+	if r.URL.Path == "/dashboard" || !strings.Contains(r.Alert(), latchkey.MsgNotActive) {
+		t.Fatalf("password sign-in of a deactivated member: %d at %s, alert %q; want %q", r.Status, r.URL, r.Alert(), latchkey.MsgNotActive)
 	}
 }
 
@@ -208,6 +209,7 @@ func (e *env) wantEnded(t *testing.T, b *browser, ws latchkey.Workspace, cookie,
 // for updates and active flips, DELETE) against the real router and checks what it does to
 // the member's browser.
 func TestSCIMOktaThroughRouter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedSCIM(t)
 	okta := e.newSCIMClient(t, a.ws, "Okta")
@@ -280,6 +282,7 @@ func TestSCIMOktaThroughRouter(t *testing.T) {
 // capitalised PATCH ops, active as the string "False", a value map without path, replace on
 // emails[type eq "work"].value) and a DELETE under "DELETE only suspends", set on the console.
 func TestSCIMEntraThroughRouter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedSCIM(t)
 	entra := e.newSCIMClient(t, a.ws, "Entra")
@@ -321,10 +324,10 @@ func TestSCIMEntraThroughRouter(t *testing.T) {
 	// account, suspended, and hides it from SCIM.
 	admin := e.newBrowser(t)
 	admin.mustLogin(t, e, "acme", a.admin.Email, goodPassword)
-	r2 := admin.submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/settings"), url.Values{"delete_suspends": {"on"}})
+	r2 := admin.Submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/settings"), url.Values{"delete_suspends": {"on"}})
 	wantPage(t, r2, http.StatusOK, "/admin/provisioning")
-	if r2.notice() != latchkey.MsgSCIMSettingsSaved || r2.input("delete_suspends") == nil || !hasAttr(r2.input("delete_suspends"), "checked") {
-		t.Fatalf("after saving: notice %q", r2.notice())
+	if r2.Notice() != latchkey.MsgSCIMSettingsSaved || r2.Input("delete_suspends") == nil || !webtest.HasAttr(r2.Input("delete_suspends"), "checked") {
+		t.Fatalf("after saving: notice %q", r2.Notice())
 	}
 	if evs := e.events(t, a.ws, latchkey.EventSCIMSettings); len(evs) != 1 || evs[0].ActorID != a.admin.ID {
 		t.Fatalf("settings events=%+v, want one naming the administrator", evs)
@@ -341,6 +344,7 @@ func TestSCIMEntraThroughRouter(t *testing.T) {
 // TestSCIMTokens: a token of another workspace, a revoked one, none and a wrong one are all
 // refused with 401 in the SCIM error schema; the console creates (shown once) and revokes.
 func TestSCIMTokens(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedSCIM(t)
 	globex, _, _ := e.createWorkspace(t, "globex", "Globex")
@@ -359,28 +363,28 @@ func TestSCIMTokens(t *testing.T) {
 	// The console: the base URL, a token shown once that works, then revoked.
 	admin := e.newBrowser(t)
 	admin.mustLogin(t, e, "acme", a.admin.Email, goodPassword)
-	page := admin.get(t, e.url("acme", "/admin/provisioning"))
+	page := admin.Get(t, e.url("acme", "/admin/provisioning"))
 	wantPage(t, page, http.StatusOK, "/admin/provisioning")
-	if page.byID("new-token") != nil {
+	if byID(page, "new-token") != nil {
 		t.Fatal("a token on the page before any token was created")
 	}
-	if n := page.byID("base-url"); n == nil || text(n) != "http://acme.app.test/scim/v2" {
+	if n := byID(page, "base-url"); n == nil || webtest.Text(n) != "http://acme.app.test/scim/v2" {
 		t.Fatal("the page does not show the base URL")
 	}
-	r3 := admin.submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/tokens"), url.Values{"name": {"Okta"}})
+	r3 := admin.Submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/tokens"), url.Values{"name": {"Okta"}})
 	wantPage(t, r3, http.StatusOK, "/admin/provisioning/tokens")
-	if r3.Header.Get("Cache-Control") != "no-store" || r3.notice() != latchkey.MsgSCIMTokenCreated {
-		t.Fatalf("create: Cache-Control %q, notice %q", r3.Header.Get("Cache-Control"), r3.notice())
+	if r3.Header.Get("Cache-Control") != "no-store" || r3.Notice() != latchkey.MsgSCIMTokenCreated {
+		t.Fatalf("create: Cache-Control %q, notice %q", r3.Header.Get("Cache-Control"), r3.Notice())
 	}
-	shown := r3.byID("new-token")
+	shown := byID(r3, "new-token")
 	if shown == nil {
 		t.Fatal("the created token is not shown")
 	}
-	secret := text(shown)
+	secret := webtest.Text(shown)
 	if !strings.HasPrefix(secret, "lksc_") {
 		t.Fatalf("shown token %q", secret)
 	}
-	if again := admin.get(t, e.url("acme", "/admin/provisioning")); again.byID("new-token") != nil || strings.Contains(again.Body, secret) {
+	if again := admin.Get(t, e.url("acme", "/admin/provisioning")); byID(again, "new-token") != nil || strings.Contains(again.Body, secret) {
 		t.Fatal("the token is shown again")
 	}
 	idp := &scimClient{e: e, b: e.newBrowser(t), slug: "acme", token: secret}
@@ -392,33 +396,34 @@ func TestSCIMTokens(t *testing.T) {
 	if err != nil || len(toks) != 1 || toks[0].LastUsedAt.IsZero() {
 		t.Fatalf("tokens=%+v, %v; want one, used", toks, err)
 	}
-	if !strings.Contains(admin.get(t, e.url("acme", "/admin/provisioning")).text(), "Okta "+toks[0].CreatedAt.Format("2 Jan 2006 15:04 UTC")) {
+	if !strings.Contains(admin.Get(t, e.url("acme", "/admin/provisioning")).Text(), "Okta "+toks[0].CreatedAt.Format("2 Jan 2006 15:04 UTC")) {
 		t.Fatal("the page does not list the token with its creation time")
 	}
-	r4 := admin.submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/tokens/"+toks[0].ID+"/revoke"), nil)
+	r4 := admin.Submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/tokens/"+toks[0].ID+"/revoke"), nil)
 	wantPage(t, r4, http.StatusOK, "/admin/provisioning")
-	if r4.notice() != latchkey.MsgSCIMTokenRevoked {
-		t.Fatalf("revoke notice %q", r4.notice())
+	if r4.Notice() != latchkey.MsgSCIMTokenRevoked {
+		t.Fatalf("revoke notice %q", r4.Notice())
 	}
 	idp.do(t, "GET", "/Users", nil).wantError(t, http.StatusUnauthorized)
 	if evs := e.events(t, a.ws, latchkey.EventSCIMTokenRevoke); len(evs) != 1 || evs[0].ActorID != a.admin.ID {
 		t.Fatalf("revoke events=%+v", evs)
 	}
 	// Revoking again is refused with a message.
-	r5 := admin.submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/tokens/"+toks[0].ID+"/revoke"), nil)
-	if r5.Status != http.StatusConflict || r5.alert() != latchkey.MsgSCIMTokenGone {
-		t.Fatalf("second revoke: %d, alert %q", r5.Status, r5.alert())
+	r5 := admin.Submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/tokens/"+toks[0].ID+"/revoke"), nil)
+	if r5.Status != http.StatusConflict || r5.Alert() != latchkey.MsgSCIMTokenGone {
+		t.Fatalf("second revoke: %d, alert %q", r5.Status, r5.Alert())
 	}
 	// Members do not see the page.
 	bob := e.newBrowser(t)
 	bob.mustLogin(t, e, "acme", a.member.Email, goodPassword)
-	if r := bob.get(t, e.url("acme", "/admin/provisioning")); r.Status != http.StatusNotFound {
+	if r := bob.Get(t, e.url("acme", "/admin/provisioning")); r.Status != http.StatusNotFound {
 		t.Fatalf("a member got %d on the provisioning page", r.Status)
 	}
 }
 
 // TestSCIMPaging pages through the users through the router.
 func TestSCIMPaging(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedSCIM(t)
 	idp := e.newSCIMClient(t, a.ws, "Okta")
@@ -450,6 +455,7 @@ func TestSCIMPaging(t *testing.T) {
 // makes its member an administrator on the members page, which marks provider-managed people
 // and refuses the edits the provider would overwrite.
 func TestSCIMGroupAdminAndManagedMembers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedSCIM(t)
 	idp := e.newSCIMClient(t, a.ws, "Okta")
@@ -460,22 +466,22 @@ func TestSCIMGroupAdminAndManagedMembers(t *testing.T) {
 
 	admin := e.newBrowser(t)
 	admin.mustLogin(t, e, "acme", a.admin.Email, goodPassword)
-	page := admin.get(t, e.url("acme", "/admin/provisioning"))
-	if !strings.Contains(page.text(), "Latchkey Admins 1 No") {
-		t.Fatalf("groups on the page: %q", page.text())
+	page := admin.Get(t, e.url("acme", "/admin/provisioning"))
+	if !strings.Contains(page.Text(), "Latchkey Admins 1 No") {
+		t.Fatalf("groups on the page: %q", page.Text())
 	}
-	r := admin.submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/groups/"+gid+"/role"), url.Values{"admin": {"on"}})
+	r := admin.Submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/groups/"+gid+"/role"), url.Values{"admin": {"on"}})
 	wantPage(t, r, http.StatusOK, "/admin/provisioning")
-	if want := fmt.Sprintf(latchkey.MsgSCIMGroupMapped, "Latchkey Admins"); r.notice() != want {
-		t.Fatalf("notice %q, want %q", r.notice(), want)
+	if want := fmt.Sprintf(latchkey.MsgSCIMGroupMapped, "Latchkey Admins"); r.Notice() != want {
+		t.Fatalf("notice %q, want %q", r.Notice(), want)
 	}
 	if evs := e.events(t, a.ws, latchkey.EventSCIMGroupUpdate); len(evs) == 0 || evs[0].ActorID != a.admin.ID {
 		t.Fatalf("group events=%+v, want the mapping naming the administrator", evs)
 	}
 
-	members := admin.get(t, e.url("acme", "/admin/members"))
-	row := func(r *response, email string) string {
-		for _, tr := range r.texts("tr", "") {
+	members := admin.Get(t, e.url("acme", "/admin/members"))
+	row := func(r *webtest.Response, email string) string {
+		for _, tr := range r.Texts("tr", "") {
 			if strings.HasPrefix(tr, email) {
 				return tr
 			}
@@ -494,16 +500,16 @@ func TestSCIMGroupAdminAndManagedMembers(t *testing.T) {
 	// The edits the provider overwrites are refused on the server, with a reason.
 	refused := func(action string, fields url.Values, want string) {
 		t.Helper()
-		r := admin.submit(t, e.url("acme", "/admin/members"), e.url("acme", action), fields)
-		if r.Status != http.StatusForbidden || r.alert() != want {
-			t.Fatalf("POST %s: %d, alert %q; want 403 %q", action, r.Status, r.alert(), want)
+		r := admin.Submit(t, e.url("acme", "/admin/members"), e.url("acme", action), fields)
+		if r.Status != http.StatusForbidden || r.Alert() != want {
+			t.Fatalf("POST %s: %d, alert %q; want 403 %q", action, r.Status, r.Alert(), want)
 		}
 	}
 	refused("/admin/members/"+pat+"/role", url.Values{"role": {"member"}}, fmt.Sprintf(latchkey.MsgSCIMManagedRole, "pat@acme.example"))
 	refused("/admin/members/"+sam+"/remove", url.Values{"confirm": {"yes"}}, fmt.Sprintf(latchkey.MsgSCIMManagedStatus, "sam@acme.example", "deprovision"))
 	idp.do(t, "PATCH", "/Users/"+sam, scimPatch(scimOp("replace", "active", false))).want(t, http.StatusOK)
 	refused("/admin/members/"+sam+"/reactivate", nil, fmt.Sprintf(latchkey.MsgSCIMManagedStatus, "sam@acme.example", "reactivate"))
-	if got := row(admin.get(t, e.url("acme", "/admin/members")), "sam@acme.example"); strings.Contains(got, "Reactivate") ||
+	if got := row(admin.Get(t, e.url("acme", "/admin/members")), "sam@acme.example"); strings.Contains(got, "Reactivate") ||
 		!strings.Contains(got, "Suspended by your identity provider") {
 		t.Fatalf("sam's row after the provider suspended sam: %q", got)
 	}
@@ -516,18 +522,18 @@ func TestSCIMGroupAdminAndManagedMembers(t *testing.T) {
 
 	// What the provider does not overwrite stays allowed: promoting by hand, and an emergency
 	// suspension, which the administrator may undo here.
-	r = admin.submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/"+sam+"/role"), url.Values{"role": {"admin"}})
+	r = admin.Submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/"+sam+"/role"), url.Values{"role": {"admin"}})
 	wantPage(t, r, http.StatusOK, "/admin/members")
-	r = admin.submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/"+pat+"/suspend"), nil)
+	r = admin.Submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/"+pat+"/suspend"), nil)
 	wantPage(t, r, http.StatusOK, "/admin/members")
-	r = admin.submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/"+pat+"/reactivate"), nil)
+	r = admin.Submit(t, e.url("acme", "/admin/members"), e.url("acme", "/admin/members/"+pat+"/reactivate"), nil)
 	wantPage(t, r, http.StatusOK, "/admin/members")
 	if acct, _ := e.accountByID(t, a.ws, pat); acct.Status != latchkey.StatusActive {
 		t.Fatalf("pat's status=%s after the console reactivation", acct.Status)
 	}
 
 	// Unmapping the group makes pat a member again.
-	admin.submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/groups/"+gid+"/role"), url.Values{"admin": {"off"}})
+	admin.Submit(t, e.url("acme", "/admin/provisioning"), e.url("acme", "/admin/provisioning/groups/"+gid+"/role"), url.Values{"admin": {"off"}})
 	if acct, _ := e.accountByID(t, a.ws, pat); acct.Role != latchkey.RoleMember {
 		t.Fatalf("pat's role=%s after unmapping, want member", acct.Role)
 	}
@@ -537,11 +543,12 @@ func TestSCIMGroupAdminAndManagedMembers(t *testing.T) {
 // refused with 429 past the limit, the right token from that address too, until the window
 // passes; another address is not held up. Bodies are bounded at scim.MaxBodyBytes.
 func TestSCIMBearerThrottle(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := e.seedSCIM(t)
 	good := e.newSCIMClient(t, a.ws, "Okta")
 	bad := &scimClient{e: e, b: e.newBrowser(t), slug: "acme", token: "lksc_guess"}
-	bad.b.addr = good.b.addr
+	bad.b.Addr = good.b.Addr
 	for range signin.BearerLimit {
 		bad.do(t, "GET", "/Users", nil).wantError(t, http.StatusUnauthorized)
 	}
@@ -550,10 +557,10 @@ func TestSCIMBearerThrottle(t *testing.T) {
 		t.Fatal("429 without Retry-After")
 	}
 	good.do(t, "GET", "/Users", nil).wantError(t, http.StatusTooManyRequests)
-	good.b.addr = "203.0.113.50"
+	good.b.Addr = "203.0.113.50"
 	good.do(t, "GET", "/Users", nil).want(t, http.StatusOK)
 	e.clock.Advance(signin.BearerWindow)
-	good.b.addr = bad.b.addr
+	good.b.Addr = bad.b.Addr
 	good.do(t, "GET", "/Users", nil).want(t, http.StatusOK)
 
 	// Right tokens are taken back: many good requests never reach the limit.

@@ -22,11 +22,11 @@ func TestSessionCookie(t *testing.T) {
 		if got, want := r.Hops[0].StatusCode, http.StatusSeeOther; got != want {
 			t.Errorf("sign-in status %d, want %d", got, want)
 		}
-		c := r.setCookie("latchkey_session")
+		c := r.SetCookie("latchkey_session")
 		if c == nil {
 			t.Fatal("no session cookie")
 		}
-		line := r.setCookieLine("latchkey_session")
+		line := r.SetCookieLine("latchkey_session")
 		if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" || c.Secure {
 			t.Errorf("session cookie %q, want HttpOnly; SameSite=Lax; Path=/, no Domain, not Secure on http", line)
 		}
@@ -50,15 +50,15 @@ func TestSessionCookie(t *testing.T) {
 
 	t.Run("keep me signed in", func(t *testing.T) {
 		b := e.newBrowser(t)
-		r := b.submit(t, e.url("acme", "/login"), e.url("acme", "/login"), url.Values{
+		r := b.Submit(t, e.url("acme", "/login"), e.url("acme", "/login"), url.Values{
 			"email": {f.member.Email}, "password": {goodPassword}, "remember": {"1"},
 		})
 		wantPage(t, r, http.StatusOK, "/dashboard")
-		c := r.setCookie("latchkey_session")
+		c := r.SetCookie("latchkey_session")
 		if c == nil {
 			t.Fatal("no session cookie")
 		}
-		line := r.setCookieLine("latchkey_session")
+		line := r.SetCookieLine("latchkey_session")
 		if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" {
 			t.Errorf("session cookie %q, want HttpOnly; SameSite=Lax; Path=/, no Domain", line)
 		}
@@ -82,9 +82,9 @@ func TestSessionIdleTimeout(t *testing.T) {
 		if remember {
 			fields.Set("remember", "1")
 		}
-		r := b.submit(t, e.url("acme", "/login"), e.url("acme", "/login"), fields)
+		r := b.Submit(t, e.url("acme", "/login"), e.url("acme", "/login"), fields)
 		wantPage(t, r, http.StatusOK, "/dashboard")
-		cookie := r.setCookie("latchkey_session").Value
+		cookie := r.SetCookie("latchkey_session").Value
 		signedInAt := e.clock.Now()
 
 		e.clock.Advance(8*time.Hour - time.Minute)
@@ -96,7 +96,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 		}
 
 		e.clock.Advance(8 * time.Hour)
-		r = b.get(t, e.url("acme", "/dashboard"))
+		r = b.Get(t, e.url("acme", "/dashboard"))
 		wantPage(t, r, http.StatusOK, "/login")
 		if got, want := r.URL.RequestURI(), "/login?m=session-ended&return_to=%2Fdashboard"; got != want {
 			t.Errorf("remember=%v: sent to %s, want %s", remember, got, want)
@@ -104,8 +104,8 @@ func TestSessionIdleTimeout(t *testing.T) {
 		if !strings.Contains(r.Body, latchkey.MsgSessionEnded) {
 			t.Errorf("remember=%v: the sign-in page does not say the session ended", remember)
 		}
-		if c := r.setCookie("latchkey_session"); c == nil || c.Value != "" || c.MaxAge >= 0 {
-			t.Errorf("remember=%v: the ended session's cookie was not cleared: %q", remember, r.setCookieLine("latchkey_session"))
+		if c := r.SetCookie("latchkey_session"); c == nil || c.Value != "" || c.MaxAge >= 0 {
+			t.Errorf("remember=%v: the ended session's cookie was not cleared: %q", remember, r.SetCookieLine("latchkey_session"))
 		}
 		if e.sessionExists(t, f.ws, cookie) {
 			t.Errorf("remember=%v: the idle session is still in the store", remember)
@@ -178,11 +178,11 @@ func TestNewSessionAtEverySignIn(t *testing.T) {
 	first := b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 
 	// Signed in, the form token comes from a signed-in page; the sign-in page itself redirects.
-	r := b.submit(t, e.url("acme", "/dashboard"), e.url("acme", "/login"), url.Values{
+	r := b.Submit(t, e.url("acme", "/dashboard"), e.url("acme", "/login"), url.Values{
 		"email": {f.member.Email}, "password": {goodPassword},
 	})
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	c := r.setCookie("latchkey_session")
+	c := r.SetCookie("latchkey_session")
 	if c == nil || c.Value == "" {
 		t.Fatal("signing in again set no session cookie")
 	}
@@ -197,7 +197,7 @@ func TestNewSessionAtEverySignIn(t *testing.T) {
 		t.Error("the new session does not work")
 	}
 	old := e.newBrowser(t)
-	old.jar.SetCookies(mustParse(t, e.url("acme", "/")), []*http.Cookie{{Name: "latchkey_session", Value: first, Path: "/"}})
+	old.Jar.SetCookies(mustParse(t, e.url("acme", "/")), []*http.Cookie{{Name: "latchkey_session", Value: first, Path: "/"}})
 	if old.signedIn(t, e, "acme") {
 		t.Error("the replaced session still signs in")
 	}
@@ -233,13 +233,13 @@ func TestSessionDoesNotCrossWorkspaces(t *testing.T) {
 
 	b := e.newBrowser(t)
 	cookie := b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-	b.jar.SetCookies(mustParse(t, e.url("beta", "/")), []*http.Cookie{{Name: "latchkey_session", Value: cookie, Path: "/"}})
-	r := b.get(t, e.url("beta", "/dashboard"))
+	b.Jar.SetCookies(mustParse(t, e.url("beta", "/")), []*http.Cookie{{Name: "latchkey_session", Value: cookie, Path: "/"}})
+	r := b.Get(t, e.url("beta", "/dashboard"))
 	wantPage(t, r, http.StatusOK, "/login")
 	if got, want := r.URL.Host, "beta.app.test"; got != want {
 		t.Errorf("landed on %s, want %s", got, want)
 	}
-	if strings.Contains(r.text(), f.member.Email) {
+	if strings.Contains(r.Text(), f.member.Email) {
 		t.Error("beta's page shows the acme account")
 	}
 	if !e.sessionExists(t, f.ws, cookie) {
@@ -255,16 +255,16 @@ func TestSignOut(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
-	b.addr = "198.51.100.30"
+	b.Addr = "198.51.100.30"
 	cookie := b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 
-	r := b.submit(t, e.url("acme", "/dashboard"), e.url("acme", "/logout"), nil)
+	r := b.Submit(t, e.url("acme", "/dashboard"), e.url("acme", "/logout"), nil)
 	wantPage(t, r, http.StatusOK, "/login")
-	if got, want := r.notice(), latchkey.MsgSignedOut; got != want {
+	if got, want := r.Notice(), latchkey.MsgSignedOut; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
-	if c := r.setCookie("latchkey_session"); c == nil || c.Value != "" || c.MaxAge >= 0 {
-		t.Errorf("the session cookie was not cleared: %q", r.setCookieLine("latchkey_session"))
+	if c := r.SetCookie("latchkey_session"); c == nil || c.Value != "" || c.MaxAge >= 0 {
+		t.Errorf("the session cookie was not cleared: %q", r.SetCookieLine("latchkey_session"))
 	}
 	if e.sessionExists(t, f.ws, cookie) {
 		t.Error("the session is still in the store")
@@ -273,7 +273,7 @@ func TestSignOut(t *testing.T) {
 		t.Error("still signed in")
 	}
 	replay := e.newBrowser(t)
-	replay.jar.SetCookies(mustParse(t, e.url("acme", "/")), []*http.Cookie{{Name: "latchkey_session", Value: cookie, Path: "/"}})
+	replay.Jar.SetCookies(mustParse(t, e.url("acme", "/")), []*http.Cookie{{Name: "latchkey_session", Value: cookie, Path: "/"}})
 	if replay.signedIn(t, e, "acme") {
 		t.Error("the old cookie still signs in")
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/admin"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/mail"
 )
 
@@ -29,21 +30,21 @@ func onlyLink(t *testing.T, m mail.Message) string {
 }
 
 // setPassword submits the set-password form behind link.
-func (b *browser) setPassword(t *testing.T, link, pw, confirm string) *response {
+func (b *browser) setPassword(t *testing.T, link, pw, confirm string) *webtest.Response {
 	t.Helper()
-	return b.submit(t, link, link, url.Values{"password": {pw}, "confirm": {confirm}})
+	return b.Submit(t, link, link, url.Values{"password": {pw}, "confirm": {confirm}})
 }
 
 // wantLinkInvalid fails the test unless r says the link is invalid and offers no form.
-func wantLinkInvalid(t *testing.T, r *response) {
+func wantLinkInvalid(t *testing.T, r *webtest.Response) {
 	t.Helper()
 	if got, want := r.Status, http.StatusGone; got != want {
 		t.Errorf("status %d at %s, want %d", got, r.URL, want)
 	}
-	if got, want := r.alert(), latchkey.MsgLinkInvalid; got != want {
+	if got, want := r.Alert(), latchkey.MsgLinkInvalid; got != want {
 		t.Errorf("alert %q, want %q", got, want)
 	}
-	if r.input("password") != nil {
+	if r.Input("password") != nil {
 		t.Error("an invalid link still shows the password form")
 	}
 	noSession(t, r)
@@ -77,47 +78,47 @@ func TestWelcomeLink(t *testing.T) {
 	}
 
 	b := e.newBrowser(t)
-	r := b.get(t, link)
+	r := b.Get(t, link)
 	wantPage(t, r, http.StatusOK, mustParse(t, link).Path)
-	if got, want := r.heading(), "Set your password"; got != want {
+	if got, want := r.Heading(), "Set your password"; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
-	if !strings.Contains(r.text(), admin.Email) {
-		t.Errorf("the page does not say whose password it sets: %q", r.text())
+	if !strings.Contains(r.Text(), admin.Email) {
+		t.Errorf("the page does not say whose password it sets: %q", r.Text())
 	}
 
 	r = b.setPassword(t, link, "short", "short")
 	wantPage(t, r, http.StatusBadRequest, mustParse(t, link).Path)
-	if got, want := r.alert(), latchkey.MsgPasswordTooShort; got != want {
+	if got, want := r.Alert(), latchkey.MsgPasswordTooShort; got != want {
 		t.Errorf("short password: alert %q, want %q", got, want)
 	}
 	r = b.setPassword(t, link, "a long enough password", "another long password")
 	wantPage(t, r, http.StatusBadRequest, mustParse(t, link).Path)
-	if got, want := r.alert(), latchkey.MsgPasswordMismatch; got != want {
+	if got, want := r.Alert(), latchkey.MsgPasswordMismatch; got != want {
 		t.Errorf("mismatch: alert %q, want %q", got, want)
 	}
-	if r.input("password") == nil {
+	if r.Input("password") == nil {
 		t.Error("the form is gone after a mismatch")
 	}
 
 	// The link is acme's: on beta it is nothing, and trying it there does not use it up.
 	onBeta := strings.Replace(link, "//acme.", "//beta.", 1)
-	wantLinkInvalid(t, b.get(t, onBeta))
-	r = b.submit(t, e.url("beta", "/login"), onBeta, url.Values{"password": {goodPassword}, "confirm": {goodPassword}})
+	wantLinkInvalid(t, b.Get(t, onBeta))
+	r = b.Submit(t, e.url("beta", "/login"), onBeta, url.Values{"password": {goodPassword}, "confirm": {goodPassword}})
 	wantLinkInvalid(t, r)
 	if a, err := e.store.AccountByEmail(t.Context(), beta.ID, admin.Email); err == nil && a.PasswordHash != "" {
 		t.Error("acme's link set a password in beta")
 	}
 
-	if r := b.get(t, link); r.Status != http.StatusOK || r.input("password") == nil {
-		t.Fatalf("after the refusals the link no longer works: %d %q", r.Status, r.alert())
+	if r := b.Get(t, link); r.Status != http.StatusOK || r.Input("password") == nil {
+		t.Fatalf("after the refusals the link no longer works: %d %q", r.Status, r.Alert())
 	}
 	r = b.setPassword(t, link, goodPassword, goodPassword)
 	wantPage(t, r, http.StatusOK, "/login")
 	if got, want := r.URL.Host, "acme.app.test"; got != want {
 		t.Errorf("landed on %s, want %s", got, want)
 	}
-	if got, want := r.notice(), latchkey.MsgPasswordSet; got != want {
+	if got, want := r.Notice(), latchkey.MsgPasswordSet; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	noSession(t, r)
@@ -135,8 +136,8 @@ func TestWelcomeLink(t *testing.T) {
 		t.Error("setting the password signed the browser in")
 	}
 
-	wantLinkInvalid(t, b.get(t, link))
-	r = b.submit(t, e.url("acme", "/login"), link, url.Values{"password": {"a different password"}, "confirm": {"a different password"}})
+	wantLinkInvalid(t, b.Get(t, link))
+	r = b.Submit(t, e.url("acme", "/login"), link, url.Values{"password": {"a different password"}, "confirm": {"a different password"}})
 	wantLinkInvalid(t, r)
 
 	b.mustLogin(t, e, "acme", admin.Email, goodPassword)
@@ -150,14 +151,14 @@ func TestSetPasswordLinkExpires(t *testing.T) {
 	b := e.newBrowser(t)
 
 	e.clock.Advance(7*24*time.Hour - time.Second)
-	if r := b.get(t, link); r.Status != http.StatusOK || r.input("password") == nil {
-		t.Fatalf("a second before it expires the link does not work: %d %q", r.Status, r.alert())
+	if r := b.Get(t, link); r.Status != http.StatusOK || r.Input("password") == nil {
+		t.Fatalf("a second before it expires the link does not work: %d %q", r.Status, r.Alert())
 	}
-	tok := b.csrf(t, link)
+	tok := b.CSRF(t, link)
 	e.clock.Advance(time.Second)
-	wantLinkInvalid(t, b.get(t, link))
+	wantLinkInvalid(t, b.Get(t, link))
 	// A form loaded in time is refused too once the link has expired.
-	r := b.post(t, link, url.Values{"csrf": {tok}, "password": {goodPassword}, "confirm": {goodPassword}})
+	r := b.Post(t, link, url.Values{"csrf": {tok}, "password": {goodPassword}, "confirm": {goodPassword}})
 	wantLinkInvalid(t, r)
 	got, err := e.store.Account(t.Context(), f.ws.ID, a.ID)
 	if err != nil {
@@ -203,20 +204,20 @@ func TestInvitation(t *testing.T) {
 	if got := onlyLink(t, e.mail(t)[before+1]); got != fresh {
 		t.Errorf("resent mail link %q, want %q", got, fresh)
 	}
-	wantLinkInvalid(t, b.get(t, link))
+	wantLinkInvalid(t, b.Get(t, link))
 
 	r := b.setPassword(t, fresh, goodPassword, goodPassword)
 	wantPage(t, r, http.StatusOK, "/login")
-	if got, want := r.notice(), latchkey.MsgPasswordSet; got != want {
+	if got, want := r.Notice(), latchkey.MsgPasswordSet; got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
-	wantLinkInvalid(t, b.get(t, fresh))
+	wantLinkInvalid(t, b.Get(t, fresh))
 	if _, err := e.adm.ReinviteMember(t.Context(), admin.MemberAction{Workspace: f.ws, AccountID: a.ID, Actor: latchkey.OperatorActor()}); latchkey.ErrorMessage(err) != latchkey.MsgNotInvited {
 		t.Errorf("resending to an active account: %v, want %q", err, latchkey.MsgNotInvited)
 	}
 	b.mustLogin(t, e, "acme", a.Email, goodPassword)
-	r = b.get(t, e.url("acme", "/dashboard"))
-	if got, want := r.heading(), "Your dashboard"; got != want {
+	r = b.Get(t, e.url("acme", "/dashboard"))
+	if got, want := r.Heading(), "Your dashboard"; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
 }
@@ -233,7 +234,7 @@ func TestSetPasswordSuspendedAccount(t *testing.T) {
 	if got, want := r.Status, http.StatusForbidden; got != want {
 		t.Errorf("status %d, want %d", got, want)
 	}
-	if got, want := r.alert(), latchkey.MsgNotActive; got != want {
+	if got, want := r.Alert(), latchkey.MsgNotActive; got != want {
 		t.Errorf("alert %q, want %q", got, want)
 	}
 	got, err := e.store.Account(t.Context(), f.ws.ID, a.ID)
@@ -255,13 +256,13 @@ func TestWelcomeLinkDeadOnceActive(t *testing.T) {
 	e.activate(t, admin, goodPassword) // straight in the store: the link is still in the tokens table
 
 	b := e.newBrowser(t)
-	r := b.get(t, link)
-	if r.Status == http.StatusOK && r.heading() == "Set your password" {
+	r := b.Get(t, link)
+	if r.Status == http.StatusOK && r.Heading() == "Set your password" {
 		t.Fatal("the welcome link of an active account still shows the set-password form")
 	}
 	const takeover = "an attacker's own long passphrase"
-	r = b.submit(t, e.url("acme", "/login"), link, url.Values{"password": {takeover}, "confirm": {takeover}})
-	if r.Status == http.StatusOK && r.URL.Path == "/login" && r.notice() == latchkey.MsgPasswordSet {
+	r = b.Submit(t, e.url("acme", "/login"), link, url.Values{"password": {takeover}, "confirm": {takeover}})
+	if r.Status == http.StatusOK && r.URL.Path == "/login" && r.Notice() == latchkey.MsgPasswordSet {
 		t.Fatal("the welcome link set a new password on an active account")
 	}
 	wantRefused(t, e.newBrowser(t).login(t, e, "acme", admin.Email, takeover), http.StatusUnauthorized, latchkey.MsgBadCredentials)

@@ -14,6 +14,7 @@ import (
 	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/connector"
 	"github.com/latchkey/latchkey/connector/oidc/oidctest"
+	"github.com/latchkey/latchkey/internal/webtest"
 )
 
 const (
@@ -81,64 +82,66 @@ func (f oidcFixture) microsoft(t *testing.T, p *oidctest.Server, tenants ...stri
 // ssoStart presses the connection's button on the sign-in page (a form of its own, or, with
 // password sign-in off, a button of the one form that also holds Keep me signed in) and returns
 // the hand-off page.
-func (b *browser) ssoStart(t *testing.T, e *env, slug, connID string, remember bool) *response {
+func (b *browser) ssoStart(t *testing.T, e *env, slug, connID string, remember bool) *webtest.Response {
 	t.Helper()
-	login := b.get(t, e.url(slug, "/login"))
+	login := b.Get(t, e.url(slug, "/login"))
 	action := "/sso/" + connID + "/start"
 	var tok string
 	hasButton := func(form *html.Node) bool {
 		for n := range form.Descendants() {
-			if n.Type == html.ElementNode && n.Data == "button" && attr(n, "formaction") == action {
+			if n.Type == html.ElementNode && n.Data == "button" && webtest.Attr(n, "formaction") == action {
 				return true
 			}
 		}
 		return false
 	}
-	for _, form := range login.find(func(n *html.Node) bool { return n.Data == "form" && (attr(n, "action") == action || hasButton(n)) }) {
+	for _, form := range login.Find(func(n *html.Node) bool {
+		return n.Data == "form" && (webtest.Attr(n, "action") == action || hasButton(n))
+	}) {
 		for n := range form.Descendants() {
-			if n.Type == html.ElementNode && attr(n, "name") == "csrf" {
-				tok = attr(n, "value")
+			if n.Type == html.ElementNode && webtest.Attr(n, "name") == "csrf" {
+				tok = webtest.Attr(n, "value")
 			}
 		}
 	}
 	if tok == "" {
-		t.Fatalf("the sign-in page has no button form for %s: %q", action, login.text())
+		t.Fatalf("the sign-in page has no button form for %s: %q", action, login.Text())
 	}
 	fields := url.Values{"csrf": {tok}}
 	if remember {
 		fields.Set("remember", "1")
 	}
-	return b.post(t, e.url(slug, action), fields)
+	return b.Post(t, e.url(slug, action), fields)
 }
 
 // continueURL is the provider address of the hand-off page.
-func (r *response) continueURL(t *testing.T) string {
+func continueURL(t *testing.T, r *webtest.Response) string {
 	t.Helper()
-	for _, n := range r.find(func(n *html.Node) bool { return n.Data == "a" && attr(n, "id") == "sso-continue" }) {
-		return attr(n, "href")
+	for _, n := range r.Find(func(n *html.Node) bool { return n.Data == "a" && webtest.Attr(n, "id") == "sso-continue" }) {
+		return webtest.Attr(n, "href")
 	}
-	t.Fatalf("no hand-off link: %d %q", r.Status, r.text())
+	t.Fatalf("no hand-off link: %d %q", r.Status, r.Text())
 	return ""
 }
 
 // oidcSignIn presses the button, goes to the provider, which signs in its next user, and
 // comes back through the callback.
-func (b *browser) oidcSignIn(t *testing.T, e *env, connID string, remember bool) *response {
+func (b *browser) oidcSignIn(t *testing.T, e *env, connID string, remember bool) *webtest.Response {
 	t.Helper()
 	r := b.ssoStart(t, e, "acme", connID, remember)
 	wantPage(t, r, http.StatusOK, "/sso/"+connID+"/start")
-	return b.get(t, r.continueURL(t))
+	return b.Get(t, continueURL(t, r))
 }
 
 // wantSSORefused checks the refusal page: status, message, a way back to Sign in, no session,
 // and an audit event with the reason.
-func wantSSORefused(t *testing.T, e *env, ws latchkey.Workspace, r *response, status int, msg, reason string) {
+func wantSSORefused(t *testing.T, e *env, ws latchkey.Workspace, r *webtest.Response, status int, msg, reason string) {
 	t.Helper()
-	if r.Status != status || !strings.Contains(r.text(), msg) {
-		t.Fatalf("got %d %q, want %d with %q", r.Status, r.text(), status, msg)
+	if r.Status != status || !strings.Contains(r.Text(), msg) {
+		t.Fatalf("got %d %q, want %d with %q", r.Status, r.Text(), status, msg)
 	}
 	if !containsLink(r, "/login") {
-		t.Errorf("the refusal page has no way back to Sign in: %q", r.links())
+		t.Errorf("the refusal page has no way back to Sign in: %q", r.Links())
 	}
 	noSession(t, r)
 	if reason == "" {
@@ -153,19 +156,20 @@ func wantSSORefused(t *testing.T, e *env, ws latchkey.Workspace, r *response, st
 }
 
 func TestOIDCSignIn(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	b := f.e.newBrowser(t)
 
-	login := b.get(t, f.e.url("acme", "/login"))
-	if got := login.texts("button", "sso-button"); len(got) != 1 || got[0] != "Continue with Acme ID" {
+	login := b.Get(t, f.e.url("acme", "/login"))
+	if got := login.Texts("button", "sso-button"); len(got) != 1 || got[0] != "Continue with Acme ID" {
 		t.Fatalf("buttons %q", got)
 	}
 	f.p.Next(oidctest.Generic("sub-bob", f.member.Email))
 	r := b.oidcSignIn(t, f.e, c.ID, false)
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	if sc := r.setCookie("latchkey_session"); sc == nil || sc.MaxAge != 0 {
-		t.Errorf("without Keep me signed in, the session cookie should end with the browser: %v", r.setCookieLine("latchkey_session"))
+	if sc := r.SetCookie("latchkey_session"); sc == nil || sc.MaxAge != 0 {
+		t.Errorf("without Keep me signed in, the session cookie should end with the browser: %v", r.SetCookieLine("latchkey_session"))
 	}
 	links, err := f.e.store.IdentityLinks(t.Context(), f.ws.ID, f.member.ID)
 	if err != nil || len(links) != 1 || links[0].Subject != "sub-bob" {
@@ -182,8 +186,8 @@ func TestOIDCSignIn(t *testing.T) {
 	f.p.Next(oidctest.Generic("sub-bob", "bobby@acme.example"))
 	r = b2.oidcSignIn(t, f.e, c.ID, true)
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	if sc := r.setCookie("latchkey_session"); sc == nil || sc.MaxAge <= 0 {
-		t.Errorf("Keep me signed in was not honoured: %v", r.setCookieLine("latchkey_session"))
+	if sc := r.SetCookie("latchkey_session"); sc == nil || sc.MaxAge <= 0 {
+		t.Errorf("Keep me signed in was not honoured: %v", r.SetCookieLine("latchkey_session"))
 	}
 	callback := r.Hops[0].Request.URL.String()
 	if !strings.Contains(callback, "/callback") {
@@ -197,11 +201,12 @@ func TestOIDCSignIn(t *testing.T) {
 	if callback == "" {
 		t.Fatal("no callback in the redirects")
 	}
-	r = b2.get(t, callback)
+	r = b2.Get(t, callback)
 	wantSSORefused(t, f.e, f.ws, r, http.StatusGone, latchkey.MsgSSOExpired, latchkey.SSOReasonFlow)
 }
 
 func TestOIDCProvisioning(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	off := f.generic(t, false)
 	on := f.generic(t, true)
@@ -228,6 +233,7 @@ func TestOIDCProvisioning(t *testing.T) {
 }
 
 func TestOIDCRefusals(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	generic := f.generic(t, true)
 	google := f.google(t)
@@ -275,7 +281,7 @@ func TestOIDCRefusals(t *testing.T) {
 
 	t.Run("google succeeds for an approved hd", func(t *testing.T) {
 		b := f.e.newBrowser(t)
-		if got := b.get(t, f.e.url("acme", "/login")).texts("button", "sso-button"); !slices.Contains(got, "Continue with Google") || !slices.Contains(got, "Continue with Microsoft") {
+		if got := b.Get(t, f.e.url("acme", "/login")).Texts("button", "sso-button"); !slices.Contains(got, "Continue with Google") || !slices.Contains(got, "Continue with Microsoft") {
 			t.Errorf("buttons %q", got)
 		}
 		f.p.Next(oidctest.Google("google-bob", bob, "acme.example"))
@@ -306,7 +312,7 @@ func TestOIDCRefusals(t *testing.T) {
 		a, other := f.e.newBrowser(t), f.e.newBrowser(t)
 		r := a.ssoStart(t, f.e, "acme", generic.ID, false)
 		f.p.Next(oidctest.Generic("sub-bob", bob))
-		r = other.get(t, r.continueURL(t))
+		r = other.Get(t, continueURL(t, r))
 		wantSSORefused(t, f.e, f.ws, r, http.StatusGone, latchkey.MsgSSOExpired, latchkey.SSOReasonFlow)
 	})
 	t.Run("expired flow", func(t *testing.T) {
@@ -314,7 +320,7 @@ func TestOIDCRefusals(t *testing.T) {
 		r := b.ssoStart(t, f.e, "acme", generic.ID, false)
 		f.e.clock.Advance(latchkey.SSOFlowTTL + time.Second)
 		f.p.Next(oidctest.Generic("sub-bob", bob))
-		r = b.get(t, r.continueURL(t))
+		r = b.Get(t, continueURL(t, r))
 		wantSSORefused(t, f.e, f.ws, r, http.StatusGone, latchkey.MsgSSOExpired, latchkey.SSOReasonFlow)
 	})
 	t.Run("suspended account", func(t *testing.T) {
@@ -330,14 +336,15 @@ func TestOIDCRefusals(t *testing.T) {
 // The provider down: before the button (discovery) and between the button and the callback
 // (the token exchange). Both are a clear page, never a 500.
 func TestOIDCProviderDown(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	b := f.e.newBrowser(t)
 	r := b.ssoStart(t, f.e, "acme", c.ID, false)
 	f.p.Next(oidctest.Generic("sub-bob", f.member.Email))
-	q := f.p.FollowT(t, r.continueURL(t))
+	q := f.p.FollowT(t, continueURL(t, r))
 	f.p.Close()
-	r = b.get(t, f.e.url("acme", "/sso/"+c.ID+"/callback?"+q.Encode()))
+	r = b.Get(t, f.e.url("acme", "/sso/"+c.ID+"/callback?"+q.Encode()))
 	wantSSORefused(t, f.e, f.ws, r, http.StatusServiceUnavailable, latchkey.MsgSSOUnreachable, connector.ReasonUnreachable)
 
 	// A fresh server has not discovered the provider yet.
@@ -353,6 +360,7 @@ func TestOIDCProviderDown(t *testing.T) {
 // A workspace that requires two-factor authentication signs a member in by SSO without a code
 // and without sending them to set one up.
 func TestOIDCNoTwoFactor(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	if err := f.e.store.UpdateWorkspace(t.Context(), f.ws.ID, func(w *latchkey.Workspace) error {
@@ -364,48 +372,50 @@ func TestOIDCNoTwoFactor(t *testing.T) {
 	b := f.e.newBrowser(t)
 	f.p.Next(oidctest.Generic("sub-bob", f.member.Email))
 	wantPage(t, b.oidcSignIn(t, f.e, c.ID, false), http.StatusOK, "/dashboard")
-	wantPage(t, b.get(t, f.e.url("acme", "/profile/security")), http.StatusOK, "/profile/security")
+	wantPage(t, b.Get(t, f.e.url("acme", "/profile/security")), http.StatusOK, "/profile/security")
 }
 
 // A disabled connection shows no button and cannot be started.
 func TestSSODisabledConnection(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	if _, err := f.e.adm.SetConnectionEnabled(t.Context(), admin.ConnectionAction{Workspace: f.ws, ConnectionID: c.ID, Actor: latchkey.OperatorActor()}, false); err != nil {
 		t.Fatal(err)
 	}
 	b := f.e.newBrowser(t)
-	login := b.get(t, f.e.url("acme", "/login"))
-	if got := login.texts("button", "sso-button"); len(got) != 0 {
+	login := b.Get(t, f.e.url("acme", "/login"))
+	if got := login.Texts("button", "sso-button"); len(got) != 0 {
 		t.Fatalf("a disabled connection has a button: %q", got)
 	}
-	tok := login.csrf()
-	r := b.post(t, f.e.url("acme", "/sso/"+c.ID+"/start"), url.Values{"csrf": {tok}})
+	tok := login.CSRF()
+	r := b.Post(t, f.e.url("acme", "/sso/"+c.ID+"/start"), url.Values{"csrf": {tok}})
 	wantSSORefused(t, f.e, f.ws, r, http.StatusNotFound, latchkey.MsgSSOUnavailable, "")
 }
 
 // Test connection shows the claims and checks, and signs nobody in.
 func TestSSOTestConnection(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.google(t)
 	admin := f.e.newBrowser(t)
 	cookie := admin.mustLogin(t, f.e, "acme", f.admin.Email, goodPassword)
 
 	f.p.Next(oidctest.Google("sub-bob", f.member.Email, "acme.example"))
-	r := admin.submit(t, f.e.url("acme", "/admin/sso"), f.e.url("acme", "/admin/sso/"+c.ID+"/test"), nil)
+	r := admin.Submit(t, f.e.url("acme", "/admin/sso"), f.e.url("acme", "/admin/sso/"+c.ID+"/test"), nil)
 	wantPage(t, r, http.StatusOK, "/admin/sso/"+c.ID+"/test")
-	r = admin.get(t, r.continueURL(t))
+	r = admin.Get(t, continueURL(t, r))
 	wantPage(t, r, http.StatusOK, "/sso/"+c.ID+"/callback")
-	if r.heading() != "Test connection: Google" || !strings.Contains(r.text(), "Every check passed") {
-		t.Fatalf("test page: %q", r.text())
+	if r.Heading() != "Test connection: Google" || !strings.Contains(r.Text(), "Every check passed") {
+		t.Fatalf("test page: %q", r.Text())
 	}
 	for _, want := range []string{"signature", "issuer", "audience", "nonce", "email verified", "hosted domain", "approved domain", "hd", "acme.example"} {
-		if !strings.Contains(r.text(), want) {
-			t.Errorf("the test page does not show %q: %q", want, r.text())
+		if !strings.Contains(r.Text(), want) {
+			t.Errorf("the test page does not show %q: %q", want, r.Text())
 		}
 	}
 	noSession(t, r)
-	if admin.cookie(t, f.e.url("acme", "/"), "latchkey_session") != cookie {
+	if admin.Cookie(t, f.e.url("acme", "/"), "latchkey_session") != cookie {
 		t.Error("Test connection changed the administrator's session")
 	}
 	if links, _ := f.e.store.IdentityLinks(t.Context(), f.ws.ID, f.member.ID); len(links) != 0 {
@@ -414,16 +424,16 @@ func TestSSOTestConnection(t *testing.T) {
 
 	// A failing check is shown, not a refusal page.
 	f.p.Next(oidctest.Google("sub-bob", f.member.Email, "acme.example").Without("hd"))
-	r = admin.submit(t, f.e.url("acme", "/admin/sso"), f.e.url("acme", "/admin/sso/"+c.ID+"/test"), nil)
-	r = admin.get(t, r.continueURL(t))
-	if r.Status != http.StatusOK || !strings.Contains(r.alert(), connector.ReasonHostedDomain) {
-		t.Fatalf("failed test: %d %q", r.Status, r.text())
+	r = admin.Submit(t, f.e.url("acme", "/admin/sso"), f.e.url("acme", "/admin/sso/"+c.ID+"/test"), nil)
+	r = admin.Get(t, continueURL(t, r))
+	if r.Status != http.StatusOK || !strings.Contains(r.Alert(), connector.ReasonHostedDomain) {
+		t.Fatalf("failed test: %d %q", r.Status, r.Text())
 	}
 
 	// Members cannot run it.
 	m := f.e.newBrowser(t)
 	m.mustLogin(t, f.e, "acme", f.member.Email, goodPassword)
-	r = m.submit(t, f.e.url("acme", "/dashboard"), f.e.url("acme", "/admin/sso/"+c.ID+"/test"), nil)
+	r = m.Submit(t, f.e.url("acme", "/dashboard"), f.e.url("acme", "/admin/sso/"+c.ID+"/test"), nil)
 	if r.Status != http.StatusNotFound {
 		t.Errorf("member's Test connection: %d", r.Status)
 	}
@@ -431,17 +441,18 @@ func TestSSOTestConnection(t *testing.T) {
 
 // The button's POST is a form like any other: refused cross-site and without the form token.
 func TestSSOStartIsAForm(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	b := f.e.newBrowser(t)
-	tok := b.csrf(t, f.e.url("acme", "/login"))
-	req := formRequest(t, f.e.url("acme", "/sso/"+c.ID+"/start"), url.Values{"csrf": {tok}})
+	tok := b.CSRF(t, f.e.url("acme", "/login"))
+	req := webtest.FormRequest(t, f.e.url("acme", "/sso/"+c.ID+"/start"), url.Values{"csrf": {tok}})
 	req.Header.Set("Origin", "http://evil.app.test")
 	req.Header.Set("Sec-Fetch-Site", "same-site")
-	if r := b.do(t, req); r.Status != http.StatusForbidden {
+	if r := b.Do(t, req); r.Status != http.StatusForbidden {
 		t.Errorf("cross-site start: %d, want 403", r.Status)
 	}
-	if r := b.post(t, f.e.url("acme", "/sso/"+c.ID+"/start"), url.Values{}); r.Status != http.StatusForbidden {
+	if r := b.Post(t, f.e.url("acme", "/sso/"+c.ID+"/start"), url.Values{}); r.Status != http.StatusForbidden {
 		t.Errorf("start without the form token: %d, want 403", r.Status)
 	}
 }
@@ -461,8 +472,8 @@ func TestSSOButtonsCarryKeepMeSignedInWithoutScript(t *testing.T) {
 	if _, err := e.adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: w, Actor: latchkey.OperatorActor(), PasswordSignInOff: &off}); err != nil {
 		t.Fatal(err)
 	}
-	r := e.newBrowser(t).get(t, e.url("acme", "/login"))
-	forms := r.find(func(n *html.Node) bool { return n.Data == "form" && attr(n, "id") == "sso-buttons" })
+	r := e.newBrowser(t).Get(t, e.url("acme", "/login"))
+	forms := r.Find(func(n *html.Node) bool { return n.Data == "form" && webtest.Attr(n, "id") == "sso-buttons" })
 	if len(forms) != 1 {
 		t.Fatalf("%d button forms, want one", len(forms))
 	}
@@ -471,10 +482,10 @@ func TestSSOButtonsCarryKeepMeSignedInWithoutScript(t *testing.T) {
 		if n.Type != html.ElementNode {
 			continue
 		}
-		if n.Data == "input" && attr(n, "name") == "remember" && attr(n, "type") == "checkbox" {
+		if n.Data == "input" && webtest.Attr(n, "name") == "remember" && webtest.Attr(n, "type") == "checkbox" {
 			box++
 		}
-		if n.Data == "button" && strings.HasPrefix(attr(n, "formaction"), "/sso/") {
+		if n.Data == "button" && strings.HasPrefix(webtest.Attr(n, "formaction"), "/sso/") {
 			buttons++
 		}
 	}
@@ -486,6 +497,7 @@ func TestSSOButtonsCarryKeepMeSignedInWithoutScript(t *testing.T) {
 // A sign-in that began from a page (return_to) lands there after single sign-on, as after a
 // password; a return_to that leaves the workspace is dropped when the flow begins.
 func TestSSOReturnsToThePageItStartedFrom(t *testing.T) {
+	t.Parallel()
 	f := newOIDCFixture(t)
 	c := f.generic(t, false)
 	for _, tc := range []struct{ returnTo, want string }{
@@ -493,15 +505,15 @@ func TestSSOReturnsToThePageItStartedFrom(t *testing.T) {
 		{"//evil.example/x", "/dashboard"},
 	} {
 		b := f.e.newBrowser(t)
-		login := b.get(t, f.e.url("acme", "/login?return_to="+url.QueryEscape(tc.returnTo)))
+		login := b.Get(t, f.e.url("acme", "/login?return_to="+url.QueryEscape(tc.returnTo)))
 		var tok string
-		for _, n := range login.find(func(n *html.Node) bool { return n.Data == "input" && attr(n, "name") == "csrf" }) {
-			tok = attr(n, "value")
+		for _, n := range login.Find(func(n *html.Node) bool { return n.Data == "input" && webtest.Attr(n, "name") == "csrf" }) {
+			tok = webtest.Attr(n, "value")
 		}
 		f.p.Next(oidctest.Generic("sub-bob", f.member.Email))
-		r := b.post(t, f.e.url("acme", "/sso/"+c.ID+"/start"), url.Values{"csrf": {tok}, "return_to": {tc.returnTo}})
+		r := b.Post(t, f.e.url("acme", "/sso/"+c.ID+"/start"), url.Values{"csrf": {tok}, "return_to": {tc.returnTo}})
 		wantPage(t, r, http.StatusOK, "/sso/"+c.ID+"/start")
-		r = b.get(t, r.continueURL(t))
+		r = b.Get(t, continueURL(t, r))
 		if r.URL.Path != tc.want {
 			t.Errorf("return_to %q: landed on %s, want %s", tc.returnTo, r.URL.Path, tc.want)
 		}

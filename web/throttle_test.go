@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
 )
@@ -20,16 +21,16 @@ const tooMany = latchkey.MsgTooManyAttempts + ". Try again in 1 minute."
 
 // attempt posts one sign-in with a form token fetched beforehand: a signed-out browser's token
 // does not change, and argon2id is the cost worth paying per attempt, not page loads.
-func attempt(t *testing.T, e *env, b *browser, tok, email, pw string) *response {
+func attempt(t *testing.T, e *env, b *browser, tok, email, pw string) *webtest.Response {
 	t.Helper()
-	return b.post(t, e.url("acme", "/login"), url.Values{"csrf": {tok}, "email": {email}, "password": {pw}})
+	return b.Post(t, e.url("acme", "/login"), url.Values{"csrf": {tok}, "email": {email}, "password": {pw}})
 }
 
 // wantRefused fails the test unless r is the sign-in form with status and msg, and no session.
-func wantRefused(t *testing.T, r *response, status int, msg string) {
+func wantRefused(t *testing.T, r *webtest.Response, status int, msg string) {
 	t.Helper()
 	wantPage(t, r, status, "/login")
-	if got := r.alert(); got != msg {
+	if got := r.Alert(); got != msg {
 		t.Errorf("alert %q, want %q", got, msg)
 	}
 	noSession(t, r)
@@ -40,8 +41,8 @@ func TestThrottlePerEmailAndAddress(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
-	b.addr = "203.0.113.10"
-	tok := b.csrf(t, e.url("acme", "/login"))
+	b.Addr = "203.0.113.10"
+	tok := b.CSRF(t, e.url("acme", "/login"))
 
 	for i := 1; i < signin.PairFree; i++ {
 		wantRefused(t, attempt(t, e, b, tok, f.member.Email, wrongPassword), http.StatusUnauthorized, latchkey.MsgBadCredentials)
@@ -59,7 +60,7 @@ func TestThrottlePerEmailAndAddress(t *testing.T) {
 	if got, want := r.Header.Get("Retry-After"), "1"; got != want {
 		t.Errorf("Retry-After %q, want %q", got, want)
 	}
-	if evs := e.events(t, f.ws, latchkey.EventThrottled); len(evs) != 1 || evs[0].ClientAddr != "203.0.113.10" || evs[0].UserAgent != b.userAgent {
+	if evs := e.events(t, f.ws, latchkey.EventThrottled); len(evs) != 1 || evs[0].ClientAddr != "203.0.113.10" || evs[0].UserAgent != b.UserAgent {
 		t.Errorf("throttled events %+v, want one from 203.0.113.10", evs)
 	}
 	if evs := e.events(t, f.ws, latchkey.EventSignIn); len(evs) != 0 {
@@ -68,7 +69,7 @@ func TestThrottlePerEmailAndAddress(t *testing.T) {
 
 	// Another address is not held up by this one's wait.
 	other := e.newBrowser(t)
-	other.addr = "198.51.100.99"
+	other.Addr = "198.51.100.99"
 	other.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 
 	e.clock.Advance(time.Second)
@@ -77,8 +78,8 @@ func TestThrottlePerEmailAndAddress(t *testing.T) {
 	// The success reset the count: four more failures get the usual answer, and the fifth
 	// starts a new wait of one minute, not a doubled one.
 	b = e.newBrowser(t)
-	b.addr = "203.0.113.10"
-	tok = b.csrf(t, e.url("acme", "/login"))
+	b.Addr = "203.0.113.10"
+	tok = b.CSRF(t, e.url("acme", "/login"))
 	for i := 1; i < signin.PairFree; i++ {
 		wantRefused(t, attempt(t, e, b, tok, f.member.Email, wrongPassword), http.StatusUnauthorized, latchkey.MsgBadCredentials)
 	}
@@ -100,13 +101,13 @@ func TestThrottleSameForUnknownEmail(t *testing.T) {
 		e := newEnv(t)
 		f := e.seedAcme(t)
 		b := e.newBrowser(t)
-		b.addr = "203.0.113.14"
-		tok := b.csrf(t, e.url("acme", "/login"))
+		b.Addr = "203.0.113.14"
+		tok := b.CSRF(t, e.url("acme", "/login"))
 		var got []outcome
 		try := func() {
 			r := attempt(t, e, b, tok, email(f), wrongPassword)
 			noSession(t, r)
-			got = append(got, outcome{r.Status, r.alert(), r.Header.Get("Retry-After")})
+			got = append(got, outcome{r.Status, r.Alert(), r.Header.Get("Retry-After")})
 		}
 		for range signin.PairFree {
 			try()
@@ -143,8 +144,8 @@ func TestThrottleWaitDoubles(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
-	b.addr = "203.0.113.11"
-	tok := b.csrf(t, e.url("acme", "/login"))
+	b.Addr = "203.0.113.11"
+	tok := b.CSRF(t, e.url("acme", "/login"))
 	for i := 1; i < signin.PairFree; i++ {
 		attempt(t, e, b, tok, f.member.Email, wrongPassword)
 	}
@@ -165,8 +166,8 @@ func TestThrottlePerAddress(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
-	b.addr = "203.0.113.12"
-	tok := b.csrf(t, e.url("acme", "/login"))
+	b.Addr = "203.0.113.12"
+	tok := b.CSRF(t, e.url("acme", "/login"))
 	for i := 1; i < signin.AddrLimit; i++ {
 		r := attempt(t, e, b, tok, fmt.Sprintf("guess%d@acme.example", i), wrongPassword)
 		wantRefused(t, r, http.StatusUnauthorized, latchkey.MsgBadCredentials)
@@ -181,7 +182,7 @@ func TestThrottlePerAddress(t *testing.T) {
 
 	// Another address is free.
 	other := e.newBrowser(t)
-	other.addr = "203.0.113.13"
+	other.Addr = "203.0.113.13"
 	other.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 
 	e.clock.Advance(signin.AddrWindow)
@@ -197,21 +198,21 @@ func TestThrottlePerAccount(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	known := e.newBrowser(t) // the owner's laptop: signs in once before the attack
-	known.addr = "192.0.2.201"
+	known.Addr = "192.0.2.201"
 	known.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 	known.logout(t, e, "acme")
 	b := e.newBrowser(t)
-	tok := b.csrf(t, e.url("acme", "/login"))
+	tok := b.CSRF(t, e.url("acme", "/login"))
 	for i := 1; i < signin.AccountLimit; i++ {
-		b.addr = fmt.Sprintf("10.1.%d.%d", i/250, i%250+1)
+		b.Addr = fmt.Sprintf("10.1.%d.%d", i/250, i%250+1)
 		r := attempt(t, e, b, tok, f.member.Email, wrongPassword)
 		wantRefused(t, r, http.StatusUnauthorized, latchkey.MsgBadCredentials)
 	}
-	b.addr = "10.2.0.1"
+	b.Addr = "10.2.0.1"
 	wantRefused(t, attempt(t, e, b, tok, f.member.Email, wrongPassword), http.StatusTooManyRequests, latchkey.MsgTooManyAttempts+". Try again in 15 minutes.")
 
 	owner := e.newBrowser(t)
-	owner.addr = "192.0.2.200"
+	owner.Addr = "192.0.2.200"
 	wantRefused(t, owner.login(t, e, "acme", f.member.Email, goodPassword), http.StatusTooManyRequests, latchkey.MsgTooManyAttempts+". Try again in 15 minutes.")
 	// Other accounts are not held up; and signed in to another account, a browser is still
 	// new to this one.
@@ -224,16 +225,16 @@ func TestThrottlePerAccount(t *testing.T) {
 	known.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 
 	// Its success ended the count; so does the wait for everyone else.
-	b.addr = "10.2.0.2"
+	b.Addr = "10.2.0.2"
 	for i := 1; i < signin.AccountLimit; i++ {
-		b.addr = fmt.Sprintf("10.3.%d.%d", i/250, i%250+1)
+		b.Addr = fmt.Sprintf("10.3.%d.%d", i/250, i%250+1)
 		attempt(t, e, b, tok, f.member.Email, wrongPassword)
 	}
-	b.addr = "10.4.0.1"
+	b.Addr = "10.4.0.1"
 	wantRefused(t, attempt(t, e, b, tok, f.member.Email, wrongPassword), http.StatusTooManyRequests, latchkey.MsgTooManyAttempts+". Try again in 15 minutes.")
 	e.clock.Advance(signin.AccountWait)
 	owner = e.newBrowser(t)
-	owner.addr = "192.0.2.200"
+	owner.Addr = "192.0.2.200"
 	owner.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 }
 
@@ -243,8 +244,8 @@ func TestAdminClearsSignInLimits(t *testing.T) {
 	e := newEnv(t)
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
-	b.addr = "203.0.113.40"
-	tok := b.csrf(t, e.url("acme", "/login"))
+	b.Addr = "203.0.113.40"
+	tok := b.CSRF(t, e.url("acme", "/login"))
 	for range signin.PairFree {
 		attempt(t, e, b, tok, f.member.Email, wrongPassword)
 	}
@@ -254,7 +255,7 @@ func TestAdminClearsSignInLimits(t *testing.T) {
 	admin.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
 	r := admin.act(t, e, f.member, "unlock", nil)
 	wantPage(t, r, http.StatusOK, "/admin/members")
-	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgMemberUnlocked, f.member.Email); got != want {
+	if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgMemberUnlocked, f.member.Email); got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 	wantPage(t, attempt(t, e, b, tok, f.member.Email, goodPassword), http.StatusOK, "/dashboard")
@@ -266,7 +267,7 @@ func TestAdminClearsSignInLimits(t *testing.T) {
 	// A member cannot clear anyone's limits.
 	m := e.newBrowser(t)
 	m.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-	if r := m.post(t, e.url("acme", "/admin/members/"+f.admin.ID+"/unlock"), url.Values{"csrf": {m.csrf(t, e.url("acme", "/profile/security"))}}); r.Status != http.StatusNotFound {
+	if r := m.Post(t, e.url("acme", "/admin/members/"+f.admin.ID+"/unlock"), url.Values{"csrf": {m.CSRF(t, e.url("acme", "/profile/security"))}}); r.Status != http.StatusNotFound {
 		t.Fatalf("a member's unlock: %d, want 404", r.Status)
 	}
 }
@@ -284,20 +285,20 @@ func TestSignInStormIsBounded(t *testing.T) {
 	signedIn.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 
 	const n = 200
-	statuses := make(chan *response, n)
+	statuses := make(chan *webtest.Response, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
 		b := e.newBrowser(t)
-		b.addr = fmt.Sprintf("10.9.%d.%d", i/250, i%250+1)
-		tok := b.csrf(t, e.url("acme", "/login"))
+		b.Addr = fmt.Sprintf("10.9.%d.%d", i/250, i%250+1)
+		tok := b.CSRF(t, e.url("acme", "/login"))
 		wg.Go(func() {
 			<-start
 			statuses <- attempt(t, e, b, tok, fmt.Sprintf("nobody%d@acme.example", i), wrongPassword)
 		})
 	}
 	close(start)
-	if r := signedIn.get(t, e.url("acme", "/dashboard")); r.Status != http.StatusOK {
+	if r := signedIn.Get(t, e.url("acme", "/dashboard")); r.Status != http.StatusOK {
 		t.Errorf("a signed-in page during the storm: %d", r.Status)
 	}
 	wg.Wait()
@@ -307,8 +308,8 @@ func TestSignInStormIsBounded(t *testing.T) {
 		switch r.Status {
 		case http.StatusServiceUnavailable:
 			busy++
-			if r.alert() != latchkey.MsgBusy || r.Header.Get("Retry-After") == "" {
-				t.Errorf("busy answer: alert %q, Retry-After %q", r.alert(), r.Header.Get("Retry-After"))
+			if r.Alert() != latchkey.MsgBusy || r.Header.Get("Retry-After") == "" {
+				t.Errorf("busy answer: alert %q, Retry-After %q", r.Alert(), r.Header.Get("Retry-After"))
 			}
 		case http.StatusUnauthorized:
 			refused++

@@ -9,19 +9,20 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/totp"
 )
 
 // shownKey returns the authenticator key of a set-up page as a person types it into their app:
 // the text of code#totp-key with the spaces between its groups removed.
-func (r *response) shownKey(t *testing.T) string {
+func shownKey(t *testing.T, r *webtest.Response) string {
 	t.Helper()
-	ns := r.find(func(n *html.Node) bool { return n.Data == "code" && attr(n, "id") == "totp-key" })
+	ns := r.Find(func(n *html.Node) bool { return n.Data == "code" && webtest.Attr(n, "id") == "totp-key" })
 	if len(ns) != 1 {
-		t.Fatalf("%d at %s (alert %q): %d code#totp-key elements, want 1", r.Status, r.URL, r.alert(), len(ns))
+		t.Fatalf("%d at %s (alert %q): %d code#totp-key elements, want 1", r.Status, r.URL, r.Alert(), len(ns))
 	}
-	key := strings.ReplaceAll(text(ns[0]), " ", "")
+	key := strings.ReplaceAll(webtest.Text(ns[0]), " ", "")
 	if key == "" {
 		t.Fatalf("%s: the key shown is empty", r.URL)
 	}
@@ -30,8 +31,8 @@ func (r *response) shownKey(t *testing.T) string {
 
 // shownCodes returns the recovery codes a recovery-codes page shows, one per line of
 // pre#recovery-codes.
-func (r *response) shownCodes() []string {
-	ns := r.find(func(n *html.Node) bool { return n.Data == "pre" && attr(n, "id") == "recovery-codes" })
+func shownCodes(r *webtest.Response) []string {
+	ns := r.Find(func(n *html.Node) bool { return n.Data == "pre" && webtest.Attr(n, "id") == "recovery-codes" })
 	if len(ns) != 1 {
 		return nil
 	}
@@ -75,17 +76,6 @@ func (e *env) wrongCode(t *testing.T, key string) string {
 // nextStep moves the fake clock one TOTP step on, so that the next code has not been used.
 func (e *env) nextStep() { e.clock.Advance(totp.Period * time.Second) }
 
-// setCookie puts a cookie into the browser's jar for u, as a replayed or stolen cookie would be
-// sent.
-func (b *browser) setCookie(t *testing.T, u, name, value string) {
-	t.Helper()
-	pu, err := url.Parse(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.jar.SetCookies(pu, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
-}
-
 // passwordStep submits the sign-in form for an account with two-factor authentication on and
 // fails the test unless it lands on the two-factor page. It returns the challenge cookie's
 // value.
@@ -95,10 +85,10 @@ func (b *browser) passwordStep(t *testing.T, e *env, slug, email string, remembe
 	if remember {
 		fields.Set("remember", "1")
 	}
-	r := b.submit(t, e.url(slug, "/login"), e.url(slug, "/login"), fields)
+	r := b.Submit(t, e.url(slug, "/login"), e.url(slug, "/login"), fields)
 	wantPage(t, r, http.StatusOK, "/two-factor")
 	noSession(t, r)
-	c := r.setCookie("latchkey_challenge")
+	c := r.SetCookie("latchkey_challenge")
 	if c == nil || c.Value == "" {
 		t.Fatalf("sign in as %s: no challenge cookie", email)
 	}
@@ -106,15 +96,15 @@ func (b *browser) passwordStep(t *testing.T, e *env, slug, email string, remembe
 }
 
 // verify submits an authenticator code on the two-factor page.
-func (b *browser) verify(t *testing.T, e *env, slug, code string) *response {
+func (b *browser) verify(t *testing.T, e *env, slug, code string) *webtest.Response {
 	t.Helper()
-	return b.submit(t, e.url(slug, "/two-factor"), e.url(slug, "/two-factor"), url.Values{"code": {code}})
+	return b.Submit(t, e.url(slug, "/two-factor"), e.url(slug, "/two-factor"), url.Values{"code": {code}})
 }
 
 // useRecovery submits a recovery code on the recovery-code form of the two-factor page.
-func (b *browser) useRecovery(t *testing.T, e *env, slug, code string) *response {
+func (b *browser) useRecovery(t *testing.T, e *env, slug, code string) *webtest.Response {
 	t.Helper()
-	return b.submit(t, e.url(slug, "/two-factor/recovery"), e.url(slug, "/two-factor/recovery"), url.Values{"code": {code}})
+	return b.Submit(t, e.url(slug, "/two-factor/recovery"), e.url(slug, "/two-factor/recovery"), url.Values{"code": {code}})
 }
 
 // login2FA signs in with the password and the current code of key, and fails the test unless
@@ -124,7 +114,7 @@ func (b *browser) login2FA(t *testing.T, e *env, slug, email, key string) string
 	b.passwordStep(t, e, slug, email, false)
 	r := b.verify(t, e, slug, e.code(t, key, 0))
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	c := r.setCookie("latchkey_session")
+	c := r.SetCookie("latchkey_session")
 	if c == nil || c.Value == "" {
 		t.Fatalf("sign in as %s: no session cookie after the code", email)
 	}
@@ -134,19 +124,19 @@ func (b *browser) login2FA(t *testing.T, e *env, slug, email, key string) string
 // logout signs the browser out of the workspace through the sign-out form.
 func (b *browser) logout(t *testing.T, e *env, slug string) {
 	t.Helper()
-	r := b.submit(t, e.url(slug, "/dashboard"), e.url(slug, "/logout"), nil)
+	r := b.Submit(t, e.url(slug, "/dashboard"), e.url(slug, "/logout"), nil)
 	wantPage(t, r, http.StatusOK, "/login")
 }
 
 // confirmSetup submits the set-up form of page (a set-up page) with the password and code.
-func (b *browser) confirmSetup(t *testing.T, e *env, slug string, page *response, pw, code string) *response {
+func (b *browser) confirmSetup(t *testing.T, e *env, slug string, page *webtest.Response, pw, code string) *webtest.Response {
 	t.Helper()
-	sealed := page.input("sealed")
+	sealed := page.Input("sealed")
 	if sealed == nil {
 		t.Fatalf("%s: no sealed field on the set-up page", page.URL)
 	}
-	return b.post(t, e.url(slug, "/profile/two-factor/setup"), url.Values{
-		"csrf": {page.csrf()}, "sealed": {attr(sealed, "value")}, "password": {pw}, "code": {code},
+	return b.Post(t, e.url(slug, "/profile/two-factor/setup"), url.Values{
+		"csrf": {page.CSRF()}, "sealed": {webtest.Attr(sealed, "value")}, "password": {pw}, "code": {code},
 	})
 }
 
@@ -155,14 +145,14 @@ func (b *browser) confirmSetup(t *testing.T, e *env, slug string, page *response
 // clock to the next step, so that the confirming code is not the next one asked.
 func (b *browser) enable2FA(t *testing.T, e *env, slug string) (key string, codes []string) {
 	t.Helper()
-	page := b.get(t, e.url(slug, "/profile/two-factor/setup"))
+	page := b.Get(t, e.url(slug, "/profile/two-factor/setup"))
 	wantPage(t, page, http.StatusOK, "/profile/two-factor/setup")
-	key = page.shownKey(t)
+	key = shownKey(t, page)
 	r := b.confirmSetup(t, e, slug, page, goodPassword, e.code(t, key, 0))
 	wantPage(t, r, http.StatusOK, "/profile/two-factor/setup")
-	codes = r.shownCodes()
+	codes = shownCodes(r)
 	if len(codes) == 0 {
-		t.Fatalf("set-up confirmed with alert %q and notice %q, but no recovery codes shown", r.alert(), r.notice())
+		t.Fatalf("set-up confirmed with alert %q and notice %q, but no recovery codes shown", r.Alert(), r.Notice())
 	}
 	e.nextStep()
 	return key, codes

@@ -14,15 +14,16 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/signin"
 )
 
 // wantAlert fails the test unless r is the page at path with status and the alert msg, and set
 // no session.
-func wantAlert(t *testing.T, r *response, status int, path, msg string) {
+func wantAlert(t *testing.T, r *webtest.Response, status int, path, msg string) {
 	t.Helper()
 	wantPage(t, r, status, path)
-	if got := r.alert(); got != msg {
+	if got := r.Alert(); got != msg {
 		t.Errorf("alert %q, want %q", got, msg)
 	}
 	noSession(t, r)
@@ -41,11 +42,11 @@ func TestChallengeAfterPassword(t *testing.T) {
 		t.Errorf("sign-in redirects %v, want one 303 to /two-factor", r.Hops)
 	}
 	noSession(t, r)
-	c := r.setCookie("latchkey_challenge")
+	c := r.SetCookie("latchkey_challenge")
 	if c == nil {
 		t.Fatal("no challenge cookie")
 	}
-	line := r.setCookieLine("latchkey_challenge")
+	line := r.SetCookieLine("latchkey_challenge")
 	if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.MaxAge != 300 || c.Path != "/" || c.Domain != "" {
 		t.Errorf("challenge cookie %q, want HttpOnly; SameSite=Lax; Max-Age=300; Path=/, no Domain", line)
 	}
@@ -56,28 +57,28 @@ func TestChallengeAfterPassword(t *testing.T) {
 		t.Errorf("sign-in events %+v after the password, want only the set-up's", evs)
 	}
 
-	if got, want := r.heading(), "Two-factor verification"; got != want {
+	if got, want := r.Heading(), "Two-factor verification"; got != want {
 		t.Errorf("heading %q, want %q", got, want)
 	}
-	if got, want := r.texts("title", ""), []string{"Two-factor verification · Acme · latchkey"}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("title", ""), []string{"Two-factor verification · Acme · latchkey"}; !cmp.Equal(got, want) {
 		t.Errorf("title %q, want %q", got, want)
 	}
-	if got, want := r.texts("p", "sub"), []string{"Password accepted. Enter your code to continue."}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("p", "sub"), []string{"Password accepted. Enter your code to continue."}; !cmp.Equal(got, want) {
 		t.Errorf("lead %q, want %q", got, want)
 	}
-	if got, want := r.texts("label", ""), []string{"6-digit code from your authenticator app"}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("label", ""), []string{"6-digit code from your authenticator app"}; !cmp.Equal(got, want) {
 		t.Errorf("labels %q, want %q", got, want)
 	}
-	if got, want := r.texts("button", ""), []string{"Verify and sign in", "Sign in as a different user"}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("button", ""), []string{"Verify and sign in", "Sign in as a different user"}; !cmp.Equal(got, want) {
 		t.Errorf("buttons %q, want %q", got, want)
 	}
-	if got, want := r.texts("a", ""), []string{"Lost your phone? Use a recovery code"}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("a", ""), []string{"Lost your phone? Use a recovery code"}; !cmp.Equal(got, want) {
 		t.Errorf("links %q, want %q", got, want)
 	}
-	if got, want := r.links(), []string{"/two-factor/recovery"}; !cmp.Equal(got, want) {
+	if got, want := r.Links(), []string{"/two-factor/recovery"}; !cmp.Equal(got, want) {
 		t.Errorf("link targets %q, want %q", got, want)
 	}
-	if n := r.input("code"); n == nil || attr(n, "autocomplete") != "one-time-code" || attr(n, "inputmode") != "numeric" {
+	if n := r.Input("code"); n == nil || webtest.Attr(n, "autocomplete") != "one-time-code" || webtest.Attr(n, "inputmode") != "numeric" {
 		t.Errorf("code field %v, want a numeric one-time-code input", n)
 	}
 
@@ -86,12 +87,12 @@ func TestChallengeAfterPassword(t *testing.T) {
 		t.Fatal("signed in after the password alone")
 	}
 
-	r = b.get(t, e.url("acme", "/two-factor/recovery"))
+	r = b.Get(t, e.url("acme", "/two-factor/recovery"))
 	wantPage(t, r, http.StatusOK, "/two-factor/recovery")
-	if got, want := r.texts("label", ""), []string{"Recovery code"}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("label", ""), []string{"Recovery code"}; !cmp.Equal(got, want) {
 		t.Errorf("recovery form labels %q, want %q", got, want)
 	}
-	if got, want := r.texts("button", ""), []string{"Use recovery code", "Sign in as a different user"}; !cmp.Equal(got, want) {
+	if got, want := r.Texts("button", ""), []string{"Use recovery code", "Sign in as a different user"}; !cmp.Equal(got, want) {
 		t.Errorf("recovery form buttons %q, want %q", got, want)
 	}
 
@@ -100,17 +101,17 @@ func TestChallengeAfterPassword(t *testing.T) {
 
 	r = b.verify(t, e, "acme", e.code(t, key, 0))
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	s := r.setCookie("latchkey_session")
+	s := r.SetCookie("latchkey_session")
 	if s == nil || s.Value == "" {
 		t.Fatal("no session cookie after the code")
 	}
 	if s.MaxAge != 0 {
-		t.Errorf("session cookie %q outlives the browser without Keep me signed in", r.setCookieLine("latchkey_session"))
+		t.Errorf("session cookie %q outlives the browser without Keep me signed in", r.SetCookieLine("latchkey_session"))
 	}
-	if c := r.setCookie("latchkey_challenge"); c == nil || c.MaxAge >= 0 {
+	if c := r.SetCookie("latchkey_challenge"); c == nil || c.MaxAge >= 0 {
 		t.Errorf("challenge cookie not cleared: %v", c)
 	}
-	if got := b.cookie(t, e.url("acme", "/"), "latchkey_challenge"); got != "" {
+	if got := b.Cookie(t, e.url("acme", "/"), "latchkey_challenge"); got != "" {
 		t.Errorf("the browser still holds a challenge cookie %q", got)
 	}
 	evs := e.events(t, f.ws, latchkey.EventSignIn)
@@ -127,13 +128,13 @@ func TestChallengeAfterPassword(t *testing.T) {
 		b.passwordStep(t, e, "acme", f.member.Email, true)
 		r := b.verify(t, e, "acme", e.code(t, key, 0))
 		wantPage(t, r, http.StatusOK, "/dashboard")
-		c := r.setCookie("latchkey_session")
+		c := r.SetCookie("latchkey_session")
 		if c == nil {
 			t.Fatal("no session cookie")
 		}
 		want := 30 * 24 * time.Hour
 		if got := time.Duration(c.MaxAge) * time.Second; got < want-time.Minute || got > want {
-			t.Errorf("Max-Age %v, want about %v (%q)", got, want, r.setCookieLine("latchkey_session"))
+			t.Errorf("Max-Age %v, want about %v (%q)", got, want, r.SetCookieLine("latchkey_session"))
 		}
 		sess, _, err := e.store.Session(t.Context(), f.ws.ID, latchkey.HashSecret(c.Value))
 		if err != nil || !sess.Persistent {
@@ -144,14 +145,14 @@ func TestChallengeAfterPassword(t *testing.T) {
 	t.Run("return_to carries through", func(t *testing.T) {
 		e.nextStep()
 		b := e.newBrowser(t)
-		r := b.get(t, e.url("acme", "/profile/two-factor"))
+		r := b.Get(t, e.url("acme", "/profile/two-factor"))
 		wantPage(t, r, http.StatusOK, "/login")
-		r = b.post(t, e.url("acme", "/login"), url.Values{
-			"csrf": {r.csrf()}, "email": {f.member.Email}, "password": {goodPassword}, "return_to": {"/profile/two-factor"},
+		r = b.Post(t, e.url("acme", "/login"), url.Values{
+			"csrf": {r.CSRF()}, "email": {f.member.Email}, "password": {goodPassword}, "return_to": {"/profile/two-factor"},
 		})
 		wantPage(t, r, http.StatusOK, "/two-factor")
-		r = b.post(t, e.url("acme", "/two-factor"), url.Values{
-			"csrf": {r.csrf()}, "code": {e.code(t, key, 0)}, "return_to": {attr(r.input("return_to"), "value")},
+		r = b.Post(t, e.url("acme", "/two-factor"), url.Values{
+			"csrf": {r.CSRF()}, "code": {e.code(t, key, 0)}, "return_to": {webtest.Attr(r.Input("return_to"), "value")},
 		})
 		wantPage(t, r, http.StatusOK, "/profile/two-factor")
 	})
@@ -187,7 +188,7 @@ func TestTOTPWindow(t *testing.T) {
 			// own so that the refusals do not add up in the throttle.
 			e.clock.Advance(5 * time.Minute)
 			b := e.newBrowser(t)
-			b.addr = fmt.Sprintf("203.0.113.%d", 100+i)
+			b.Addr = fmt.Sprintf("203.0.113.%d", 100+i)
 			b.passwordStep(t, e, "acme", f.member.Email, false)
 			code := e.code(t, key, tc.steps)
 			if tc.name == "a wrong code" {
@@ -259,7 +260,7 @@ func TestRecoveryCodeSignIn(t *testing.T) {
 		b.passwordStep(t, e, "acme", f.member.Email, false)
 		r := b.useRecovery(t, e, "acme", typed)
 		wantPage(t, r, http.StatusOK, "/dashboard")
-		if got, want := r.notice(), fmt.Sprintf(latchkey.MsgRecoveryUsed, 9-i); got != want {
+		if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgRecoveryUsed, 9-i); got != want {
 			t.Errorf("code %q: notice %q, want %q", typed, got, want)
 		}
 		if got, want := e.codesLeft(t, f.member), 9-i; got != want {
@@ -287,11 +288,11 @@ func TestRecoveryCodeSignIn(t *testing.T) {
 	// The dashboard's notice comes from the store, not the address.
 	r = b.useRecovery(t, e, "acme", codes[9])
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgRecoveryUsed, 5); got != want {
+	if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgRecoveryUsed, 5); got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
-	r = b.get(t, e.url("acme", "/dashboard?m=recovery-used"))
-	if got, want := r.notice(), fmt.Sprintf(latchkey.MsgRecoveryUsed, 5); got != want {
+	r = b.Get(t, e.url("acme", "/dashboard?m=recovery-used"))
+	if got, want := r.Notice(), fmt.Sprintf(latchkey.MsgRecoveryUsed, 5); got != want {
 		t.Errorf("notice %q, want %q", got, want)
 	}
 }
@@ -304,12 +305,12 @@ func TestAbandonChallenge(t *testing.T) {
 	b := e.newBrowser(t)
 	secret := b.passwordStep(t, e, "acme", f.member.Email, false)
 
-	r := b.submit(t, e.url("acme", "/two-factor"), e.url("acme", "/two-factor/abandon"), nil)
+	r := b.Submit(t, e.url("acme", "/two-factor"), e.url("acme", "/two-factor/abandon"), nil)
 	wantPage(t, r, http.StatusOK, "/login")
-	if r.alert() != "" {
-		t.Errorf("alert %q after abandoning", r.alert())
+	if r.Alert() != "" {
+		t.Errorf("alert %q after abandoning", r.Alert())
 	}
-	if c := r.setCookie("latchkey_challenge"); c == nil || c.MaxAge >= 0 {
+	if c := r.SetCookie("latchkey_challenge"); c == nil || c.MaxAge >= 0 {
 		t.Errorf("challenge cookie not cleared: %v", c)
 	}
 	if evs := e.events(t, f.ws, latchkey.EventChallengeAbandon); len(evs) != 1 || evs[0].AccountID != f.member.ID {
@@ -317,8 +318,8 @@ func TestAbandonChallenge(t *testing.T) {
 	}
 
 	// The challenge is gone on the server: its cookie, replayed, is worth nothing.
-	b.setCookie(t, e.url("acme", "/"), "latchkey_challenge", secret)
-	r = b.post(t, e.url("acme", "/two-factor"), url.Values{"csrf": {r.csrf()}, "code": {e.code(t, key, 0)}})
+	b.SetCookie(t, e.url("acme", "/"), "latchkey_challenge", secret)
+	r = b.Post(t, e.url("acme", "/two-factor"), url.Values{"csrf": {r.CSRF()}, "code": {e.code(t, key, 0)}})
 	wantAlert(t, r, http.StatusOK, "/login", latchkey.MsgChallengeExpired)
 	if b.signedIn(t, e, "acme") {
 		t.Fatal("signed in with an abandoned challenge")
@@ -337,13 +338,13 @@ func TestChallengeExpires(t *testing.T) {
 	t.Run("code after five minutes", func(t *testing.T) {
 		b := e.newBrowser(t)
 		b.passwordStep(t, e, "acme", f.member.Email, false)
-		tok := b.csrf(t, e.url("acme", "/two-factor"))
+		tok := b.CSRF(t, e.url("acme", "/two-factor"))
 		e.clock.Advance(5*time.Minute - time.Second)
-		wantPage(t, b.get(t, e.url("acme", "/two-factor")), http.StatusOK, "/two-factor")
+		wantPage(t, b.Get(t, e.url("acme", "/two-factor")), http.StatusOK, "/two-factor")
 		e.clock.Advance(time.Second)
-		r := b.post(t, e.url("acme", "/two-factor"), url.Values{"csrf": {tok}, "code": {e.code(t, key, 0)}})
+		r := b.Post(t, e.url("acme", "/two-factor"), url.Values{"csrf": {tok}, "code": {e.code(t, key, 0)}})
 		wantAlert(t, r, http.StatusOK, "/login", latchkey.MsgChallengeExpired)
-		if c := r.setCookie("latchkey_challenge"); c == nil || c.MaxAge >= 0 {
+		if c := r.SetCookie("latchkey_challenge"); c == nil || c.MaxAge >= 0 {
 			t.Errorf("challenge cookie not cleared: %v", c)
 		}
 		if b.signedIn(t, e, "acme") {
@@ -358,13 +359,13 @@ func TestChallengeExpires(t *testing.T) {
 		b := e.newBrowser(t)
 		secret := b.passwordStep(t, e, "acme", f.member.Email, false)
 		e.clock.Advance(5 * time.Minute)
-		r := b.get(t, e.url("acme", "/two-factor"))
+		r := b.Get(t, e.url("acme", "/two-factor"))
 		wantAlert(t, r, http.StatusOK, "/login", latchkey.MsgChallengeExpired)
 		// Deleted on the server, not only forgotten by the browser: with the clock turned back
 		// to when it was live, the replayed cookie still finds nothing.
-		b.setCookie(t, e.url("acme", "/"), "latchkey_challenge", secret)
+		b.SetCookie(t, e.url("acme", "/"), "latchkey_challenge", secret)
 		e.clock.Advance(-5 * time.Minute)
-		r = b.post(t, e.url("acme", "/two-factor"), url.Values{"csrf": {r.csrf()}, "code": {e.code(t, key, 0)}})
+		r = b.Post(t, e.url("acme", "/two-factor"), url.Values{"csrf": {r.CSRF()}, "code": {e.code(t, key, 0)}})
 		e.clock.Advance(5 * time.Minute)
 		wantAlert(t, r, http.StatusOK, "/login", latchkey.MsgChallengeExpired)
 	})
@@ -376,7 +377,7 @@ func TestTooManyWrongCodes(t *testing.T) {
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
 	b := e.newBrowser(t)
-	b.addr = "203.0.113.60"
+	b.Addr = "203.0.113.60"
 	secret := b.passwordStep(t, e, "acme", f.member.Email, false)
 	wrong := e.wrongCode(t, key)
 
@@ -387,8 +388,8 @@ func TestTooManyWrongCodes(t *testing.T) {
 	wantAlert(t, r, http.StatusOK, "/login", latchkey.MsgTooManyCodes)
 
 	// The sixth attempt, with the right code and the old cookie, does not sign in.
-	b.setCookie(t, e.url("acme", "/"), "latchkey_challenge", secret)
-	r = b.post(t, e.url("acme", "/two-factor"), url.Values{"csrf": {r.csrf()}, "code": {e.code(t, key, 0)}})
+	b.SetCookie(t, e.url("acme", "/"), "latchkey_challenge", secret)
+	r = b.Post(t, e.url("acme", "/two-factor"), url.Values{"csrf": {r.CSRF()}, "code": {e.code(t, key, 0)}})
 	wantAlert(t, r, http.StatusOK, "/login", latchkey.MsgChallengeExpired)
 	if b.signedIn(t, e, "acme") {
 		t.Fatal("signed in after five wrong codes")
@@ -400,7 +401,7 @@ func TestTooManyWrongCodes(t *testing.T) {
 	// The five wrong codes count like wrong passwords: the password now waits.
 	r = b.login(t, e, "acme", f.member.Email, goodPassword)
 	wantAlert(t, r, http.StatusTooManyRequests, "/login", latchkey.MsgTooManyAttempts+". Try again in 1 minute.")
-	if c := r.setCookie("latchkey_challenge"); c != nil {
+	if c := r.SetCookie("latchkey_challenge"); c != nil {
 		t.Errorf("a challenge was started while throttled: %v", c)
 	}
 }
@@ -411,8 +412,8 @@ func TestWrongCodesThrottle(t *testing.T) {
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
 	b := e.newBrowser(t)
-	b.addr = "203.0.113.61"
-	tok := b.csrf(t, e.url("acme", "/login"))
+	b.Addr = "203.0.113.61"
+	tok := b.CSRF(t, e.url("acme", "/login"))
 
 	// Three wrong passwords, then the right one and a wrong code: four failures.
 	for range 3 {
@@ -453,7 +454,7 @@ func TestChallengeBoundToBrowserAndWorkspace(t *testing.T) {
 
 	t.Run("another browser without the cookie", func(t *testing.T) {
 		other := e.newBrowser(t)
-		r := other.submit(t, e.url("acme", "/login"), e.url("acme", "/two-factor"), url.Values{"code": {e.code(t, key, 0)}})
+		r := other.Submit(t, e.url("acme", "/login"), e.url("acme", "/two-factor"), url.Values{"code": {e.code(t, key, 0)}})
 		wantAlert(t, r, http.StatusOK, "/login", latchkey.MsgChallengeExpired)
 		if other.signedIn(t, e, "acme") {
 			t.Fatal("another browser completed the challenge")
@@ -461,11 +462,11 @@ func TestChallengeBoundToBrowserAndWorkspace(t *testing.T) {
 	})
 
 	t.Run("the cookie on another workspace", func(t *testing.T) {
-		if got := b.cookie(t, e.url("beta", "/"), "latchkey_challenge"); got != "" {
+		if got := b.Cookie(t, e.url("beta", "/"), "latchkey_challenge"); got != "" {
 			t.Fatalf("the challenge cookie is sent to beta: %q", got)
 		}
-		b.setCookie(t, e.url("beta", "/"), "latchkey_challenge", secret)
-		r := b.submit(t, e.url("beta", "/login"), e.url("beta", "/two-factor"), url.Values{"code": {e.code(t, key, 0)}})
+		b.SetCookie(t, e.url("beta", "/"), "latchkey_challenge", secret)
+		r := b.Submit(t, e.url("beta", "/login"), e.url("beta", "/two-factor"), url.Values{"code": {e.code(t, key, 0)}})
 		wantAlert(t, r, http.StatusOK, "/login", latchkey.MsgChallengeExpired)
 		if r.URL.Host != "beta.app.test" {
 			t.Errorf("ended at %s, want beta's sign-in page", r.URL)
@@ -491,7 +492,7 @@ func TestSetPasswordThenChallenge(t *testing.T) {
 	r := b.setPassword(t, link, goodPassword, goodPassword)
 	wantPage(t, r, http.StatusOK, "/login")
 	noSession(t, r)
-	if c := r.setCookie("latchkey_challenge"); c != nil {
+	if c := r.SetCookie("latchkey_challenge"); c != nil {
 		t.Errorf("the set-password flow set a challenge cookie: %v", c)
 	}
 	b.mustLogin(t, e, "acme", carol.Email, goodPassword)
@@ -510,10 +511,10 @@ func TestChallengeFormsPostHere(t *testing.T) {
 	b := e.newBrowser(t)
 	b.passwordStep(t, e, "acme", f.member.Email, false)
 	for _, page := range []string{"/two-factor", "/two-factor/recovery"} {
-		r := b.get(t, e.url("acme", page))
+		r := b.Get(t, e.url("acme", page))
 		var actions []string
-		for _, n := range r.find(func(n *html.Node) bool { return n.Data == "form" }) {
-			actions = append(actions, attr(n, "action"))
+		for _, n := range r.Find(func(n *html.Node) bool { return n.Data == "form" }) {
+			actions = append(actions, webtest.Attr(n, "action"))
 		}
 		if want := []string{page, "/two-factor/abandon"}; !slices.Equal(actions, want) {
 			t.Errorf("%s: form actions %q, want %q", page, actions, want)
@@ -530,14 +531,14 @@ func TestChallengeReplacesOldSession(t *testing.T) {
 	key, _ := e.with2FA(t, "acme", f.member.Email)
 	b := e.newBrowser(t)
 	old := b.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
-	tok := b.csrf(t, e.url("acme", "/dashboard"))
-	r := b.post(t, e.url("acme", "/login"), url.Values{"csrf": {tok}, "email": {f.member.Email}, "password": {goodPassword}})
-	if c := r.setCookie("latchkey_challenge"); c == nil {
+	tok := b.CSRF(t, e.url("acme", "/dashboard"))
+	r := b.Post(t, e.url("acme", "/login"), url.Values{"csrf": {tok}, "email": {f.member.Email}, "password": {goodPassword}})
+	if c := r.SetCookie("latchkey_challenge"); c == nil {
 		t.Fatalf("no challenge: %d at %s", r.Status, r.URL)
 	}
-	r = b.post(t, e.url("acme", "/two-factor"), url.Values{"csrf": {tok}, "code": {e.code(t, key, 0)}})
+	r = b.Post(t, e.url("acme", "/two-factor"), url.Values{"csrf": {tok}, "code": {e.code(t, key, 0)}})
 	wantPage(t, r, http.StatusOK, "/dashboard")
-	if got, want := r.heading(), "Your dashboard"; got != want {
+	if got, want := r.Heading(), "Your dashboard"; got != want {
 		t.Errorf("heading %q, want the member's %q", got, want)
 	}
 	if e.sessionExists(t, f.ws, old) {
@@ -554,7 +555,7 @@ func TestTwoFactorPagesGolden(t *testing.T) {
 	f := e.seedAcme(t)
 	key, _ := e.with2FA(t, "acme", f.member.Email)
 	b := e.newBrowser(t)
-	b.addr = "198.51.100.41"
+	b.Addr = "198.51.100.41"
 	b.passwordStep(t, e, "acme", f.member.Email, false)
 	admin := e.newBrowser(t)
 	admin.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
@@ -562,14 +563,14 @@ func TestTwoFactorPagesGolden(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		status int
-		do     func() *response
+		do     func() *webtest.Response
 	}{
-		{"two-factor", http.StatusOK, func() *response { return b.get(t, e.url("acme", "/two-factor")) }},
-		{"two-factor-wrong-code", http.StatusUnauthorized, func() *response { return b.verify(t, e, "acme", e.wrongCode(t, key)) }},
-		{"two-factor-recovery", http.StatusOK, func() *response { return b.get(t, e.url("acme", "/two-factor/recovery")) }},
-		{"two-factor-settings-off", http.StatusOK, func() *response { return admin.get(t, e.url("acme", "/profile/two-factor")) }},
-		{"admin-security", http.StatusOK, func() *response {
-			r := admin.get(t, e.url("acme", "/admin/security"))
+		{"two-factor", http.StatusOK, func() *webtest.Response { return b.Get(t, e.url("acme", "/two-factor")) }},
+		{"two-factor-wrong-code", http.StatusUnauthorized, func() *webtest.Response { return b.verify(t, e, "acme", e.wrongCode(t, key)) }},
+		{"two-factor-recovery", http.StatusOK, func() *webtest.Response { return b.Get(t, e.url("acme", "/two-factor/recovery")) }},
+		{"two-factor-settings-off", http.StatusOK, func() *webtest.Response { return admin.Get(t, e.url("acme", "/profile/two-factor")) }},
+		{"admin-security", http.StatusOK, func() *webtest.Response {
+			r := admin.Get(t, e.url("acme", "/admin/security"))
 			r.Body = memberID.ReplaceAllString(r.Body, "/admin/members/ID/")
 			return r
 		}},

@@ -14,6 +14,7 @@ import (
 // reading the key as text as a person typing it into their app would, signs out, and signs in
 // again with a code computed from that key.
 func TestBrowserTwoFactor(t *testing.T) {
+	t.Parallel()
 	ctx := startBrowser(t)
 	m, d := bootDemo(t)
 	base := m.Service.WorkspaceURL("acme")
@@ -58,7 +59,7 @@ func TestBrowserTwoFactor(t *testing.T) {
 	var intro string
 	err = chromedp.Run(ctx,
 		chromedp.Click(`header button`, chromedp.ByQuery),
-		textOf(`.notice`, new(string)),
+		textOf(`.notice`, new(string), latchkey.MsgSignedOut), // the signed-out page, not the old one's notice
 		chromedp.SendKeys(`#email`, d.MemberEmail, chromedp.ByQuery),
 		chromedp.SendKeys(`#password`, d.MemberPassword, chromedp.ByQuery),
 		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),

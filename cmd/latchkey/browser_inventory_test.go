@@ -5,11 +5,14 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/latchkey/latchkey"
 )
 
 // An administrator adds a laptop and assigns it to the member; the member signs in and sees
 // it on their dashboard.
 func TestBrowserAssignLaptop(t *testing.T) {
+	t.Parallel()
 	ctx := startBrowser(t)
 	m, d := bootDemo(t)
 	base := m.Service.WorkspaceURL("acme")
@@ -40,7 +43,7 @@ func TestBrowserAssignLaptop(t *testing.T) {
 		chromedp.Click(`form[action$="/assign"] button`, chromedp.ByQuery),
 		textOf(`main .panel p strong + strong`, &status, d.MemberEmail),
 		chromedp.Click(`header button`, chromedp.ByQuery),
-		textOf(`.notice`, new(string)),
+		textOf(`.notice`, new(string), latchkey.MsgSignedOut), // the signed-out page, not the old one's notice
 	)
 	if err != nil {
 		t.Fatalf("admin assigns the laptop: %v (heading %q)", err, heading)

@@ -16,6 +16,7 @@ import (
 // page, the email (delivered by the running server's mail worker into the outbox), the link,
 // Set a new password, and signing in with the new password.
 func TestBrowserPasswordReset(t *testing.T) {
+	t.Parallel()
 	ctx := startBrowser(t)
 	m, d := bootDemo(t)
 	base := m.Service.WorkspaceURL("acme")

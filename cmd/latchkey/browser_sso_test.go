@@ -16,6 +16,7 @@ import (
 // hand-off page moves on to an OpenID provider running in the test, which redirects back to the
 // callback, and the dashboard loads, with a persistent session.
 func TestBrowserSSO(t *testing.T) {
+	t.Parallel()
 	ctx := startBrowser(t)
 	m, d := bootDemo(t)
 	p := oidctest.New(t, oidctest.Options{})
@@ -66,6 +67,7 @@ func TestBrowserSSO(t *testing.T) {
 // Secure); Chromium sends it with this top-level POST (its Lax-by-default lets a cookie that
 // young through a top-level POST), which is all local development needs.
 func TestBrowserSAML(t *testing.T) {
+	t.Parallel()
 	ctx := startBrowser(t)
 	m, d := bootDemo(t)
 	ws, err := m.Store.WorkspaceBySlug(t.Context(), d.Slug)

@@ -12,7 +12,7 @@ func TestDemoInventory(t *testing.T) {
 	dir := t.TempDir()
 	var d demo
 	for range 2 {
-		m := &Main{Config: DefaultConfig(env(nil)), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+		m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
 		m.Config.DataDir, m.Config.Addr = dir, "127.0.0.1:0"
 		if err := m.Start(t.Context()); err != nil {
 			t.Fatal(err)

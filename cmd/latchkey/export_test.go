@@ -130,20 +130,20 @@ func TestExportImport(t *testing.T) {
 		c.DataDir, c.Database, c.SecretKeyFile = dst, target, filepath.Join(src, "secret.key")
 	})
 	v := newVisitor(t, node)
-	wantStatus(t, "sign in on the target", v.login(0, d.MemberEmail, d.MemberPassword), http.StatusSeeOther, "/dashboard")
-	if p := v.get(0, "/dashboard"); p.status != http.StatusOK || p.heading() == "" {
-		t.Fatalf("dashboard on the target: %d %q", p.status, p.heading())
+	wantStatus(t, "sign in on the target", login(t, v[0], d.MemberEmail, d.MemberPassword), http.StatusSeeOther, "/dashboard")
+	if p := v[0].Get(t, workspaceURL("/dashboard")); p.Status != http.StatusOK || p.Heading() == "" {
+		t.Fatalf("dashboard on the target: %d %q", p.Status, p.Heading())
 	}
 
 	// The administrator's authenticator still works there.
 	admins := newVisitor(t, node)
-	wantStatus(t, "administrator's password on the target", admins.login(0, d.AdminEmail, d.AdminPassword), http.StatusSeeOther, "/two-factor")
+	wantStatus(t, "administrator's password on the target", login(t, admins[0], d.AdminEmail, d.AdminPassword), http.StatusSeeOther, "/two-factor")
 	code, err := totp.Code(key.Secret, totp.Step(time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := admins.csrf(0, "/two-factor")
-	wantStatus(t, "administrator's TOTP code on the target", admins.post(0, "/two-factor", url.Values{"csrf": {tok}, "code": {code}}), http.StatusSeeOther, "/dashboard")
+	tok := admins[0].CSRF(t, workspaceURL("/two-factor"))
+	wantStatus(t, "administrator's TOTP code on the target", admins[0].Post(t, workspaceURL("/two-factor"), url.Values{"csrf": {tok}, "code": {code}}), http.StatusSeeOther, "/dashboard")
 }
 
 func mustWorkspace(t *testing.T, m *Main) latchkey.Workspace {

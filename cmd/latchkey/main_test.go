@@ -12,9 +12,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/latchkey/latchkey"
@@ -258,12 +261,70 @@ func findChromium() string {
 	return ""
 }
 
-// startBrowser returns a chromedp context on a headless Chromium, or skips the test.
+// chromium is the test process's one headless Chromium, started by the first browser test:
+// starting a browser for each test was about a second of each. Each test gets a browser context
+// of its own in it (as an incognito window: its own cookies and storage) and a tab there.
+var chromium struct {
+	once sync.Once
+	ctx  context.Context // the browser's first tab, which holds the browser open
+	err  error
+	stop func()
+}
+
+// TestMain stops the shared Chromium when the tests are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chromium.stop != nil {
+		chromium.stop()
+	}
+	os.Exit(code)
+}
+
+// startBrowser returns a chromedp context on a tab of the shared headless Chromium, in a
+// browser context of the test's own that is closed when the test ends, or skips the test when
+// there is no Chromium.
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
 	path := findChromium()
 	if path == "" {
 		testenv.Missing(t, "chromium", "Chromium is not installed (apt-get install -y chromium); skipping the browser test")
+	}
+	chromium.once.Do(func() { chromium.ctx, chromium.stop, chromium.err = launchChromium(path) })
+	if chromium.err != nil {
+		t.Fatalf("start Chromium: %v", chromium.err)
+	}
+	// The tab opens in a window of its own: Chromium refuses a tab in a new browser context that
+	// has no window yet ("no browser is open"), which is what chromedp's WithNewBrowserContext
+	// asks for.
+	browser := chromedp.FromContext(chromium.ctx).Browser
+	id, err := target.CreateBrowserContext().WithDisposeOnDetach(true).Do(cdp.WithExecutor(t.Context(), browser))
+	if err != nil {
+		t.Fatalf("new browser context: %v", err)
+	}
+	tab, err := target.CreateTarget("about:blank").WithBrowserContextID(id).WithNewWindow(true).Do(cdp.WithExecutor(t.Context(), browser))
+	if err != nil {
+		t.Fatalf("new tab: %v", err)
+	}
+	ctx, cancel := chromedp.NewContext(chromium.ctx, chromedp.WithTargetID(tab))
+	t.Cleanup(func() {
+		cancel() // closes the tab
+		dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer dcancel()
+		if err := target.DisposeBrowserContext(id).Do(cdp.WithExecutor(dctx, browser)); err != nil {
+			t.Errorf("close the browser context: %v", err)
+		}
+	})
+	ctx, cancel2 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel2)
+	return ctx
+}
+
+// launchChromium starts Chromium at path with a profile directory of its own, and returns its
+// first tab and the function that stops it and removes the profile.
+func launchChromium(path string) (context.Context, func(), error) {
+	dir, err := os.MkdirTemp("", "latchkey-chromium-")
+	if err != nil {
+		return nil, nil, err
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
@@ -273,41 +334,37 @@ func startBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(browserDir(t)),
+		chromedp.UserDataDir(dir),
 	)
-	actx, cancel := chromedp.NewExecAllocator(t.Context(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(cancel3)
-	return ctx
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelBrowser := chromedp.NewContext(actx)
+	stop := func() {
+		cancelBrowser()
+		cancelAlloc()
+		removeProfile(dir)
+	}
+	if err := chromedp.Run(ctx); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return ctx, stop, nil
 }
 
-// browserDir returns a profile directory for Chromium, removed when t ends. Chromium's helper
-// processes may still write there for a moment after the browser has exited, which made
-// t.TempDir's removal fail the test now and then ("directory not empty"). The removal is tried
-// again for a few seconds, and a directory that still resists is left to the system's clean-up
-// of temporary files rather than failing the test.
-func browserDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "latchkey-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		tick := time.NewTicker(50 * time.Millisecond)
-		defer tick.Stop()
-		deadline := time.After(5 * time.Second)
-		for os.RemoveAll(dir) != nil {
-			select {
-			case <-deadline:
-				return
-			case <-tick.C:
-			}
+// removeProfile removes Chromium's profile directory. Its helper processes may still write
+// there for a moment after the browser has exited, which made the removal fail now and then
+// ("directory not empty"): it is tried again for a few seconds, and a directory that still
+// resists is left to the system's clean-up of temporary files.
+func removeProfile(dir string) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(5 * time.Second)
+	for os.RemoveAll(dir) != nil {
+		select {
+		case <-deadline:
+			return
+		case <-tick.C:
 		}
-	})
-	return dir
+	}
 }
 
 // bootDemo starts latchkey with the demo workspace on a free port and returns it.
@@ -330,14 +387,20 @@ func bootDemo(t *testing.T) (*Main, demo) {
 }
 
 // textOf waits until the page after a navigation has an element matching selector (and, if
-// want is given, with that text) and stores its text. Polling in the page survives the
-// navigation a click starts, where a node query can hang on the old document.
+// want is given, with that text) and stores its text.
 func textOf(selector string, dst *string, want ...string) chromedp.Action {
 	cond := "document.querySelector(" + strconv.Quote(selector) + ")"
 	expr := cond + " && " + cond + ".textContent.trim()"
 	if len(want) > 0 {
 		expr = "(" + expr + ") === " + strconv.Quote(want[0]) + " && " + cond + ".textContent.trim()"
 	}
+	return until(expr, "no "+selector+" on the page", dst)
+}
+
+// until waits until the JavaScript expression expr gives a non-empty string, stores it in dst
+// and returns; after 20s it fails with what. Polling in the page survives the navigation a
+// click starts, where a node query can hang on the old document.
+func until(expr, what string, dst *string) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
 		tick := time.NewTicker(50 * time.Millisecond)
 		defer tick.Stop()
@@ -355,7 +418,7 @@ func textOf(selector string, dst *string, want ...string) chromedp.Action {
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-deadline:
-				return fmt.Errorf("no %s on the page after 20s", selector)
+				return fmt.Errorf("%s after 20s", what)
 			case <-tick.C:
 			}
 		}
@@ -363,6 +426,7 @@ func textOf(selector string, dst *string, want ...string) chromedp.Action {
 }
 
 func TestBrowserSignIn(t *testing.T) {
+	t.Parallel()
 	ctx := startBrowser(t)
 	m, d := bootDemo(t)
 	base := m.Service.WorkspaceURL("acme")
@@ -403,7 +467,7 @@ func TestBrowserSignIn(t *testing.T) {
 	var title string
 	err = chromedp.Run(ctx,
 		chromedp.Click(`header button`, chromedp.ByQuery),
-		textOf(`.notice`, new(string)),
+		textOf(`.notice`, new(string), latchkey.MsgSignedOut), // the signed-out page, not the old one's notice
 		chromedp.Navigate(base+"/dashboard"),
 		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
 		chromedp.Title(&title),

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -19,10 +17,10 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the schema set-up
-	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/admin"
+	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
@@ -61,37 +59,15 @@ func startNode(t *testing.T, edit func(*Config)) *Main {
 	return m
 }
 
-// visitor is one browser in front of a load balancer that the test steers: each request goes
-// to the node the test names, while the URL, the Host header and the cookie jar stay those of
-// one browser visiting acme.app.test. Redirects are not followed, so that each answer is seen.
-type visitor struct {
-	t      *testing.T
-	jar    http.CookieJar
-	routes []*http.Client // routes[i] reaches the i-th node
-}
-
-// newVisitor returns a visitor with an empty cookie jar that can reach each of nodes.
-func newVisitor(t *testing.T, nodes ...*Main) *visitor {
+// newVisitor returns one browser in front of a load balancer that the test steers: v[i] sends
+// to the i-th of nodes, while the URL, the Host header and the cookie jar stay those of one
+// browser visiting acme.app.test. Redirects are not followed, so that each answer is seen.
+func newVisitor(t *testing.T, nodes ...*Main) []*webtest.Client {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := &visitor{t: t, jar: jar}
-	for _, n := range nodes {
-		addr := n.Addr()
-		dialer := &net.Dialer{}
-		// One transport per node: a pooled connection to one node must never carry a request
-		// meant for the other.
-		tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, addr)
-		}}
-		t.Cleanup(tr.CloseIdleConnections)
-		v.routes = append(v.routes, &http.Client{
-			Transport:     tr,
-			Jar:           jar,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		})
+	browser := webtest.New(t, webtest.Options{NoRedirects: true})
+	v := make([]*webtest.Client, len(nodes))
+	for i, n := range nodes {
+		v[i] = browser.Via(t, n.Addr())
 	}
 	return v
 }
@@ -102,177 +78,25 @@ func workspaceURL(path string) string {
 	return u.Scheme + "://acme." + u.Host + path
 }
 
-// page is an answer, read.
-type page struct {
-	status int
-	header http.Header
-	body   string
-	doc    *html.Node // nil unless HTML
+// login submits the sign-in form of workspace acme with a form token fetched from the same
+// node.
+func login(t *testing.T, c *webtest.Client, email, pw string) *webtest.Response {
+	t.Helper()
+	return c.Submit(t, workspaceURL("/login"), workspaceURL("/login"), url.Values{"email": {email}, "password": {pw}})
 }
 
-// send sends a request to the node; form, when not nil, is posted as a same-origin form. It
-// returns an error instead of failing the test, so that goroutines may call it.
-func (v *visitor) send(node int, method, path string, form url.Values) (page, error) {
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequestWithContext(v.t.Context(), method, workspaceURL(path), body)
-	if err != nil {
-		return page{}, err
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", workspaceURL(""))
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-	}
-	res, err := v.routes[node].Do(req)
-	if err != nil {
-		return page{}, fmt.Errorf("%s %s on node %d: %w", method, path, node, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return page{}, fmt.Errorf("%s %s on node %d: read body: %w", method, path, node, err)
-	}
-	p := page{status: res.StatusCode, header: res.Header, body: string(b)}
-	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
-		if p.doc, err = html.Parse(strings.NewReader(p.body)); err != nil {
-			return page{}, fmt.Errorf("%s %s on node %d: parse page: %w", method, path, node, err)
-		}
-	}
-	return p, nil
-}
-
-// get loads path from the node.
-func (v *visitor) get(node int, path string) page {
-	v.t.Helper()
-	p, err := v.send(node, http.MethodGet, path, nil)
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	return p
-}
-
-// post submits form to path on the node.
-func (v *visitor) post(node int, path string, form url.Values) page {
-	v.t.Helper()
-	p, err := v.send(node, http.MethodPost, path, form)
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	return p
-}
-
-// csrf loads path from the node and returns the form token on it.
-func (v *visitor) csrf(node int, path string) string {
-	v.t.Helper()
-	p := v.get(node, path)
-	tok := p.input("csrf")
-	if tok == "" {
-		v.t.Fatalf("GET %s on node %d: %d, no csrf field", path, node, p.status)
-	}
-	return tok
-}
-
-// login posts the sign-in form to the node with a token fetched from the same node.
-func (v *visitor) login(node int, email, pw string) page {
-	v.t.Helper()
-	return v.post(node, "/login", url.Values{"csrf": {v.csrf(node, "/login")}, "email": {email}, "password": {pw}})
-}
-
-// cookie returns the value of the named cookie for the workspace, or "".
-func (v *visitor) cookie(name string) string {
-	u, _ := url.Parse(workspaceURL("/"))
-	for _, c := range v.jar.Cookies(u) {
-		if c.Name == name {
-			return c.Value
-		}
-	}
-	return ""
-}
-
-// setCookie puts a cookie for the workspace in the visitor's jar.
-func (v *visitor) setCookie(name, value string) {
-	u, _ := url.Parse(workspaceURL("/"))
-	v.jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
-}
-
-// location is the path of a redirect.
-func (p page) location() string { return p.header.Get("Location") }
-
-// input returns the value of the first input with this name, or "".
-func (p page) input(name string) string {
-	for _, n := range p.elements(func(n *html.Node) bool { return n.Data == "input" && attrOf(n, "name") == name }) {
-		return attrOf(n, "value")
-	}
-	return ""
-}
-
-// alert is the text of the form's error message, or "".
-func (p page) alert() string {
-	for _, n := range p.elements(func(n *html.Node) bool { return attrOf(n, "role") == "alert" }) {
-		return nodeText(n)
-	}
-	return ""
-}
-
-// heading is the text of the first h1, or "".
-func (p page) heading() string {
-	for _, n := range p.elements(func(n *html.Node) bool { return n.Data == "h1" }) {
-		return nodeText(n)
-	}
-	return ""
-}
-
-// text is all the text of the page, with runs of white space made single spaces.
-func (p page) text() string {
-	if p.doc == nil {
-		return p.body
-	}
-	return nodeText(p.doc)
-}
-
-func (p page) elements(match func(*html.Node) bool) []*html.Node {
-	if p.doc == nil {
-		return nil
-	}
-	var found []*html.Node
-	for n := range p.doc.Descendants() {
-		if n.Type == html.ElementNode && match(n) {
-			found = append(found, n)
-		}
-	}
-	return found
-}
-
-func attrOf(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-// nodeText is the text inside n, with runs of white space made single spaces.
-func nodeText(n *html.Node) string {
-	var b strings.Builder
-	for d := range n.Descendants() {
-		if d.Type == html.TextNode {
-			b.WriteString(d.Data)
-			b.WriteByte(' ')
-		}
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
+// sessionCookie is the value of the session cookie the browser holds for workspace acme, or "".
+func sessionCookie(t *testing.T, c *webtest.Client) string {
+	t.Helper()
+	return c.Cookie(t, workspaceURL("/"), "latchkey_session")
 }
 
 // wantStatus fails the test unless p has this status (and, for a redirect, a Location that
 // starts with location).
-func wantStatus(t *testing.T, what string, p page, status int, location string) {
+func wantStatus(t *testing.T, what string, p *webtest.Response, status int, location string) {
 	t.Helper()
-	if p.status != status || !strings.HasPrefix(p.location(), location) {
-		t.Fatalf("%s: %d to %q (alert %q), want %d to %q", what, p.status, p.location(), p.alert(), status, location)
+	if p.Status != status || !strings.HasPrefix(p.Location(), location) {
+		t.Fatalf("%s: %d to %q (alert %q), want %d to %q", what, p.Status, p.Location(), p.Alert(), status, location)
 	}
 }
 
@@ -301,24 +125,24 @@ func TestMultiNode(t *testing.T) {
 
 	t.Run("session", func(t *testing.T) {
 		v := newVisitor(t, nodes...)
-		wantStatus(t, "sign in on A", v.login(a, d.AdminEmail, d.AdminPassword), http.StatusSeeOther, "/dashboard")
-		cookie := v.cookie("latchkey_session")
+		wantStatus(t, "sign in on A", login(t, v[a], d.AdminEmail, d.AdminPassword), http.StatusSeeOther, "/dashboard")
+		cookie := sessionCookie(t, v[0])
 		if cookie == "" {
 			t.Fatal("no session cookie after signing in on A")
 		}
-		dash := v.get(b, "/dashboard")
-		if dash.status != http.StatusOK || dash.heading() != "Admin dashboard" {
-			t.Fatalf("A's session on B: %d to %q, heading %q; want the admin dashboard", dash.status, dash.location(), dash.heading())
+		dash := v[b].Get(t, workspaceURL("/dashboard"))
+		if dash.Status != http.StatusOK || dash.Heading() != "Admin dashboard" {
+			t.Fatalf("A's session on B: %d to %q, heading %q; want the admin dashboard", dash.Status, dash.Location(), dash.Heading())
 		}
 
 		// Sign out on B with the form token of B's page.
-		tok := dash.input("csrf")
-		wantStatus(t, "sign out on B", v.post(b, "/logout", url.Values{"csrf": {tok}}), http.StatusSeeOther, "/login?m=signed-out")
+		tok := dash.CSRF()
+		wantStatus(t, "sign out on B", v[b].Post(t, workspaceURL("/logout"), url.Values{"csrf": {tok}}), http.StatusSeeOther, "/login?m=signed-out")
 
 		// The browser dropped the cookie; someone who kept a copy gets nowhere on A either.
 		kept := newVisitor(t, nodes...)
-		kept.setCookie("latchkey_session", cookie)
-		wantStatus(t, "the signed-out cookie on A", kept.get(a, "/dashboard"), http.StatusSeeOther, "/login")
+		kept[0].SetCookie(t, workspaceURL("/"), "latchkey_session", cookie)
+		wantStatus(t, "the signed-out cookie on A", kept[a].Get(t, workspaceURL("/dashboard")), http.StatusSeeOther, "/login")
 		if _, _, err := nodes[a].Store.Session(t.Context(), ws.ID, latchkey.HashSecret(cookie)); !errors.Is(err, latchkey.ErrNotFound) {
 			t.Fatalf("session after sign-out on B: %v, want ErrNotFound", err)
 		}
@@ -327,29 +151,29 @@ func TestMultiNode(t *testing.T) {
 	t.Run("throttle", func(t *testing.T) {
 		v := newVisitor(t, nodes...)
 		// One signed-out browser has one form token, valid on every node with the same key.
-		tok := v.csrf(a, "/login")
+		tok := v[a].CSRF(t, workspaceURL("/login"))
 		wrong := url.Values{"csrf": {tok}, "email": {d.MemberEmail}, "password": {"not the member's password"}}
 		for i := 1; i <= signin.PairFree; i++ {
 			node := i % 2
-			r := v.post(node, "/login", wrong)
+			r := v[node].Post(t, workspaceURL("/login"), wrong)
 			if i < signin.PairFree {
-				if r.status != http.StatusUnauthorized || r.alert() != latchkey.MsgBadCredentials {
-					t.Fatalf("wrong password %d (node %d): %d %q, want 401 %q", i, node, r.status, r.alert(), latchkey.MsgBadCredentials)
+				if r.Status != http.StatusUnauthorized || r.Alert() != latchkey.MsgBadCredentials {
+					t.Fatalf("wrong password %d (node %d): %d %q, want 401 %q", i, node, r.Status, r.Alert(), latchkey.MsgBadCredentials)
 				}
 				continue
 			}
-			if r.status != http.StatusTooManyRequests || !strings.HasPrefix(r.alert(), latchkey.MsgTooManyAttempts) {
-				t.Fatalf("wrong password %d (node %d): %d %q, want 429 %q", i, node, r.status, r.alert(), latchkey.MsgTooManyAttempts)
+			if r.Status != http.StatusTooManyRequests || !strings.HasPrefix(r.Alert(), latchkey.MsgTooManyAttempts) {
+				t.Fatalf("wrong password %d (node %d): %d %q, want 429 %q", i, node, r.Status, r.Alert(), latchkey.MsgTooManyAttempts)
 			}
 		}
 		right := url.Values{"csrf": {tok}, "email": {d.MemberEmail}, "password": {d.MemberPassword}}
 		for _, node := range []int{a, b} {
-			r := v.post(node, "/login", right)
-			if r.status != http.StatusTooManyRequests || !strings.HasPrefix(r.alert(), latchkey.MsgTooManyAttempts) || r.header.Get("Retry-After") == "" {
+			r := v[node].Post(t, workspaceURL("/login"), right)
+			if r.Status != http.StatusTooManyRequests || !strings.HasPrefix(r.Alert(), latchkey.MsgTooManyAttempts) || r.Header.Get("Retry-After") == "" {
 				t.Errorf("right password during the wait on node %d: %d %q (Retry-After %q), want 429 %q",
-					node, r.status, r.alert(), r.header.Get("Retry-After"), latchkey.MsgTooManyAttempts)
+					node, r.Status, r.Alert(), r.Header.Get("Retry-After"), latchkey.MsgTooManyAttempts)
 			}
-			if v.cookie("latchkey_session") != "" {
+			if sessionCookie(t, v[0]) != "" {
 				t.Fatalf("a session cookie was set during the wait (node %d)", node)
 			}
 		}
@@ -362,20 +186,22 @@ func TestMultiNode(t *testing.T) {
 		}
 		path := strings.TrimPrefix(link, workspaceURL(""))
 		v := newVisitor(t, nodes...)
-		tok := v.csrf(b, path)
+		tok := v[b].CSRF(t, workspaceURL(path))
 
 		const n = 200
 		passwords := make([]string, n)
-		results := make([]page, n)
+		results := make([]*webtest.Response, n)
 		errs := make([]error, n)
 		start := make(chan struct{})
 		var wg sync.WaitGroup
 		for i := range n {
 			passwords[i] = fmt.Sprintf("contender number %03d", i)
+			// Built here: a goroutine may not fail the test.
+			req := webtest.SameOrigin(webtest.FormRequest(t, workspaceURL(path),
+				url.Values{"csrf": {tok}, "password": {passwords[i]}, "confirm": {passwords[i]}}))
 			wg.Go(func() {
 				<-start
-				results[i], errs[i] = v.send(i%2, http.MethodPost, path,
-					url.Values{"csrf": {tok}, "password": {passwords[i]}, "confirm": {passwords[i]}})
+				results[i], errs[i] = v[i%2].Send(req)
 			})
 		}
 		close(start)
@@ -386,13 +212,13 @@ func TestMultiNode(t *testing.T) {
 		winner := -1
 		statuses := map[int]int{}
 		for i, r := range results {
-			statuses[r.status]++
+			statuses[r.Status]++
 			switch {
-			case r.status == http.StatusSeeOther && r.location() == "/login?m=password-set":
+			case r.Status == http.StatusSeeOther && r.Location() == "/login?m=password-set":
 				winner = i
-			case r.status == http.StatusGone && r.alert() == latchkey.MsgLinkInvalid:
+			case r.Status == http.StatusGone && r.Alert() == latchkey.MsgLinkInvalid:
 			default:
-				t.Errorf("contender %d (node %d): %d to %q, alert %q", i, i%2, r.status, r.location(), r.alert())
+				t.Errorf("contender %d (node %d): %d to %q, alert %q", i, i%2, r.Status, r.Location(), r.Alert())
 			}
 		}
 		if statuses[http.StatusSeeOther] != 1 || statuses[http.StatusGone] != n-1 {
@@ -406,10 +232,10 @@ func TestMultiNode(t *testing.T) {
 		}
 		loser := (winner + 1) % n
 		fresh := newVisitor(t, nodes...)
-		if r := fresh.login(a, acct.Email, passwords[loser]); r.status != http.StatusUnauthorized {
-			t.Fatalf("sign in with a losing password: %d, want 401", r.status)
+		if r := login(t, fresh[a], acct.Email, passwords[loser]); r.Status != http.StatusUnauthorized {
+			t.Fatalf("sign in with a losing password: %d, want 401", r.Status)
 		}
-		wantStatus(t, "sign in with the winning password", fresh.login(b, acct.Email, passwords[winner]), http.StatusSeeOther, "/dashboard")
+		wantStatus(t, "sign in with the winning password", login(t, fresh[b], acct.Email, passwords[winner]), http.StatusSeeOther, "/dashboard")
 	})
 
 	t.Run("sweeps overlap", func(t *testing.T) {
@@ -640,20 +466,20 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := newVisitor(t, node)
-	health := func() (page, map[string]string) {
+	health := func() (*webtest.Response, map[string]string) {
 		t.Helper()
-		p := v.get(0, "/healthz")
+		p := v[0].Get(t, workspaceURL("/healthz"))
 		var body map[string]string
-		if err := json.Unmarshal([]byte(p.body), &body); err != nil {
-			t.Fatalf("/healthz: %v in %q", err, p.body)
+		if err := json.Unmarshal([]byte(p.Body), &body); err != nil {
+			t.Fatalf("/healthz: %v in %q", err, p.Body)
 		}
 		return p, body
 	}
-	if p, body := health(); p.status != http.StatusOK || body["status"] != "ok" || body["database"] != "postgres" {
-		t.Fatalf("/healthz before the outage: %d %v, want 200 ok on postgres", p.status, body)
+	if p, body := health(); p.Status != http.StatusOK || body["status"] != "ok" || body["database"] != "postgres" {
+		t.Fatalf("/healthz before the outage: %d %v, want 200 ok on postgres", p.Status, body)
 	}
-	if p := v.get(0, "/login"); p.status != http.StatusOK {
-		t.Fatalf("/login before the outage: %d", p.status)
+	if p := v[0].Get(t, workspaceURL("/login")); p.Status != http.StatusOK {
+		t.Fatalf("/login before the outage: %d", p.Status)
 	}
 	// A load balancer probes the node by its address, which names no workspace.
 	probe := func() int {
@@ -674,16 +500,16 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 
 	proxy.stop()
-	p := v.get(0, "/login")
-	if p.status != http.StatusServiceUnavailable || p.header.Get("Retry-After") != "30" || !strings.Contains(p.text(), web.MsgUnavailable) {
+	p := v[0].Get(t, workspaceURL("/login"))
+	if p.Status != http.StatusServiceUnavailable || p.Header.Get("Retry-After") != "30" || !strings.Contains(p.Text(), web.MsgUnavailable) {
 		t.Fatalf("/login during the outage: %d (Retry-After %q): %q; want 503, Retry-After 30, %q",
-			p.status, p.header.Get("Retry-After"), p.text(), web.MsgUnavailable)
+			p.Status, p.Header.Get("Retry-After"), p.Text(), web.MsgUnavailable)
 	}
-	if strings.Contains(p.body, proxy.addr) || strings.Contains(p.body, "dial") {
-		t.Errorf("the outage page shows internal detail: %q", p.text())
+	if strings.Contains(p.Body, proxy.addr) || strings.Contains(p.Body, "dial") {
+		t.Errorf("the outage page shows internal detail: %q", p.Text())
 	}
-	if p, body := health(); p.status != http.StatusServiceUnavailable || body["status"] != "unavailable" || body["store"] != "unreachable" {
-		t.Fatalf("/healthz during the outage: %d %v, want 503 unavailable", p.status, body)
+	if p, body := health(); p.Status != http.StatusServiceUnavailable || body["status"] != "unavailable" || body["store"] != "unreachable" {
+		t.Fatalf("/healthz during the outage: %d %v, want 503 unavailable", p.Status, body)
 	}
 	if got := probe(); got != http.StatusServiceUnavailable {
 		t.Fatalf("/healthz by the node's address during the outage: %d, want 503", got)
@@ -697,18 +523,18 @@ func TestDatabaseOutage(t *testing.T) {
 	deadline := time.After(30 * time.Second)
 	for {
 		hp, _ := health()
-		lp := v.get(0, "/login")
-		if hp.status == http.StatusOK && lp.status == http.StatusOK {
+		lp := v[0].Get(t, workspaceURL("/login"))
+		if hp.Status == http.StatusOK && lp.Status == http.StatusOK {
 			break
 		}
 		select {
 		case <-deadline:
-			t.Fatalf("30s after the database came back: /healthz %d, /login %d; want 200", hp.status, lp.status)
+			t.Fatalf("30s after the database came back: /healthz %d, /login %d; want 200", hp.Status, lp.Status)
 		case <-tick.C:
 		}
 	}
 	// Writes work again too: a whole sign-in.
-	wantStatus(t, "sign in after the outage", v.login(0, d.MemberEmail, d.MemberPassword), http.StatusSeeOther, "/dashboard")
+	wantStatus(t, "sign in after the outage", login(t, v[0], d.MemberEmail, d.MemberPassword), http.StatusSeeOther, "/dashboard")
 }
 
 // TestMigrateCommandOnPostgres runs latchkey migrate against PostgreSQL, and checks that a

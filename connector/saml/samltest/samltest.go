@@ -52,16 +52,21 @@ const (
 	timeFormat   = "2006-01-02T15:04:05Z"
 )
 
+// KeyBits is the size of the keys NewKey makes: 1024 bits, which take a sixth of the time of
+// 2048 to generate (a tenth of the web tests' CPU went to making IdP keys). Every key is still
+// fresh and distinct, and signing and verifying are the same code whatever the size.
+const KeyBits = 1024
+
 // Key is a signing key and its self-signed certificate.
 type Key struct {
 	Private *rsa.PrivateKey
 	Cert    *x509.Certificate
 }
 
-// NewKey generates a 2048-bit RSA key with a self-signed certificate for commonName, valid
-// from notBefore to notAfter.
+// NewKey generates an RSA key of KeyBits bits with a self-signed certificate for commonName,
+// valid from notBefore to notAfter.
 func NewKey(commonName string, notBefore, notAfter time.Time) (*Key, error) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	priv, err := rsa.GenerateKey(rand.Reader, KeyBits)
 	if err != nil {
 		return nil, fmt.Errorf("generate key: %w", err)
 	}

@@ -133,10 +133,12 @@ var cacheChanges = []struct {
 // TestCacheSeesItsOwnChanges: a change made through a DB is seen by its next read, on both
 // engines, with no wait.
 func TestCacheSeesItsOwnChanges(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
 		for _, c := range cacheChanges {
 			t.Run(c.name, func(t *testing.T) {
-				db := open(t, b.fresh(t))
+				t.Parallel()
+				db := open(t, b.migrated(t))
 				f := seedCache(t, db)
 				warm(t, db, f)
 				c.apply(t, db, f)
@@ -152,10 +154,12 @@ func TestCacheSeesItsOwnChanges(t *testing.T) {
 // server) changes the same file; the server sees it through cache_epoch: in its very next read
 // when the cache checks on every read, and within epochWindow (1 ms) as the server runs it.
 func TestSQLiteCacheSeesOtherProcesses(t *testing.T) {
+	t.Parallel()
 	for _, strict := range []bool{true, false} {
 		for _, c := range cacheChanges {
 			t.Run(fmt.Sprintf("%s/strict=%v", c.name, strict), func(t *testing.T) {
-				path := sqliteBackend.fresh(t)
+				t.Parallel()
+				path := sqliteBackend.migrated(t)
 				server, cli := open(t, path), open(t, path)
 				if strict {
 					sqlstore.StrictCache(server)
@@ -204,9 +208,11 @@ func TestPostgresCacheSeesOtherNodes(t *testing.T) {
 	if os.Getenv(postgresEnv) == "" {
 		testenv.Missing(t, "postgres", postgresEnv+" is not set; skipping")
 	}
+	t.Parallel()
 	for _, c := range cacheChanges {
 		t.Run(c.name, func(t *testing.T) {
-			url := pgtest.URL(t, "cache")
+			t.Parallel()
+			url := pgtest.Pooled(t, "storetest")
 			a, b := open(t, url), open(t, url)
 			f := seedCache(t, a)
 			warm(t, a, f)
@@ -230,13 +236,9 @@ func TestPostgresCacheOffWithoutListener(t *testing.T) {
 
 	// Cut a's listener off, from the server side, as a network failure or a restart would.
 	admin := rawDB(t, "pgx", url)
-	res, err := admin.ExecContext(t.Context(),
-		`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN latchkey_cache%' AND pid <> pg_backend_pid()`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		t.Fatal("found no listening connection to cut")
+	var cut bool
+	if err := admin.QueryRowContext(t.Context(), `SELECT pg_terminate_backend($1)`, int64(sqlstore.ListenerPID(a))).Scan(&cut); err != nil || !cut {
+		t.Fatalf("terminate the listening connection (pid %d): %v, %v", sqlstore.ListenerPID(a), cut, err)
 	}
 	waitLive(t, a, false)
 	// The listener may already be back; what matters is that a change made now is seen.
@@ -276,7 +278,8 @@ func waitLive(t *testing.T, db *sqlstore.DB, want bool) {
 
 // TestNoCache: a DB opened with NoCache reads the database every time.
 func TestNoCache(t *testing.T) {
-	db, err := sqlstore.OpenWith(t.Context(), sqliteBackend.fresh(t), sqlstore.Options{NoCache: true})
+	t.Parallel()
+	db, err := sqlstore.OpenWith(t.Context(), sqliteBackend.migrated(t), sqlstore.Options{NoCache: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,8 +309,9 @@ func rawDB(t *testing.T, driver, database string) *sql.DB {
 // TestDeleteExpiredSessionsInBatches: a sweep larger than one batch deletes every expired
 // session and no live one, and counts them all.
 func TestDeleteExpiredSessionsInBatches(t *testing.T) {
+	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b backend) {
-		db := open(t, b.fresh(t))
+		db := open(t, b.migrated(t))
 		f := seedCache(t, db)
 		now := f.sess.CreatedAt
 		var bulk sqlstore.Bulk

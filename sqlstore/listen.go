@@ -88,6 +88,7 @@ func (db *DB) listenOnce(ctx context.Context, ready chan struct{}) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+cacheChannel); err != nil {
 		return err
 	}
+	db.listenerPID.Store(conn.PgConn().PID())
 	// From here no notice is missed: setLive drops whatever was cached before.
 	db.cache.setLive(true)
 	select {

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,6 +41,7 @@ type DB struct {
 	// it has.
 	stopListening context.CancelFunc
 	listening     chan struct{}
+	listenerPID   atomic.Uint32 // the backend of the connection that LISTENs, for tests
 	pgConfig      *pgx.ConnConfig
 }
 

@@ -130,6 +130,12 @@ func TestMultiNode(t *testing.T) {
 		if cookie == "" {
 			t.Fatal("no session cookie after signing in on A")
 		}
+		// A serves the session from its cache from the second request on.
+		for range 2 {
+			if r := v[a].Get(t, workspaceURL("/dashboard")); r.Status != http.StatusOK {
+				t.Fatalf("the session on A: %d", r.Status)
+			}
+		}
 		dash := v[b].Get(t, workspaceURL("/dashboard"))
 		if dash.Status != http.StatusOK || dash.Heading() != "Admin dashboard" {
 			t.Fatalf("A's session on B: %d to %q, heading %q; want the admin dashboard", dash.Status, dash.Location(), dash.Heading())
@@ -139,12 +145,37 @@ func TestMultiNode(t *testing.T) {
 		tok := dash.CSRF()
 		wantStatus(t, "sign out on B", v[b].Post(t, workspaceURL("/logout"), url.Values{"csrf": {tok}}), http.StatusSeeOther, "/login?m=signed-out")
 
-		// The browser dropped the cookie; someone who kept a copy gets nowhere on A either.
+		// The browser dropped the cookie; someone who kept a copy gets nowhere on A either,
+		// though A had the session in its cache: B's NOTIFY reaches A (asynchronously, hence
+		// the short wait), and from then on A never serves it again.
 		kept := newVisitor(t, nodes...)
 		kept[0].SetCookie(t, workspaceURL("/"), "latchkey_session", cookie)
-		wantStatus(t, "the signed-out cookie on A", kept[a].Get(t, workspaceURL("/dashboard")), http.StatusSeeOther, "/login")
+		refusedOnA(t, func() *webtest.Response { return kept[a].Get(t, workspaceURL("/dashboard")) })
 		if _, _, err := nodes[a].Store.Session(t.Context(), ws.ID, latchkey.HashSecret(cookie)); !errors.Is(err, latchkey.ErrNotFound) {
 			t.Fatalf("session after sign-out on B: %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("suspended on B", func(t *testing.T) {
+		// The member's session is cached on A; an administrator suspends the member through
+		// B; A refuses the session as soon as B's notice arrives, and from then on.
+		v := newVisitor(t, nodes...)
+		wantStatus(t, "sign in on A", login(t, v[a], d.MemberEmail, d.MemberPassword), http.StatusSeeOther, "/dashboard")
+		for range 2 {
+			if r := v[a].Get(t, workspaceURL("/dashboard")); r.Status != http.StatusOK {
+				t.Fatalf("the member's session on A: %d", r.Status)
+			}
+		}
+		member, err := nodes[b].Store.AccountByEmail(t.Context(), ws.ID, d.MemberEmail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := nodes[b].Admin.SuspendMember(t.Context(), admin.MemberAction{Workspace: ws, AccountID: member.ID, Actor: latchkey.OperatorActor()}); err != nil {
+			t.Fatal(err)
+		}
+		refusedOnA(t, func() *webtest.Response { return v[a].Get(t, workspaceURL("/dashboard")) })
+		if _, err := nodes[b].Admin.ReactivateMember(t.Context(), admin.MemberAction{Workspace: ws, AccountID: member.ID, Actor: latchkey.OperatorActor()}); err != nil {
+			t.Fatal(err)
 		}
 	})
 
@@ -568,5 +599,27 @@ func TestMigrateCommandOnPostgres(t *testing.T) {
 	m.Close()
 	if !errors.Is(err, sqlstore.ErrSchemaTooNew) {
 		t.Fatalf("node start on a newer schema: %v, want ErrSchemaTooNew", err)
+	}
+}
+
+// refusedOnA waits (up to 2 s: a NOTIFY from the other node is asynchronous) until get is
+// sent to the sign-in page, then checks that it stays so: once the change has reached the
+// node, the stale session is never served again.
+func refusedOnA(t *testing.T, get func() *webtest.Response) {
+	t.Helper()
+	refused := func(r *webtest.Response) bool {
+		return r.Status == http.StatusSeeOther && strings.HasPrefix(r.Location(), "/login")
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for r := get(); !refused(r); r = get() {
+		if time.Now().After(deadline) {
+			t.Fatalf("2 s after the change on B, A still answers %d to %q", r.Status, r.Location())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for range 20 {
+		if r := get(); !refused(r) {
+			t.Fatalf("A served the session again after refusing it: %d to %q", r.Status, r.Location())
+		}
 	}
 }

@@ -35,10 +35,14 @@ type cache struct {
 	mu     sync.RWMutex
 	global uint64            // moves on forgetAll; entries stamped with an older value are stale
 	gens   map[string]uint64 // per workspace id; moves on forget
-	// seq moves on every forget and forgetAll. A read that fills an entry takes it first
-	// (snapshot) and stores only if it has not moved: whatever changed meanwhile, the entry
-	// might hold the value from before the change.
-	seq uint64
+	// seq moves on every forget and forgetAll, and recent names what each of the last
+	// len(recent) moves dropped (a workspace id, or "" for everything). A read that fills an
+	// entry takes seq first (snapshot) and stores only if no move since concerned the entry's
+	// workspace: one that did might have committed after the read, which then holds the value
+	// from before it. Moves for other workspaces (sign-ins everywhere, on every node) do not
+	// stop the fill.
+	seq    uint64
+	recent [64]string
 	// live reports whether cross-process invalidation is working (PostgreSQL's listener is
 	// connected). Not live, the cache neither serves nor stores.
 	live bool
@@ -149,7 +153,7 @@ func (c *cache) workspace(slug string) (latchkey.Workspace, bool) {
 func (c *cache) storeWorkspace(w latchkey.Workspace, seq uint64, at time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.live || c.seq != seq {
+	if !c.live || c.movedFor(w.ID, seq) {
 		return
 	}
 	if len(c.workspaces) >= cacheMaxWorkspaces {
@@ -177,7 +181,7 @@ func (c *cache) session(ws, id string) (latchkey.Session, latchkey.Account, bool
 func (c *cache) storeSession(s latchkey.Session, a latchkey.Account, seq uint64, at time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.live || c.seq != seq {
+	if !c.live || c.movedFor(s.WorkspaceID, seq) {
 		return
 	}
 	if len(c.sessions) >= cacheMaxSessions {
@@ -200,11 +204,26 @@ func (c *cache) touched(ws, id string, at time.Time) {
 	}
 }
 
+// movedFor reports whether a move since seq dropped workspace ws (or everything), or too many
+// moves happened to tell. Callers hold mu.
+func (c *cache) movedFor(ws string, seq uint64) bool {
+	if c.seq-seq > uint64(len(c.recent)) {
+		return true
+	}
+	for n := seq + 1; n <= c.seq; n++ {
+		if w := c.recent[n%uint64(len(c.recent))]; w == "" || w == ws {
+			return true
+		}
+	}
+	return false
+}
+
 // forget makes everything cached for workspace ws stale.
 func (c *cache) forget(ws string) {
 	c.mu.Lock()
 	c.gens[ws]++
 	c.seq++
+	c.recent[c.seq%uint64(len(c.recent))] = ws
 	c.mu.Unlock()
 }
 
@@ -218,6 +237,7 @@ func (c *cache) forgetAll() {
 func (c *cache) dropLocked() {
 	c.global++
 	c.seq++
+	c.recent[c.seq%uint64(len(c.recent))] = ""
 	clear(c.workspaces)
 	clear(c.sessions)
 }

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/latchkey/latchkey"
 )
 
 // TestEpochGateNeverAnswersWithAnOlderRead: a caller of the gate must get a value read after it
@@ -83,5 +85,41 @@ func TestEpochGateWindow(t *testing.T) {
 	now = now.Add(time.Microsecond)
 	if n := get(); n != 2 {
 		t.Fatalf("a call past the window = %d, want a new read (2)", n)
+	}
+}
+
+// A fill stores its entry unless, since its snapshot, its own workspace (or everything) was
+// dropped: drops of other workspaces do not stop it, and more drops than the cache remembers
+// do.
+func TestCacheFillAfterDrops(t *testing.T) {
+	c := newCache(true, nil)
+	s := func(ws string) latchkey.Session { return latchkey.Session{ID: "s-" + ws, WorkspaceID: ws} }
+	stored := func(ws string) bool { _, _, ok := c.session(ws, "s-"+ws); return ok }
+
+	seq, at := c.snapshot()
+	c.forget("other")
+	c.storeSession(s("w1"), latchkey.Account{}, seq, at)
+	if !stored("w1") {
+		t.Error("a drop of another workspace stopped the fill")
+	}
+	seq, at = c.snapshot()
+	c.forget("w2")
+	c.storeSession(s("w2"), latchkey.Account{}, seq, at)
+	if stored("w2") {
+		t.Error("a drop of the entry's own workspace during the read did not stop the fill")
+	}
+	seq, at = c.snapshot()
+	c.forgetAll()
+	c.storeSession(s("w3"), latchkey.Account{}, seq, at)
+	if stored("w3") {
+		t.Error("a drop of everything during the read did not stop the fill")
+	}
+	seq, at = c.snapshot()
+	for range len(c.recent) + 1 {
+		c.forget("other")
+	}
+	c.storeSession(s("w4"), latchkey.Account{}, seq, at)
+	if stored("w4") {
+		t.Error("more drops than the cache remembers did not stop the fill")
 	}
 }

@@ -44,6 +44,7 @@ func seedCache(t *testing.T, db *sqlstore.DB) cacheFixture {
 // the second reads were hits.
 func warm(t *testing.T, db *sqlstore.DB, f cacheFixture) {
 	t.Helper()
+	waitLive(t, db, true) // on PostgreSQL, once the listener is connected
 	ctx := t.Context()
 	for range 2 {
 		if _, err := db.WorkspaceBySlug(ctx, f.ws.Slug); err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -273,6 +274,11 @@ var chromium struct {
 
 // TestMain stops the shared Chromium when the tests are done.
 func TestMain(m *testing.M) {
+	// The browser tests spend most of their time waiting for Chromium, and the parallel limit
+	// is the CPU count (2 here) unless -parallel says otherwise: let four run at once.
+	if f := flag.Lookup("test.parallel"); f != nil && f.Value.String() == strconv.Itoa(runtime.GOMAXPROCS(0)) {
+		f.Value.Set(strconv.Itoa(max(4, runtime.GOMAXPROCS(0))))
+	}
 	code := m.Run()
 	if chromium.stop != nil {
 		chromium.stop()

@@ -36,7 +36,10 @@ type Config struct {
 	TrustedProxies string // comma-separated addresses or CIDR prefixes
 	// DBMaxOpen, DBMaxIdle and DBStatementTimeout tune the database pool; zero takes the
 	// sqlstore default (see sqlstore.Options).
-	DBMaxOpen          int
+	DBMaxOpen int
+	// NoReadCache turns off the store's in-process cache of workspaces and sessions
+	// (sqlstore.Options.NoCache), for a PostgreSQL reached through a pooler that cannot LISTEN.
+	NoReadCache        bool
 	DBMaxIdle          int
 	DBStatementTimeout time.Duration
 	// HashLimit is how many password hashes run at once (0: one per CPU); HashQueue how many
@@ -119,6 +122,9 @@ func DefaultConfig(getenv func(string) string) Config {
 	if v := getenv("LATCHKEY_PRIVATE_IDPS"); v != "" {
 		c.PrivateIdPs = v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "on")
 	}
+	if v := getenv("LATCHKEY_NO_READ_CACHE"); v != "" {
+		c.NoReadCache = v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "on")
+	}
 	return c
 }
 
@@ -139,6 +145,7 @@ func (c *Config) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.DBMaxOpen, "db-max-open", c.DBMaxOpen, fmt.Sprintf("most database connections this node opens; 0: %d on PostgreSQL, one per CPU (at least 4) for SQLite readers (env LATCHKEY_DB_MAX_OPEN)", sqlstore.DefaultPostgresMaxOpenConns))
 	fs.IntVar(&c.DBMaxIdle, "db-max-idle", c.DBMaxIdle, fmt.Sprintf("idle database connections kept open; 0: %d on PostgreSQL (env LATCHKEY_DB_MAX_IDLE)", sqlstore.DefaultPostgresMaxIdleConns))
 	fs.DurationVar(&c.DBStatementTimeout, "db-statement-timeout", c.DBStatementTimeout, fmt.Sprintf("PostgreSQL cancels any statement that runs longer; 0: %s (env LATCHKEY_DB_STATEMENT_TIMEOUT)", sqlstore.DefaultStatementTimeout))
+	fs.BoolVar(&c.NoReadCache, "no-read-cache", c.NoReadCache, "read workspaces and sessions from the database on every request instead of the in-process cache; for a PostgreSQL behind a pooler in transaction mode, where LISTEN does not work (env LATCHKEY_NO_READ_CACHE)")
 	fs.IntVar(&c.HashLimit, "hash-limit", c.HashLimit, "password hashes computed at once; 0: one per CPU (env LATCHKEY_HASH_LIMIT)")
 	fs.IntVar(&c.HashQueue, "hash-queue", c.HashQueue, "sign-ins that may wait for a hashing slot before getting \"try again\"; 0: 16 per slot (env LATCHKEY_HASH_QUEUE)")
 	fs.BoolVar(&c.PrivateIdPs, "private-idps", c.PrivateIdPs, "let SSO connections reach identity providers on private-network and link-local addresses, e.g. an on-premises Keycloak; loopback is always allowed (env LATCHKEY_PRIVATE_IDPS)")
@@ -264,7 +271,7 @@ func (c *Config) databaseDSN() string {
 
 // storeOptions are the database pool settings of the configuration.
 func (c *Config) storeOptions() sqlstore.Options {
-	return sqlstore.Options{MaxOpenConns: c.DBMaxOpen, MaxIdleConns: c.DBMaxIdle, StatementTimeout: c.DBStatementTimeout}
+	return sqlstore.Options{MaxOpenConns: c.DBMaxOpen, MaxIdleConns: c.DBMaxIdle, StatementTimeout: c.DBStatementTimeout, NoCache: c.NoReadCache}
 }
 
 func (c *Config) secretKeyPath() string {

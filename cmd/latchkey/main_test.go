@@ -112,6 +112,15 @@ func TestConfigFromEnvironment(t *testing.T) {
 	if c.SessionIdle != 30*time.Minute {
 		t.Fatalf("flag did not override the environment: %v", c.SessionIdle)
 	}
+	if c.storeOptions().NoCache {
+		t.Fatal("the read cache is off by default")
+	}
+	if off := DefaultConfig(env(map[string]string{"LATCHKEY_NO_READ_CACHE": "true"})); !off.storeOptions().NoCache {
+		t.Fatal("LATCHKEY_NO_READ_CACHE=true did not turn the read cache off")
+	}
+	if err := fs.Parse([]string{"--no-read-cache"}); err != nil || !c.storeOptions().NoCache {
+		t.Fatalf("--no-read-cache did not turn the read cache off (%v)", err)
+	}
 	bad := DefaultConfig(env(map[string]string{"LATCHKEY_SESSION_MAX": "forever"}))
 	bad.DataDir = t.TempDir()
 	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "--session-max") {

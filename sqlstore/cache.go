@@ -240,6 +240,9 @@ func (c *cache) dropLocked() {
 	c.recent[c.seq%uint64(len(c.recent))] = ""
 	clear(c.workspaces)
 	clear(c.sessions)
+	// Every entry stored from now on carries the new global value, so the per-workspace counts
+	// can start again: this keeps gens from growing with every workspace ever changed.
+	clear(c.gens)
 }
 
 // setLive turns the cache on or off (PostgreSQL's listener connected or not). Either way what

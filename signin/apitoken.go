@@ -58,7 +58,7 @@ func (s *Service) AuthenticateAPIToken(ctx context.Context, w latchkey.Workspace
 		}
 		return latchkey.APIToken{}, latchkey.Account{}, ErrAPIUnauthorized
 	}
-	if err := s.forgive(ctx, rules, false); err != nil {
+	if err := s.forgive(ctx, rules); err != nil {
 		return latchkey.APIToken{}, latchkey.Account{}, err
 	}
 	if now.Sub(t.LastUsedAt) >= s.Policy.TouchEvery || t.LastUsedIP != c.Addr {

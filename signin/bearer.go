@@ -40,5 +40,5 @@ func (s *Service) CountBearerGuess(ctx context.Context, kind, ws, addr string) e
 // ForgiveBearerGuess takes back the count of an attempt that CountBearerGuess counted and whose
 // token was right.
 func (s *Service) ForgiveBearerGuess(ctx context.Context, kind, ws, addr string) error {
-	return s.forgive(ctx, bearerRules(kind, ws, addr), false)
+	return s.forgive(ctx, bearerRules(kind, ws, addr))
 }

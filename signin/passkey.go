@@ -316,7 +316,7 @@ func (s *Service) PasskeySignIn(ctx context.Context, in PasskeyInput) (Result, e
 		s.audit(ctx, event(latchkey.EventNotActive, ws, a, in.Client))
 		return Result{}, latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgNotActive)
 	}
-	if err := s.forgive(ctx, rules, false); err != nil {
+	if err := s.forgive(ctx, rules); err != nil {
 		return Result{}, err
 	}
 	s.usedPasskey(ctx, used, in.Client, "passwordless")

@@ -75,7 +75,7 @@ func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result,
 		return Result{}, err
 	}
 	if acct.Status != latchkey.StatusActive {
-		if err := s.forgive(ctx, rules, false); err != nil {
+		if err := s.forgive(ctx, rules); err != nil {
 			return Result{}, err
 		}
 		e := event(latchkey.EventNotActive, ws, acct, in.Client)
@@ -92,7 +92,7 @@ func (s *Service) PasswordSignIn(ctx context.Context, in PasswordInput) (Result,
 		// comes off, but the counters are reset only when the challenge is passed: otherwise a
 		// known password would buy fresh code guesses forever. The audit records the decision
 		// when the challenge ends.
-		if err := s.forgive(ctx, rules, false); err != nil {
+		if err := s.forgive(ctx, rules); err != nil {
 			return Result{}, err
 		}
 		return s.startChallenge(ctx, acct, in, known)
@@ -113,7 +113,7 @@ func (s *Service) checkPassword(ctx context.Context, a *latchkey.Account, pw str
 	}
 	// A right password is no failure: its count comes off again, so that, as before the count
 	// moved ahead of the check, only wrong guesses fill the throttle.
-	return s.forgive(ctx, rules, false)
+	return s.forgive(ctx, rules)
 }
 
 // verifyPassword is checkPassword without taking the right guess's count back: the caller

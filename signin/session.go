@@ -33,14 +33,7 @@ func (s *Service) finishSignIn(ctx context.Context, a latchkey.Account, in signI
 	if in.Method != "password" {
 		e.Detail = in.Method
 	}
-	var undo, reset []string
-	for _, r := range in.Settle {
-		if r.keep {
-			undo = append(undo, r.key)
-		} else {
-			reset = append(reset, r.key)
-		}
-	}
+	undo, reset := settled(in.Settle)
 	now := s.Now().UTC()
 	res, seen, err := s.storeSession(ctx, a, latchkey.SessionStart{
 		Session: latchkey.Session{

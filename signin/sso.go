@@ -343,7 +343,7 @@ func (s *Service) consumeFlow(ctx context.Context, ws latchkey.Workspace, c latc
 		s.ssoRefused(ctx, ws, c, in.Client, latchkey.Account{}, "", latchkey.SSOReasonFlow, errors.New("the flow was begun in another browser"))
 		return latchkey.SSOFlow{}, expired
 	}
-	if err := s.forgive(ctx, rules, false); err != nil {
+	if err := s.forgive(ctx, rules); err != nil {
 		return latchkey.SSOFlow{}, err
 	}
 	return f, nil

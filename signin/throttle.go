@@ -105,15 +105,6 @@ func (s *Service) ClearSignInLimits(ctx context.Context, a latchkey.Account) (in
 	return n, wrap("clear throttle", s.Store.ResetCounters(ctx, []string{accountKey("pw", a.WorkspaceID, a.Email)}))
 }
 
-// live is c as a rule with this window sees it at now: a counter whose first failure is a window
-// or more ago has lapsed.
-func live(c latchkey.Counter, now time.Time, window time.Duration) latchkey.Counter {
-	if c.Count == 0 || !c.First.After(now.Add(-window)) {
-		return latchkey.Counter{Key: c.Key}
-	}
-	return c
-}
-
 // countGuess counts one guess at a secret against every rule before the secret is checked. A
 // rule refuses the guess when the failures already counted impose a wait; then countGuess
 // returns the throttle error, nothing is counted, and the guess must not be checked. The counts
@@ -150,25 +141,30 @@ func (s *Service) countGuess(ctx context.Context, rules []rule, now time.Time) (
 	return after, nil
 }
 
-// succeed resets the counters that a success ends, in one statement.
-func (s *Service) succeed(ctx context.Context, rules []rule) error {
-	var keys []string
+// settled splits the keys of rules as a success settles them: undo loses the right guess's
+// count (the rules a success does not reset, keep), reset is removed.
+func settled(rules []rule) (undo, reset []string) {
 	for _, r := range rules {
-		if !r.keep {
-			keys = append(keys, r.key)
+		if r.keep {
+			undo = append(undo, r.key)
+		} else {
+			reset = append(reset, r.key)
 		}
 	}
-	return wrap("reset throttle", s.Store.ResetCounters(ctx, keys))
+	return undo, reset
 }
 
-// forgive takes back the count of a guess that proved right: on every rule, or with onlyKept
-// on the rules that a success does not reset (succeed resets the others).
-func (s *Service) forgive(ctx context.Context, rules []rule, onlyKept bool) error {
-	var keys []string
-	for _, r := range rules {
-		if r.keep || !onlyKept {
-			keys = append(keys, r.key)
-		}
+// succeed resets the counters that a success ends, in one statement.
+func (s *Service) succeed(ctx context.Context, rules []rule) error {
+	_, reset := settled(rules)
+	return wrap("reset throttle", s.Store.ResetCounters(ctx, reset))
+}
+
+// forgive takes back, on every rule, the count of a guess that proved right.
+func (s *Service) forgive(ctx context.Context, rules []rule) error {
+	keys := make([]string, len(rules))
+	for i, r := range rules {
+		keys[i] = r.key
 	}
 	return wrap("undo throttle count", s.Store.UndoFailures(ctx, keys))
 }

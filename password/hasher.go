@@ -341,22 +341,17 @@ func (h *Hasher) VerifyAfter(ctx context.Context, pw, hash string, before func()
 	if err := before(); err != nil {
 		return false, err
 	}
-	verify := func(hash string) (bool, error) {
-		p, salt, key, err := decode(hash)
-		if err != nil {
-			return false, err
+	p, salt, key, err := decode(hash)
+	if err != nil {
+		// No hash (an unknown email) or an unreadable one: the dummy, for the same time.
+		p, salt, key, _ = decode(h.dummy)
+		verifyIn(h.memory(s, p), pw, p, salt, key)
+		if hash == "" {
+			return false, nil
 		}
-		return verifyIn(h.memory(s, p), pw, p, salt, key), nil
-	}
-	if hash == "" {
-		verify(h.dummy)
-		return false, nil
-	}
-	if _, _, _, err := decode(hash); err != nil {
-		verify(h.dummy)
 		return false, err
 	}
-	return verify(hash)
+	return verifyIn(h.memory(s, p), pw, p, salt, key), nil
 }
 
 // Light are the parameters of HashLight: argon2id, lighter than for passwords, because a

@@ -95,24 +95,27 @@ var sessionQuery = `SELECT ` + sessionColumnsS + `, ` + accountColumnsA + `
 // It runs on every signed-in request, so it is one query: a join on both primary keys.
 // It is read through the cache (cache.go).
 func (db *DB) Session(ctx context.Context, ws, id string) (latchkey.Session, latchkey.Account, error) {
-	cached := db.checkCache(ctx)
-	var seq uint64
-	var at time.Time
-	if cached {
-		if s, a, ok := db.cache.session(ws, id); ok {
-			return s, a, nil
-		}
-		seq, at = db.cache.snapshot()
+	if !db.checkCache(ctx) {
+		return db.readSession(ctx, ws, id)
 	}
+	if s, a, ok := db.cache.session(ws, id); ok {
+		return s, a, nil
+	}
+	seq, at := db.cache.snapshot()
+	s, a, err := db.readSession(ctx, ws, id)
+	if err == nil {
+		db.cache.storeSession(s, a, seq, at)
+	}
+	return s, a, err
+}
+
+func (db *DB) readSession(ctx context.Context, ws, id string) (latchkey.Session, latchkey.Account, error) {
 	var s latchkey.Session
 	var a latchkey.Account
 	err := db.queryRow(ctx, db.hot.session, sessionQuery, id, ws).
 		Scan(append(sessionDest(&s), accountDest(&a)...)...)
 	if err != nil {
 		return latchkey.Session{}, latchkey.Account{}, fmt.Errorf("read session: %w", storeError(err))
-	}
-	if cached {
-		db.cache.storeSession(s, a, seq, at)
 	}
 	return s, a, nil
 }

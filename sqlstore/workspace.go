@@ -91,23 +91,24 @@ func (db *DB) Workspace(ctx context.Context, id string) (latchkey.Workspace, err
 // WorkspaceBySlug returns the workspace with this slug, or ErrNotFound.
 // It is read through the cache (cache.go).
 func (db *DB) WorkspaceBySlug(ctx context.Context, slug string) (latchkey.Workspace, error) {
-	cached := db.checkCache(ctx)
-	if cached {
-		if w, ok := db.cache.workspace(slug); ok {
-			return w, nil
-		}
+	if !db.checkCache(ctx) {
+		return db.readWorkspaceBySlug(ctx, slug)
 	}
-	var seq uint64
-	var at time.Time
-	if cached {
-		seq, at = db.cache.snapshot()
+	if w, ok := db.cache.workspace(slug); ok {
+		return w, nil
 	}
+	seq, at := db.cache.snapshot()
+	w, err := db.readWorkspaceBySlug(ctx, slug)
+	if err == nil {
+		db.cache.storeWorkspace(w, seq, at)
+	}
+	return w, err
+}
+
+func (db *DB) readWorkspaceBySlug(ctx context.Context, slug string) (latchkey.Workspace, error) {
 	w, err := scanWorkspace(db.queryRow(ctx, db.hot.workspaceBySlug, workspaceBySlugQuery, slug))
 	if err != nil {
 		return latchkey.Workspace{}, fmt.Errorf("read workspace by slug: %w", storeError(err))
-	}
-	if cached {
-		db.cache.storeWorkspace(w, seq, at)
 	}
 	return w, nil
 }

@@ -64,12 +64,12 @@ func (db *DB) listen(ctx context.Context, ready chan struct{}) {
 	defer close(db.listening)
 	pause := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		err := db.listenOnce(ctx, ready)
-		db.cache.setLive(false)
-		if ctx.Err() != nil {
-			return
+		// Whatever ended the connection, the cache is off until the next one: reads still
+		// work, from the database.
+		if connected := db.listenOnce(ctx, ready); connected {
+			pause = 100 * time.Millisecond // a link that worked is retried at once
 		}
-		_ = err // the cache is off until the next connection; reads still work
+		db.cache.setLive(false)
 		select {
 		case <-ctx.Done():
 			return
@@ -79,14 +79,16 @@ func (db *DB) listen(ctx context.Context, ready chan struct{}) {
 	}
 }
 
-func (db *DB) listenOnce(ctx context.Context, ready chan struct{}) error {
+// listenOnce holds one listening connection until it fails or ctx ends, and reports whether it
+// got as far as listening.
+func (db *DB) listenOnce(ctx context.Context, ready chan struct{}) (connected bool) {
 	conn, err := pgx.ConnectConfig(ctx, db.pgConfig.Copy())
 	if err != nil {
-		return err
+		return false
 	}
 	defer conn.Close(context.Background())
 	if _, err := conn.Exec(ctx, "LISTEN "+cacheChannel); err != nil {
-		return err
+		return false
 	}
 	db.listenerPID.Store(conn.PgConn().PID())
 	// From here no notice is missed: setLive drops whatever was cached before.
@@ -104,7 +106,7 @@ func (db *DB) listenOnce(ctx context.Context, ready chan struct{}) error {
 		case err == nil:
 			db.cache.forget(n.Payload)
 		case ctx.Err() != nil:
-			return ctx.Err()
+			return true
 		case wait.Err() != nil:
 			// Quiet for a while: make sure the connection still answers, so that a dead
 			// link (a half-open TCP connection) cannot leave the cache on without notices.
@@ -112,10 +114,10 @@ func (db *DB) listenOnce(ctx context.Context, ready chan struct{}) error {
 			err := conn.Ping(ping)
 			cancel()
 			if err != nil {
-				return err
+				return true
 			}
 		default:
-			return err
+			return true
 		}
 	}
 }

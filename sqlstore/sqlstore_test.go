@@ -66,9 +66,11 @@ func freshPostgresSchema(t *testing.T) string {
 	return pgtest.URL(t, "storetest")
 }
 
-// TestMain drops the pooled PostgreSQL schemas of the store contract tests when they are done.
+// TestMain closes the reused stores and drops the pooled PostgreSQL schemas of the store
+// contract tests when they are done.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	closeReused()
 	if err := pgtest.DropPooled(); err != nil {
 		fmt.Fprintln(os.Stderr, "drop pooled schemas:", err)
 	}
@@ -100,9 +102,58 @@ func TestPostgres(t *testing.T) {
 	if os.Getenv(postgresEnv) == "" {
 		testenv.Missing(t, "postgres", postgresEnv+" is not set; skipping PostgreSQL store tests")
 	}
-	storetest.Run(t, func(t *testing.T) latchkey.Store {
-		return open(t, pgtest.Pooled(t, "storetest"))
+	storetest.Run(t, reusedPostgres)
+}
+
+// pgStores holds the stores of the PostgreSQL contract tests that have ended, each open on its
+// pooled schema, for the next test that gets that schema. A store opened per test cost
+// PostgreSQL two new backends (the pool's and the LISTEN connection), each starting with cold
+// catalog caches: that was most of the PostgreSQL contract's time. Such a store is what Open
+// gives on an empty migrated schema: the schema is emptied between tests, and its cache is
+// dropped before it is handed out again.
+var pgStores struct {
+	sync.Mutex
+	free map[string]*sqlstore.DB // by database URL
+}
+
+// reusedPostgres is a store on an empty, migrated PostgreSQL schema, reused from an earlier test
+// when one has ended.
+func reusedPostgres(t *testing.T) latchkey.Store {
+	dsn := pgtest.Pooled(t, "storetest")
+	pgStores.Lock()
+	db := pgStores.free[dsn]
+	delete(pgStores.free, dsn)
+	pgStores.Unlock()
+	if db == nil {
+		var err error
+		if db, err = sqlstore.Open(t.Context(), dsn); err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+	} else {
+		// The schema was emptied with its triggers off, so no notification told the cache.
+		sqlstore.ForgetAll(db)
+	}
+	// Registered after Pooled's, so it runs first: the schema goes back to the pool, emptied,
+	// only after the store is back here.
+	t.Cleanup(func() {
+		pgStores.Lock()
+		defer pgStores.Unlock()
+		if pgStores.free == nil {
+			pgStores.free = map[string]*sqlstore.DB{}
+		}
+		pgStores.free[dsn] = db
 	})
+	return db
+}
+
+// closeReused closes the stores pgStores holds.
+func closeReused() {
+	pgStores.Lock()
+	defer pgStores.Unlock()
+	for dsn, db := range pgStores.free {
+		db.Close()
+		delete(pgStores.free, dsn)
+	}
 }
 
 // forEachBackend runs f for SQLite and PostgreSQL.

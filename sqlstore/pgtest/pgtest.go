@@ -23,7 +23,7 @@ import (
 const PostgresEnv = "LATCHKEY_TEST_POSTGRES"
 
 // pool holds this process's migrated schemas that no test is using (Pooled), and the one
-// connection pool through which Pooled creates and empties them. A connection of its own per
+// connection pool through which Pooled and URL create, empty and drop schemas. A connection of its own per
 // test cost PostgreSQL a new backend each time, whose catalog caches start cold: emptying a
 // schema on it took twice as long as on a warm one.
 var pool struct {
@@ -130,7 +130,7 @@ func empty(admin *sql.DB, schema string) error {
 	return tx.Commit()
 }
 
-// DropPooled drops every schema Pooled made in this process.
+// DropPooled drops every schema Pooled made in this process, and closes the admin pool.
 func DropPooled() error {
 	pool.Lock()
 	all, admin := pool.all, pool.admin
@@ -158,11 +158,10 @@ func URL(t *testing.T, prefix string) string {
 	if base == "" {
 		testenv.Missing(t, "postgres", PostgresEnv+" is not set; skipping this PostgreSQL test")
 	}
-	admin, err := sql.Open("pgx", noSync(base))
+	admin, err := adminDB(base)
 	if err != nil {
 		t.Fatalf("open %s: %v", PostgresEnv, err)
 	}
-	t.Cleanup(func() { admin.Close() })
 	schema := prefix + "_" + strings.ToLower(rand.Text())
 	if _, err := admin.ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("create schema: %v", err)

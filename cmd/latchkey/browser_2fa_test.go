@@ -15,8 +15,8 @@ import (
 // again with a code computed from that key.
 func TestBrowserTwoFactor(t *testing.T) {
 	t.Parallel()
-	ctx := startBrowser(t)
 	m, d := bootDemo(t)
+	ctx := startBrowser(t)
 	base := m.Service.WorkspaceURL("acme")
 
 	var heading, key string

@@ -13,8 +13,8 @@ import (
 // it on their dashboard.
 func TestBrowserAssignLaptop(t *testing.T) {
 	t.Parallel()
-	ctx := startBrowser(t)
 	m, d := bootDemo(t)
+	ctx := startBrowser(t)
 	base := m.Service.WorkspaceURL("acme")
 	ws, err := m.Store.WorkspaceBySlug(t.Context(), "acme")
 	if err != nil {

@@ -24,8 +24,8 @@ func TestBrowserPasskeyFallback(t *testing.T) { browserPasskey(t, true) }
 
 func browserPasskey(t *testing.T, fallback bool) {
 	t.Parallel()
-	ctx := startBrowser(t)
 	m, d := bootDemo(t)
+	ctx := startBrowser(t)
 	base := m.Service.WorkspaceURL("acme")
 
 	var heading, notice string

@@ -17,8 +17,8 @@ import (
 // Set a new password, and signing in with the new password.
 func TestBrowserPasswordReset(t *testing.T) {
 	t.Parallel()
-	ctx := startBrowser(t)
 	m, d := bootDemo(t)
+	ctx := startBrowser(t)
 	base := m.Service.WorkspaceURL("acme")
 	outbox := filepath.Join(m.Config.DataDir, "outbox")
 	before, _ := mail.ReadOutbox(outbox)

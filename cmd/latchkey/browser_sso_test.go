@@ -17,8 +17,8 @@ import (
 // callback, and the dashboard loads, with a persistent session.
 func TestBrowserSSO(t *testing.T) {
 	t.Parallel()
-	ctx := startBrowser(t)
 	m, d := bootDemo(t)
+	ctx := startBrowser(t)
 	p := oidctest.New(t, oidctest.Options{})
 	ws, err := m.Store.WorkspaceBySlug(t.Context(), d.Slug)
 	if err != nil {
@@ -68,8 +68,8 @@ func TestBrowserSSO(t *testing.T) {
 // young through a top-level POST), which is all local development needs.
 func TestBrowserSAML(t *testing.T) {
 	t.Parallel()
-	ctx := startBrowser(t)
 	m, d := bootDemo(t)
+	ctx := startBrowser(t)
 	ws, err := m.Store.WorkspaceBySlug(t.Context(), d.Slug)
 	if err != nil {
 		t.Fatal(err)

@@ -212,8 +212,11 @@
         return;
       }
       const ctrl = new AbortController();
+      // A browser that cannot offer passkeys in autofill after all answers with a DOMException
+      // (NotSupportedError, say): nobody asked for a passkey yet, so the page stays as it is and
+      // the button still works. What the server answers about a chosen passkey is shown.
       const done = run(signin, true, ctrl.signal).catch(function (err) {
-        if (err && err.name !== "AbortError" && !ctrl.signal.aborted) {
+        if (err && !(err instanceof DOMException) && !ctrl.signal.aborted) {
           showError(signin, err);
         }
       });

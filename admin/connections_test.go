@@ -12,46 +12,35 @@ import (
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/connector/saml/samltest"
+	"github.com/latchkey/latchkey/internal/lifecycletest"
 	"github.com/latchkey/latchkey/keyring"
 	"github.com/latchkey/latchkey/signin"
 )
-
-// enableSSO gives the workspace an enabled SAML connection, straight in the store, so that
-// password sign-in may be turned off.
-func (e *lcEnv) enableSSO(t *testing.T) latchkey.Connection {
-	t.Helper()
-	c := latchkey.Connection{ID: latchkey.NewID(), WorkspaceID: e.ws.ID, Kind: latchkey.KindSAML, Name: "Okta", Enabled: true,
-		IdPEntityID: "https://idp.test", IdPSSOURL: "https://idp.test/sso", CreatedAt: lcStart, UpdatedAt: lcStart}
-	if err := e.store.CreateConnection(t.Context(), c); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 // Password sign-in can be turned off only while an enabled connection exists, and the
 // operator can always turn it back on.
 func TestPasswordOffNeedsConnection(t *testing.T) {
 	e := newLcEnv(t)
-	_, err := e.adm.UpdatePolicy(t.Context(), admin.PolicyInput{Workspace: e.ws, Actor: latchkey.AdminActor(e.admin), Policy: latchkey.Policy{PasswordSignInOff: true}})
-	wantError(t, "UpdatePolicy without a connection", err, latchkey.CodeConflict, latchkey.MsgPasswordOffNoSSO, "password_signin")
+	_, err := e.Adm.UpdatePolicy(t.Context(), admin.PolicyInput{Workspace: e.WS, Actor: latchkey.AdminActor(e.Admin), Policy: latchkey.Policy{PasswordSignInOff: true}})
+	lifecycletest.WantError(t, "UpdatePolicy without a connection", err, latchkey.CodeConflict, latchkey.MsgPasswordOffNoSSO, "password_signin")
 	off := true
-	_, err = e.adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: e.ws, Actor: latchkey.OperatorActor(), PasswordSignInOff: &off})
-	wantError(t, "SetPolicySwitches without a connection", err, latchkey.CodeConflict, latchkey.MsgPasswordOffNoSSO, "")
+	_, err = e.Adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: e.WS, Actor: latchkey.OperatorActor(), PasswordSignInOff: &off})
+	lifecycletest.WantError(t, "SetPolicySwitches without a connection", err, latchkey.CodeConflict, latchkey.MsgPasswordOffNoSSO, "")
 
-	c := e.enableSSO(t)
-	w, err := e.adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: e.ws, Actor: latchkey.OperatorActor(), PasswordSignInOff: &off})
+	c := e.EnableSSO(t)
+	w, err := e.Adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: e.WS, Actor: latchkey.OperatorActor(), PasswordSignInOff: &off})
 	if err != nil || !w.Policy.PasswordSignInOff {
 		t.Fatalf("SetPolicySwitches with a connection: %+v, %v", w.Policy, err)
 	}
 	// The last enabled connection cannot be disabled or removed while password sign-in is off.
 	in := admin.ConnectionAction{Workspace: w, ConnectionID: c.ID, Actor: latchkey.OperatorActor()}
-	_, err = e.adm.SetConnectionEnabled(t.Context(), in, false)
-	wantError(t, "disable the last connection", err, latchkey.CodeConflict, latchkey.MsgConnectionLastOne, "")
-	_, err = e.adm.RemoveConnection(t.Context(), in)
-	wantError(t, "remove the last connection", err, latchkey.CodeConflict, latchkey.MsgConnectionLastOne, "")
+	_, err = e.Adm.SetConnectionEnabled(t.Context(), in, false)
+	lifecycletest.WantError(t, "disable the last connection", err, latchkey.CodeConflict, latchkey.MsgConnectionLastOne, "")
+	_, err = e.Adm.RemoveConnection(t.Context(), in)
+	lifecycletest.WantError(t, "remove the last connection", err, latchkey.CodeConflict, latchkey.MsgConnectionLastOne, "")
 
 	on := false
-	if w, err = e.adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: w, Actor: latchkey.OperatorActor(), PasswordSignInOff: &on}); err != nil || w.Policy.PasswordSignInOff {
+	if w, err = e.Adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: w, Actor: latchkey.OperatorActor(), PasswordSignInOff: &on}); err != nil || w.Policy.PasswordSignInOff {
 		t.Fatalf("operator's way back in: %+v, %v", w.Policy, err)
 	}
 }
@@ -60,7 +49,7 @@ func TestPasswordOffNeedsConnection(t *testing.T) {
 // the last good copy, and after two days the connection warns.
 func TestRefreshMetadata(t *testing.T) {
 	e := newLcEnv(t)
-	idp, err := samltest.New("https://idp.acme.test/saml", e.clock.Now)
+	idp, err := samltest.New("https://idp.acme.test/saml", e.Clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,14 +70,14 @@ func TestRefreshMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse("http://app.test")
-	svc := admin.New(admin.Config{Store: e.store, SignIn: signin.New(signin.Config{Store: e.store, BaseURL: base, Now: e.clock.Now, Keys: keys, SSOClient: srv.Client()})})
+	svc := admin.New(admin.Config{Store: e.Store, SignIn: signin.New(signin.Config{Store: e.Store, BaseURL: base, Now: e.Clock.Now, Keys: keys, SSOClient: srv.Client()})})
 
-	c, err := svc.CreateConnection(t.Context(), admin.NewConnection{ConnectionAction: admin.ConnectionAction{Workspace: e.ws, Actor: latchkey.OperatorActor()},
+	c, err := svc.CreateConnection(t.Context(), admin.NewConnection{ConnectionAction: admin.ConnectionAction{Workspace: e.WS, Actor: latchkey.OperatorActor()},
 		Connection: latchkey.Connection{Kind: latchkey.KindSAML, Name: "Okta", Enabled: true, MetadataURL: srv.URL + "/metadata"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.IdPEntityID != idp.EntityID || len(c.IdPCerts) != 1 || !c.MetadataFetchedAt.Equal(e.clock.Now()) {
+	if c.IdPEntityID != idp.EntityID || len(c.IdPCerts) != 1 || !c.MetadataFetchedAt.Equal(e.Clock.Now()) {
 		t.Fatalf("created %+v", c)
 	}
 	if n, err := svc.RefreshMetadata(t.Context()); n != 0 || err != nil {
@@ -96,18 +85,18 @@ func TestRefreshMetadata(t *testing.T) {
 	}
 
 	// A day later the IdP has rolled its key over: the new certificate is taken.
-	next, err := samltest.NewKey("next", e.clock.Now(), e.clock.Now().Add(365*24*time.Hour))
+	next, err := samltest.NewKey("next", e.Clock.Now(), e.Clock.Now().Add(365*24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()
 	idp.Key = next
 	mu.Unlock()
-	e.clock.Advance(admin.MetadataRefresh)
+	e.Clock.Advance(admin.MetadataRefresh)
 	if n, err := svc.RefreshMetadata(t.Context()); n != 1 || err != nil {
 		t.Fatalf("daily refresh: %d, %v", n, err)
 	}
-	got, _ := e.store.Connection(t.Context(), e.ws.ID, c.ID)
+	got, _ := e.Store.Connection(t.Context(), e.WS.ID, c.ID)
 	if len(got.IdPCerts) != 1 || got.IdPCerts[0] != next.CertPEM() {
 		t.Fatalf("the new certificate was not taken: %q", got.IdPCerts)
 	}
@@ -117,12 +106,12 @@ func TestRefreshMetadata(t *testing.T) {
 	up = false
 	mu.Unlock()
 	for range 3 {
-		e.clock.Advance(admin.MetadataRefresh)
+		e.Clock.Advance(admin.MetadataRefresh)
 		if n, err := svc.RefreshMetadata(t.Context()); n != 0 || err != nil {
 			t.Fatalf("failed refresh: %d, %v", n, err)
 		}
 	}
-	kept, _ := e.store.Connection(t.Context(), e.ws.ID, c.ID)
+	kept, _ := e.Store.Connection(t.Context(), e.WS.ID, c.ID)
 	if kept.IdPCerts[0] != next.CertPEM() || kept.MetadataXML != got.MetadataXML {
 		t.Fatal("a failed refresh lost the last good copy")
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/admin"
+	"github.com/latchkey/latchkey/internal/lifecycletest"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
 	"github.com/latchkey/latchkey/signin"
@@ -51,15 +52,15 @@ func TestNamesRefuseControlCharacters(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
 	for _, name := range []string{"Eve\r\nAdmin", "Eve\nx", "tab\there", "nul\x00", "del\x7f", "c1\u0085x"} {
-		_, _, err := e.adm.Invite(t.Context(), admin.NewMember{Workspace: e.ws, Email: "eve@acme.example", Name: name, Actor: latchkey.OperatorActor()})
-		wantError(t, "Invite "+strconv.Quote(name), err, latchkey.CodeInvalid, latchkey.MsgNameControl, "name")
-		_, _, _, err = e.adm.CreateWorkspace(t.Context(), admin.NewWorkspace{Slug: "evil", Name: name, AdminEmail: "eve@evil.example"})
-		wantError(t, "CreateWorkspace "+strconv.Quote(name), err, latchkey.CodeInvalid, latchkey.MsgNameControl, "name")
+		_, _, err := e.Adm.Invite(t.Context(), admin.NewMember{Workspace: e.WS, Email: "eve@acme.example", Name: name, Actor: latchkey.OperatorActor()})
+		lifecycletest.WantError(t, "Invite "+strconv.Quote(name), err, latchkey.CodeInvalid, latchkey.MsgNameControl, "name")
+		_, _, _, err = e.Adm.CreateWorkspace(t.Context(), admin.NewWorkspace{Slug: "evil", Name: name, AdminEmail: "eve@evil.example"})
+		lifecycletest.WantError(t, "CreateWorkspace "+strconv.Quote(name), err, latchkey.CodeInvalid, latchkey.MsgNameControl, "name")
 	}
-	if _, err := e.store.AccountByEmail(t.Context(), e.ws.ID, "eve@acme.example"); !errors.Is(err, latchkey.ErrNotFound) {
+	if _, err := e.Store.AccountByEmail(t.Context(), e.WS.ID, "eve@acme.example"); !errors.Is(err, latchkey.ErrNotFound) {
 		t.Fatalf("a refused invitation created an account: %v", err)
 	}
-	if _, _, err := e.adm.Invite(t.Context(), admin.NewMember{Workspace: e.ws, Email: "eve@acme.example", Name: "Ève Ünïcode", Actor: latchkey.OperatorActor()}); err != nil {
+	if _, _, err := e.Adm.Invite(t.Context(), admin.NewMember{Workspace: e.WS, Email: "eve@acme.example", Name: "Ève Ünïcode", Actor: latchkey.OperatorActor()}); err != nil {
 		t.Fatalf("a plain non-ASCII name: %v", err)
 	}
 }

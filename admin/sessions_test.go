@@ -7,6 +7,7 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/admin"
+	"github.com/latchkey/latchkey/internal/lifecycletest"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -15,41 +16,41 @@ import (
 func TestEndMemberSessions(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
-	one := e.mustSignIn(t, e.bob.Email, lcPassword, "192.0.2.1")
-	two := e.mustSignIn(t, e.bob.Email, lcPassword, "192.0.2.2")
-	three := e.mustSignIn(t, e.bob.Email, lcPassword, "192.0.2.3")
-	adm := e.mustSignIn(t, e.admin.Email, lcPassword, "192.0.2.9")
+	one := e.MustSignIn(t, e.Bob.Email, lifecycletest.Password, "192.0.2.1")
+	two := e.MustSignIn(t, e.Bob.Email, lifecycletest.Password, "192.0.2.2")
+	three := e.MustSignIn(t, e.Bob.Email, lifecycletest.Password, "192.0.2.3")
+	adm := e.MustSignIn(t, e.Admin.Email, lifecycletest.Password, "192.0.2.9")
 
-	_, err := e.adm.EndMemberSessions(ctx, e.act(e.bob, e.admin), "")
-	wantError(t, "a member ending sessions", err, latchkey.CodeForbidden, latchkey.MsgAdminOnly, "")
-	_, err = e.adm.EndMemberSessions(ctx, e.act(e.admin, e.bob), adm.Session.ID)
-	wantError(t, "the admin's session through bob", err, latchkey.CodeNotFound, latchkey.MsgSessionGone, "")
-	if n, err := e.adm.EndMemberSessions(ctx, e.act(e.admin, latchkey.Account{ID: "nobody"}), ""); !errors.Is(err, latchkey.ErrNotFound) || n != 0 {
+	_, err := e.Adm.EndMemberSessions(ctx, e.act(e.Bob, e.Admin), "")
+	lifecycletest.WantError(t, "a member ending sessions", err, latchkey.CodeForbidden, latchkey.MsgAdminOnly, "")
+	_, err = e.Adm.EndMemberSessions(ctx, e.act(e.Admin, e.Bob), adm.Session.ID)
+	lifecycletest.WantError(t, "the admin's session through bob", err, latchkey.CodeNotFound, latchkey.MsgSessionGone, "")
+	if n, err := e.Adm.EndMemberSessions(ctx, e.act(e.Admin, latchkey.Account{ID: "nobody"}), ""); !errors.Is(err, latchkey.ErrNotFound) || n != 0 {
 		t.Fatalf("an unknown member: %d, %v", n, err)
 	}
-	if got := len(e.sessions(t, e.bob)) + len(e.sessions(t, e.admin)); got != 4 {
+	if got := len(e.Sessions(t, e.Bob)) + len(e.Sessions(t, e.Admin)); got != 4 {
 		t.Fatalf("%d sessions after the refusals, want 4", got)
 	}
 
-	if n, err := e.adm.EndMemberSessions(ctx, e.act(e.admin, e.bob), one.Session.ID); err != nil || n != 1 {
+	if n, err := e.Adm.EndMemberSessions(ctx, e.act(e.Admin, e.Bob), one.Session.ID); err != nil || n != 1 {
 		t.Fatalf("end one: %d, %v", n, err)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.ws, one.Secret); !errors.Is(err, signin.ErrNoSession) {
+	if _, _, err := e.Svc.Authenticate(ctx, e.WS, one.Secret); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("the ended session: %v", err)
 	}
-	if n, err := e.adm.EndMemberSessions(ctx, e.act(e.admin, e.bob), ""); err != nil || n != 2 {
+	if n, err := e.Adm.EndMemberSessions(ctx, e.act(e.Admin, e.Bob), ""); err != nil || n != 2 {
 		t.Fatalf("end all: %d, %v; want 2", n, err)
 	}
 	for _, s := range []signin.Result{two, three} {
-		if _, _, err := e.svc.Authenticate(ctx, e.ws, s.Secret); !errors.Is(err, signin.ErrNoSession) {
+		if _, _, err := e.Svc.Authenticate(ctx, e.WS, s.Secret); !errors.Is(err, signin.ErrNoSession) {
 			t.Fatalf("a session after end all: %v", err)
 		}
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.ws, adm.Secret); err != nil {
+	if _, _, err := e.Svc.Authenticate(ctx, e.WS, adm.Secret); err != nil {
 		t.Fatalf("the admin's session: %v", err)
 	}
-	evs := e.events(t, latchkey.EventSessionRevoked)
-	if len(evs) != 2 || evs[0].ActorID != e.admin.ID || evs[0].AccountID != e.bob.ID || evs[0].ClientAddr != "192.0.2.50" {
+	evs := e.Events(t, latchkey.EventSessionRevoked)
+	if len(evs) != 2 || evs[0].ActorID != e.Admin.ID || evs[0].AccountID != e.Bob.ID || evs[0].ClientAddr != "192.0.2.50" {
 		t.Errorf("session.revoked events %+v", evs)
 	}
 }
@@ -59,28 +60,28 @@ func TestEndMemberSessions(t *testing.T) {
 func TestEndAllSessions(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
-	bob := e.mustSignIn(t, e.bob.Email, lcPassword, "192.0.2.1")
-	here := e.mustSignIn(t, e.admin.Email, lcPassword, "192.0.2.9")
-	there := e.mustSignIn(t, e.admin.Email, lcPassword, "192.0.2.8")
+	bob := e.MustSignIn(t, e.Bob.Email, lifecycletest.Password, "192.0.2.1")
+	here := e.MustSignIn(t, e.Admin.Email, lifecycletest.Password, "192.0.2.9")
+	there := e.MustSignIn(t, e.Admin.Email, lifecycletest.Password, "192.0.2.8")
 
-	_, err := e.adm.EndAllSessions(ctx, e.act(e.bob, latchkey.Account{}), bob.Session)
-	wantError(t, "a member", err, latchkey.CodeForbidden, latchkey.MsgAdminOnly, "")
-	if _, err := e.adm.EndAllSessions(ctx, e.act(e.admin, latchkey.Account{}), latchkey.Session{}); !errors.Is(err, signin.ErrNoSession) {
+	_, err := e.Adm.EndAllSessions(ctx, e.act(e.Bob, latchkey.Account{}), bob.Session)
+	lifecycletest.WantError(t, "a member", err, latchkey.CodeForbidden, latchkey.MsgAdminOnly, "")
+	if _, err := e.Adm.EndAllSessions(ctx, e.act(e.Admin, latchkey.Account{}), latchkey.Session{}); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("without a current session: %v", err)
 	}
-	if _, err := e.adm.EndAllSessions(ctx, e.act(e.admin, latchkey.Account{}), bob.Session); !errors.Is(err, signin.ErrNoSession) {
+	if _, err := e.Adm.EndAllSessions(ctx, e.act(e.Admin, latchkey.Account{}), bob.Session); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("with another account's session as current: %v", err)
 	}
-	n, err := e.adm.EndAllSessions(ctx, e.act(e.admin, latchkey.Account{}), here.Session)
+	n, err := e.Adm.EndAllSessions(ctx, e.act(e.Admin, latchkey.Account{}), here.Session)
 	if err != nil || n != 2 {
 		t.Fatalf("EndAllSessions = %d, %v; want 2", n, err)
 	}
 	for _, s := range []signin.Result{bob, there} {
-		if _, _, err := e.svc.Authenticate(ctx, e.ws, s.Secret); !errors.Is(err, signin.ErrNoSession) {
+		if _, _, err := e.Svc.Authenticate(ctx, e.WS, s.Secret); !errors.Is(err, signin.ErrNoSession) {
 			t.Fatalf("a session after sign out everyone: %v", err)
 		}
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.ws, here.Secret); err != nil {
+	if _, _, err := e.Svc.Authenticate(ctx, e.WS, here.Secret); err != nil {
 		t.Fatalf("the actor's current session: %v", err)
 	}
 }
@@ -90,12 +91,12 @@ func TestEndAllSessions(t *testing.T) {
 func TestWorkspaceSessionMax(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
-	bob := e.mustSignIn(t, e.bob.Email, lcPassword, "192.0.2.1")
+	bob := e.MustSignIn(t, e.Bob.Email, lifecycletest.Password, "192.0.2.1")
 	set := func(d time.Duration) error {
-		_, err := e.adm.UpdatePolicy(ctx, admin.PolicyInput{Workspace: e.workspace(t), Actor: latchkey.AdminActor(e.admin), Policy: latchkey.Policy{SessionMax: d}})
+		_, err := e.Adm.UpdatePolicy(ctx, admin.PolicyInput{Workspace: e.Workspace(t), Actor: latchkey.AdminActor(e.Admin), Policy: latchkey.Policy{SessionMax: d}})
 		return err
 	}
-	for _, d := range []time.Duration{time.Minute, signin.MinSessionMax - time.Second, e.svc.Policy.SessionMax + time.Second} {
+	for _, d := range []time.Duration{time.Minute, signin.MinSessionMax - time.Second, e.Svc.Policy.SessionMax + time.Second} {
 		if err := set(d); latchkey.ErrorCode(err) != latchkey.CodeInvalid {
 			t.Errorf("lifetime %v: %v, want CodeInvalid", d, err)
 		}
@@ -103,15 +104,15 @@ func TestWorkspaceSessionMax(t *testing.T) {
 	if err := set(2 * time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.svc.SessionMax(e.workspace(t)); got != 2*time.Hour {
+	if got := e.Svc.SessionMax(e.Workspace(t)); got != 2*time.Hour {
 		t.Fatalf("SessionMax = %v, want 2h", got)
 	}
-	e.clock.Advance(time.Hour)
-	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), bob.Secret); err != nil {
+	e.Clock.Advance(time.Hour)
+	if _, _, err := e.Svc.Authenticate(ctx, e.Workspace(t), bob.Secret); err != nil {
 		t.Fatalf("after 1h: %v", err)
 	}
-	e.clock.Advance(time.Hour)
-	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), bob.Secret); !errors.Is(err, signin.ErrNoSession) {
+	e.Clock.Advance(time.Hour)
+	if _, _, err := e.Svc.Authenticate(ctx, e.Workspace(t), bob.Secret); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("after 2h: %v, want ErrNoSession", err)
 	}
 }

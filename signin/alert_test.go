@@ -8,6 +8,7 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/device"
+	"github.com/latchkey/latchkey/internal/lifecycletest"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/signin"
 )
@@ -18,7 +19,7 @@ const firefoxOnWindows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Ge
 // and returns the browser's device cookie afterwards.
 func (e *lcEnv) signInFrom(t *testing.T, cookie, addr string) string {
 	t.Helper()
-	res, err := e.svc.PasswordSignIn(t.Context(), signin.PasswordInput{Workspace: e.workspace(t), Email: "bob@acme.example", Password: lcPassword,
+	res, err := e.Svc.PasswordSignIn(t.Context(), signin.PasswordInput{Workspace: e.Workspace(t), Email: "bob@acme.example", Password: lifecycletest.Password,
 		Device: cookie, Client: signin.Client{Addr: addr, UserAgent: firefoxOnWindows}})
 	if err != nil || res.Pending() || res.Device == "" {
 		t.Fatalf("sign in from %s: %+v, %v", addr, res, err)
@@ -30,7 +31,7 @@ func (e *lcEnv) signInFrom(t *testing.T, cookie, addr string) string {
 func (e *lcEnv) alerts(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	for _, m := range e.deliveredAll(t) {
+	for _, m := range e.DeliveredAll(t) {
 		if strings.HasPrefix(m.Subject, "New sign-in to your ") {
 			out = append(out, m.Subject+"\n"+m.Text)
 		}
@@ -54,7 +55,7 @@ func TestNewDeviceAlert(t *testing.T) {
 		t.Fatalf("a known browser (from another address) sent %q", got)
 	}
 
-	e.clock.Advance(time.Minute)
+	e.Clock.Advance(time.Minute)
 	e.signInFrom(t, "", "203.0.113.7")
 	got := e.alerts(t)
 	if len(got) != 1 {
@@ -65,8 +66,8 @@ func TestNewDeviceAlert(t *testing.T) {
 			t.Errorf("the alert does not say %q:\n%s", want, got[0])
 		}
 	}
-	evs, err := e.store.Events(t.Context(), e.ws.ID, latchkey.EventFilter{Type: latchkey.EventNewDeviceAlert})
-	if err != nil || len(evs) != 1 || evs[0].AccountID != e.bob.ID || evs[0].Detail != "Firefox on Windows from 203.0.113.7" {
+	evs, err := e.Store.Events(t.Context(), e.WS.ID, latchkey.EventFilter{Type: latchkey.EventNewDeviceAlert})
+	if err != nil || len(evs) != 1 || evs[0].AccountID != e.Bob.ID || evs[0].Detail != "Firefox on Windows from 203.0.113.7" {
 		t.Fatalf("audit of the alert: %+v, %v", evs, err)
 	}
 
@@ -79,20 +80,20 @@ func TestNewDeviceAlert(t *testing.T) {
 	}
 
 	// Turned off, none.
-	if err := e.svc.SetNewDeviceAlerts(t.Context(), e.bob, false, signin.Client{Addr: "192.0.2.1"}); err != nil {
+	if err := e.Svc.SetNewDeviceAlerts(t.Context(), e.Bob, false, signin.Client{Addr: "192.0.2.1"}); err != nil {
 		t.Fatal(err)
 	}
-	e.clock.Advance(2 * time.Hour)
+	e.Clock.Advance(2 * time.Hour)
 	e.signInFrom(t, "", "203.0.113.99")
 	if got := e.alerts(t); len(got) != 0 {
 		t.Fatalf("an alert after the person turned them off: %q", got)
 	}
-	off, err := e.svc.NewDeviceAlertsOff(t.Context(), e.ws.ID)
-	if err != nil || !off[e.bob.ID] || len(off) != 1 {
+	off, err := e.Svc.NewDeviceAlertsOff(t.Context(), e.WS.ID)
+	if err != nil || !off[e.Bob.ID] || len(off) != 1 {
 		t.Fatalf("NewDeviceAlertsOff = %v, %v", off, err)
 	}
 	// And on again.
-	if err := e.svc.SetNewDeviceAlerts(t.Context(), e.bob, true, signin.Client{}); err != nil {
+	if err := e.Svc.SetNewDeviceAlerts(t.Context(), e.Bob, true, signin.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	e.signInFrom(t, "", "203.0.113.100")
@@ -106,23 +107,23 @@ func TestNewDeviceAlert(t *testing.T) {
 func TestNewDeviceAlertIsAJob(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
-	q := mail.NewQueue(e.store, nil, e.clock.Now)
-	svc := signin.New(signin.Config{Store: e.store, Mailer: q, Jobs: q, BaseURL: e.svc.BaseURL, Now: e.clock.Now, Keys: e.svc.Keys, Passwords: e.svc.Passwords})
-	e.worker.Jobs = svc.Jobs()
-	e.svc = svc
+	q := mail.NewQueue(e.Store, nil, e.Clock.Now)
+	svc := signin.New(signin.Config{Store: e.Store, Mailer: q, Jobs: q, BaseURL: e.Svc.BaseURL, Now: e.Clock.Now, Keys: e.Svc.Keys, Passwords: e.Svc.Passwords})
+	e.Worker.Jobs = svc.Jobs()
+	e.Svc = svc
 	e.signInFrom(t, "", "192.0.2.1") // the first browser: nothing to alert
 	e.signInFrom(t, "", "192.0.2.2") // a second one
-	queued := e.queued(t)
+	queued := e.Queued(t)
 	if len(queued) != 1 || queued[0].Kind != signin.JobNewDeviceAlert || queued[0].To != "" {
 		t.Fatalf("queued after the second browser: %+v, want one alert job", queued)
 	}
-	if evs := e.events(t, latchkey.EventNewDeviceAlert); len(evs) != 0 {
+	if evs := e.Events(t, latchkey.EventNewDeviceAlert); len(evs) != 0 {
 		t.Fatalf("audited on the sign-in's path: %+v", evs)
 	}
 	if got := e.alerts(t); len(got) != 1 || !strings.Contains(got[0], "192.0.2.2") {
 		t.Fatalf("alerts after the job ran: %q, want one naming the new browser's address", got)
 	}
-	if evs := e.events(t, latchkey.EventNewDeviceAlert); len(evs) != 1 {
+	if evs := e.Events(t, latchkey.EventNewDeviceAlert); len(evs) != 1 {
 		t.Fatalf("%d alert events after the job, want 1", len(evs))
 	}
 }

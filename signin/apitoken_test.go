@@ -20,7 +20,7 @@ func TestAPITokenGuessesCountedBeforeTheCheck(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := e.svc.AuthenticateAPIToken(t.Context(), e.ws, latchkey.APITokenPrefix+"guess", signin.Client{Addr: "203.0.113.5"})
+			_, _, err := e.Svc.AuthenticateAPIToken(t.Context(), e.WS, latchkey.APITokenPrefix+"guess", signin.Client{Addr: "203.0.113.5"})
 			codes[i] = latchkey.ErrorCode(err)
 		}()
 	}
@@ -38,7 +38,7 @@ func TestAPITokenGuessesCountedBeforeTheCheck(t *testing.T) {
 	if checked > signin.APIFailures-1 {
 		t.Fatalf("%d guesses refused as unauthorized (checked), want at most %d", checked, signin.APIFailures-1)
 	}
-	if evs := e.events(t, latchkey.EventAPITokenRefused); len(evs) != n {
+	if evs := e.Events(t, latchkey.EventAPITokenRefused); len(evs) != n {
 		t.Fatalf("%d refusals audited, want %d", len(evs), n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/lifecycletest"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -14,21 +15,21 @@ import (
 func TestRevokeOtherSessionsReauthenticates(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
-	here := e.mustSignIn(t, e.bob.Email, lcPassword, "192.0.2.1")
-	other := e.mustSignIn(t, e.bob.Email, lcPassword, "192.0.2.2")
-	in := signin.SessionInput{Workspace: e.ws, Account: e.bob, Current: here.Session}
-	e.clock.Advance(e.svc.Policy.ReauthWindow)
+	here := e.MustSignIn(t, e.Bob.Email, lifecycletest.Password, "192.0.2.1")
+	other := e.MustSignIn(t, e.Bob.Email, lifecycletest.Password, "192.0.2.2")
+	in := signin.SessionInput{Workspace: e.WS, Account: e.Bob, Current: here.Session}
+	e.Clock.Advance(e.Svc.Policy.ReauthWindow)
 
-	_, err := e.svc.RevokeOtherSessions(ctx, in)
-	wantError(t, "no password", err, latchkey.CodeInvalid, latchkey.MsgReauthRequired, "password")
-	in.Password = lcPassword2
-	_, err = e.svc.RevokeOtherSessions(ctx, in)
-	wantError(t, "wrong password", err, latchkey.CodeUnauthorized, latchkey.MsgReauthWrong, "password")
-	if _, _, err := e.svc.Authenticate(ctx, e.ws, other.Secret); err != nil {
+	_, err := e.Svc.RevokeOtherSessions(ctx, in)
+	lifecycletest.WantError(t, "no password", err, latchkey.CodeInvalid, latchkey.MsgReauthRequired, "password")
+	in.Password = lifecycletest.Password2
+	_, err = e.Svc.RevokeOtherSessions(ctx, in)
+	lifecycletest.WantError(t, "wrong password", err, latchkey.CodeUnauthorized, latchkey.MsgReauthWrong, "password")
+	if _, _, err := e.Svc.Authenticate(ctx, e.WS, other.Secret); err != nil {
 		t.Fatalf("the other session after refusals: %v", err)
 	}
-	in.Password = lcPassword
-	if n, err := e.svc.RevokeOtherSessions(ctx, in); err != nil || n != 1 {
+	in.Password = lifecycletest.Password
+	if n, err := e.Svc.RevokeOtherSessions(ctx, in); err != nil || n != 1 {
 		t.Fatalf("with the password: %d, %v", n, err)
 	}
 }
@@ -38,23 +39,23 @@ func TestRevokeOtherSessionsReauthenticates(t *testing.T) {
 func TestRevokeSessionReauthenticates(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
-	here := e.mustSignIn(t, e.bob.Email, lcPassword, "192.0.2.1")
-	other := e.mustSignIn(t, e.bob.Email, lcPassword, "192.0.2.2")
-	in := signin.SessionInput{Workspace: e.ws, Account: e.bob, Current: here.Session, SessionID: other.Session.ID}
-	e.clock.Advance(e.svc.Policy.ReauthWindow)
+	here := e.MustSignIn(t, e.Bob.Email, lifecycletest.Password, "192.0.2.1")
+	other := e.MustSignIn(t, e.Bob.Email, lifecycletest.Password, "192.0.2.2")
+	in := signin.SessionInput{Workspace: e.WS, Account: e.Bob, Current: here.Session, SessionID: other.Session.ID}
+	e.Clock.Advance(e.Svc.Policy.ReauthWindow)
 
-	wantError(t, "no password", e.svc.RevokeSession(ctx, in), latchkey.CodeInvalid, latchkey.MsgReauthRequired, "password")
-	in.Password = lcPassword2
-	wantError(t, "wrong password", e.svc.RevokeSession(ctx, in), latchkey.CodeUnauthorized, latchkey.MsgReauthWrong, "password")
-	if _, _, err := e.svc.Authenticate(ctx, e.ws, other.Secret); err != nil {
+	lifecycletest.WantError(t, "no password", e.Svc.RevokeSession(ctx, in), latchkey.CodeInvalid, latchkey.MsgReauthRequired, "password")
+	in.Password = lifecycletest.Password2
+	lifecycletest.WantError(t, "wrong password", e.Svc.RevokeSession(ctx, in), latchkey.CodeUnauthorized, latchkey.MsgReauthWrong, "password")
+	if _, _, err := e.Svc.Authenticate(ctx, e.WS, other.Secret); err != nil {
 		t.Fatalf("the other session after refusals: %v", err)
 	}
-	in.Password = lcPassword
-	if err := e.svc.RevokeSession(ctx, in); err != nil {
+	in.Password = lifecycletest.Password
+	if err := e.Svc.RevokeSession(ctx, in); err != nil {
 		t.Fatalf("with the password: %v", err)
 	}
 	in.Password, in.SessionID = "", here.Session.ID
-	if err := e.svc.RevokeSession(ctx, in); err != nil {
+	if err := e.Svc.RevokeSession(ctx, in); err != nil {
 		t.Fatalf("the current session, without the password: %v", err)
 	}
 }
@@ -66,16 +67,16 @@ func TestAccessDeniedThrottled(t *testing.T) {
 	ctx := t.Context()
 	c := signin.Client{Addr: "192.0.2.66", UserAgent: "flood"}
 	for range signin.DeniedPerMinute * 3 {
-		e.svc.AccessDenied(ctx, e.ws.ID, e.bob, c, "test")
+		e.Svc.AccessDenied(ctx, e.WS.ID, e.Bob, c, "test")
 	}
-	e.svc.AccessDenied(ctx, e.ws.ID, latchkey.Account{}, signin.Client{Addr: "192.0.2.67"}, "another address")
-	evs := e.events(t, latchkey.EventAccessDenied)
-	if len(evs) != signin.DeniedPerMinute+1 || evs[0].Detail != "another address" || evs[1].AccountID != e.bob.ID {
+	e.Svc.AccessDenied(ctx, e.WS.ID, latchkey.Account{}, signin.Client{Addr: "192.0.2.67"}, "another address")
+	evs := e.Events(t, latchkey.EventAccessDenied)
+	if len(evs) != signin.DeniedPerMinute+1 || evs[0].Detail != "another address" || evs[1].AccountID != e.Bob.ID {
 		t.Fatalf("%d events (%+v), want %d", len(evs), evs[0], signin.DeniedPerMinute+1)
 	}
-	e.clock.Advance(time.Minute)
-	e.svc.AccessDenied(ctx, e.ws.ID, e.bob, c, "next minute")
-	if got := len(e.events(t, latchkey.EventAccessDenied)); got != signin.DeniedPerMinute+2 {
+	e.Clock.Advance(time.Minute)
+	e.Svc.AccessDenied(ctx, e.WS.ID, e.Bob, c, "next minute")
+	if got := len(e.Events(t, latchkey.EventAccessDenied)); got != signin.DeniedPerMinute+2 {
 		t.Fatalf("%d events after a minute, want %d", got, signin.DeniedPerMinute+2)
 	}
 }
@@ -86,7 +87,7 @@ func TestAccessDeniedThrottledAcrossAddresses(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
 	for i := range signin.DeniedPerMinuteAll + 20 {
-		e.svc.AccessDenied(ctx, e.ws.ID, latchkey.Account{}, signin.Client{Addr: fmt.Sprintf("2001:db8::%x", i)}, "flood")
+		e.Svc.AccessDenied(ctx, e.WS.ID, latchkey.Account{}, signin.Client{Addr: fmt.Sprintf("2001:db8::%x", i)}, "flood")
 	}
 	if got := len(e.eventsN(t, latchkey.EventAccessDenied, 1000)); got != signin.DeniedPerMinuteAll {
 		t.Fatalf("%d events, want %d", got, signin.DeniedPerMinuteAll)
@@ -96,7 +97,7 @@ func TestAccessDeniedThrottledAcrossAddresses(t *testing.T) {
 // eventsN lists up to n of the workspace's audit events of one type, newest first.
 func (e *lcEnv) eventsN(t *testing.T, typ latchkey.EventType, n int) []latchkey.Event {
 	t.Helper()
-	evs, err := e.store.Events(t.Context(), e.ws.ID, latchkey.EventFilter{Type: typ, Limit: n})
+	evs, err := e.Store.Events(t.Context(), e.WS.ID, latchkey.EventFilter{Type: typ, Limit: n})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/internal/lifecycletest"
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore/pgtest"
 	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
@@ -33,7 +34,7 @@ func TestConcurrentGuessesAreCountedBeforeTheCheck(t *testing.T) {
 		for range n {
 			wg.Go(func() {
 				<-start
-				_, err := e.signIn(t, "bob@acme.example", "not the password", "198.51.100.7")
+				_, err := e.SignIn(t, "bob@acme.example", "not the password", "198.51.100.7")
 				if latchkey.ErrorCode(err) == latchkey.CodeUnavailable {
 					mu.Lock()
 					busy++
@@ -43,20 +44,20 @@ func TestConcurrentGuessesAreCountedBeforeTheCheck(t *testing.T) {
 		}
 		close(start)
 		wg.Wait()
-		verified := len(e.events(t, latchkey.EventWrongPassword))
+		verified := len(e.Events(t, latchkey.EventWrongPassword))
 		if verified > signin.PairFree {
 			t.Fatalf("%d of %d concurrent guesses were checked, want at most %d", verified, n, signin.PairFree)
 		}
 		if verified == 0 {
 			t.Fatal("no guess was checked at all")
 		}
-		if got := len(e.events(t, latchkey.EventThrottled)); got != n-verified-busy {
+		if got := len(e.Events(t, latchkey.EventThrottled)); got != n-verified-busy {
 			t.Fatalf("%d throttled events and %d busy refusals, want %d in all (every unchecked guess)", got, busy, n-verified)
 		}
-		if _, err := e.signIn(t, "bob@acme.example", lcPassword, "198.51.100.7"); latchkey.ErrorCode(err) != latchkey.CodeThrottled {
+		if _, err := e.SignIn(t, "bob@acme.example", lifecycletest.Password, "198.51.100.7"); latchkey.ErrorCode(err) != latchkey.CodeThrottled {
 			t.Fatalf("the right password after the burst: %v, want throttled", err)
 		}
-		if evs := e.events(t, latchkey.EventSignIn); len(evs) != 0 {
+		if evs := e.Events(t, latchkey.EventSignIn); len(evs) != 0 {
 			t.Fatalf("signed in after the burst: %+v", evs)
 		}
 	})
@@ -68,11 +69,11 @@ func TestConcurrentCodesAreCountedBeforeTheCheck(t *testing.T) {
 	t.Parallel()
 	engines(t, func(t *testing.T, e *lcEnv) {
 		f := e.withTOTP(t)
-		ch, err := e.signIn(t, "bob@acme.example", lcPassword, "198.51.100.8")
+		ch, err := e.SignIn(t, "bob@acme.example", lifecycletest.Password, "198.51.100.8")
 		if err != nil || !ch.Pending() {
 			t.Fatalf("password step: %+v, %v", ch, err)
 		}
-		right := f.code(t, e.clock.Now())
+		right := f.code(t, e.Clock.Now())
 		const n = 60
 		var wg sync.WaitGroup
 		start := make(chan struct{})
@@ -86,12 +87,12 @@ func TestConcurrentCodesAreCountedBeforeTheCheck(t *testing.T) {
 			}
 			wg.Go(func() {
 				<-start
-				e.svc.VerifyTOTP(t.Context(), signin.CodeInput{Workspace: e.ws, ChallengeSecret: ch.ChallengeSecret, Code: code, Client: signin.Client{Addr: "198.51.100.8"}})
+				e.Svc.VerifyTOTP(t.Context(), signin.CodeInput{Workspace: e.WS, ChallengeSecret: ch.ChallengeSecret, Code: code, Client: signin.Client{Addr: "198.51.100.8"}})
 			})
 		}
 		close(start)
 		wg.Wait()
-		checked := len(e.events(t, latchkey.EventTwoFactorFailed)) + len(e.events(t, latchkey.EventSignIn))
+		checked := len(e.Events(t, latchkey.EventTwoFactorFailed)) + len(e.Events(t, latchkey.EventSignIn))
 		if checked > signin.MaxChallengeAttempts {
 			t.Fatalf("%d of %d concurrent codes were checked, want at most %d", checked, n, signin.MaxChallengeAttempts)
 		}
@@ -111,11 +112,11 @@ func (e *lcEnv) withTOTP(t *testing.T) lcTOTP {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealed, err := e.svc.Keys.Seal([]byte(k.Secret), []byte(e.bob.ID))
+	sealed, err := e.Svc.Keys.Seal([]byte(k.Secret), []byte(e.Bob.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.bob = e.update(t, e.bob, func(a *latchkey.Account) { a.TOTPSecret, a.TOTPEnabledAt = sealed, e.clock.Now() })
+	e.Bob = e.Update(t, e.Bob, func(a *latchkey.Account) { a.TOTPSecret, a.TOTPEnabledAt = sealed, e.Clock.Now() })
 	return lcTOTP{secret: k.Secret}
 }
 
@@ -135,25 +136,25 @@ func TestRequiredSecondFactorMayMoveToAPasskey(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
 	e.withTOTP(t)
-	if err := e.adm.SetRequire2FA(ctx, e.workspace(t), true, latchkey.AdminActor(e.admin), signin.Client{}); err != nil {
+	if err := e.Adm.SetRequire2FA(ctx, e.Workspace(t), true, latchkey.AdminActor(e.Admin), signin.Client{}); err != nil {
 		t.Fatal(err)
 	}
-	w := e.workspace(t)
-	if _, err := e.svc.DisableTOTP(ctx, w, e.account(t, e.bob), latchkey.Session{}, lcPassword, signin.Client{}); latchkey.ErrorMessage(err) != latchkey.MsgTwoFactorMandatory {
+	w := e.Workspace(t)
+	if _, err := e.Svc.DisableTOTP(ctx, w, e.Account(t, e.Bob), latchkey.Session{}, lifecycletest.Password, signin.Client{}); latchkey.ErrorMessage(err) != latchkey.MsgTwoFactorMandatory {
 		t.Fatalf("turning the app off with no passkey: %v, want MsgTwoFactorMandatory", err)
 	}
-	pk := latchkey.Passkey{ID: latchkey.NewID(), WorkspaceID: w.ID, AccountID: e.bob.ID, CredentialID: []byte("cred-1"), PublicKey: []byte("key"), Name: "Laptop", CreatedAt: lcStart}
-	if err := e.store.CreatePasskey(ctx, pk); err != nil {
+	pk := latchkey.Passkey{ID: latchkey.NewID(), WorkspaceID: w.ID, AccountID: e.Bob.ID, CredentialID: []byte("cred-1"), PublicKey: []byte("key"), Name: "Laptop", CreatedAt: lifecycletest.Start}
+	if err := e.Store.CreatePasskey(ctx, pk); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.DisableTOTP(ctx, w, e.account(t, e.bob), latchkey.Session{}, lcPassword, signin.Client{}); err != nil {
+	if _, err := e.Svc.DisableTOTP(ctx, w, e.Account(t, e.Bob), latchkey.Session{}, lifecycletest.Password, signin.Client{}); err != nil {
 		t.Fatalf("turning the app off with a passkey left: %v", err)
 	}
-	_, err := e.svc.RemovePasskey(ctx, signin.RemovePasskeyInput{Workspace: w, Account: e.account(t, e.bob), ID: pk.ID, Password: lcPassword})
+	_, err := e.Svc.RemovePasskey(ctx, signin.RemovePasskeyInput{Workspace: w, Account: e.Account(t, e.Bob), ID: pk.ID, Password: lifecycletest.Password})
 	if latchkey.ErrorMessage(err) != latchkey.MsgTwoFactorMandatory {
 		t.Fatalf("removing the last second factor: %v, want MsgTwoFactorMandatory", err)
 	}
-	if ps, _ := e.store.Passkeys(ctx, w.ID, e.bob.ID); len(ps) != 1 {
+	if ps, _ := e.Store.Passkeys(ctx, w.ID, e.Bob.ID); len(ps) != 1 {
 		t.Fatalf("the refused removal left %d passkeys", len(ps))
 	}
 }
@@ -165,10 +166,10 @@ func TestRequiredSecondFactorMayMoveToAPasskey(t *testing.T) {
 func TestSignInSettlesItsCounters(t *testing.T) {
 	engines(t, func(t *testing.T, e *lcEnv) {
 		const addr = "198.51.100.9"
-		ws := e.ws.ID
+		ws := e.WS.ID
 		keys := []string{"pw:pair:" + ws + ":bob@acme.example:" + addr, "pw:addr:" + ws + ":" + addr, "pw:acct:" + ws + ":bob@acme.example"}
 		counts := func() []int {
-			seen, err := e.store.Counters(t.Context(), keys)
+			seen, err := e.Store.Counters(t.Context(), keys)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -179,28 +180,28 @@ func TestSignInSettlesItsCounters(t *testing.T) {
 			return n
 		}
 		for range 2 {
-			if _, err := e.signIn(t, "bob@acme.example", "not the password", addr); latchkey.ErrorCode(err) != latchkey.CodeUnauthorized {
+			if _, err := e.SignIn(t, "bob@acme.example", "not the password", addr); latchkey.ErrorCode(err) != latchkey.CodeUnauthorized {
 				t.Fatalf("wrong password: %v", err)
 			}
 		}
 		if got := counts(); got[0] != 2 || got[1] != 2 || got[2] != 2 {
 			t.Fatalf("after two wrong guesses the counts are %v, want [2 2 2]", got)
 		}
-		e.mustSignIn(t, "bob@acme.example", lcPassword, addr)
+		e.MustSignIn(t, "bob@acme.example", lifecycletest.Password, addr)
 		if got := counts(); got[0] != 0 || got[1] != 2 || got[2] != 0 {
 			t.Fatalf("after the right password the counts are %v, want [0 2 0]: pair and account reset, the address keeping the two wrong guesses", got)
 		}
 
 		f := e.withTOTP(t)
-		if _, err := e.signIn(t, "bob@acme.example", "not the password", addr); latchkey.ErrorCode(err) != latchkey.CodeUnauthorized {
+		if _, err := e.SignIn(t, "bob@acme.example", "not the password", addr); latchkey.ErrorCode(err) != latchkey.CodeUnauthorized {
 			t.Fatalf("wrong password: %v", err)
 		}
-		ch, err := e.signIn(t, "bob@acme.example", lcPassword, addr)
+		ch, err := e.SignIn(t, "bob@acme.example", lifecycletest.Password, addr)
 		if err != nil || !ch.Pending() {
 			t.Fatalf("password step: %+v, %v", ch, err)
 		}
-		if res, err := e.svc.VerifyTOTP(t.Context(), signin.CodeInput{Workspace: e.ws, ChallengeSecret: ch.ChallengeSecret,
-			Code: f.code(t, e.clock.Now()), Client: signin.Client{Addr: addr}}); err != nil || res.Secret == "" {
+		if res, err := e.Svc.VerifyTOTP(t.Context(), signin.CodeInput{Workspace: e.WS, ChallengeSecret: ch.ChallengeSecret,
+			Code: f.code(t, e.Clock.Now()), Client: signin.Client{Addr: addr}}); err != nil || res.Secret == "" {
 			t.Fatalf("code step: %+v, %v", res, err)
 		}
 		if got := counts(); got[0] != 0 || got[1] != 3 || got[2] != 0 {

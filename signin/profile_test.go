@@ -9,6 +9,7 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/admin"
+	"github.com/latchkey/latchkey/internal/lifecycletest"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -20,8 +21,8 @@ func (e *lcEnv) changePassword(t *testing.T, res signin.Result, current, pw, con
 
 func (e *lcEnv) changePasswordRotated(t *testing.T, res signin.Result, current, pw, confirm string) (int, signin.Result, error) {
 	t.Helper()
-	return e.svc.ChangePassword(t.Context(), signin.ChangePasswordInput{
-		Workspace: e.workspace(t), Account: e.account(t, res.Account), Session: res.Session,
+	return e.Svc.ChangePassword(t.Context(), signin.ChangePasswordInput{
+		Workspace: e.Workspace(t), Account: e.Account(t, res.Account), Session: res.Session,
 		Current: current, Password: pw, Confirm: confirm, Client: signin.Client{Addr: res.Session.ClientAddr},
 	})
 }
@@ -32,52 +33,52 @@ func TestChangePassword(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
-	here := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
-	other1 := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.2")
-	other2 := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.3")
+	here := e.MustSignIn(t, "bob@acme.example", lifecycletest.Password, "192.0.2.1")
+	other1 := e.MustSignIn(t, "bob@acme.example", lifecycletest.Password, "192.0.2.2")
+	other2 := e.MustSignIn(t, "bob@acme.example", lifecycletest.Password, "192.0.2.3")
 
 	for _, tt := range []struct {
 		name, current, pw, confirm string
 		code, msg, field           string
 	}{
-		{"no current password", "", lcPassword2, lcPassword2, latchkey.CodeInvalid, latchkey.MsgCurrentPassword, "current"},
-		{"wrong current password", "not my password", lcPassword2, lcPassword2, latchkey.CodeUnauthorized, latchkey.MsgCurrentWrong, "current"},
-		{"short", lcPassword, "short", "short", latchkey.CodeInvalid, latchkey.MsgPasswordTooShort, "password"},
-		{"common", lcPassword, "1qaz2wsx3edc", "1qaz2wsx3edc", latchkey.CodeInvalid, latchkey.MsgPasswordCommon, "password"},
-		{"workspace name", lcPassword, "acme-corp all day", "acme-corp all day", latchkey.CodeInvalid, latchkey.MsgPasswordContainsWorkspace, "password"},
-		{"mismatch", lcPassword, lcPassword2, "something else entirely", latchkey.CodeInvalid, latchkey.MsgPasswordMismatch, "confirm"},
+		{"no current password", "", lifecycletest.Password2, lifecycletest.Password2, latchkey.CodeInvalid, latchkey.MsgCurrentPassword, "current"},
+		{"wrong current password", "not my password", lifecycletest.Password2, lifecycletest.Password2, latchkey.CodeUnauthorized, latchkey.MsgCurrentWrong, "current"},
+		{"short", lifecycletest.Password, "short", "short", latchkey.CodeInvalid, latchkey.MsgPasswordTooShort, "password"},
+		{"common", lifecycletest.Password, "1qaz2wsx3edc", "1qaz2wsx3edc", latchkey.CodeInvalid, latchkey.MsgPasswordCommon, "password"},
+		{"workspace name", lifecycletest.Password, "acme-corp all day", "acme-corp all day", latchkey.CodeInvalid, latchkey.MsgPasswordContainsWorkspace, "password"},
+		{"mismatch", lifecycletest.Password, lifecycletest.Password2, "something else entirely", latchkey.CodeInvalid, latchkey.MsgPasswordMismatch, "confirm"},
 	} {
 		_, err := e.changePassword(t, here, tt.current, tt.pw, tt.confirm)
-		wantError(t, tt.name, err, tt.code, tt.msg, tt.field)
+		lifecycletest.WantError(t, tt.name, err, tt.code, tt.msg, tt.field)
 	}
-	if len(e.sessions(t, e.bob)) != 3 {
+	if len(e.Sessions(t, e.Bob)) != 3 {
 		t.Fatal("a refused change ended sessions")
 	}
 
-	n, rotated, err := e.changePasswordRotated(t, here, lcPassword, lcPassword2, lcPassword2)
+	n, rotated, err := e.changePasswordRotated(t, here, lifecycletest.Password, lifecycletest.Password2, lifecycletest.Password2)
 	if err != nil || n != 2 {
 		t.Fatalf("ChangePassword = %d, %v; want 2 other sessions ended", n, err)
 	}
 	// The current session goes on under a new id; the old id is dead (ASVS 7.2.4).
-	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), here.Secret); !errors.Is(err, signin.ErrNoSession) {
+	if _, _, err := e.Svc.Authenticate(ctx, e.Workspace(t), here.Secret); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("the session id from before the change: %v, want it ended", err)
 	}
 	if rotated.Secret == here.Secret || rotated.Session.Persistent != here.Session.Persistent {
 		t.Fatalf("rotated session %+v does not replace %+v", rotated.Session, here.Session)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), rotated.Secret); err != nil {
+	if _, _, err := e.Svc.Authenticate(ctx, e.Workspace(t), rotated.Secret); err != nil {
 		t.Fatalf("the rotated session after the change: %v", err)
 	}
 	for _, other := range []signin.Result{other1, other2} {
-		if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), other.Secret); !errors.Is(err, signin.ErrNoSession) {
+		if _, _, err := e.Svc.Authenticate(ctx, e.Workspace(t), other.Secret); !errors.Is(err, signin.ErrNoSession) {
 			t.Fatalf("another session after the change: %v", err)
 		}
 	}
-	e.mustSignIn(t, "bob@acme.example", lcPassword2, "192.0.2.1")
-	if ev := e.events(t, latchkey.EventPasswordChanged)[0]; ev.AccountID != e.bob.ID || ev.Detail != "2 other sessions ended" {
+	e.MustSignIn(t, "bob@acme.example", lifecycletest.Password2, "192.0.2.1")
+	if ev := e.Events(t, latchkey.EventPasswordChanged)[0]; ev.AccountID != e.Bob.ID || ev.Detail != "2 other sessions ended" {
 		t.Errorf("audit %+v", ev)
 	}
-	ms := e.delivered(t)
+	ms := e.Delivered(t)
 	if len(ms) != 1 || ms[0].Subject != latchkey.SubjectPasswordChanged || !strings.Contains(ms[0].Text, "security page") {
 		t.Fatalf("mail after the change: %+v", ms)
 	}
@@ -87,15 +88,15 @@ func TestChangePassword(t *testing.T) {
 func TestChangePasswordThrottled(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
-	here := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
+	here := e.MustSignIn(t, "bob@acme.example", lifecycletest.Password, "192.0.2.1")
 	var err error
 	for range signin.PairFree {
-		_, err = e.changePassword(t, here, "not my password", lcPassword2, lcPassword2)
+		_, err = e.changePassword(t, here, "not my password", lifecycletest.Password2, lifecycletest.Password2)
 	}
 	if latchkey.ErrorCode(err) != latchkey.CodeThrottled {
 		t.Fatalf("after %d wrong current passwords: %v, want throttled", signin.PairFree, err)
 	}
-	_, err = e.changePassword(t, here, lcPassword, lcPassword2, lcPassword2)
+	_, err = e.changePassword(t, here, lifecycletest.Password, lifecycletest.Password2, lifecycletest.Password2)
 	if latchkey.ErrorCode(err) != latchkey.CodeThrottled {
 		t.Fatalf("the right password while throttled: %v, want throttled", err)
 	}
@@ -107,15 +108,15 @@ func TestSessions(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
 	ctx := t.Context()
-	stale := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.9")
-	e.clock.Advance(9 * time.Hour) // past the idle timeout, not yet cleaned up
-	here := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.1")
-	phone := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.2")
-	laptop := e.mustSignIn(t, "bob@acme.example", lcPassword, "192.0.2.3")
-	adminSess := e.mustSignIn(t, "admin@acme.example", lcPassword, "192.0.2.4")
-	in := signin.SessionInput{Workspace: e.ws, Account: e.bob, Current: here.Session, Client: signin.Client{Addr: "192.0.2.1"}}
+	stale := e.MustSignIn(t, "bob@acme.example", lifecycletest.Password, "192.0.2.9")
+	e.Clock.Advance(9 * time.Hour) // past the idle timeout, not yet cleaned up
+	here := e.MustSignIn(t, "bob@acme.example", lifecycletest.Password, "192.0.2.1")
+	phone := e.MustSignIn(t, "bob@acme.example", lifecycletest.Password, "192.0.2.2")
+	laptop := e.MustSignIn(t, "bob@acme.example", lifecycletest.Password, "192.0.2.3")
+	adminSess := e.MustSignIn(t, "admin@acme.example", lifecycletest.Password, "192.0.2.4")
+	in := signin.SessionInput{Workspace: e.WS, Account: e.Bob, Current: here.Session, Client: signin.Client{Addr: "192.0.2.1"}}
 
-	ss, err := e.svc.Sessions(ctx, in)
+	ss, err := e.Svc.Sessions(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,35 +137,35 @@ func TestSessions(t *testing.T) {
 	// Another account's session, an unknown one and an empty id are refused alike.
 	for name, id := range map[string]string{"another account's": adminSess.Session.ID, "unknown": strings.Repeat("0", 64), "empty": ""} {
 		in.SessionID = id
-		wantError(t, "revoke "+name+" session", e.svc.RevokeSession(ctx, in), latchkey.CodeNotFound, latchkey.MsgSessionGone, "")
+		lifecycletest.WantError(t, "revoke "+name+" session", e.Svc.RevokeSession(ctx, in), latchkey.CodeNotFound, latchkey.MsgSessionGone, "")
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), adminSess.Secret); err != nil {
+	if _, _, err := e.Svc.Authenticate(ctx, e.Workspace(t), adminSess.Secret); err != nil {
 		t.Fatalf("the admin's session after bob tried to end it: %v", err)
 	}
 
 	in.SessionID = phone.Session.ID
-	if err := e.svc.RevokeSession(ctx, in); err != nil {
+	if err := e.Svc.RevokeSession(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), phone.Secret); !errors.Is(err, signin.ErrNoSession) {
+	if _, _, err := e.Svc.Authenticate(ctx, e.Workspace(t), phone.Secret); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("the revoked session: %v", err)
 	}
-	wantError(t, "revoke it again", e.svc.RevokeSession(ctx, in), latchkey.CodeNotFound, latchkey.MsgSessionGone, "")
-	if ev := e.events(t, latchkey.EventSessionRevoked)[0]; ev.AccountID != e.bob.ID || ev.Detail != "one session, from 192.0.2.2" {
+	lifecycletest.WantError(t, "revoke it again", e.Svc.RevokeSession(ctx, in), latchkey.CodeNotFound, latchkey.MsgSessionGone, "")
+	if ev := e.Events(t, latchkey.EventSessionRevoked)[0]; ev.AccountID != e.Bob.ID || ev.Detail != "one session, from 192.0.2.2" {
 		t.Errorf("audit %+v", ev)
 	}
 
-	n, err := e.svc.RevokeOtherSessions(ctx, in)
+	n, err := e.Svc.RevokeOtherSessions(ctx, in)
 	if err != nil || n != 2 { // the laptop and the stale one
 		t.Fatalf("RevokeOtherSessions = %d, %v; want 2", n, err)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), laptop.Secret); !errors.Is(err, signin.ErrNoSession) {
+	if _, _, err := e.Svc.Authenticate(ctx, e.Workspace(t), laptop.Secret); !errors.Is(err, signin.ErrNoSession) {
 		t.Fatalf("the laptop after sign out everywhere else: %v", err)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), here.Secret); err != nil {
+	if _, _, err := e.Svc.Authenticate(ctx, e.Workspace(t), here.Secret); err != nil {
 		t.Fatalf("the current session after sign out everywhere else: %v", err)
 	}
-	if _, _, err := e.svc.Authenticate(ctx, e.workspace(t), adminSess.Secret); err != nil {
+	if _, _, err := e.Svc.Authenticate(ctx, e.Workspace(t), adminSess.Secret); err != nil {
 		t.Fatalf("another account's session after sign out everywhere else: %v", err)
 	}
 }
@@ -174,25 +175,25 @@ func TestSessions(t *testing.T) {
 func TestMailSurvivesRestart(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
-	carol, _, err := e.adm.Invite(t.Context(), admin.NewMember{Workspace: e.ws, Email: "carol@acme.example", Actor: latchkey.OperatorActor()})
+	carol, _, err := e.Adm.Invite(t.Context(), admin.NewMember{Workspace: e.WS, Email: "carol@acme.example", Actor: latchkey.OperatorActor()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.requestReset(t, "bob@acme.example", "192.0.2.7")
-	if q := e.queued(t); len(q) != 2 || q[0].WorkspaceID != e.ws.ID {
+	e.RequestReset(t, "bob@acme.example", "192.0.2.7")
+	if q := e.Queued(t); len(q) != 2 || q[0].WorkspaceID != e.WS.ID {
 		t.Fatalf("queue %+v, want two messages of the workspace", q)
 	}
-	if n := e.outboxCount(t); n != e.read {
+	if n := e.OutboxCount(t); n != e.Read {
 		t.Fatal("mail was sent on the request path")
 	}
 	// The process stops before its worker runs.
-	if err := e.store.Close(); err != nil {
+	if err := e.Store.Close(); err != nil {
 		t.Fatal(err)
 	}
 
-	next := openLcEnv(t, e.file, filepath.Join(t.TempDir(), "outbox"), e.clock)
-	next.ws = e.ws
-	ms := next.delivered(t)
+	next := openLcEnv(t, e.File, filepath.Join(t.TempDir(), "outbox"), e.Clock)
+	next.WS = e.WS
+	ms := next.Delivered(t)
 	if len(ms) != 2 {
 		t.Fatalf("the next process delivered %d messages, want 2", len(ms))
 	}
@@ -205,12 +206,12 @@ func TestMailSurvivesRestart(t *testing.T) {
 	}
 	for _, m := range ms {
 		if m.To == "bob@acme.example" {
-			if err := next.svc.CheckResetLink(t.Context(), next.ws, secretOf(link(t, m, signin.ResetPath))); err != nil {
+			if err := next.Svc.CheckResetLink(t.Context(), next.WS, lifecycletest.SecretOf(lifecycletest.Link(t, m, signin.ResetPath))); err != nil {
 				t.Fatalf("the reset link from before the restart: %v", err)
 			}
 		}
 	}
-	if q := next.queued(t); len(q) != 0 {
+	if q := next.Queued(t); len(q) != 0 {
 		t.Fatalf("%d messages left in the queue", len(q))
 	}
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/signin"
-	"github.com/latchkey/latchkey/sqlstore"
 )
 
 // apiCaller is who makes a JSON API request: a browser's session, or an API token acting as
@@ -125,7 +124,7 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	var le *latchkey.Error
 	e := apiError{Code: latchkey.CodeInternal, Message: latchkey.MsgInternal}
 	switch {
-	case sqlstore.IsUnavailable(err):
+	case s.unavailable(err):
 		e = apiError{Code: latchkey.CodeUnavailable, Message: MsgUnavailable}
 		w.Header().Set("Retry-After", unavailableRetry)
 		s.log.Error("api request failed: database unreachable", "request_id", requestID(r), "route", r.Pattern, "host", r.Host, "err", err)

@@ -529,8 +529,21 @@ func TestDatabaseOutage(t *testing.T) {
 	if got := probe(); got != http.StatusOK {
 		t.Fatalf("/healthz by the node's address before the outage: %d, want 200", got)
 	}
+	// The API answers a signed-in browser from its session cookie.
+	member := newVisitor(t, node)[0]
+	wantStatus(t, "sign in before the outage", login(t, member, d.MemberEmail, d.MemberPassword), http.StatusSeeOther, "/dashboard")
+	if p := member.Get(t, workspaceURL("/api/v1/requests")); p.Status != http.StatusOK {
+		t.Fatalf("/api/v1/requests before the outage: %d %s", p.Status, p.Body)
+	}
 
 	proxy.stop()
+	// The API says so in its own JSON error, with the same status and Retry-After as the pages.
+	// (A list of requests is always read from the database; /api/v1/me may be answered from the
+	// read cache until the node finds its listener gone.)
+	if p := member.Get(t, workspaceURL("/api/v1/requests")); p.Status != http.StatusServiceUnavailable || p.Header.Get("Retry-After") != "30" ||
+		!strings.Contains(p.Body, `"code":"unavailable"`) || strings.Contains(p.Body, proxy.addr) {
+		t.Fatalf("/api/v1/requests during the outage: %d (Retry-After %q) %s; want 503, Retry-After 30, code unavailable", p.Status, p.Header.Get("Retry-After"), p.Body)
+	}
 	p := v[0].Get(t, workspaceURL("/login"))
 	if p.Status != http.StatusServiceUnavailable || p.Header.Get("Retry-After") != "30" || !strings.Contains(p.Text(), web.MsgUnavailable) {
 		t.Fatalf("/login during the outage: %d (Retry-After %q): %q; want 503, Retry-After 30, %q",

@@ -31,11 +31,11 @@ func (in HardwareInput) apply(h *latchkey.Hardware) error {
 	return latchkey.ValidateHardware(*h)
 }
 
-// assetTagTaken turns the store's conflict (its generic MsgConflict: the only uniqueness rule
-// of hardware is the asset tag) into a message on the asset tag field.
+// assetTagTaken turns the store's ErrConflict (the only uniqueness rule of hardware is the
+// asset tag) into a message on the asset tag field. err must come from the store itself, not
+// from a change function, whose refusals have codes of their own.
 func assetTagTaken(err error) error {
-	var e *latchkey.Error
-	if errors.As(err, &e) && e.Code == latchkey.CodeConflict && e.Message == latchkey.MsgConflict {
+	if errors.Is(err, latchkey.ErrConflict) {
 		return latchkey.NewError(latchkey.CodeConflict, "asset_tag", latchkey.MsgAssetTagTaken)
 	}
 	return err
@@ -127,16 +127,19 @@ func (s *Service) changeHardware(ctx context.Context, a Actor, id string, t latc
 	var after latchkey.Hardware
 	var subject latchkey.Account
 	now := s.now()
+	var refused error // change's own refusal, not the store's
 	err := s.d.Hardware.UpdateHardware(ctx, a.WorkspaceID, id, func(h *latchkey.Hardware) error {
-		var err error
-		if subject, err = change(h); err != nil {
-			return err
+		if subject, refused = change(h); refused != nil {
+			return refused
 		}
 		h.UpdatedAt = now
 		after = *h
 		return nil
 	})
-	if err != nil {
+	switch {
+	case refused != nil:
+		return latchkey.Hardware{}, wrap("update hardware", refused)
+	case err != nil:
 		return latchkey.Hardware{}, wrap("update hardware", assetTagTaken(err))
 	}
 	detail := hardwareDetail(after)

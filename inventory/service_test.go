@@ -16,6 +16,19 @@ func TestNewNeedsItsDependencies(t *testing.T) {
 	}
 }
 
+// An update to a tag another item has is refused on the tag field, and changes nothing.
+func TestUpdateHardwareTagTaken(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	e.laptop(t, "LT-0001")
+	other := e.laptop(t, "LT-0002")
+	_, err := e.svc.UpdateHardware(ctx, e.admin, other.ID, inventory.HardwareInput{Name: "Other", AssetTag: "lt-0001", Type: "laptop"})
+	wantError(t, "UpdateHardware(tag taken)", err, latchkey.CodeConflict, latchkey.MsgAssetTagTaken)
+	if got, err := e.svc.Hardware(ctx, e.admin, other.ID); err != nil || got.AssetTag != "LT-0002" || got.Name != other.Name {
+		t.Fatalf("the item after a refused update: %+v, %v; want it unchanged", got, err)
+	}
+}
+
 func TestHardwareLifecycle(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()

@@ -42,10 +42,13 @@ func TestEveryInputChecksItsActor(t *testing.T) {
 				_, err := e.Adm.UpdatePolicy(ctx, admin.PolicyInput{Workspace: e.WS, Actor: actor})
 				return err
 			},
-			"SetRequire2FA":    func() error { return e.Adm.SetRequire2FA(ctx, e.WS, true, actor, signin.Client{}) },
-			"SetPasskeySignIn": func() error { return e.Adm.SetPasskeySignIn(ctx, e.WS, false, actor, signin.Client{}) },
 			"SetPolicySwitches": func() error {
 				_, err := e.Adm.SetPolicySwitches(ctx, admin.PolicySwitches{Workspace: e.WS, Actor: actor, Require2FA: &on})
+				return err
+			},
+			"SetPolicySwitches(passkeys)": func() error {
+				off := false
+				_, err := e.Adm.SetPolicySwitches(ctx, admin.PolicySwitches{Workspace: e.WS, Actor: actor, PasskeySignIn: &off})
 				return err
 			},
 			"SetConnectionEnabled": func() error { _, err := e.Adm.SetConnectionEnabled(ctx, conn, false); return err },

@@ -334,9 +334,7 @@ func TestUpdatePolicyKeepsRequire2FA(t *testing.T) {
 	t.Parallel()
 	e := newLcEnv(t)
 	loaded := e.Workspace(t) // the settings page, loaded before the change
-	if err := e.Adm.SetRequire2FA(t.Context(), loaded, true, latchkey.AdminActor(e.Admin), signin.Client{}); err != nil {
-		t.Fatal(err)
-	}
+	e.Require2FA(t)
 	if _, err := e.Adm.UpdatePolicy(t.Context(), admin.PolicyInput{Workspace: loaded, Actor: latchkey.AdminActor(e.Admin), Policy: latchkey.Policy{PasswordMinLength: 14}}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // PolicyInput is what the workspace settings page sends: the fields of the policy it owns.
-// Require2FA is not among them: the security page sets it (SetRequire2FA), and saving the
+// Require2FA is not among them: the security page sets it (SetPolicySwitches), and saving the
 // settings page must not undo a change made there meanwhile.
 type PolicyInput struct {
 	Workspace latchkey.Workspace
@@ -76,20 +76,23 @@ func (s *Service) UpdatePolicy(ctx context.Context, in PolicyInput) (latchkey.Wo
 	return after, nil
 }
 
-// PolicySwitches turns parts of a workspace's policy on or off (latchkey workspace policy):
-// nil fields stay as they are.
+// PolicySwitches turns parts of a workspace's policy on or off: the command line's latchkey
+// workspace policy, and the switches of the console's security page. Nil fields stay as they
+// are.
 type PolicySwitches struct {
 	Workspace         latchkey.Workspace
 	Actor             latchkey.Actor
 	Client            signin.Client
 	PasswordSignInOff *bool
 	Require2FA        *bool
+	PasskeySignIn     *bool // "Members may sign in with a passkey"
 }
 
-// SetPolicySwitches applies the switches and audits what changed (workspace.policy; "(operator)"
-// follows the change when the actor is the operator). Turning password sign-in off is refused
-// (CodeConflict, MsgPasswordOffNoSSO) while the workspace has no enabled connection; turning it
-// on always works: it is the operator's way back in. Errors: CodeForbidden with MsgAdminOnly.
+// SetPolicySwitches applies the switches and audits what changed (workspace.policy, "require
+// 2fa: off → on"; "(operator)" follows the change when the actor is the operator; a switch set
+// to what it was records nothing). Turning password sign-in off is refused (CodeConflict,
+// MsgPasswordOffNoSSO) while the workspace has no enabled connection; turning it on always
+// works: it is the operator's way back in. Errors: CodeForbidden with MsgAdminOnly.
 func (s *Service) SetPolicySwitches(ctx context.Context, in PolicySwitches) (latchkey.Workspace, error) {
 	if err := in.Actor.CheckAdmin(in.Workspace); err != nil {
 		return latchkey.Workspace{}, err
@@ -108,6 +111,9 @@ func (s *Service) SetPolicySwitches(ctx context.Context, in PolicySwitches) (lat
 		if in.Require2FA != nil {
 			ws.Policy.Require2FA = *in.Require2FA
 		}
+		if in.PasskeySignIn != nil {
+			ws.Policy.PasskeySignInOff = !*in.PasskeySignIn
+		}
 		after = *ws
 		return nil
 	})
@@ -121,38 +127,6 @@ func (s *Service) SetPolicySwitches(ctx context.Context, in PolicySwitches) (lat
 		s.audit(ctx, actorEvent(latchkey.EventWorkspacePolicy, in.Workspace.ID, in.Actor, in.Client, detail))
 	}
 	return after, nil
-}
-
-// SetRequire2FA sets the workspace policy "Require two-factor authentication" (the security
-// page) and audits it. Errors: CodeForbidden with MsgAdminOnly.
-func (s *Service) SetRequire2FA(ctx context.Context, w latchkey.Workspace, on bool, actor latchkey.Actor, c signin.Client) error {
-	return s.setPolicyFlag(ctx, w, actor, c, "require 2fa", on, func(p *latchkey.Policy) { p.Require2FA = on })
-}
-
-// SetPasskeySignIn sets the workspace policy "Members may sign in with a passkey" (the security
-// page) and audits it. Errors: CodeForbidden with MsgAdminOnly.
-func (s *Service) SetPasskeySignIn(ctx context.Context, w latchkey.Workspace, on bool, actor latchkey.Actor, c signin.Client) error {
-	return s.setPolicyFlag(ctx, w, actor, c, "passkey sign-in", on, func(p *latchkey.Policy) { p.PasskeySignInOff = !on })
-}
-
-// setPolicyFlag applies set to w's policy and audits "<name>: on|off", changed or not.
-func (s *Service) setPolicyFlag(ctx context.Context, w latchkey.Workspace, actor latchkey.Actor, c signin.Client, name string, on bool, set func(*latchkey.Policy)) error {
-	if err := actor.CheckAdmin(w); err != nil {
-		return err
-	}
-	err := s.store.UpdateWorkspace(ctx, w.ID, func(ws *latchkey.Workspace) error {
-		set(&ws.Policy)
-		return nil
-	})
-	if err != nil {
-		return wrap("update policy", err)
-	}
-	detail := name + ": off"
-	if on {
-		detail = name + ": on"
-	}
-	s.audit(ctx, actorEvent(latchkey.EventWorkspacePolicy, w.ID, actor, c, detail))
-	return nil
 }
 
 // canTurnPasswordOff refuses to turn password sign-in off in ws while it has no enabled SSO
@@ -192,6 +166,9 @@ func policyChanges(a, b latchkey.Policy) string {
 	}
 	if a.Require2FA != b.Require2FA {
 		d = append(d, "require 2fa: "+onOff(a.Require2FA)+" → "+onOff(b.Require2FA))
+	}
+	if a.PasskeySignInOff != b.PasskeySignInOff {
+		d = append(d, "passkey sign-in: "+onOff(!a.PasskeySignInOff)+" → "+onOff(!b.PasskeySignInOff))
 	}
 	return strings.Join(d, "; ")
 }

@@ -136,9 +136,7 @@ func TestRequiredSecondFactorMayMoveToAPasskey(t *testing.T) {
 	e := newLcEnv(t)
 	ctx := t.Context()
 	e.withTOTP(t)
-	if err := e.Adm.SetRequire2FA(ctx, e.Workspace(t), true, latchkey.AdminActor(e.Admin), signin.Client{}); err != nil {
-		t.Fatal(err)
-	}
+	e.Require2FA(t)
 	w := e.Workspace(t)
 	if _, err := e.Svc.DisableTOTP(ctx, w, e.Account(t, e.Bob), latchkey.Session{}, lifecycletest.Password, signin.Client{}); latchkey.ErrorMessage(err) != latchkey.MsgTwoFactorMandatory {
 		t.Fatalf("turning the app off with no passkey: %v, want MsgTwoFactorMandatory", err)

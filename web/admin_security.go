@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/signin"
 )
 
@@ -67,7 +68,7 @@ func (s *Server) securityView(r *http.Request, rq *request) (securityView, error
 // adminSecurityPolicy sets "Require two-factor authentication".
 func (s *Server) adminSecurityPolicy(w http.ResponseWriter, r *http.Request, rq *request) error {
 	on := r.PostFormValue("require_2fa") != ""
-	if err := s.adm.SetRequire2FA(r.Context(), rq.Workspace, on, rq.actor(), rq.Client); err != nil {
+	if _, err := s.adm.SetPolicySwitches(r.Context(), admin.PolicySwitches{Workspace: rq.Workspace, Actor: rq.actor(), Client: rq.Client, Require2FA: &on}); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/security?m=policy", http.StatusSeeOther)
@@ -77,7 +78,7 @@ func (s *Server) adminSecurityPolicy(w http.ResponseWriter, r *http.Request, rq 
 // adminPasskeyPolicy sets "Members may sign in with a passkey".
 func (s *Server) adminPasskeyPolicy(w http.ResponseWriter, r *http.Request, rq *request) error {
 	on := r.PostFormValue("passkey_sign_in") != ""
-	if err := s.adm.SetPasskeySignIn(r.Context(), rq.Workspace, on, rq.actor(), rq.Client); err != nil {
+	if _, err := s.adm.SetPolicySwitches(r.Context(), admin.PolicySwitches{Workspace: rq.Workspace, Actor: rq.actor(), Client: rq.Client, PasskeySignIn: &on}); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/security?m=policy", http.StatusSeeOther)

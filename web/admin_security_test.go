@@ -245,8 +245,14 @@ func TestRequireTwoFactorPolicy(t *testing.T) {
 	if err != nil || !ws.Policy.Require2FA {
 		t.Fatalf("policy not saved (%v)", err)
 	}
-	if evs := e.events(t, f.ws, latchkey.EventWorkspacePolicy); len(evs) != 1 || evs[0].ActorID != f.admin.ID || evs[0].Detail != "require 2fa: on" {
+	if evs := e.events(t, f.ws, latchkey.EventWorkspacePolicy); len(evs) != 1 || evs[0].ActorID != f.admin.ID || evs[0].Detail != "require 2fa: off → on" {
 		t.Errorf("workspace.policy events %+v, want one by the admin", evs)
+	}
+	// Saving it again as it is changes nothing, and the log says nothing.
+	r = admin.Submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/security/policy"), url.Values{"require_2fa": {"1"}})
+	wantPage(t, r, http.StatusOK, "/admin/security")
+	if evs := e.events(t, f.ws, latchkey.EventWorkspacePolicy); len(evs) != 1 {
+		t.Errorf("workspace.policy events %+v after saving the same policy, want still one", evs)
 	}
 
 	// A member without two-factor signs in with the password and is sent to set it up.

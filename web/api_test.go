@@ -508,9 +508,7 @@ func TestAPIRequires2FAWhereTheWorkspaceDoes(t *testing.T) {
 	a := e.seedAcme(t)
 	bob := e.newBrowser(t)
 	bob.mustLogin(t, e, "acme", a.member.Email, goodPassword)
-	if err := e.adm.SetRequire2FA(t.Context(), a.ws, true, e.adminActor(t, a.admin), signin.Client{}); err != nil {
-		t.Fatal(err)
-	}
+	e.switchPolicy(t, a.ws, a.admin, admin.PolicySwitches{Require2FA: new(true)})
 	r := bob.api(t, apiCall{url: e.url("acme", "/api/v1/me")})
 	wantAPIError(t, "member without 2FA", r, http.StatusForbidden, latchkey.CodeForbidden, latchkey.MsgAPITwoFactorNeeded)
 }

@@ -176,6 +176,16 @@ func (e *env) suspend(t *testing.T, ws latchkey.Workspace, a latchkey.Account) {
 	}
 }
 
+// switchPolicy sets the workspace's policy switches as the administrator a does on the security
+// page.
+func (e *env) switchPolicy(t *testing.T, ws latchkey.Workspace, a latchkey.Account, sw admin.PolicySwitches) {
+	t.Helper()
+	sw.Workspace, sw.Actor = ws, e.adminActor(t, a)
+	if _, err := e.adm.SetPolicySwitches(t.Context(), sw); err != nil {
+		t.Fatalf("set policy switches: %v", err)
+	}
+}
+
 // adminActor is a, as stored now, as the actor of an administrative action (the fixtures hold
 // accounts as they were created, before activate).
 func (e *env) adminActor(t *testing.T, a latchkey.Account) latchkey.Actor {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/passkey/passkeytest"
 	"github.com/latchkey/latchkey/signin"
@@ -350,14 +351,14 @@ func TestPasskeySignInOffByTheAdmin(t *testing.T) {
 	b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
 	b.addPasskey(t, e, a, "Key")
 
-	admin := e.newBrowser(t)
-	admin.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
-	r := admin.Submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/security/passkeys"), url.Values{})
+	console := e.newBrowser(t)
+	console.mustLogin(t, e, "acme", f.admin.Email, goodPassword)
+	r := console.Submit(t, e.url("acme", "/admin/security"), e.url("acme", "/admin/security/passkeys"), url.Values{})
 	wantPage(t, r, http.StatusOK, "/admin/security")
 	if n := r.Input("passkey_sign_in"); n == nil || webtest.HasAttr(n, "checked") {
 		t.Errorf("passkey_sign_in checkbox %v, want present and clear", n)
 	}
-	if ev := e.events(t, f.ws, latchkey.EventWorkspacePolicy); len(ev) == 0 || ev[0].Detail != "passkey sign-in: off" {
+	if ev := e.events(t, f.ws, latchkey.EventWorkspacePolicy); len(ev) == 0 || ev[0].Detail != "passkey sign-in: on → off" {
 		t.Errorf("policy events %+v", ev)
 	}
 
@@ -383,9 +384,7 @@ func TestPasskeySignInOffByTheAdmin(t *testing.T) {
 	}
 
 	// On again, and password sign-in off: the passkey signs in.
-	if err := e.adm.SetPasskeySignIn(t.Context(), f.ws, true, e.adminActor(t, f.admin), signin.Client{}); err != nil {
-		t.Fatal(err)
-	}
+	e.switchPolicy(t, f.ws, f.admin, admin.PolicySwitches{PasskeySignIn: new(true)})
 	if err := e.store.UpdateWorkspace(t.Context(), f.ws.ID, func(w *latchkey.Workspace) error { w.Policy.PasswordSignInOff = true; return nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -415,9 +414,7 @@ func TestPasskeyMeetsRequire2FA(t *testing.T) {
 	f := e.seedAcme(t)
 	b := e.newBrowser(t)
 	b.mustLogin(t, e, "acme", f.member.Email, goodPassword)
-	if err := e.adm.SetRequire2FA(t.Context(), f.ws, true, e.adminActor(t, f.admin), signin.Client{}); err != nil {
-		t.Fatal(err)
-	}
+	e.switchPolicy(t, f.ws, f.admin, admin.PolicySwitches{Require2FA: new(true)})
 	r := b.Get(t, e.url("acme", "/dashboard"))
 	wantPage(t, r, http.StatusOK, "/profile/two-factor/setup")
 	b.addPasskey(t, e, newAuthenticator(e), "Key")

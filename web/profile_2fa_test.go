@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/internal/webtest"
 	"github.com/latchkey/latchkey/totp"
 )
@@ -353,9 +354,7 @@ func TestTurnOffTwoFactor(t *testing.T) {
 	}
 
 	// While the workspace requires it, not even the password turns it off.
-	if err := e.adm.SetRequire2FA(t.Context(), f.ws, true, e.adminActor(t, f.admin), signinClient); err != nil {
-		t.Fatal(err)
-	}
+	e.switchPolicy(t, f.ws, f.admin, admin.PolicySwitches{Require2FA: new(true)})
 	r := b.Get(t, settings)
 	if slices.Contains(r.Texts("button", ""), "Turn off two-factor authentication") || !strings.Contains(r.Text(), latchkey.MsgTwoFactorMandatory) {
 		t.Errorf("settings page %q offers to turn off what the workspace requires", r.Text())
@@ -368,9 +367,7 @@ func TestTurnOffTwoFactor(t *testing.T) {
 	if !e.twoFactorOn(t, f.member) {
 		t.Fatal("two-factor turned off although the workspace requires it")
 	}
-	if err := e.adm.SetRequire2FA(t.Context(), f.ws, false, e.adminActor(t, f.admin), signinClient); err != nil {
-		t.Fatal(err)
-	}
+	e.switchPolicy(t, f.ws, f.admin, admin.PolicySwitches{Require2FA: new(false)})
 
 	r = b.Submit(t, settings, disable, url.Values{"password": {goodPassword}})
 	wantPage(t, r, http.StatusOK, "/profile/two-factor")

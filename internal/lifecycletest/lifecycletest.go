@@ -136,6 +136,16 @@ func (e *Env) EnableSSO(t *testing.T) latchkey.Connection {
 	return c
 }
 
+// Require2FA turns "Require two-factor authentication" on, as the administrator on the security
+// page does.
+func (e *Env) Require2FA(t *testing.T) {
+	t.Helper()
+	on := true
+	if _, err := e.Adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: e.WS, Actor: latchkey.AdminActor(e.Admin), Require2FA: &on}); err != nil {
+		t.Fatalf("require two-factor: %v", err)
+	}
+}
+
 // Activate gives the account a password and makes it active, straight in the store.
 func (e *Env) Activate(t *testing.T, a latchkey.Account, pw string) latchkey.Account {
 	t.Helper()

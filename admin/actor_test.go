@@ -33,7 +33,11 @@ func TestEveryInputChecksItsActor(t *testing.T) {
 				_, _, err := e.Adm.Invite(ctx, admin.NewMember{Workspace: e.WS, Email: "carol@acme.example", Actor: actor})
 				return err
 			},
-			"UnlockMember":      func() error { _, err := e.Adm.UnlockMember(ctx, member); return err },
+			"UnlockMember": func() error { _, err := e.Adm.UnlockMember(ctx, member); return err },
+			"ResetTwoFactor": func() error {
+				_, err := e.Adm.ResetTwoFactor(ctx, admin.TwoFactorReset{MemberAction: member, Password: lifecycletest.Password})
+				return err
+			},
 			"ReinviteMember":    func() error { _, err := e.Adm.ReinviteMember(ctx, member); return err },
 			"SendResetLink":     func() error { _, err := e.Adm.SendResetLink(ctx, member); return err },
 			"EndMemberSessions": func() error { _, err := e.Adm.EndMemberSessions(ctx, member, ""); return err },

@@ -310,3 +310,17 @@ func TestComposeAccountNotices(t *testing.T) {
 		})
 	}
 }
+
+// The operator at the command line has no email: the notice names nobody, and shows no empty
+// brackets.
+func TestTwoFactorResetByTheOperator(t *testing.T) {
+	m, err := Compose("zoe@example.com", "Subject", TemplateTwoFactorReset, TwoFactorResetData{WorkspaceName: "Acme", WorkspaceURL: "https://acme.app.test", Email: "zoe@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{m.Text, m.HTML} {
+		if !strings.Contains(part, "An administrator of Acme reset the two-factor authentication") || strings.Contains(part, "()") {
+			t.Errorf("the notice of a reset by the operator:\n%s", part)
+		}
+	}
+}

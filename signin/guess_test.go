@@ -106,19 +106,7 @@ func TestConcurrentCodesAreCountedBeforeTheCheck(t *testing.T) {
 type lcTOTP struct{ secret string }
 
 // withTOTP turns two-factor authentication on for bob, straight in the store.
-func (e *lcEnv) withTOTP(t *testing.T) lcTOTP {
-	t.Helper()
-	k, err := totp.Generate("Acme Corp", "bob@acme.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealed, err := e.Svc.Keys.Seal([]byte(k.Secret), []byte(e.Bob.ID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Bob = e.Update(t, e.Bob, func(a *latchkey.Account) { a.TOTPSecret, a.TOTPEnabledAt = sealed, e.Clock.Now() })
-	return lcTOTP{secret: k.Secret}
-}
+func (e *lcEnv) withTOTP(t *testing.T) lcTOTP { return lcTOTP{secret: e.WithTOTP(t)} }
 
 func (f lcTOTP) code(t *testing.T, at time.Time) string {
 	t.Helper()

@@ -189,44 +189,22 @@ func (s *Service) DisableTOTP(ctx context.Context, w latchkey.Workspace, a latch
 	return s.rotate(ctx, a, sess, c)
 }
 
-// AdminReset is an administrator's request to reset a member's two-factor authentication:
-// the member, and the acting administrator's session and password, asked again every time (as
-// turning off one's own two-factor is): a session left open must not be enough to strip
-// someone's second factor.
-type AdminReset struct {
+// SecondFactorsReset is a member's second factors being turned off by someone else (see
+// ResetSecondFactors).
+type SecondFactorsReset struct {
 	Workspace latchkey.Workspace
-	AccountID string
-	Actor     latchkey.Account
-	Session   latchkey.Session // the administrator's
-	Password  string           // the administrator's
+	Account   latchkey.Account // the member
+	Actor     latchkey.Actor   // who resets them, recorded in the audit events
 	Client    Client
 }
 
-// ResetTwoFactor is an administrator turning a member's two-factor authentication off (a lost
-// phone and no recovery codes): the authenticator app, the recovery codes and the passkeys. It ends the member's sessions, audits, and tells the member by
-// email. Errors: ErrNotFound for an unknown account; CodeForbidden with MsgResetOwnTwoFactor
-// for the administrator's own account (their own settings page turns it off, with their
-// password); CodeConflict if the member has no second factor; the reauthentication errors (CodeInvalid,
-// CodeUnauthorized, CodeThrottled) for the administrator's password.
-func (s *Service) ResetTwoFactor(ctx context.Context, in AdminReset) error {
-	w, actor, c := in.Workspace, in.Actor, in.Client
-	a, err := s.Store.Account(ctx, w.ID, in.AccountID)
-	if err != nil {
-		return wrap("find account", err)
-	}
-	if a.ID == actor.ID {
-		return latchkey.NewError(latchkey.CodeForbidden, "", latchkey.MsgResetOwnTwoFactor)
-	}
-	second, err := s.HasSecondFactor(ctx, a)
-	if err != nil {
-		return err
-	}
-	if !second {
-		return latchkey.NewError(latchkey.CodeConflict, "", latchkey.MsgTwoFactorNotOn)
-	}
-	if err := s.reauthenticate(ctx, actor, in.Session, in.Password, true); err != nil {
-		return err
-	}
+// ResetSecondFactors turns every second factor of a member off (a lost phone and no recovery
+// codes): the authenticator app, the recovery codes and the passkeys. It ends the member's
+// sessions, audits (2fa.reset, and passkey.remove for each passkey, by the actor), and tells
+// the member by email. It decides nothing: admin.Service.ResetTwoFactor checks who may, and
+// asks the administrator's password again (Reauthenticate).
+func (s *Service) ResetSecondFactors(ctx context.Context, in SecondFactorsReset) error {
+	w, a, c := in.Workspace, in.Account, in.Client
 	if err := s.clearTwoFactor(ctx, a); err != nil {
 		return err
 	}
@@ -239,15 +217,15 @@ func (s *Service) ResetTwoFactor(ctx context.Context, in AdminReset) error {
 		if err := s.Store.DeletePasskey(ctx, w.ID, a.ID, p.ID); err != nil && !errors.Is(err, latchkey.ErrNotFound) {
 			return wrap("remove passkey", err)
 		}
-		e := latchkey.Event{Type: latchkey.EventPasskeyRemove, WorkspaceID: w.ID, AccountID: a.ID, ActorID: actor.ID, Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent, Detail: p.Name + " (two-factor reset)"}
+		e := latchkey.Event{Type: latchkey.EventPasskeyRemove, WorkspaceID: w.ID, AccountID: a.ID, ActorID: in.Actor.ID(), Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent, Detail: p.Name + " (two-factor reset)"}
 		s.audit(ctx, e)
 	}
 	if _, err := s.Store.DeleteAccountSessions(ctx, w.ID, a.ID, ""); err != nil {
 		return wrap("end sessions", err)
 	}
-	s.audit(ctx, latchkey.Event{Type: latchkey.EventTwoFactorReset, WorkspaceID: w.ID, AccountID: a.ID, ActorID: actor.ID, Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent})
+	s.audit(ctx, latchkey.Event{Type: latchkey.EventTwoFactorReset, WorkspaceID: w.ID, AccountID: a.ID, ActorID: in.Actor.ID(), Email: a.Email, ClientAddr: c.Addr, UserAgent: c.UserAgent})
 	return s.mailAccount(ctx, w, a, latchkey.SubjectTwoFactorReset, mail.TemplateTwoFactorReset, mail.TwoFactorResetData{
-		WorkspaceName: w.Name, WorkspaceURL: s.WorkspaceURL(w.Slug), Email: a.Email, AdminEmail: actor.Email, Required: w.Policy.Require2FA,
+		WorkspaceName: w.Name, WorkspaceURL: s.WorkspaceURL(w.Slug), Email: a.Email, AdminEmail: in.Actor.Account.Email, Required: w.Policy.Require2FA,
 	})
 }
 
@@ -267,6 +245,15 @@ func (s *Service) clearTwoFactor(ctx context.Context, a latchkey.Account) error 
 // it does once the session is Policy.ReauthWindow old. Pages use it to show the password field.
 func (s *Service) NeedsReauth(sess latchkey.Session) bool {
 	return s.Now().Sub(sess.CreatedAt) >= s.Policy.ReauthWindow
+}
+
+// Reauthenticate asks the password of a again, whatever the age of its session sess: for an
+// administrator's action on someone else's security (ResetSecondFactors), where a session left
+// open must not be enough. A wrong password counts toward the sign-in throttle. Errors:
+// CodeInvalid (MsgReauthRequired) for no password, CodeUnauthorized (MsgReauthWrong), and
+// CodeThrottled.
+func (s *Service) Reauthenticate(ctx context.Context, a latchkey.Account, sess latchkey.Session, pw string) error {
+	return s.reauthenticate(ctx, a, sess, pw, true)
 }
 
 // reauthenticate checks the password again for a security change. Unless always, a session

@@ -6,7 +6,6 @@ import (
 
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/admin"
-	"github.com/latchkey/latchkey/signin"
 )
 
 // securityView is the administrators' security page: the workspace's two-factor policy and
@@ -87,9 +86,9 @@ func (s *Server) adminPasskeyPolicy(w http.ResponseWriter, r *http.Request, rq *
 
 // adminReset2FA resets one member's two-factor authentication.
 func (s *Server) adminReset2FA(w http.ResponseWriter, r *http.Request, rq *request) error {
-	err := s.svc.ResetTwoFactor(r.Context(), signin.AdminReset{
-		Workspace: rq.Workspace, AccountID: r.PathValue("id"), Actor: rq.Account, Session: rq.Session,
-		Password: r.PostFormValue("password"), Client: rq.Client,
+	_, err := s.adm.ResetTwoFactor(r.Context(), admin.TwoFactorReset{
+		MemberAction: admin.MemberAction{Workspace: rq.Workspace, AccountID: r.PathValue("id"), Actor: rq.actor(), Client: rq.Client},
+		Session:      rq.Session, Password: r.PostFormValue("password"),
 	})
 	if errors.Is(err, latchkey.ErrNotFound) {
 		return notFound(w, r)

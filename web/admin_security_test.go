@@ -9,8 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/latchkey/latchkey"
+	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/internal/webtest"
-	"github.com/latchkey/latchkey/signin"
 )
 
 // securityRows returns the rows of the security page's members table as text, by email.
@@ -216,11 +216,8 @@ func TestAdminResetEndsOpenChallenge(t *testing.T) {
 	key, _ := e.with2FA(t, "acme", f.member.Email)
 	m := e.newBrowser(t)
 	m.passwordStep(t, e, "acme", f.member.Email, false)
-	actor, err := e.store.Account(t.Context(), f.ws.ID, f.admin.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.svc.ResetTwoFactor(t.Context(), signin.AdminReset{Workspace: f.ws, AccountID: f.member.ID, Actor: actor, Password: goodPassword, Client: signinClient}); err != nil {
+	reset := admin.TwoFactorReset{MemberAction: admin.MemberAction{Workspace: f.ws, AccountID: f.member.ID, Actor: e.adminActor(t, f.admin), Client: signinClient}, Password: goodPassword}
+	if _, err := e.adm.ResetTwoFactor(t.Context(), reset); err != nil {
 		t.Fatal(err)
 	}
 	r := m.verify(t, e, "acme", e.code(t, key, 0))

@@ -10,8 +10,8 @@ import (
 )
 
 func (m *Main) accountCommand(ctx context.Context, args []string) error {
-	sub, rest, err := m.subcommand("account", "usage: latchkey account invite|resend|suspend|activate|unlock --workspace SLUG --email EMAIL\n",
-		args, "invite", "resend", "suspend", "activate", "unlock")
+	sub, rest, err := m.subcommand("account", "usage: latchkey account invite|resend|suspend|activate|unlock|reset-2fa --workspace SLUG --email EMAIL\n",
+		args, "invite", "resend", "suspend", "activate", "unlock", "reset-2fa")
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (m *Main) accountCommand(ctx context.Context, args []string) error {
 			return fmt.Errorf("invited %s, but the invitation email could not be sent (%w); run latchkey account resend once mail works", a.Email, err)
 		}
 		fmt.Fprintf(m.Stdout, "Invited %s as %s to %s; invitation sent%s\n", a.Email, a.Role, ws.Name, m.mailWhere())
-	case "resend", "unlock", "suspend", "activate":
+	case "resend", "unlock", "reset-2fa", "suspend", "activate":
 		// The operator acts through the administrators' own methods, as an actor without an
 		// account (the audit event has no actor id).
 		a, err := m.Store.AccountByEmail(ctx, ws.ID, *email)
@@ -70,6 +70,15 @@ func (m *Main) accountCommand(ctx context.Context, args []string) error {
 				return notFoundAccount(err, *email, ws)
 			}
 			fmt.Fprintf(m.Stdout, "Cleared the sign-in limits of %s; they can sign in at once\n", a.Email)
+		case "reset-2fa":
+			// The operator is not asked for a password: the way back in for a workspace whose
+			// only administrator lost their phone and recovery codes.
+			_, err = m.Admin.ResetTwoFactor(ctx, admin.TwoFactorReset{MemberAction: in})
+			m.deliver(ctx)
+			if err != nil {
+				return notFoundAccount(err, *email, ws)
+			}
+			fmt.Fprintf(m.Stdout, "Reset the two-factor authentication of %s and signed them out everywhere; they were told by email%s\n", a.Email, m.mailWhere())
 		default:
 			// An account already in the wanted state is left as it is ("activate" leaves an
 			// account that never set a password invited).

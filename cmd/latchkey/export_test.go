@@ -69,25 +69,7 @@ func TestExportImport(t *testing.T) {
 	}
 	// The administrator has two-factor authentication: its secret is sealed by the source's key
 	// file, and must open on the target.
-	admin, err := m.Store.AccountByEmail(t.Context(), mustWorkspace(t, m).ID, d.AdminEmail)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := totp.Generate("Acme Corp", admin.Email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sealed, err := m.Keys.Seal([]byte(key.Secret), []byte(admin.ID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = m.Store.UpdateAccount(t.Context(), admin.WorkspaceID, admin.ID, func(a *latchkey.Account) error {
-		a.TOTPSecret, a.TOTPEnabledAt = sealed, time.Now().UTC()
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin, key := turnOnTOTP(t, m, d.AdminEmail)
 	if err := m.Store.AdvanceTOTPStep(t.Context(), admin.WorkspaceID, admin.ID, 12345); err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +126,32 @@ func TestExportImport(t *testing.T) {
 	}
 	tok := admins[0].CSRF(t, workspaceURL("/two-factor"))
 	wantStatus(t, "administrator's TOTP code on the target", admins[0].Post(t, workspaceURL("/two-factor"), url.Values{"csrf": {tok}, "code": {code}}), http.StatusSeeOther, "/dashboard")
+}
+
+// turnOnTOTP gives the demo workspace's account with this email an authenticator, straight in
+// the store of the open m, and returns the account and the authenticator's key.
+func turnOnTOTP(t *testing.T, m *Main, email string) (latchkey.Account, totp.Key) {
+	t.Helper()
+	a, err := m.Store.AccountByEmail(t.Context(), mustWorkspace(t, m).ID, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := totp.Generate("Acme Corp", a.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := m.Keys.Seal([]byte(key.Secret), []byte(a.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = m.Store.UpdateAccount(t.Context(), a.WorkspaceID, a.ID, func(acc *latchkey.Account) error {
+		acc.TOTPSecret, acc.TOTPEnabledAt = sealed, time.Now().UTC()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, key
 }
 
 func mustWorkspace(t *testing.T, m *Main) latchkey.Workspace {

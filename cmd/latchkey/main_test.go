@@ -216,6 +216,66 @@ func TestCLIWorkspaceAndAccounts(t *testing.T) {
 	}
 }
 
+// latchkey account reset-2fa is the operator's way back in for an administrator who lost their
+// phone and recovery codes: no password asked, every session ended, the person told by email.
+func TestCLIResetTwoFactor(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	m.Config.DataDir = dir
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	d, err := m.ensureDemo(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := turnOnTOTP(t, m, d.AdminEmail)
+	m.Close()
+	notices := func() (to []string) {
+		t.Helper()
+		msgs, err := mail.ReadOutbox(filepath.Join(dir, "outbox"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, msg := range msgs {
+			if msg.Subject == latchkey.SubjectTwoFactorReset {
+				to = append(to, msg.To)
+			}
+		}
+		return to
+	}
+
+	out, err := cli(t, dir, "account", "reset-2fa", "--workspace", "acme", "--email", strings.ToUpper(d.AdminEmail))
+	if err != nil || !strings.Contains(out, "Reset the two-factor authentication of "+d.AdminEmail+" and signed them out everywhere; they were told by email") {
+		t.Fatalf("reset-2fa: %v\n%s", err, out)
+	}
+	if to := notices(); len(to) != 1 || to[0] != d.AdminEmail {
+		t.Fatalf("two-factor reset notices to %v, want one to %s", to, d.AdminEmail)
+	}
+	if _, err := cli(t, dir, "account", "reset-2fa", "--workspace", "acme", "--email", d.AdminEmail); err == nil || !strings.Contains(err.Error(), latchkey.MsgTwoFactorNotOn) {
+		t.Fatalf("reset-2fa again = %v, want %q", err, latchkey.MsgTwoFactorNotOn)
+	}
+	if _, err := cli(t, dir, "account", "reset-2fa", "--workspace", "acme", "--email", "nobody@acme.test"); err == nil || !strings.Contains(err.Error(), "has no account nobody@acme.test") {
+		t.Fatalf("reset-2fa unknown = %v", err)
+	}
+
+	m = &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	m.Config.DataDir = dir
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	a, err := m.Store.Account(t.Context(), admin.WorkspaceID, admin.ID)
+	if err != nil || a.TOTPSecret != "" || !a.TOTPEnabledAt.IsZero() {
+		t.Fatalf("the administrator after reset-2fa: secret %q enabled %v (%v), want none", a.TOTPSecret, a.TOTPEnabledAt, err)
+	}
+	evs, err := m.Store.Events(t.Context(), admin.WorkspaceID, latchkey.EventFilter{Type: latchkey.EventTwoFactorReset})
+	if err != nil || len(evs) != 1 || evs[0].AccountID != admin.ID || evs[0].ActorID != "" {
+		t.Fatalf("2fa.reset events %+v (%v), want one about the administrator by the operator", evs, err)
+	}
+}
+
 func TestDemoCredentialsAreStable(t *testing.T) {
 	dir := t.TempDir()
 	start := func() demo {

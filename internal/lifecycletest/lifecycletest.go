@@ -24,6 +24,7 @@ import (
 	"github.com/latchkey/latchkey/signin"
 	"github.com/latchkey/latchkey/sqlstore"
 	"github.com/latchkey/latchkey/sqlstore/sqlitetest"
+	"github.com/latchkey/latchkey/totp"
 )
 
 // Start is the fake clock's first reading: a whole second, so that stored times round-trip.
@@ -144,6 +145,22 @@ func (e *Env) Require2FA(t *testing.T) {
 	if _, err := e.Adm.SetPolicySwitches(t.Context(), admin.PolicySwitches{Workspace: e.WS, Actor: latchkey.AdminActor(e.Admin), Require2FA: &on}); err != nil {
 		t.Fatalf("require two-factor: %v", err)
 	}
+}
+
+// WithTOTP turns two-factor authentication on for Bob, straight in the store, and returns the
+// authenticator's secret.
+func (e *Env) WithTOTP(t *testing.T) string {
+	t.Helper()
+	k, err := totp.Generate("Acme Corp", e.Bob.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := e.Svc.Keys.Seal([]byte(k.Secret), []byte(e.Bob.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Bob = e.Update(t, e.Bob, func(a *latchkey.Account) { a.TOTPSecret, a.TOTPEnabledAt = sealed, e.Clock.Now() })
+	return k.Secret
 }
 
 // Activate gives the account a password and makes it active, straight in the store.

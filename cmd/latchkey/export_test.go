@@ -58,15 +58,7 @@ func exportJSON(t *testing.T, dataDir, database string) latchkey.WorkspaceExport
 // through the CLI, and signs in there with the password set at the source.
 func TestExportImport(t *testing.T) {
 	src := t.TempDir()
-	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
-	m.Config.DataDir = src
-	if err := m.Open(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	d, err := m.ensureDemo(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, d := openDemo(t, src)
 	// The administrator has two-factor authentication: its secret is sealed by the source's key
 	// file, and must open on the target.
 	admin, key := turnOnTOTP(t, m, d.AdminEmail)
@@ -126,6 +118,23 @@ func TestExportImport(t *testing.T) {
 	}
 	tok := admins[0].CSRF(t, workspaceURL("/two-factor"))
 	wantStatus(t, "administrator's TOTP code on the target", admins[0].Post(t, workspaceURL("/two-factor"), url.Values{"csrf": {tok}, "code": {code}}), http.StatusSeeOther, "/dashboard")
+}
+
+// openDemo opens the store in dir, without serving, and makes the demo workspace there. The
+// caller closes m.
+func openDemo(t *testing.T, dir string) (*Main, demo) {
+	t.Helper()
+	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	m.Config.DataDir = dir
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	d, err := m.ensureDemo(t.Context())
+	if err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	return m, d
 }
 
 // turnOnTOTP gives the demo workspace's account with this email an authenticator, straight in

@@ -217,19 +217,11 @@ func TestCLIWorkspaceAndAccounts(t *testing.T) {
 }
 
 // latchkey account reset-2fa is the operator's way back in for an administrator who lost their
-// phone and recovery codes: no password asked, every session ended, the person told by email.
+// phone and recovery codes: no password asked, the factor gone, the person told by email.
 func TestCLIResetTwoFactor(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	m := &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
-	m.Config.DataDir = dir
-	if err := m.Open(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	d, err := m.ensureDemo(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, d := openDemo(t, dir)
 	admin, _ := turnOnTOTP(t, m, d.AdminEmail)
 	m.Close()
 	notices := func() (to []string) {
@@ -260,11 +252,7 @@ func TestCLIResetTwoFactor(t *testing.T) {
 		t.Fatalf("reset-2fa unknown = %v", err)
 	}
 
-	m = &Main{Config: testConfig(nil), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
-	m.Config.DataDir = dir
-	if err := m.Open(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	m, _ = openDemo(t, dir)
 	defer m.Close()
 	a, err := m.Store.Account(t.Context(), admin.WorkspaceID, admin.ID)
 	if err != nil || a.TOTPSecret != "" || !a.TOTPEnabledAt.IsZero() {

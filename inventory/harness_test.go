@@ -42,7 +42,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return t0 }
-	svc, err := inventory.New(inventory.Deps{
+	svc, err := inventory.New(inventory.Config{
 		Hardware: store, Software: store, Requests: store, Accounts: store, Workspaces: store, Audit: store,
 		Mail: mail.NewQueue(store, nil, now), Keys: keys, Now: now,
 		WorkspaceURL: func(slug string) string { return "https://" + slug + ".app.example.com" },

@@ -34,8 +34,8 @@ type MailQueue interface {
 	Enqueue(ctx context.Context, workspaceID string, m mail.Message) error
 }
 
-// Deps are what a Service needs. Every field but Log and Now is required.
-type Deps struct {
+// Config is what New needs. Every field but Log and Now is required.
+type Config struct {
 	Hardware   latchkey.HardwareStore
 	Software   latchkey.SoftwareStore
 	Requests   latchkey.RequestStore
@@ -56,11 +56,11 @@ type Deps struct {
 
 // Service runs the inventory and request actions. It is safe for concurrent use.
 type Service struct {
-	d Deps
+	d Config
 }
 
 // New returns a Service on d, or an error naming a missing dependency.
-func New(d Deps) (*Service, error) {
+func New(d Config) (*Service, error) {
 	switch {
 	case d.Hardware == nil, d.Software == nil, d.Requests == nil:
 		return nil, errors.New("inventory: Hardware, Software and Requests stores are required")

@@ -11,7 +11,7 @@ import (
 )
 
 func TestNewNeedsItsDependencies(t *testing.T) {
-	if _, err := inventory.New(inventory.Deps{}); err == nil {
+	if _, err := inventory.New(inventory.Config{}); err == nil {
 		t.Fatal("New(no dependencies) = nil error")
 	}
 }

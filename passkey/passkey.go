@@ -70,8 +70,8 @@ type Stores struct {
 	Accounts   latchkey.AccountStore
 }
 
-// Deps are the service's dependencies.
-type Deps struct {
+// Config is what New needs: the service's dependencies.
+type Config struct {
 	Stores
 	// Now is the clock: ceremony expiry and LastUsedAt come from it.
 	Now func() time.Time
@@ -84,7 +84,7 @@ type Service struct {
 }
 
 // New returns a service on d. A nil d.Now means time.Now.
-func New(d Deps) *Service {
+func New(d Config) *Service {
 	now := d.Now
 	if now == nil {
 		now = time.Now

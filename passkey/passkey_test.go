@@ -41,7 +41,7 @@ func newWorld(t *testing.T) *world {
 	}
 	t.Cleanup(func() { db.Close() })
 	w := &world{t: t, store: db, clock: testclock.New(t0), browser: latchkey.HashSecret("browser nonce")}
-	w.svc = passkey.New(passkey.Deps{
+	w.svc = passkey.New(passkey.Config{
 		Stores: passkey.Stores{Passkeys: db, Ceremonies: db, Accounts: db},
 		Now:    w.clock.Now,
 	})

@@ -134,7 +134,7 @@ func New(c Config) *Service {
 		c.Passwords = password.NewHasher(password.HasherConfig{})
 	}
 	s := &Service{Store: c.Store, Mailer: c.Mailer, BaseURL: c.BaseURL, Now: c.Now, Log: c.Log, Policy: c.Policy.withDefaults(), Keys: c.Keys, Passwords: c.Passwords, jobs: c.Jobs}
-	s.passkeys = passkey.New(passkey.Deps{Stores: passkey.Stores{Passkeys: c.Store, Ceremonies: c.Store, Accounts: c.Store}, Now: c.Now})
+	s.passkeys = passkey.New(passkey.Config{Stores: passkey.Stores{Passkeys: c.Store, Ceremonies: c.Store, Accounts: c.Store}, Now: c.Now})
 	s.ssoClient = c.SSOClient
 	if s.ssoClient == nil {
 		s.ssoClient = defaultHTTPClient(c.PrivateIdPs)

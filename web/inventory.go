@@ -49,7 +49,7 @@ func (s *Server) inventoryRoutes(ws *http.ServeMux) {
 
 // newInventory builds the inventory service on the sign-in service's store, keyring and mailer.
 func newInventory(svc *signin.Service) (*inventory.Service, error) {
-	return inventory.New(inventory.Deps{
+	return inventory.New(inventory.Config{
 		Hardware: svc.Store, Software: svc.Store, Requests: svc.Store, Accounts: svc.Store,
 		Workspaces: svc.Store, Audit: svc.Store, Mail: mailQueue{svc.Mailer}, Keys: svc.Keys,
 		WorkspaceURL: svc.WorkspaceURL, Now: svc.Now, Log: svc.Log,

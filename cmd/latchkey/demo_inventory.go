@@ -17,7 +17,7 @@ func (m *Main) ensureDemoInventory(ctx context.Context, ws latchkey.Workspace, d
 	if err != nil || len(existing) > 0 {
 		return err
 	}
-	svc, err := inventory.New(inventory.Deps{
+	svc, err := inventory.New(inventory.Config{
 		Hardware: m.Store, Software: m.Store, Requests: m.Store, Accounts: m.Store, Workspaces: m.Store,
 		Audit: m.Store, Mail: m.Queue, Keys: m.Keys, WorkspaceURL: m.Service.WorkspaceURL, Now: m.Service.Now, Log: m.Log,
 	})

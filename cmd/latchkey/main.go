@@ -213,14 +213,12 @@ func (m *Main) Open(ctx context.Context) error {
 	m.warnReadable()
 	policy := signin.Policy{SessionIdle: m.Config.SessionIdle, SessionMax: m.Config.SessionMax, ChallengeTTL: m.Config.ChallengeTTL}
 	// The flows only enqueue: a request's reply and timing never wait for the mail server, and
-	// nothing is lost if it is down. The worker delivers, on every node, each message once.
+	// nothing is lost if it is down.
 	m.Queue = mail.NewQueue(m.Store, m.Keys, m.Now)
-	m.Worker = mail.NewWorker(m.Store, m.Mailer, m.Log, m.Now)
-	m.Worker.Wake = m.Queue.Wake()
-	m.Worker.Sealer = m.Keys
 	m.Passwords = password.NewHasher(password.HasherConfig{Params: m.Config.HashParams, LightParams: m.Config.HashParams, Limit: m.Config.HashLimit, Queue: m.Config.HashQueue})
 	m.Service = signin.New(signin.Config{Store: m.Store, Mailer: m.Queue, BaseURL: m.Config.baseURL, Policy: policy, Log: m.Log, Now: m.Now, Keys: m.Keys, Passwords: m.Passwords, Jobs: m.Queue, PrivateIdPs: m.Config.PrivateIdPs})
-	m.Worker.Jobs = m.Service.Jobs()
+	// The worker delivers, on every node, each message once, and runs the sign-in service's jobs.
+	m.Worker = &mail.Worker{Queue: m.Store, Mailer: m.Mailer, Log: m.Log, Now: m.Service.Now, Wake: m.Queue.Wake(), Sealer: m.Keys, Jobs: m.Service.Jobs()}
 	m.Admin = admin.New(admin.Config{Store: m.Store, SignIn: m.Service, Log: m.Log})
 	return nil
 }

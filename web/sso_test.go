@@ -262,6 +262,7 @@ func TestOIDCRefusals(t *testing.T) {
 		{"bad nonce", generic, oidctest.Generic("s8", bob).With("nonce", "not-ours"), http.StatusUnauthorized, latchkey.MsgSSOFailed, connector.ReasonNonceMismatch},
 		{"expired token", generic, oidctest.Generic("s9", bob).With("exp", start.Add(-time.Hour).Unix()), http.StatusUnauthorized, latchkey.MsgSSOFailed, connector.ReasonTokenInvalid},
 		{"other key", generic, func() oidctest.User { u := oidctest.Generic("s10", bob); u.OtherKey = true; return u }(), http.StatusUnauthorized, latchkey.MsgSSOFailed, connector.ReasonTokenInvalid},
+		{"alg none", generic, func() oidctest.User { u := oidctest.Generic("s11", bob); u.Alg = oidctest.AlgNone; return u }(), http.StatusUnauthorized, latchkey.MsgSSOFailed, connector.ReasonTokenInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

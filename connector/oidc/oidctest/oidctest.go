@@ -13,7 +13,8 @@
 //     <Authority>/{tenantid}/v2.0, as Microsoft does;
 //   - RFC 9207: the authorization response carries iss, and discovery says so;
 //   - client_secret_basic at the token endpoint (mockoidc advertises it but reads only the form);
-//   - a token signed by a key the JWKS does not hold (User.OtherKey), key rotation (RotateKey),
+//   - a token signed by a key the JWKS does not hold (User.OtherKey), or not signed with RS256
+//     at all (User.Alg: alg "none", or HS256 keyed with the client secret), key rotation (RotateKey),
 //     an error redirect instead of a sign-in (Deny), and the provider going down (Close);
 //   - a clock for iat, nbf and exp (Options.Now), request counts per path (Requests), and one
 //     lock around mockoidc, whose session map is not safe for concurrent use;
@@ -24,8 +25,11 @@ package oidctest
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -287,7 +291,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 }
 
 // token runs mockoidc's token endpoint, first accepting client_secret_basic (which mockoidc
-// advertises but does not read) and, for a user with OtherKey, signing with the other key.
+// advertises but does not read), for a user with OtherKey signing with the other key, and for
+// a user with Alg replacing the signature (resign).
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -307,8 +312,13 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		r.Form.Set("client_id", id)
 		r.Form.Set("client_secret", secret)
 	}
+	var alg string
 	if sess, err := s.m.SessionStore.GetSessionByID(r.Form.Get("code")); err == nil {
-		if u, ok := sess.User.(*user); ok && u.OtherKey {
+		u, _ := sess.User.(*user)
+		if u != nil {
+			alg = u.Alg
+		}
+		if u != nil && u.OtherKey {
 			other, err := s.otherKey()
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -319,7 +329,60 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			defer func() { s.m.Keypair = published }()
 		}
 	}
-	s.m.Token(w, r)
+	if alg == "" {
+		s.m.Token(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	s.m.Token(rec, r)
+	if rec.Code == http.StatusOK {
+		if err := s.resign(rec, alg); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+	}
+	copyResponse(w, rec)
+}
+
+// resign replaces the signature of the ID token in a token response with alg's (User.Alg).
+func (s *Server) resign(rec *httptest.ResponseRecorder, alg string) error {
+	var body map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		return err
+	}
+	raw, _ := body["id_token"].(string)
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return fmt.Errorf("the ID token has %d parts", len(parts))
+	}
+	head, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		return err
+	}
+	var h map[string]any
+	if err := json.Unmarshal(head, &h); err != nil {
+		return err
+	}
+	h["alg"] = alg
+	head, err = json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	signed := base64.RawURLEncoding.EncodeToString(head) + "." + parts[1]
+	sig := ""
+	if alg == AlgHS256 {
+		mac := hmac.New(sha256.New, []byte(s.ClientSecret))
+		mac.Write([]byte(signed))
+		sig = base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	}
+	body["id_token"] = signed + "." + sig
+	out, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	rec.Body = bytes.NewBuffer(out)
+	rec.Header().Del("Content-Length")
+	return nil
 }
 
 // otherKey is a key pair that is never published but claims the published key's kid, so that
@@ -418,7 +481,17 @@ type User struct {
 	// OtherKey signs the ID token with a key the provider never published, under the
 	// published kid.
 	OtherKey bool
+	// Alg, if not "", replaces the ID token's RS256 signature, keeping its claims and kid:
+	// AlgNone leaves it unsigned, AlgHS256 signs it with HMAC keyed with the client secret
+	// (the algorithm-confusion attack on clients that let the token pick its algorithm).
+	Alg string
 }
+
+// The algorithms User.Alg stages.
+const (
+	AlgNone  = "none"
+	AlgHS256 = "HS256"
+)
 
 // Generic is a user of any OpenID provider, with a verified email.
 func Generic(sub, email string) User {

@@ -66,6 +66,10 @@ type WorkspaceExport struct {
 	SCIMProfiles    []SCIMProfile    `json:"scim_profiles,omitempty"` // of accounts in Accounts
 	SCIMGroups      []SCIMGroup      `json:"scim_groups,omitempty"`   // members in Accounts
 	SCIMSettings    SCIMSettings     `json:"scim_settings"`
+	// The JSON API's tokens, revoked ones included (their rows are the audit trail of what
+	// they did): hashes only, so a token keeps working against the new store and the export
+	// holds no secret that opens the API.
+	APITokens []APIToken `json:"api_tokens,omitempty"`
 }
 
 // Exporter moves whole workspaces between stores.

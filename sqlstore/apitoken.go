@@ -21,14 +21,20 @@ func scanAPIToken(s scanner) (latchkey.APIToken, error) {
 // CreateAPIToken stores t. Returns ErrNotFound if the workspace does not exist and
 // ErrConflict if a token with this ID or hash exists.
 func (db *DB) CreateAPIToken(ctx context.Context, t latchkey.APIToken) error {
-	_, err := db.rw.ExecContext(ctx,
-		`INSERT INTO api_tokens (`+apiTokenColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		t.WorkspaceID, t.ID, t.Name, string(t.Scope), t.AccountID, t.CreatedBy, t.Hash, t.Hint,
-		timeValue(t.CreatedAt), timeValue(t.LastUsedAt), t.LastUsedIP, timeValue(t.RevokedAt))
-	if err != nil {
+	if err := insertAPIToken(ctx, db.rw, t); err != nil {
 		return fmt.Errorf("create api token: %w", storeError(err))
 	}
 	return nil
+}
+
+// insertAPIToken writes t as it is, times and revocation included (CreateAPIToken, and
+// ImportWorkspace in its transaction).
+func insertAPIToken(ctx context.Context, q querier, t latchkey.APIToken) error {
+	_, err := q.ExecContext(ctx,
+		`INSERT INTO api_tokens (`+apiTokenColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		t.WorkspaceID, t.ID, t.Name, string(t.Scope), t.AccountID, t.CreatedBy, t.Hash, t.Hint,
+		timeValue(t.CreatedAt), timeValue(t.LastUsedAt), t.LastUsedIP, timeValue(t.RevokedAt))
+	return err
 }
 
 // APITokenByHash returns the token of ws with this hash, revoked or not, or ErrNotFound. The

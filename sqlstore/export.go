@@ -135,14 +135,19 @@ func (db *DB) exportWorkspace(ctx context.Context, slug string) (latchkey.Worksp
 	if err := exportSCIM(ctx, tx, &x); err != nil {
 		return latchkey.WorkspaceExport{}, err
 	}
+	rows, err = tx.QueryContext(ctx,
+		`SELECT `+apiTokenColumns+` FROM api_tokens WHERE workspace_id = $1 ORDER BY created_at, id`, w.ID)
+	if x.APITokens, err = collect(rows, err, scanAPIToken); err != nil {
+		return latchkey.WorkspaceExport{}, fmt.Errorf("read api tokens: %w", err)
+	}
 	return x, tx.Commit()
 }
 
 // ImportWorkspace writes x in one transaction: the workspace, its accounts, their TOTP steps,
 // recovery codes, passkeys, devices and alert settings, its inventory (importInventory), its
 // events, recorded in time order so that Events lists them as the exporting store did, its SSO
-// connections, approved domains and identity links, and its SCIM tokens, profiles, groups (with
-// their members) and settings. An empty
+// connections, approved domains and identity links, its SCIM tokens, profiles, groups (with
+// their members) and settings, and its API tokens. An empty
 // WorkspaceID in an account, event, connection or link means x's workspace. Returns an error,
 // writing nothing, if x.Version is not ExportVersion or x does not hold together (an account,
 // event, connection or link of another workspace, a step, codes or a link of an account that
@@ -209,6 +214,11 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 	}
 	if err := checkSCIM(w.ID, accounts, x); err != nil {
 		return fmt.Errorf("import workspace: %w", err)
+	}
+	for _, t := range x.APITokens {
+		if t.WorkspaceID != "" && t.WorkspaceID != w.ID {
+			return fmt.Errorf("import workspace: api token %q belongs to workspace %q, not %q", t.ID, t.WorkspaceID, w.ID)
+		}
 	}
 	domains := make([]string, 0, len(x.Domains))
 	for _, d := range x.Domains {
@@ -294,6 +304,14 @@ func (db *DB) ImportWorkspace(ctx context.Context, x latchkey.WorkspaceExport) e
 		}
 		if err := importInventory(ctx, tx, x); err != nil {
 			return err
+		}
+		// A token whose account is not in the export is kept, as the store keeps one whose
+		// account was removed: it is refused at use, and its row stays the audit trail.
+		for _, t := range x.APITokens {
+			t.WorkspaceID = w.ID
+			if err := insertAPIToken(ctx, tx, t); err != nil {
+				return err
+			}
 		}
 		return importSCIM(ctx, tx, w.ID, x)
 	})

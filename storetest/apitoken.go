@@ -118,3 +118,45 @@ var apiTokenTests = []test{
 		}
 	}},
 }
+
+var apiTokenExportTests = []storesTest{
+	{"RoundTripWithAPITokens", func(t *testing.T, open func(t *testing.T) latchkey.Store) {
+		ctx := t.Context()
+		src := open(t)
+		w, admin := newWorkspace(t, src, "acme")
+		sync, secret := newAPIToken(t, src, admin, "Asset sync", latchkey.ScopeReadWrite, t0)
+		ok(t, "TouchAPIToken", src.TouchAPIToken(ctx, w.ID, sync.ID, t0.Add(time.Hour), "192.0.2.7"))
+		sync.LastUsedAt, sync.LastUsedIP = t0.Add(time.Hour), "192.0.2.7"
+		old, _ := newAPIToken(t, src, admin, "Old", latchkey.ScopeRead, t0.Add(time.Minute))
+		ok(t, "RevokeAPIToken", src.RevokeAPIToken(ctx, w.ID, old.ID, t0.Add(2*time.Hour)))
+		old.RevokedAt = t0.Add(2 * time.Hour)
+		_, otherAdmin := newWorkspace(t, src, "other")
+		newAPIToken(t, src, otherAdmin, "Other", latchkey.ScopeRead, t0)
+
+		x, err := src.ExportWorkspace(ctx, "acme")
+		ok(t, "ExportWorkspace", err)
+		same(t, "APITokens (oldest first, revoked kept, no other workspace's)", []latchkey.APIToken{sync, old}, x.APITokens)
+
+		dst := open(t)
+		ok(t, "ImportWorkspace", dst.ImportWorkspace(ctx, x))
+		y, err := dst.ExportWorkspace(ctx, "acme")
+		ok(t, "ExportWorkspace(imported)", err)
+		sameExport(t, "export of the import", x, y)
+		got, err := dst.APITokenByHash(ctx, w.ID, latchkey.HashSecret(secret))
+		ok(t, "APITokenByHash(imported)", err)
+		same(t, "APITokenByHash(imported): the same secret works", sync, got)
+
+		// A token of another workspace does not hold together, and nothing is written.
+		bad := rehome(x, latchkey.NewID(), "bad")
+		bad.APITokens[0].WorkspaceID = latchkey.NewID()
+		if err := dst.ImportWorkspace(ctx, bad); err == nil {
+			t.Error("ImportWorkspace with another workspace's API token succeeded")
+		}
+		checkNotImported(t, dst, bad.Workspace.ID, "bad", nil)
+		// A token whose hash the store already holds is a conflict, and nothing is written.
+		dup := rehome(x, latchkey.NewID(), "dup")
+		dup.APITokens[1].Hash = sync.Hash
+		wantErr(t, "ImportWorkspace(a token hash already in the store)", dst.ImportWorkspace(ctx, dup), latchkey.ErrConflict)
+		checkNotImported(t, dst, dup.Workspace.ID, "dup", nil)
+	}},
+}

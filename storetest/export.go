@@ -197,6 +197,11 @@ func rehome(x latchkey.WorkspaceExport, id, slug string) latchkey.WorkspaceExpor
 		_, hash := latchkey.NewSecret() // a token hash is unique in the whole store
 		y.SCIMTokens[i].WorkspaceID, y.SCIMTokens[i].ID, y.SCIMTokens[i].Hash = id, latchkey.NewID(), hash
 	}
+	y.APITokens = slices.Clone(x.APITokens)
+	for i := range y.APITokens {
+		_, hash := latchkey.NewSecret() // a token hash is unique in the whole store
+		y.APITokens[i].WorkspaceID, y.APITokens[i].ID, y.APITokens[i].Hash = id, latchkey.NewID(), hash
+	}
 	y.SCIMProfiles = slices.Clone(x.SCIMProfiles)
 	for i := range y.SCIMProfiles {
 		y.SCIMProfiles[i].WorkspaceID = id

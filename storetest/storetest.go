@@ -56,7 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) latchkey.Store) {
 	}
 	t.Run("Export", func(t *testing.T) {
 		t.Parallel()
-		for _, tc := range slices.Concat(exportTests, ssoExportTests, scimExportTests) {
+		for _, tc := range slices.Concat(exportTests, ssoExportTests, scimExportTests, apiTokenExportTests) {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
 				tc.run(t, open)

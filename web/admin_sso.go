@@ -149,12 +149,16 @@ func (s *Server) adminSSOAdd(w http.ResponseWriter, r *http.Request, rq *request
 
 // adminSSOEdit changes a connection's name and provisioning; for OIDC its issuer (or
 // authority), client ID, tenants and, when given, a new client secret; for SAML IdP-initiated
-// sign-in and, when given, new IdP certificates.
+// sign-in and its IdP settings: new certificates when given (which end the metadata refresh),
+// else new metadata XML when given, else the metadata URL (a changed one is fetched at once,
+// an emptied one stops the daily refresh and keeps the settings it last gave).
 func (s *Server) adminSSOEdit(w http.ResponseWriter, r *http.Request, rq *request) error {
 	name := r.PostFormValue("name")
 	jit := r.PostFormValue("jit") != ""
 	idpInit := r.PostFormValue("idp_initiated") != ""
 	certs := splitPEM(r.PostFormValue("idp_certs"))
+	metadataXML := strings.TrimSpace(r.PostFormValue("metadata_xml"))
+	metadataURL, hasURL := strings.TrimSpace(r.PostFormValue("metadata_url")), r.PostForm.Has("metadata_url")
 	issuer, clientID, tenants := r.PostFormValue("issuer"), r.PostFormValue("client_id"), splitList(r.PostFormValue("tenants"))
 	_, err := s.adm.EditConnection(r.Context(), admin.ConnectionChange{
 		ConnectionAction: admin.ConnectionAction{Workspace: rq.Workspace, ConnectionID: r.PathValue("id"), Actor: rq.actor(), Client: rq.Client},
@@ -168,8 +172,16 @@ func (s *Server) adminSSOEdit(w http.ResponseWriter, r *http.Request, rq *reques
 			}
 			if c.Kind == latchkey.KindSAML {
 				c.IdPInitiated = idpInit
-				if len(certs) > 0 {
+				switch {
+				case len(certs) > 0:
 					c.IdPCerts, c.MetadataURL, c.MetadataXML = certs, "", ""
+				case metadataXML != "":
+					c.MetadataXML = metadataXML
+					if hasURL {
+						c.MetadataURL = metadataURL
+					}
+				case hasURL:
+					c.MetadataURL = metadataURL
 				}
 			}
 		},

@@ -55,6 +55,17 @@ type env struct {
 	scim    *scim.Handler
 }
 
+// ssoClient is the servers' client to identity providers: it trusts httptest's TLS servers
+// (they all share one certificate), so that a test can serve SAML metadata over https, as
+// latchkey requires.
+var ssoClient = func() *http.Client {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	c := srv.Client()
+	c.Timeout = 10 * time.Second
+	return c
+}()
+
 // newEnv starts a server at http://app.test whose only trusted proxy is the loopback address
 // the test client comes from, so that X-Forwarded-For lets a test act as any client address.
 func newEnv(t *testing.T) *env {
@@ -101,7 +112,7 @@ func newHandlerEnvWith(t *testing.T, base string, hasher *password.Hasher) *env 
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: baseURL, Now: c.Now, Keys: keys, Passwords: hasher, PrivateIdPs: true})
+	svc := signin.New(signin.Config{Store: store, Mailer: outbox, BaseURL: baseURL, Now: c.Now, Keys: keys, Passwords: hasher, PrivateIdPs: true, SSOClient: ssoClient})
 	proxies := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 	provisioning, err := scim.New(scim.Config{Store: store, Domains: store, Now: c.Now, ClientAddr: web.ClientAddr(proxies)})
 	if err != nil {

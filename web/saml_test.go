@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -359,4 +362,86 @@ func TestSAMLTestConnection(t *testing.T) {
 	q := url.Values{"SAMLResponse": {encode(t, f.idp.Response(f.idp.SP, req.ID, f.idp.User))}, "RelayState": {req.RelayState}}
 	r = b.Get(t, f.e.url("acme", "/sso/"+f.conn.ID+"/callback?"+q.Encode()))
 	wantSSORefused(t, f.e, f.ws, r, http.StatusNotFound, latchkey.MsgSSOUnavailable, "")
+}
+
+// The edit form points a SAML connection at a metadata URL (fetched at once), takes pasted
+// metadata XML, refuses metadata it cannot read without changing anything, and stops the
+// refresh when the URL is emptied.
+func TestAdminSSOEditSAMLMetadata(t *testing.T) {
+	t.Parallel()
+	f := newSAMLFixture(t, false, false)
+	admin := f.e.newBrowser(t)
+	admin.mustLogin(t, f.e, "acme", f.admin.Email, goodPassword)
+	page, edit := f.e.url("acme", "/admin/sso"), f.e.url("acme", "/admin/sso/"+f.conn.ID+"/edit")
+	stored := func() latchkey.Connection {
+		t.Helper()
+		c, err := f.e.store.Connection(t.Context(), f.ws.ID, f.conn.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	signsWith := func(c latchkey.Connection, k *samltest.Key) bool {
+		for _, p := range c.IdPCerts {
+			if b, _ := pem.Decode([]byte(p)); b != nil && bytes.Equal(b.Bytes, k.Cert.Raw) {
+				return true
+			}
+		}
+		return false
+	}
+	rollKey := func() *samltest.Key {
+		t.Helper()
+		k, err := samltest.NewKey("next", f.e.clock.Now().Add(-time.Hour), f.e.clock.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.idp.Key = k
+		return k
+	}
+	metadata := httptest.NewTLSServer(f.idp) // latchkey fetches metadata over https only
+	t.Cleanup(metadata.Close)
+	form := func(fields url.Values) url.Values {
+		fields.Set("name", "Okta")
+		return fields
+	}
+
+	// The IdP rolled its key and publishes its metadata: the URL is fetched on save.
+	k1 := rollKey()
+	r := admin.Submit(t, page, edit, form(url.Values{"metadata_url": {metadata.URL + "/metadata"}}))
+	wantPage(t, r, http.StatusOK, "/admin/sso")
+	if c := stored(); c.MetadataURL != metadata.URL+"/metadata" || !signsWith(c, k1) || c.MetadataFetchedAt.IsZero() {
+		t.Fatalf("after setting the metadata URL: url %q, fetched %v, new key taken %v", c.MetadataURL, c.MetadataFetchedAt, signsWith(c, k1))
+	}
+	if !strings.Contains(r.Text(), metadata.URL+"/metadata") {
+		t.Errorf("the page does not show the metadata URL: %q", r.Text())
+	}
+
+	// Pasted metadata replaces the IdP settings.
+	k2 := rollKey()
+	r = admin.Submit(t, page, edit, form(url.Values{"metadata_url": {metadata.URL + "/metadata"}, "metadata_xml": {string(f.idp.Metadata())}}))
+	wantPage(t, r, http.StatusOK, "/admin/sso")
+	if c := stored(); !signsWith(c, k2) || signsWith(c, k1) {
+		t.Fatalf("after pasting metadata: the new key taken %v, the old one kept %v", signsWith(c, k2), signsWith(c, k1))
+	}
+
+	// Metadata that cannot be read is refused, and nothing changes.
+	before := stored()
+	r = admin.Submit(t, page, edit, form(url.Values{"metadata_xml": {"<EntityDescriptor>"}}))
+	if r.Status != http.StatusBadRequest || !strings.Contains(r.Alert(), "The IdP metadata could not be read") {
+		t.Fatalf("unreadable metadata: %d %q", r.Status, r.Alert())
+	}
+	r = admin.Submit(t, page, edit, form(url.Values{"metadata_url": {metadata.URL + "/nothing-here"}}))
+	if r.Status != http.StatusBadRequest || !strings.Contains(r.Alert(), "The IdP metadata could not be read") {
+		t.Fatalf("a metadata URL that answers 404: %d %q", r.Status, r.Alert())
+	}
+	if c := stored(); !slices.Equal(c.IdPCerts, before.IdPCerts) || c.MetadataURL != before.MetadataURL {
+		t.Fatalf("a refused edit changed the connection: %+v", c)
+	}
+
+	// An emptied URL stops the refresh and keeps what the metadata last gave.
+	r = admin.Submit(t, page, edit, form(url.Values{"metadata_url": {""}}))
+	wantPage(t, r, http.StatusOK, "/admin/sso")
+	if c := stored(); c.MetadataURL != "" || !signsWith(c, k2) {
+		t.Fatalf("after emptying the URL: url %q, key kept %v", c.MetadataURL, signsWith(c, k2))
+	}
 }

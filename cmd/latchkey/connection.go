@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -29,7 +30,7 @@ func (refusedFlag) Set(string) error {
 
 func (m *Main) connectionCommand(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(m.Stderr, "usage: latchkey connection add|list|show|enable|disable|remove --workspace SLUG [flags]\n")
+		fmt.Fprint(m.Stderr, "usage: latchkey connection add|list|show|edit|enable|disable|remove --workspace SLUG [flags]\n")
 		return errUsage
 	}
 	switch args[0] {
@@ -37,10 +38,12 @@ func (m *Main) connectionCommand(ctx context.Context, args []string) error {
 		return m.connectionAdd(ctx, args[1:])
 	case "list":
 		return m.connectionList(ctx, args[1:])
+	case "edit":
+		return m.connectionEdit(ctx, args[1:])
 	case "show", "enable", "disable", "remove":
 		return m.connectionOne(ctx, args[0], args[1:])
 	}
-	fmt.Fprintf(m.Stderr, "latchkey connection: unknown command %q (add, list, show, enable, disable, remove)\n", args[0])
+	fmt.Fprintf(m.Stderr, "latchkey connection: unknown command %q (add, list, show, edit, enable, disable, remove)\n", args[0])
 	return errUsage
 }
 
@@ -56,68 +59,37 @@ func (m *Main) connectionAdd(ctx context.Context, args []string) error {
 	fs := m.flags("connection add")
 	slug := fs.String("workspace", "", "workspace slug")
 	kind := fs.String("kind", "", "google, microsoft, oidc or saml")
-	name := fs.String("name", "", "the button says \"Continue with\" it (required for oidc and saml)")
-	issuer := fs.String("issuer", "", "OpenID issuer URL (oidc; google: overrides https://accounts.google.com)")
-	authority := fs.String("authority", "", "microsoft: overrides https://login.microsoftonline.com")
-	clientID := fs.String("client-id", "", "OAuth client (application) id")
-	secretFile := fs.String("client-secret-file", "", "file holding the client secret (or set LATCHKEY_CLIENT_SECRET)")
-	fs.Var(refusedFlag{}, "client-secret", "refused: use --client-secret-file or LATCHKEY_CLIENT_SECRET")
-	var tenants, certFiles listFlag
-	fs.Var(&tenants, "tenant", "microsoft: an allowed directory (tenant) id; repeat for more")
-	jit := fs.Bool("jit", false, "just-in-time provisioning: create a member at their first sign-in")
 	disabled := fs.Bool("disabled", false, "add it disabled (no button until enabled)")
-	metadataFile := fs.String("metadata-file", "", "saml: the IdP's metadata XML file")
-	metadataURL := fs.String("metadata-url", "", "saml: the IdP's metadata URL (https; refreshed daily)")
-	entityID := fs.String("idp-entity-id", "", "saml: the IdP's entity ID")
-	ssoURL := fs.String("idp-sso-url", "", "saml: the IdP's single sign-on URL (HTTP-Redirect)")
-	fs.Var(&certFiles, "idp-cert-file", "saml: a PEM file with the IdP's signing certificate; twice for a rollover")
-	idpInitiated := fs.Bool("idp-initiated", false, "saml: accept IdP-initiated sign-in")
-	allowSHA1 := fs.Bool("allow-sha1", false, "saml: accept RSA-SHA1 signatures from an old IdP")
+	f := connectionFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
 	if missing := missingFlags(map[string]string{"--workspace": *slug}); missing != "" || *kind == "" {
 		return fmt.Errorf("connection add needs --workspace and --kind")
 	}
-	c := latchkey.Connection{Kind: latchkey.ConnectionKind(*kind), Name: *name, JIT: *jit, Enabled: !*disabled}
-	var secret string
+	secret, metadata, certs, err := f.files()
+	if err != nil {
+		return err
+	}
+	c := latchkey.Connection{Kind: latchkey.ConnectionKind(*kind), Name: *f.name, JIT: *f.jit, Enabled: !*disabled}
 	switch c.Kind {
 	case latchkey.KindGoogle, latchkey.KindOIDC, latchkey.KindMicrosoft:
-		c.ClientID, c.Issuer, c.Tenants = *clientID, *issuer, tenants
+		c.ClientID, c.Issuer, c.Tenants = *f.clientID, *f.issuer, f.tenants
 		if c.Kind == latchkey.KindMicrosoft {
-			if *issuer != "" {
+			if *f.issuer != "" {
 				return errors.New("microsoft connections take --authority, not --issuer")
 			}
-			c.Issuer = *authority
+			c.Issuer = *f.authority
 		}
-		switch {
-		case *secretFile != "":
-			b, err := os.ReadFile(*secretFile)
-			if err != nil {
-				return fmt.Errorf("read the client secret: %w", err)
-			}
-			secret = strings.TrimSpace(string(b))
-		case m.getenv("LATCHKEY_CLIENT_SECRET") != "":
+		if secret == "" {
 			secret = m.getenv("LATCHKEY_CLIENT_SECRET")
-		default:
+		}
+		if secret == "" {
 			return errors.New("connection add needs the client secret: --client-secret-file FILE or LATCHKEY_CLIENT_SECRET")
 		}
 	case latchkey.KindSAML:
-		c.MetadataURL, c.IdPEntityID, c.IdPSSOURL, c.IdPInitiated, c.AllowSHA1 = *metadataURL, *entityID, *ssoURL, *idpInitiated, *allowSHA1
-		if *metadataFile != "" {
-			b, err := os.ReadFile(*metadataFile)
-			if err != nil {
-				return fmt.Errorf("read the metadata: %w", err)
-			}
-			c.MetadataXML = string(b)
-		}
-		for _, f := range certFiles {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				return fmt.Errorf("read the certificate: %w", err)
-			}
-			c.IdPCerts = append(c.IdPCerts, string(b))
-		}
+		c.MetadataURL, c.IdPEntityID, c.IdPSSOURL, c.IdPInitiated, c.AllowSHA1 = *f.metadataURL, *f.entityID, *f.ssoURL, *f.idpInitiated, *f.allowSHA1
+		c.MetadataXML, c.IdPCerts = metadata, certs
 	default:
 		return userError(latchkey.NewError(latchkey.CodeInvalid, "kind", latchkey.MsgConnectionKind))
 	}
@@ -140,6 +112,167 @@ func (m *Main) connectionAdd(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "No approved domains yet: every SSO sign-in is refused until you run latchkey workspace domains --workspace %s --add example.com\n", ws.Slug)
 	}
 	return nil
+}
+
+// connectionEdit changes the settings given as flags and leaves the others as they are, then
+// shows the connection. For SAML, --idp-cert-file replaces the certificates and ends the
+// metadata refresh; --metadata-file replaces the metadata; a new --metadata-url is fetched at
+// once (an empty one stops the refresh).
+func (m *Main) connectionEdit(ctx context.Context, args []string) error {
+	fs := m.flags("connection edit")
+	slug := fs.String("workspace", "", "workspace slug")
+	id := fs.String("connection", "", "connection ID (see latchkey connection list)")
+	f := connectionFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *slug == "" || *id == "" {
+		return errors.New("connection edit needs --workspace and --connection")
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	secret, metadata, certs, err := f.files()
+	if err != nil {
+		return err
+	}
+	ws, err := m.openWorkspace(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	notFound := func(err error) error {
+		if errors.Is(err, latchkey.ErrNotFound) {
+			return fmt.Errorf("workspace %s has no connection %s (see latchkey connection list)", ws.Slug, *id)
+		}
+		return userError(err)
+	}
+	cur, err := m.Store.Connection(ctx, ws.ID, *id)
+	if err != nil {
+		return notFound(err)
+	}
+	// Flags of another kind are refused before anything is changed.
+	samlOnly := []string{"metadata-file", "metadata-url", "idp-entity-id", "idp-sso-url", "idp-cert-file", "idp-initiated", "allow-sha1"}
+	switch cur.Kind {
+	case latchkey.KindSAML:
+		err = onlyFor(set, "OpenID (google, microsoft, oidc)", "issuer", "authority", "client-id", "client-secret-file", "tenant")
+	case latchkey.KindMicrosoft:
+		err = errors.Join(onlyFor(set, "saml", samlOnly...), onlyFor(set, "google and oidc", "issuer"))
+	default:
+		err = errors.Join(onlyFor(set, "saml", samlOnly...), onlyFor(set, "microsoft", "authority", "tenant"))
+	}
+	if err != nil {
+		return err
+	}
+	c, err := m.Admin.EditConnection(ctx, admin.ConnectionChange{
+		ConnectionAction: admin.ConnectionAction{Workspace: ws, ConnectionID: *id, Actor: latchkey.OperatorActor()},
+		ClientSecret:     secret,
+		Edit: func(c *latchkey.Connection) {
+			for flagName, apply := range map[string]func(){
+				"name":          func() { c.Name = *f.name },
+				"jit":           func() { c.JIT = *f.jit },
+				"client-id":     func() { c.ClientID = *f.clientID },
+				"issuer":        func() { c.Issuer = *f.issuer },
+				"authority":     func() { c.Issuer = *f.authority },
+				"tenant":        func() { c.Tenants = f.tenants },
+				"idp-initiated": func() { c.IdPInitiated = *f.idpInitiated },
+				"allow-sha1":    func() { c.AllowSHA1 = *f.allowSHA1 },
+				"idp-entity-id": func() { c.IdPEntityID = *f.entityID },
+				"idp-sso-url":   func() { c.IdPSSOURL = *f.ssoURL },
+			} {
+				if set[flagName] {
+					apply()
+				}
+			}
+			switch {
+			case len(certs) > 0:
+				c.IdPCerts, c.MetadataURL, c.MetadataXML = certs, "", ""
+			case metadata != "":
+				c.MetadataXML = metadata
+			}
+			if set["metadata-url"] {
+				c.MetadataURL = strings.TrimSpace(*f.metadataURL)
+			}
+		},
+	})
+	if err != nil {
+		return notFound(err)
+	}
+	fmt.Fprintf(m.Stdout, "Saved connection %s (%s)\n", c.ID, c.Name)
+	m.showConnection(ws, c)
+	return nil
+}
+
+// onlyFor refuses the flags among names that were set: they are only for the kinds named.
+func onlyFor(set map[string]bool, kinds string, names ...string) error {
+	var given []string
+	for _, n := range names {
+		if set[n] {
+			given = append(given, "--"+n)
+		}
+	}
+	if len(given) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s %s only for %s connections", strings.Join(given, ", "), map[bool]string{true: "is", false: "are"}[len(given) == 1], kinds)
+}
+
+// connectionFlagSet holds the flags connection add and edit share: a connection's settings.
+// Edit applies only those given.
+type connectionFlagSet struct {
+	name, issuer, authority, clientID, secretFile, metadataFile, metadataURL, entityID, ssoURL *string
+	tenants, certFiles                                                                         listFlag
+	jit, idpInitiated, allowSHA1                                                               *bool
+}
+
+func connectionFlags(fs *flag.FlagSet) *connectionFlagSet {
+	f := &connectionFlagSet{
+		name:         fs.String("name", "", "the button says \"Continue with\" it (required for oidc and saml)"),
+		issuer:       fs.String("issuer", "", "OpenID issuer URL (oidc; google: overrides https://accounts.google.com)"),
+		authority:    fs.String("authority", "", "microsoft: overrides https://login.microsoftonline.com"),
+		clientID:     fs.String("client-id", "", "OAuth client (application) id"),
+		secretFile:   fs.String("client-secret-file", "", "file holding the client secret (add: or set LATCHKEY_CLIENT_SECRET)"),
+		jit:          fs.Bool("jit", false, "just-in-time provisioning: create a member at their first sign-in (--jit=false: off)"),
+		metadataFile: fs.String("metadata-file", "", "saml: the IdP's metadata XML file"),
+		metadataURL:  fs.String("metadata-url", "", "saml: the IdP's metadata URL (https; refreshed daily; edit: \"\" stops the refresh)"),
+		entityID:     fs.String("idp-entity-id", "", "saml: the IdP's entity ID"),
+		ssoURL:       fs.String("idp-sso-url", "", "saml: the IdP's single sign-on URL (HTTP-Redirect)"),
+		idpInitiated: fs.Bool("idp-initiated", false, "saml: accept IdP-initiated sign-in (--idp-initiated=false: refuse it)"),
+		allowSHA1:    fs.Bool("allow-sha1", false, "saml: accept RSA-SHA1 signatures from an old IdP"),
+	}
+	fs.Var(refusedFlag{}, "client-secret", "refused: use --client-secret-file or LATCHKEY_CLIENT_SECRET")
+	fs.Var(&f.tenants, "tenant", "microsoft: an allowed directory (tenant) id; repeat for more (edit: replaces the list)")
+	fs.Var(&f.certFiles, "idp-cert-file", "saml: a PEM file with the IdP's signing certificate; twice for a rollover (edit: replaces them)")
+	return f
+}
+
+// files reads what the flags name: the client secret, the metadata and the certificates.
+func (f *connectionFlagSet) files() (secret, metadata string, certs []string, err error) {
+	read := func(path, what string) (string, error) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("read the %s: %w", what, err)
+		}
+		return string(b), nil
+	}
+	if *f.secretFile != "" {
+		if secret, err = read(*f.secretFile, "client secret"); err != nil {
+			return "", "", nil, err
+		}
+		secret = strings.TrimSpace(secret)
+	}
+	if *f.metadataFile != "" {
+		if metadata, err = read(*f.metadataFile, "metadata"); err != nil {
+			return "", "", nil, err
+		}
+	}
+	for _, p := range f.certFiles {
+		pem, err := read(p, "certificate")
+		if err != nil {
+			return "", "", nil, err
+		}
+		certs = append(certs, pem)
+	}
+	return secret, metadata, certs, nil
 }
 
 // printURLs prints the addresses to register at the provider.

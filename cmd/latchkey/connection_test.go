@@ -126,6 +126,29 @@ func TestCLIConnections(t *testing.T) {
 		t.Errorf("microsoft show:\n%s", out)
 	}
 
+	// Edit: only the flags given change; flags of another kind are refused before anything
+	// changes; new certificates replace the metadata.
+	out = mustCLI(t, dir, "connection", "edit", "--workspace", "acme", "--connection", oidcID, "--name", "Acme Login", "--jit=false")
+	for _, want := range []string{"Saved connection " + oidcID + " (Acme Login)\n", "Name: Acme Login\n", "JIT: no\n", "Issuer: https://id.acme.test\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("edit output lacks %q:\n%s", want, out)
+		}
+	}
+	wantCLIError(t, dir, "--metadata-url is only for saml connections", "connection", "edit", "--workspace", "acme", "--connection", oidcID, "--name", "Changed", "--metadata-url", "https://idp.acme.test/md")
+	wantCLIError(t, dir, "--tenant is only for microsoft connections", "connection", "edit", "--workspace", "acme", "--connection", googleID, "--tenant", "72f988bf-86f1-41af-91ab-2d7cd011db47")
+	wantCLIError(t, dir, "--client-id is only for OpenID", "connection", "edit", "--workspace", "acme", "--connection", samlID, "--client-id", "x")
+	wantCLIError(t, dir, "must use https", "connection", "edit", "--workspace", "acme", "--connection", oidcID, "--issuer", "http://id.acme.test")
+	wantCLIError(t, dir, "has no connection", "connection", "edit", "--workspace", "acme", "--connection", "nope", "--name", "X")
+	if out := mustCLI(t, dir, "connection", "show", "--workspace", "acme", "--connection", oidcID); !strings.Contains(out, "Name: Acme Login\n") || !strings.Contains(out, "Issuer: https://id.acme.test\n") {
+		t.Errorf("a refused edit changed the connection:\n%s", out)
+	}
+	out = mustCLI(t, dir, "connection", "edit", "--workspace", "acme", "--connection", samlID, "--idp-cert-file", cert2, "--idp-initiated=false")
+	for _, want := range []string{"IdP certificates: 1\n", "IdP-initiated: no\n", "Warning: IdP signing certificate \"CN=next\" expires on"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("saml edit output lacks %q:\n%s", want, out)
+		}
+	}
+
 	// Domains.
 	out = mustCLI(t, dir, "workspace", "domains", "--workspace", "acme", "--add", "acme.test", "--add", "Old.Example")
 	if out != "acme.test\nold.example\n" {

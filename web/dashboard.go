@@ -85,7 +85,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rq *request) 
 	if err != nil {
 		return err
 	}
-	activity, err := s.store.Events(ctx, rq.Workspace.ID, latchkey.EventFilter{Limit: 25})
+	// Recent sign-in activity: every sign-in decision (success, refusal, throttle, second
+	// step, SSO, passkey) and nothing else; the audit page has the rest.
+	activity, err := s.store.Events(ctx, rq.Workspace.ID, latchkey.EventFilter{TypePrefix: "signin.", Limit: 25})
 	if err != nil {
 		return err
 	}

@@ -174,6 +174,7 @@ var throttleTests = []test{
 		after, err = s.CountGuess(ctx, g, t0.Add(3*time.Second), keep)
 		ok(t, "CountGuess(third)", err)
 		same(t, "before the third guess", latchkey.Counter{Key: "k", Count: 2, First: t0, Last: t0.Add(time.Second)}, before)
+		same(t, "after the third guess", []latchkey.Counter{{Key: "k", Count: 3, First: t0, Last: t0.Add(3 * time.Second)}}, after)
 		// Past the window the counter starts again: the guess sees 0.
 		after, err = s.CountGuess(ctx, g, t0.Add(window), keep)
 		ok(t, "CountGuess(after the window)", err)

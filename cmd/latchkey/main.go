@@ -355,7 +355,6 @@ func (m *Main) sweep(ctx context.Context) (swept, error) {
 	var n swept
 	var err1, err2, err3, err4, err5, err6, err7 error
 	now := m.Service.Now().UTC()
-	_, err5 = m.Store.DeleteExpiredFlows(ctx, now)
 	n.sessions, err1 = m.Store.DeleteExpiredSessions(ctx, now, now.Add(-m.Service.Policy.SessionIdle))
 	n.tokens, err2 = m.Store.DeleteExpiredTokens(ctx, now)
 	n.challenges, err3 = m.Store.DeleteExpiredChallenges(ctx, now)

@@ -443,7 +443,7 @@ func (p *Provider) checkVerified(c *checker, now time.Time, resp *types.Response
 		}
 	}
 	if cond.NotOnOrAfter == "" {
-		return connector.Identity{}, c.fail(invalid, CheckValidity, errors.New("Conditions has no NotOnOrAfter"))
+		return connector.Identity{}, c.fail(invalid, CheckValidity, errors.New("no NotOnOrAfter in Conditions"))
 	}
 	condEnd, err := parseTime(cond.NotOnOrAfter)
 	if err != nil {
@@ -456,7 +456,7 @@ func (p *Provider) checkVerified(c *checker, now time.Time, resp *types.Response
 	c.pass(CheckValidity, "until "+stamp(condEnd))
 
 	if scd.NotOnOrAfter == "" {
-		return connector.Identity{}, c.fail(invalid, CheckConfirmation, errors.New("SubjectConfirmationData has no NotOnOrAfter"))
+		return connector.Identity{}, c.fail(invalid, CheckConfirmation, errors.New("no NotOnOrAfter in SubjectConfirmationData"))
 	}
 	scdEnd, err := parseTime(scd.NotOnOrAfter)
 	if err != nil {

@@ -448,12 +448,14 @@ func (m *Main) workspaceDomains(ctx context.Context, args []string) error {
 	return nil
 }
 
-// workspacePolicy sets password sign-in and required two-factor, then prints the policy.
+// workspacePolicy sets password sign-in, required two-factor and passkey sign-in, then prints
+// the three.
 func (m *Main) workspacePolicy(ctx context.Context, args []string) error {
 	fs := m.flags("workspace policy")
 	slug := fs.String("workspace", "", "workspace slug")
 	pw := fs.String("password-sign-in", "", "on or off (off needs an enabled SSO connection)")
 	tfa := fs.String("require-2fa", "", "on or off")
+	pk := fs.String("passkey-sign-in", "", "on or off: members may sign in with a passkey, without a password")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -485,6 +487,9 @@ func (m *Main) workspacePolicy(ctx context.Context, args []string) error {
 	if p.Require2FA, err = onOff("--require-2fa", *tfa); err != nil {
 		return err
 	}
+	if p.PasskeySignIn, err = onOff("--passkey-sign-in", *pk); err != nil {
+		return err
+	}
 	ws, err := m.openWorkspace(ctx, *slug)
 	if err != nil {
 		return err
@@ -494,6 +499,7 @@ func (m *Main) workspacePolicy(ctx context.Context, args []string) error {
 	if ws, err = m.Admin.SetPolicySwitches(ctx, p); err != nil {
 		return userError(err)
 	}
-	fmt.Fprintf(m.Stdout, "password sign-in: %s\nrequire 2fa: %s\n", map[bool]string{true: "off", false: "on"}[ws.Policy.PasswordSignInOff], map[bool]string{true: "on", false: "off"}[ws.Policy.Require2FA])
+	state := map[bool]string{true: "on", false: "off"}
+	fmt.Fprintf(m.Stdout, "password sign-in: %s\nrequire 2fa: %s\npasskey sign-in: %s\n", state[!ws.Policy.PasswordSignInOff], state[ws.Policy.Require2FA], state[!ws.Policy.PasskeySignInOff])
 	return nil
 }

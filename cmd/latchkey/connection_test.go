@@ -165,15 +165,16 @@ func TestCLIConnections(t *testing.T) {
 	for _, id := range []string{msID, googleID, samlID, handID} {
 		mustCLI(t, dir, "connection", "disable", "--workspace", "acme", "--connection", id)
 	}
-	if out = mustCLI(t, dir, "workspace", "policy", "--workspace", "acme", "--password-sign-in", "off", "--require-2fa", "on"); out != "password sign-in: off\nrequire 2fa: on\n" {
+	if out = mustCLI(t, dir, "workspace", "policy", "--workspace", "acme", "--password-sign-in", "off", "--require-2fa", "on"); out != "password sign-in: off\nrequire 2fa: on\npasskey sign-in: on\n" {
 		t.Errorf("policy: %q", out)
 	}
 	wantCLIError(t, dir, "last enabled connection", "connection", "disable", "--workspace", "acme", "--connection", oidcID)
 	wantCLIError(t, dir, "last enabled connection", "connection", "remove", "--workspace", "acme", "--connection", oidcID)
-	if out = mustCLI(t, dir, "workspace", "policy", "--workspace", "acme", "--password-sign-in", "on"); out != "password sign-in: on\nrequire 2fa: on\n" {
+	if out = mustCLI(t, dir, "workspace", "policy", "--workspace", "acme", "--password-sign-in", "on", "--passkey-sign-in", "off"); out != "password sign-in: on\nrequire 2fa: on\npasskey sign-in: off\n" {
 		t.Errorf("policy back on: %q", out)
 	}
 	mustCLI(t, dir, "connection", "remove", "--workspace", "acme", "--connection", oidcID)
 	wantCLIError(t, dir, "has no connection", "connection", "show", "--workspace", "acme", "--connection", oidcID)
 	wantCLIError(t, dir, "on or off", "workspace", "policy", "--workspace", "acme", "--require-2fa", "maybe")
+	wantCLIError(t, dir, "--passkey-sign-in takes on or off", "workspace", "policy", "--workspace", "acme", "--passkey-sign-in", "yes")
 }

@@ -160,6 +160,9 @@ func (m *Main) connectionEdit(ctx context.Context, args []string) error {
 	default:
 		err = errors.Join(onlyFor(set, "saml", samlOnly...), onlyFor(set, "microsoft", "authority", "tenant"))
 	}
+	if err == nil && set["idp-cert-file"] && (set["metadata-url"] || set["metadata-file"]) {
+		err = errors.New("--idp-cert-file replaces the IdP metadata: give it without --metadata-url and --metadata-file")
+	}
 	if err != nil {
 		return err
 	}

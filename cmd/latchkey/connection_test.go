@@ -142,6 +142,7 @@ func TestCLIConnections(t *testing.T) {
 	if out := mustCLI(t, dir, "connection", "show", "--workspace", "acme", "--connection", oidcID); !strings.Contains(out, "Name: Acme Login\n") || !strings.Contains(out, "Issuer: https://id.acme.test\n") {
 		t.Errorf("a refused edit changed the connection:\n%s", out)
 	}
+	wantCLIError(t, dir, "--idp-cert-file replaces the IdP metadata", "connection", "edit", "--workspace", "acme", "--connection", samlID, "--idp-cert-file", cert2, "--metadata-file", md)
 	out = mustCLI(t, dir, "connection", "edit", "--workspace", "acme", "--connection", samlID, "--idp-cert-file", cert2, "--idp-initiated=false")
 	for _, want := range []string{"IdP certificates: 1\n", "IdP-initiated: no\n", "Warning: IdP signing certificate \"CN=next\" expires on"} {
 		if !strings.Contains(out, want) {

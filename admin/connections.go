@@ -173,6 +173,32 @@ func applyMetadata(c *latchkey.Connection, xml []byte) error {
 	return nil
 }
 
+// IdPSource is how an edit gives a SAML connection new IdP settings, the console's form and
+// latchkey connection edit alike. Certs, when given, replace the certificates and end the
+// metadata refresh, and the rest is ignored; else MetadataXML, when given, replaces the
+// metadata, and MetadataURL, when not nil, becomes the URL refreshed daily (a changed one is
+// fetched when the edit is saved; "" stops the refresh and keeps what the metadata last gave).
+// The zero value changes nothing.
+type IdPSource struct {
+	Certs       []string
+	MetadataXML string
+	MetadataURL *string
+}
+
+// Apply sets src on c, inside a ConnectionChange's Edit.
+func (src IdPSource) Apply(c *latchkey.Connection) {
+	if len(src.Certs) > 0 {
+		c.IdPCerts, c.MetadataURL, c.MetadataXML = src.Certs, "", ""
+		return
+	}
+	if src.MetadataXML != "" {
+		c.MetadataXML = src.MetadataXML
+	}
+	if src.MetadataURL != nil {
+		c.MetadataURL = strings.TrimSpace(*src.MetadataURL)
+	}
+}
+
 // ConnectionChange is an edit of a connection's settings: Edit changes a copy of it (not ID,
 // WorkspaceID or Kind); ClientSecret, when not empty, replaces the secret.
 type ConnectionChange struct {

@@ -4,11 +4,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/latchkey/latchkey"
 	"github.com/latchkey/latchkey/admin"
 	"github.com/latchkey/latchkey/connector/saml/samltest"
@@ -118,5 +120,34 @@ func TestRefreshMetadata(t *testing.T) {
 	ws := svc.ConnectionWarnings(kept)
 	if len(ws) != 1 || !strings.Contains(ws[0], "could not be refreshed since") {
 		t.Fatalf("warnings %q", ws)
+	}
+}
+
+// IdPSource's precedence: certificates end the refresh and outrank the rest; metadata XML and
+// a URL apply together; nil leaves the URL, "" clears it; the zero value changes nothing.
+func TestIdPSourceApply(t *testing.T) {
+	cur := latchkey.Connection{Kind: latchkey.KindSAML, MetadataURL: "https://idp.test/md", MetadataXML: "<old/>", IdPCerts: []string{"old"}}
+	url, empty := "https://idp.test/new ", ""
+	for _, tc := range []struct {
+		name string
+		src  admin.IdPSource
+		want latchkey.Connection
+	}{
+		{"nothing", admin.IdPSource{}, cur},
+		{"certificates", admin.IdPSource{Certs: []string{"new"}, MetadataXML: "<x/>", MetadataURL: &url},
+			latchkey.Connection{Kind: latchkey.KindSAML, IdPCerts: []string{"new"}}},
+		{"metadata", admin.IdPSource{MetadataXML: "<new/>"},
+			latchkey.Connection{Kind: latchkey.KindSAML, MetadataURL: "https://idp.test/md", MetadataXML: "<new/>", IdPCerts: []string{"old"}}},
+		{"metadata and a URL", admin.IdPSource{MetadataXML: "<new/>", MetadataURL: &url},
+			latchkey.Connection{Kind: latchkey.KindSAML, MetadataURL: "https://idp.test/new", MetadataXML: "<new/>", IdPCerts: []string{"old"}}},
+		{"URL emptied", admin.IdPSource{MetadataURL: &empty},
+			latchkey.Connection{Kind: latchkey.KindSAML, MetadataXML: "<old/>", IdPCerts: []string{"old"}}},
+	} {
+		c := cur
+		c.IdPCerts = slices.Clone(cur.IdPCerts)
+		tc.src.Apply(&c)
+		if diff := cmp.Diff(tc.want, c); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+		}
 	}
 }

@@ -156,9 +156,10 @@ func (s *Server) adminSSOEdit(w http.ResponseWriter, r *http.Request, rq *reques
 	name := r.PostFormValue("name")
 	jit := r.PostFormValue("jit") != ""
 	idpInit := r.PostFormValue("idp_initiated") != ""
-	certs := splitPEM(r.PostFormValue("idp_certs"))
-	metadataXML := strings.TrimSpace(r.PostFormValue("metadata_xml"))
-	metadataURL, hasURL := strings.TrimSpace(r.PostFormValue("metadata_url")), r.PostForm.Has("metadata_url")
+	idp := admin.IdPSource{Certs: splitPEM(r.PostFormValue("idp_certs")), MetadataXML: strings.TrimSpace(r.PostFormValue("metadata_xml"))}
+	if r.PostForm.Has("metadata_url") {
+		idp.MetadataURL = new(r.PostFormValue("metadata_url"))
+	}
 	issuer, clientID, tenants := r.PostFormValue("issuer"), r.PostFormValue("client_id"), splitList(r.PostFormValue("tenants"))
 	_, err := s.adm.EditConnection(r.Context(), admin.ConnectionChange{
 		ConnectionAction: admin.ConnectionAction{Workspace: rq.Workspace, ConnectionID: r.PathValue("id"), Actor: rq.actor(), Client: rq.Client},
@@ -172,17 +173,7 @@ func (s *Server) adminSSOEdit(w http.ResponseWriter, r *http.Request, rq *reques
 			}
 			if c.Kind == latchkey.KindSAML {
 				c.IdPInitiated = idpInit
-				switch {
-				case len(certs) > 0:
-					c.IdPCerts, c.MetadataURL, c.MetadataXML = certs, "", ""
-				case metadataXML != "":
-					c.MetadataXML = metadataXML
-					if hasURL {
-						c.MetadataURL = metadataURL
-					}
-				case hasURL:
-					c.MetadataURL = metadataURL
-				}
+				idp.Apply(c)
 			}
 		},
 		ClientSecret: r.PostFormValue("client_secret"),

@@ -166,6 +166,10 @@ func (m *Main) connectionEdit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	idp := admin.IdPSource{Certs: certs, MetadataXML: metadata}
+	if set["metadata-url"] {
+		idp.MetadataURL = f.metadataURL
+	}
 	c, err := m.Admin.EditConnection(ctx, admin.ConnectionChange{
 		ConnectionAction: admin.ConnectionAction{Workspace: ws, ConnectionID: *id, Actor: latchkey.OperatorActor()},
 		ClientSecret:     secret,
@@ -186,15 +190,7 @@ func (m *Main) connectionEdit(ctx context.Context, args []string) error {
 					apply()
 				}
 			}
-			switch {
-			case len(certs) > 0:
-				c.IdPCerts, c.MetadataURL, c.MetadataXML = certs, "", ""
-			case metadata != "":
-				c.MetadataXML = metadata
-			}
-			if set["metadata-url"] {
-				c.MetadataURL = strings.TrimSpace(*f.metadataURL)
-			}
+			idp.Apply(c)
 		},
 	})
 	if err != nil {

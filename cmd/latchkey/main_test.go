@@ -25,6 +25,7 @@ import (
 	"github.com/latchkey/latchkey/internal/testenv"
 	"github.com/latchkey/latchkey/mail"
 	"github.com/latchkey/latchkey/password"
+	"github.com/latchkey/latchkey/signin"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -222,6 +223,10 @@ func TestCLIResetTwoFactor(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	m, d := openDemo(t, dir)
+	signedIn, err := m.Service.PasswordSignIn(t.Context(), signin.PasswordInput{Workspace: mustWorkspace(t, m), Email: d.AdminEmail, Password: d.AdminPassword})
+	if err != nil || signedIn.Pending() {
+		t.Fatalf("sign in before the reset: %+v, %v", signedIn, err)
+	}
 	admin, _ := turnOnTOTP(t, m, d.AdminEmail)
 	m.Close()
 	notices := func() (to []string) {
@@ -257,6 +262,9 @@ func TestCLIResetTwoFactor(t *testing.T) {
 	a, err := m.Store.Account(t.Context(), admin.WorkspaceID, admin.ID)
 	if err != nil || a.TOTPSecret != "" || !a.TOTPEnabledAt.IsZero() {
 		t.Fatalf("the administrator after reset-2fa: secret %q enabled %v (%v), want none", a.TOTPSecret, a.TOTPEnabledAt, err)
+	}
+	if ss, err := m.Store.AccountSessions(t.Context(), admin.WorkspaceID, admin.ID); err != nil || len(ss) != 0 {
+		t.Fatalf("the administrator's sessions after reset-2fa: %d (%v), want none: the command says they were signed out", len(ss), err)
 	}
 	evs, err := m.Store.Events(t.Context(), admin.WorkspaceID, latchkey.EventFilter{Type: latchkey.EventTwoFactorReset})
 	if err != nil || len(evs) != 1 || evs[0].AccountID != admin.ID || evs[0].ActorID != "" {

@@ -314,19 +314,18 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	var alg string
 	if sess, err := s.m.SessionStore.GetSessionByID(r.Form.Get("code")); err == nil {
-		u, _ := sess.User.(*user)
-		if u != nil {
+		if u, _ := sess.User.(*user); u != nil {
 			alg = u.Alg
-		}
-		if u != nil && u.OtherKey {
-			other, err := s.otherKey()
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
+			if u.OtherKey {
+				other, err := s.otherKey()
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusInternalServerError)
+					return
+				}
+				published := s.m.Keypair
+				s.m.Keypair = other
+				defer func() { s.m.Keypair = published }()
 			}
-			published := s.m.Keypair
-			s.m.Keypair = other
-			defer func() { s.m.Keypair = published }()
 		}
 	}
 	if alg == "" {

@@ -36,6 +36,18 @@ func sameExport(t *testing.T, what string, want, got latchkey.WorkspaceExport) {
 	}
 }
 
+// importCopy imports x into a new store from open, fails the test unless that store's export
+// of it is x again, and returns the store.
+func importCopy(t *testing.T, open func(t *testing.T) latchkey.Store, x latchkey.WorkspaceExport) latchkey.Store {
+	t.Helper()
+	dst := open(t)
+	ok(t, "ImportWorkspace", dst.ImportWorkspace(t.Context(), x))
+	y, err := dst.ExportWorkspace(t.Context(), x.Workspace.Slug)
+	ok(t, "ExportWorkspace(of the imported copy)", err)
+	sameExport(t, "ExportWorkspace(of the imported copy)", x, y)
+	return dst
+}
+
 // A movedWorkspace is a workspace built for the export tests, with what an export of it must hold.
 type movedWorkspace struct {
 	want     latchkey.WorkspaceExport // without Version
@@ -248,11 +260,7 @@ var exportTests = []storesTest{
 		want.Version = x.Version
 		sameExport(t, "ExportWorkspace", want, x)
 
-		dst := open(t)
-		ok(t, "ImportWorkspace", dst.ImportWorkspace(ctx, x))
-		y, err := dst.ExportWorkspace(ctx, "acme")
-		ok(t, "ExportWorkspace(of the imported copy)", err)
-		sameExport(t, "ExportWorkspace(of the imported copy)", x, y)
+		dst := importCopy(t, open, x)
 
 		// The copy behaves as the original.
 		w := b.want.Workspace

@@ -460,11 +460,7 @@ var ssoExportTests = []storesTest{
 		same(t, "Domains", []string{"acme.com", "acme.org"}, x.Domains)
 		same(t, "IdentityLinks", []latchkey.IdentityLink{l1, l2}, x.IdentityLinks)
 
-		dst := open(t)
-		ok(t, "ImportWorkspace", dst.ImportWorkspace(ctx, x))
-		y, err := dst.ExportWorkspace(ctx, "acme")
-		ok(t, "ExportWorkspace(imported)", err)
-		sameExport(t, "export of the import", x, y)
+		dst := importCopy(t, open, x)
 		got, err := dst.IdentityBySubject(ctx, w.ID, g.ID, "g-1")
 		ok(t, "IdentityBySubject(imported)", err)
 		same(t, "IdentityBySubject(imported)", l2, got)
